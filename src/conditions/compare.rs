@@ -1,0 +1,56 @@
+//! String and numeric comparisons: `eq eqi lt lti le lei gt gti ge gei`
+//! (byte order, ASCII-caseless for the `i` forms) and `< <= = == > >=`
+//! (64-bit integers with K/M/G suffixes).
+
+use crate::eval::{Evaluator, Value};
+use std::cmp::Ordering;
+
+fn cmp_bytes(a: &Value, b: &Value) -> Ordering {
+    a.bytes.cmp(&b.bytes)
+}
+
+fn cmp_caseless(a: &Value, b: &Value) -> Ordering {
+    let la = a.bytes.to_ascii_lowercase();
+    let lb = b.bytes.to_ascii_lowercase();
+    la.cmp(&lb)
+}
+
+macro_rules! string_cmp {
+    ($name:ident, $cmp:ident, $($ord:pat_param)|+) => {
+        pub fn $name(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+            Ok(matches!($cmp(&a[0], &a[1]), $($ord)|+))
+        }
+    };
+}
+
+string_cmp!(str_eq, cmp_bytes, Ordering::Equal);
+string_cmp!(str_eqi, cmp_caseless, Ordering::Equal);
+string_cmp!(str_lt, cmp_bytes, Ordering::Less);
+string_cmp!(str_lti, cmp_caseless, Ordering::Less);
+string_cmp!(str_le, cmp_bytes, Ordering::Less | Ordering::Equal);
+string_cmp!(str_lei, cmp_caseless, Ordering::Less | Ordering::Equal);
+string_cmp!(str_gt, cmp_bytes, Ordering::Greater);
+string_cmp!(str_gti, cmp_caseless, Ordering::Greater);
+string_cmp!(str_ge, cmp_bytes, Ordering::Greater | Ordering::Equal);
+string_cmp!(str_gei, cmp_caseless, Ordering::Greater | Ordering::Equal);
+
+fn numbers(a: &[Value]) -> Result<(i64, i64), String> {
+    let x = crate::numeric::parse_integer(&a[0].bytes, false)?;
+    let y = crate::numeric::parse_integer(&a[1].bytes, false)?;
+    Ok((x, y))
+}
+
+macro_rules! num_cmp {
+    ($name:ident, $op:tt) => {
+        pub fn $name(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+            let (x, y) = numbers(a)?;
+            Ok(x $op y)
+        }
+    };
+}
+
+num_cmp!(num_lt, <);
+num_cmp!(num_le, <=);
+num_cmp!(num_eq, ==);
+num_cmp!(num_gt, >);
+num_cmp!(num_ge, >=);

@@ -1,0 +1,157 @@
+//! `def:`, `bool`, `bool_lax`, `exists`, `isip*`, `inlist*`, `match` and
+//! the conditions that need services this build does not provide.
+
+use crate::eval::{Evaluator, ExpandError, Value};
+use crate::lists;
+use crate::parser::{DefTarget, Span};
+
+/// `def:name` / `def:h_name:`.
+pub fn def(
+    ev: &mut Evaluator,
+    target: &DefTarget,
+    span: Span,
+    skip: bool,
+) -> Result<bool, ExpandError> {
+    match target {
+        DefTarget::Header(kind, name) => {
+            if skip {
+                return Ok(false);
+            }
+            Ok(crate::vars::header(ev, *kind, name).is_some())
+        }
+        DefTarget::Var(name) => match crate::vars::lookup(ev, name, skip) {
+            Some(v) => Ok(!v.bytes.is_empty()),
+            None => {
+                let mut msg = if name.is_empty() {
+                    "variable name omitted after \"def:\"".to_string()
+                } else {
+                    format!("unknown variable \"{name}\" after \"def:\"")
+                };
+                msg.push_str(&crate::vars::acl_hint(name));
+                Err(ExpandError::failed(msg, span))
+            }
+        },
+    }
+}
+
+pub fn never(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, String> {
+    Ok(false)
+}
+
+pub fn not_supported(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, String> {
+    Err("this condition is not supported by exim-expand yet".to_string())
+}
+
+pub fn not_compiled(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, String> {
+    Err("support for this condition is not compiled".to_string())
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    let s = b
+        .iter()
+        .position(|c| !crate::lists::is_space(*c))
+        .unwrap_or(b.len());
+    let e = b
+        .iter()
+        .rposition(|c| !crate::lists::is_space(*c))
+        .map(|i| i + 1)
+        .unwrap_or(s);
+    &b[s..e.max(s)]
+}
+
+/// `bool{}`: true/yes/false/no (caseless) or an integer.
+pub fn bool_strict(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+    let t = trim(&a[0].bytes);
+    if t.is_empty() {
+        return Ok(false);
+    }
+    let digits = t.strip_prefix(b"-").unwrap_or(t);
+    if digits.iter().all(u8::is_ascii_digit) {
+        return Ok(digits.iter().any(|&d| d != b'0'));
+    }
+    let l = t.to_ascii_lowercase();
+    match l.as_slice() {
+        b"true" | b"yes" => Ok(true),
+        b"false" | b"no" => Ok(false),
+        _ => Err(format!(
+            "unrecognised boolean value \"{}\"",
+            String::from_utf8_lossy(t)
+        )),
+    }
+}
+
+/// `bool_lax{}`: false only for empty, `0`, `no`, `false`.
+pub fn bool_lax(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+    let t = trim(&a[0].bytes).to_ascii_lowercase();
+    Ok(!matches!(t.as_slice(), b"" | b"0" | b"no" | b"false"))
+}
+
+pub fn exists(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+    if a[0].bytes.is_empty() {
+        return Ok(false);
+    }
+    use std::os::unix::ffi::OsStrExt;
+    let p = std::path::Path::new(std::ffi::OsStr::from_bytes(&a[0].bytes));
+    Ok(std::fs::metadata(p).is_ok())
+}
+
+pub fn isip(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+    Ok(crate::lists::ip_version(&a[0].bytes) != 0)
+}
+
+pub fn isip4(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+    Ok(crate::lists::ip_version(&a[0].bytes) == 4)
+}
+
+pub fn isip6(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+    Ok(crate::lists::ip_version(&a[0].bytes) == 6)
+}
+
+fn inlist_with(ev: &mut Evaluator, a: &[Value], caseless: bool) -> Result<bool, String> {
+    for it in lists::split(&a[1].bytes) {
+        let hit = if caseless {
+            it.eq_ignore_ascii_case(&a[0].bytes)
+        } else {
+            it == a[0].bytes
+        };
+        if hit {
+            ev.value = Some(Value {
+                bytes: it,
+                tainted: a[1].tainted,
+            });
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+pub fn inlist(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+    inlist_with(ev, a, false)
+}
+
+pub fn inlisti(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+    inlist_with(ev, a, true)
+}
+
+/// `match{subject}{regex}`: PCRE2, sets `$0`..`$9` on success.
+pub fn regex_match(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+    let re = crate::regex::compile(&a[1].bytes)?;
+    match re.captures(&a[0].bytes).map_err(|e| e.to_string())? {
+        Some(caps) => {
+            let mut v = Vec::new();
+            for i in 0..caps.len().min(10) {
+                let b = caps
+                    .get(i)
+                    .map(|m| m.as_bytes().to_vec())
+                    .unwrap_or_default();
+                v.push(Value {
+                    bytes: b,
+                    tainted: a[0].tainted,
+                });
+            }
+            ev.captures = v;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}

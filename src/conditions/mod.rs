@@ -1,0 +1,155 @@
+//! Conditions of `${if}`, `filter`, `forall`/`forany` and `and`/`or`: one
+//! table entry per condition, in Exim's (sorted) order.
+
+mod compare;
+mod iterate;
+mod misc;
+
+pub use iterate::iterate;
+pub use misc::def;
+
+use crate::eval::{Evaluator, Value};
+
+/// How a condition's arguments are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CondShape {
+    /// No arguments (`first_delivery`, `queue_running`).
+    NoArgs,
+    /// `def:name`.
+    Def,
+    /// `n` braced strings; `dollar_in_2nd` false for the `match_*` lists,
+    /// whose second string is not `$`-expanded.
+    Args { n: u8, dollar_in_2nd: bool },
+    /// `and{{c}{c}...}`, `or{...}`.
+    AndOr,
+    /// `forall{list}{cond}` and friends.
+    Iterate,
+}
+
+/// A condition with string arguments; errors are Exim's message text.
+pub type CondFn = fn(&mut Evaluator, &[Value]) -> Result<bool, String>;
+
+pub struct CondDef {
+    pub name: &'static str,
+    pub shape: CondShape,
+    pub func: CondFn,
+}
+
+impl std::fmt::Debug for CondDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "condition {}", self.name)
+    }
+}
+
+const fn args(name: &'static str, n: u8, func: CondFn) -> CondDef {
+    CondDef {
+        name,
+        shape: CondShape::Args {
+            n,
+            dollar_in_2nd: true,
+        },
+        func,
+    }
+}
+
+const fn list_match(name: &'static str, func: CondFn) -> CondDef {
+    CondDef {
+        name,
+        shape: CondShape::Args {
+            n: 2,
+            dollar_in_2nd: false,
+        },
+        func,
+    }
+}
+
+const fn special(name: &'static str, shape: CondShape) -> CondDef {
+    CondDef {
+        name,
+        shape,
+        func: misc::never,
+    }
+}
+
+use compare::*;
+use misc::*;
+
+/// Exim 4.96's condition table, sorted by name (symbols first).
+pub static CONDITIONS: &[CondDef] = &[
+    args("<", 2, num_lt),
+    args("<=", 2, num_le),
+    args("=", 2, num_eq),
+    args("==", 2, num_eq),
+    args(">", 2, num_gt),
+    args(">=", 2, num_ge),
+    args("acl", 1, not_supported),
+    special("and", CondShape::AndOr),
+    args("bool", 1, bool_strict),
+    args("bool_lax", 1, bool_lax),
+    args("crypteq", 2, not_supported),
+    special("def", CondShape::Def),
+    args("eq", 2, str_eq),
+    args("eqi", 2, str_eqi),
+    args("exists", 1, exists),
+    CondDef {
+        name: "first_delivery",
+        shape: CondShape::NoArgs,
+        func: misc::never,
+    },
+    special("forall", CondShape::Iterate),
+    special("forall_json", CondShape::Iterate),
+    special("forall_jsons", CondShape::Iterate),
+    special("forany", CondShape::Iterate),
+    special("forany_json", CondShape::Iterate),
+    special("forany_jsons", CondShape::Iterate),
+    args("ge", 2, str_ge),
+    args("gei", 2, str_gei),
+    args("gt", 2, str_gt),
+    args("gti", 2, str_gti),
+    args("inbound_srs", 2, not_supported),
+    args("inlist", 2, inlist),
+    args("inlisti", 2, inlisti),
+    args("isip", 1, isip),
+    args("isip4", 1, isip4),
+    args("isip6", 1, isip6),
+    args("ldapauth", 1, not_supported),
+    args("le", 2, str_le),
+    args("lei", 2, str_lei),
+    args("lt", 2, str_lt),
+    args("lti", 2, str_lti),
+    args("match", 2, regex_match),
+    list_match("match_address", not_supported),
+    list_match("match_domain", not_supported),
+    list_match("match_ip", not_supported),
+    list_match("match_local_part", not_supported),
+    special("or", CondShape::AndOr),
+    args("pam", 1, not_supported),
+    args("pwcheck", 1, not_compiled),
+    CondDef {
+        name: "queue_running",
+        shape: CondShape::NoArgs,
+        func: misc::never,
+    },
+    args("radius", 1, not_compiled),
+    args("saslauthd", 1, not_supported),
+];
+
+/// Finds a condition by its exact name.
+pub fn find(name: &[u8]) -> Option<&'static CondDef> {
+    CONDITIONS
+        .binary_search_by(|d| d.name.as_bytes().cmp(name))
+        .ok()
+        .map(|i| &CONDITIONS[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted() {
+        for w in CONDITIONS.windows(2) {
+            assert!(w[0].name < w[1].name, "{} before {}", w[0].name, w[1].name);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The evaluation context: configuration, variable values, the clock and
+//! the state that persists between expansions of one session (`$runrc`,
+//! ACL connection variables, ...).
+
+use super::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Which Exim build the defaults imitate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub compile_number: &'static str,
+    pub compile_date: &'static str,
+    pub exim_path: &'static str,
+    pub spool_directory: &'static str,
+    pub headers_charset: &'static str,
+    pub exim_user: &'static str,
+    pub exim_uid: u32,
+    pub exim_gid: u32,
+}
+
+impl Profile {
+    /// Debian's `exim4-daemon-heavy` 4.96 (the default oracle).
+    pub const DEBIAN_4_96: Profile = Profile {
+        name: "debian-4.96",
+        version: "4.96",
+        compile_number: "2",
+        compile_date: "24-Jun-2025 13:09:28",
+        exim_path: "/usr/sbin/exim4",
+        spool_directory: "/var/spool/exim4",
+        headers_charset: "UTF-8",
+        exim_user: "Debian-exim",
+        exim_uid: 101,
+        exim_gid: 103,
+    };
+}
+
+/// A named list from the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ListKind {
+    Domain,
+    Host,
+    Address,
+    LocalPart,
+}
+
+/// Where time comes from: the system clock or a pinned instant.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    Fixed {
+        secs: i64,
+        micros: u32,
+    },
+}
+
+impl Clock {
+    /// Seconds and microseconds since the epoch.
+    pub fn now(&self) -> (i64, u32) {
+        match *self {
+            Clock::System => {
+                let d = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default();
+                (d.as_secs() as i64, d.subsec_micros())
+            }
+            Clock::Fixed { secs, micros } => (secs, micros),
+        }
+    }
+}
+
+/// What the expansion may touch: files, processes, the network.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    pub allow_env: bool,
+    pub allow_files: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub profile: Profile,
+    /// Main-section options from the configuration (raw text).
+    pub options: BTreeMap<String, String>,
+    /// Named lists from the configuration.
+    pub named_lists: BTreeMap<(ListKind, String), String>,
+    /// Variable values set by the embedder, the command line or earlier
+    /// expansions; they override the built-in defaults.
+    pub vars: HashMap<String, Value>,
+    /// The process environment as Exim sees it after `keep_environment`.
+    pub environment: BTreeMap<String, String>,
+    pub clock: Clock,
+    pub policy: Policy,
+    /// The configuration file name (`$config_file`).
+    pub config_file: String,
+}
+
+impl Default for Context {
+    fn default() -> Context {
+        Context::new()
+    }
+}
+
+impl Context {
+    pub fn new() -> Context {
+        Context {
+            profile: Profile::DEBIAN_4_96,
+            options: BTreeMap::new(),
+            named_lists: BTreeMap::new(),
+            vars: HashMap::new(),
+            environment: BTreeMap::new(),
+            clock: Clock::System,
+            policy: Policy::default(),
+            config_file: String::new(),
+        }
+    }
+
+    /// A main-section option's value as configured.
+    pub fn option(&self, name: &str) -> Option<&str> {
+        self.options.get(name).map(String::as_str)
+    }
+
+    pub fn set_var(&mut self, name: &str, value: impl Into<Value>) {
+        self.vars.insert(name.to_string(), value.into());
+    }
+
+    pub fn named_list(&self, kind: ListKind, name: &str) -> Option<&str> {
+        self.named_lists
+            .get(&(kind, name.to_string()))
+            .map(String::as_str)
+    }
+
+    pub fn headers_charset(&self) -> &str {
+        self.option("headers_charset")
+            .unwrap_or(self.profile.headers_charset)
+    }
+
+    pub fn primary_hostname(&self) -> String {
+        if let Some(h) = self.option("primary_hostname") {
+            return h.to_string();
+        }
+        let mut buf = [0u8; 256];
+        // SAFETY: gethostname writes at most buf.len() bytes into buf.
+        let rc = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
+        if rc == 0 {
+            let n = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        } else {
+            "localhost".to_string()
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! The evaluator: walks a parsed [`Template`] with a [`Context`].
+//!
+//! Untaken branches are walked in *skipping* mode, as Exim does: nothing is
+//! computed, but unknown variables and syntax errors there still fail.
+
+mod context;
+mod error;
+mod value;
+
+pub use context::{Clock, Context, ListKind, Policy, Profile};
+pub use error::{ErrorKind, ExpandError};
+pub use value::Value;
+
+use crate::conditions;
+use crate::operators;
+use crate::parser::{
+    self, Arg, Cond, CondKind, ItemNode, NoBranch, Node, OpRef, Seq, Span, Template,
+};
+use crate::vars;
+
+/// Evaluation nesting bound (`${expand:}` re-enters the evaluator).
+pub const MAX_EVAL_DEPTH: u32 = 400;
+
+/// Expands `source` with `ctx`: parse, then evaluate.
+pub fn expand(source: &[u8], ctx: &mut Context) -> Result<Value, ExpandError> {
+    let t = parser::parse(source);
+    Evaluator::new(ctx).run(&t)
+}
+
+/// One evaluation's state: `$value`, `$item`, the regex captures.
+pub struct Evaluator<'a> {
+    pub ctx: &'a mut Context,
+    /// `$value` (Exim's `lookup_value`); `None` is "unset".
+    pub value: Option<Value>,
+    /// `$item` (Exim's `iterate_item`).
+    pub item: Option<Value>,
+    /// `$0`..`$n` from the last successful regex match.
+    pub captures: Vec<Value>,
+    /// The source text of the template being evaluated (for messages that
+    /// quote "the remaining string").
+    pub source: Vec<u8>,
+    depth: u32,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(ctx: &'a mut Context) -> Evaluator<'a> {
+        Evaluator {
+            ctx,
+            value: None,
+            item: None,
+            captures: Vec::new(),
+            source: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    /// Evaluates a whole template.
+    pub fn run(&mut self, t: &Template) -> Result<Value, ExpandError> {
+        let saved = std::mem::replace(&mut self.source, t.source.clone());
+        let r = self.seq(&t.root, false);
+        self.source = saved;
+        r
+    }
+
+    /// Evaluates a sequence; in skipping mode the result is empty.
+    pub fn seq(&mut self, s: &Seq, skip: bool) -> Result<Value, ExpandError> {
+        let mut out = Value::empty();
+        self.seq_into(s, skip, &mut out)?;
+        out.truncate_at_nul();
+        Ok(out)
+    }
+
+    fn seq_into(&mut self, s: &Seq, skip: bool, out: &mut Value) -> Result<(), ExpandError> {
+        if self.depth >= MAX_EVAL_DEPTH {
+            return Err(ExpandError::failed(
+                format!("expansion nested more than {MAX_EVAL_DEPTH} levels deep"),
+                s.span,
+            ));
+        }
+        self.depth += 1;
+        let r = self.nodes_into(&s.nodes, skip, out);
+        self.depth -= 1;
+        r
+    }
+
+    fn nodes_into(
+        &mut self,
+        nodes: &[Node],
+        skip: bool,
+        out: &mut Value,
+    ) -> Result<(), ExpandError> {
+        for node in nodes {
+            match node {
+                Node::Text { bytes, .. } => {
+                    if !skip {
+                        out.push_bytes(bytes);
+                    }
+                }
+                Node::Var { name, braced, span } => {
+                    let v = self.variable(name, *braced, *span, skip)?;
+                    if !skip {
+                        out.push(&v);
+                    }
+                }
+                Node::Header { kind, name, .. } => {
+                    if !skip {
+                        if let Some(v) = crate::vars::header(self, *kind, name) {
+                            out.push(&v);
+                        }
+                    }
+                }
+                Node::Capture { n, .. } => {
+                    if !skip && *n >= 0 {
+                        if let Some(v) = self.captures.get(*n as usize) {
+                            out.push_bytes(&v.bytes.clone());
+                            out.tainted |= v.tainted;
+                        }
+                    }
+                }
+                Node::Op(op) => {
+                    let operand = match &op.cert_var {
+                        Some(name) => Value::new(name.as_bytes()),
+                        None => self.seq(&op.operand, skip)?,
+                    };
+                    match &op.op {
+                        OpRef::Unknown => {
+                            return Err(ExpandError::failed(
+                                format!("unknown expansion operator \"{}\"", op.name),
+                                op.span,
+                            ));
+                        }
+                        _ if skip => {}
+                        OpRef::Known(def) => {
+                            let r = (def.func)(self, op.arg.as_deref(), &operand)
+                                .map_err(|m| ExpandError::failed(m, op.span))?;
+                            out.bytes.extend_from_slice(&r);
+                            out.tainted |= operand.tainted;
+                        }
+                        OpRef::QuoteLookup => {
+                            let r = operators::quote_lookup(self, &op.name, &operand)
+                                .map_err(|m| ExpandError::failed(m, op.span))?;
+                            out.bytes.extend_from_slice(&r);
+                            out.tainted |= operand.tainted;
+                        }
+                    }
+                }
+                Node::Item(item) => {
+                    if self.depth >= MAX_EVAL_DEPTH {
+                        return Err(ExpandError::failed(
+                            format!("expansion nested more than {MAX_EVAL_DEPTH} levels deep"),
+                            item.span,
+                        ));
+                    }
+                    self.depth += 1;
+                    let r = if item.error.is_some() && item.def.name != "if" {
+                        self.incomplete_item(item)
+                    } else {
+                        (item.def.eval)(self, item, skip, out)
+                    };
+                    self.depth -= 1;
+                    r?;
+                }
+                Node::Error(e) => return Err((**e).clone()),
+            }
+        }
+        Ok(())
+    }
+
+    /// An item that could only be read in part: evaluate what was read, in
+    /// order, then report the syntax error.
+    pub fn incomplete_item(&mut self, item: &ItemNode) -> Result<(), ExpandError> {
+        for a in &item.args {
+            match a {
+                Arg::Seq(s) => {
+                    self.seq(s, false)?;
+                }
+                Arg::Cond(c) => {
+                    self.cond(c, true)?;
+                }
+                Arg::Raw { .. } => {}
+            }
+        }
+        if let Some(yn) = &item.yesno {
+            if let Some(y) = &yn.yes {
+                self.seq(y, true)?;
+            }
+            if let NoBranch::Seq(n) = &yn.no {
+                self.seq(n, true)?;
+            }
+        }
+        match &item.error {
+            Some(e) => Err((**e).clone()),
+            None => Err(ExpandError::failed(
+                "missing or misplaced { or }",
+                item.span,
+            )),
+        }
+    }
+
+    /// Resolves a variable; unknown names fail even when skipping.
+    pub fn variable(
+        &mut self,
+        name: &str,
+        braced: bool,
+        span: Span,
+        skip: bool,
+    ) -> Result<Value, ExpandError> {
+        match vars::lookup(self, name, skip) {
+            Some(v) => Ok(v),
+            None => {
+                let mut msg = if braced {
+                    format!("unknown variable in \"${{{name}}}\"")
+                } else {
+                    format!("unknown variable name \"{name}\"")
+                };
+                msg.push_str(&vars::acl_hint(name));
+                Err(ExpandError::failed(msg, span))
+            }
+        }
+    }
+
+    /// Evaluates a condition; `skip` walks it without computing.
+    pub fn cond(&mut self, c: &Cond, skip: bool) -> Result<bool, ExpandError> {
+        let r = self.cond_inner(c, skip)?;
+        if let Some(e) = &c.error {
+            return Err((**e).clone());
+        }
+        Ok(r != c.negated)
+    }
+
+    fn cond_inner(&mut self, c: &Cond, skip: bool) -> Result<bool, ExpandError> {
+        match &c.kind {
+            CondKind::Invalid => Ok(false),
+            CondKind::Call { def, args } => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.seq(a, skip)?);
+                }
+                if skip || c.error.is_some() {
+                    return Ok(false);
+                }
+                (def.func)(self, &vals).map_err(|m| ExpandError::failed(m, c.span))
+            }
+            CondKind::Def(target) => conditions::def(self, target, c.span, skip),
+            CondKind::AndOr { is_and, conds } => {
+                let suffix = format!(
+                    " inside \"{}{{...}}\" condition",
+                    if *is_and { "and" } else { "or" }
+                );
+                let mut result = *is_and;
+                let mut sub_skip = skip;
+                for sub in conds {
+                    let r = self
+                        .cond(sub, sub_skip)
+                        .map_err(|e| e.with_suffix(&suffix))?;
+                    if !sub_skip {
+                        if *is_and {
+                            result &= r;
+                            if !result {
+                                sub_skip = true;
+                            }
+                        } else {
+                            result |= r;
+                            if result {
+                                sub_skip = true;
+                            }
+                        }
+                    }
+                }
+                Ok(result)
+            }
+            CondKind::Iterate { def, list, cond } => {
+                conditions::iterate(self, def, list, cond, c, skip)
+            }
+        }
+    }
+
+    /// The yes/no tail: picks the branch, honours `fail`.
+    pub fn yes_no(
+        &mut self,
+        item: &ItemNode,
+        yes: bool,
+        skip: bool,
+        saved_value: Option<Value>,
+        out: &mut Value,
+    ) -> Result<(), ExpandError> {
+        let ty = item.def.yesno_type;
+        let Some(yn) = &item.yesno else {
+            return Ok(());
+        };
+        match &yn.yes {
+            None => {
+                if yes && !skip {
+                    if ty == "if" {
+                        out.push_bytes(b"true");
+                    } else if let Some(v) = &self.value {
+                        let v = v.clone();
+                        out.push(&v);
+                    }
+                }
+                if ty != "if" {
+                    self.value = saved_value;
+                }
+            }
+            Some(ys) => {
+                let v = self.seq(ys, skip || !yes)?;
+                if yes && !skip {
+                    out.push(&v);
+                }
+                if ty != "if" && ty != "run" {
+                    self.value = saved_value;
+                }
+                match &yn.no {
+                    NoBranch::None => {}
+                    NoBranch::Seq(ns) => {
+                        let v = self.seq(ns, skip || yes)?;
+                        if !yes && !skip {
+                            out.push(&v);
+                        }
+                    }
+                    NoBranch::Fail(span) => {
+                        if !yes && !skip {
+                            if let Some(e) = &item.error {
+                                // `fail` followed by junk: Exim words it thus.
+                                let mut e = (**e).clone();
+                                let from = b"did not close with '}'\n";
+                                if let Some(i) = find(&e.message, from) {
+                                    e.message.splice(
+                                        i..i + from.len() - 1,
+                                        b"did not close with '}' after forcedfail".iter().copied(),
+                                    );
+                                }
+                                return Err(e);
+                            }
+                            return Err(ExpandError::forced(
+                                format!("\"{ty}\" failed and \"fail\" requested"),
+                                *span,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(e) = &item.error {
+            return Err((**e).clone());
+        }
+        Ok(())
+    }
+
+    /// Expands a string at run time (`${expand:}`, wildlsearch keys, ...).
+    pub fn expand_nested(&mut self, source: &[u8]) -> Result<Value, ExpandError> {
+        let t = parser::parse(source);
+        let saved_src = std::mem::replace(&mut self.source, t.source.clone());
+        self.depth += 1;
+        let r = if self.depth >= MAX_EVAL_DEPTH {
+            Err(ExpandError::failed(
+                format!("expansion nested more than {MAX_EVAL_DEPTH} levels deep"),
+                Span::default(),
+            ))
+        } else {
+            self.seq(&t.root, false)
+        };
+        self.depth -= 1;
+        self.source = saved_src;
+        r
+    }
+
+    /// Runs `f` with `$value` and the captures saved and restored, as the
+    /// items `if`, `lookup`, `extract`, ... do.
+    pub fn scoped<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let value = self.value.clone();
+        let caps = self.captures.clone();
+        let r = f(self);
+        self.value = value;
+        self.captures = caps;
+        r
+    }
+}
+
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}

@@ -1,0 +1,29 @@
+//! `${env{NAME}{yes}{no}}`: the environment as Exim keeps it after
+//! `keep_environment` (Debian's default keeps nothing).
+
+use crate::eval::{Evaluator, ExpandError, Value};
+use crate::parser::{Arg, ItemNode};
+
+pub fn eval(
+    ev: &mut Evaluator,
+    item: &ItemNode,
+    skip: bool,
+    out: &mut Value,
+) -> Result<(), ExpandError> {
+    let Some(Arg::Seq(name)) = item.args.first() else {
+        return ev.incomplete_item(item);
+    };
+    let name = ev.seq(name, skip)?;
+    let saved = ev.value.clone();
+    let found = if skip {
+        None
+    } else {
+        let n = name.to_string_lossy();
+        ev.ctx.environment.get(&n).cloned()
+    };
+    let yes = found.is_some();
+    ev.value = found.map(Value::from);
+    let r = ev.yes_no(item, yes, skip, saved.clone(), out);
+    ev.value = saved;
+    r
+}

@@ -1,0 +1,21 @@
+//! exim-expand: Exim's string-expansion language as a library.
+//!
+//! ```
+//! use exim_expand::{expand, Context};
+//! let mut ctx = Context::new();
+//! let v = expand(b"${if eq{a}{a}{yes}{no}}", &mut ctx).unwrap();
+//! assert_eq!(v.bytes, b"yes");
+//! ```
+
+pub mod conditions;
+pub mod eval;
+pub mod items;
+pub mod lists;
+pub mod numeric;
+pub mod operators;
+pub mod parser;
+pub mod regex;
+pub mod vars;
+
+pub use eval::{Clock, Context, ErrorKind, Evaluator, ExpandError, Value, expand};
+pub use parser::{Template, parse};

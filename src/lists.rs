@@ -1,0 +1,213 @@
+//! Exim lists: `a:b:c`, `<; a;b`, doubled separators, empty elements.
+//! Follows `string_nextinlist`: a list may start with `<X` (X punctuation
+//! or a control character) to change the separator; a doubled separator is
+//! a literal one (not for control characters); elements are trimmed.
+
+/// Exim's `isspace`.
+pub fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+fn is_sep_char(c: u8) -> bool {
+    c.is_ascii_punctuation() || c.is_ascii_control()
+}
+
+/// Iterates over the elements of a list.
+pub struct ListIter<'a> {
+    s: &'a [u8],
+    pos: usize,
+    sep: u8,
+}
+
+impl<'a> ListIter<'a> {
+    /// A list with a separator chosen by its text (`<X` or `:`).
+    pub fn new(s: &'a [u8]) -> ListIter<'a> {
+        let mut pos = 0;
+        while pos < s.len() && is_space(s[pos]) && s[pos] != b':' {
+            pos += 1;
+        }
+        let mut sep = b':';
+        if s.get(pos) == Some(&b'<') && s.get(pos + 1).is_some_and(|&c| is_sep_char(c)) {
+            sep = s[pos + 1];
+            pos += 2;
+            while pos < s.len() && is_space(s[pos]) && s[pos] != sep {
+                pos += 1;
+            }
+        }
+        ListIter { s, pos, sep }
+    }
+
+    /// A list with a fixed separator.
+    pub fn with_sep(s: &'a [u8], sep: u8) -> ListIter<'a> {
+        ListIter { s, pos: 0, sep }
+    }
+
+    pub fn separator(&self) -> u8 {
+        self.sep
+    }
+}
+
+impl Iterator for ListIter<'_> {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        let s = self.s;
+        let sep = self.sep;
+        let special = sep.is_ascii_control();
+        let mut p = self.pos;
+        while p < s.len() && is_space(s[p]) && s[p] != sep {
+            p += 1;
+        }
+        if p >= s.len() {
+            self.pos = p;
+            return None;
+        }
+        if s[p] == sep {
+            p += 1;
+            if s.get(p) != Some(&sep) || special {
+                self.pos = p;
+                return Some(Vec::new());
+            }
+        }
+        let mut out = Vec::new();
+        loop {
+            let start = p;
+            p += 1;
+            while p < s.len() && s[p] != sep {
+                p += 1;
+            }
+            out.extend_from_slice(&s[start..p]);
+            if p >= s.len() {
+                break;
+            }
+            p += 1;
+            if s.get(p) != Some(&sep) || special {
+                break;
+            }
+        }
+        while let Some(&last) = out.last() {
+            let n = out.len();
+            if is_space(last) && (n == 1 || out[n - 2] != b'\\') {
+                out.pop();
+            } else {
+                break;
+            }
+        }
+        self.pos = p;
+        Some(out)
+    }
+}
+
+/// All elements of a list.
+pub fn split(s: &[u8]) -> Vec<Vec<u8>> {
+    ListIter::new(s).collect()
+}
+
+/// Removes the wrapping characters (after trimming white space), as Exim's
+/// `dewrap` does; `None` if they are not there.
+pub fn dewrap(s: &[u8], open: u8, close: u8) -> Option<&[u8]> {
+    let start = s.iter().position(|&c| !is_space(c))?;
+    if s[start] != open {
+        return None;
+    }
+    let inner = &s[start + 1..];
+    let end = inner.iter().rposition(|&c| c == close)?;
+    let (body, tail) = (&inner[..end], &inner[end + 1..]);
+    if tail.iter().all(|&c| is_space(c)) {
+        Some(body)
+    } else {
+        None
+    }
+}
+
+/// Splits the inside of a JSON array or object at top-level commas (Exim
+/// 4.96 does not respect quoted strings here), trimming each element.
+pub fn json_elements(inner: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    let trimmed = |b: &[u8]| -> Vec<u8> {
+        let s = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
+        let e = b
+            .iter()
+            .rposition(|&c| !is_space(c))
+            .map(|i| i + 1)
+            .unwrap_or(s);
+        b[s..e.max(s)].to_vec()
+    };
+    if inner.iter().all(|&c| is_space(c)) {
+        return out;
+    }
+    for (i, &c) in inner.iter().enumerate() {
+        match c {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth -= 1,
+            b',' if depth == 0 => {
+                out.push(trimmed(&inner[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(trimmed(&inner[start..]));
+    out
+}
+
+/// 4 or 6 for an IP address (v6 may carry a `%scope`), else 0.
+pub fn ip_version(s: &[u8]) -> u8 {
+    let Ok(t) = std::str::from_utf8(s) else {
+        return 0;
+    };
+    if t.parse::<std::net::Ipv4Addr>().is_ok() {
+        return 4;
+    }
+    let v6 = t.split_once('%').map(|(a, _)| a).unwrap_or(t);
+    if v6.parse::<std::net::Ipv6Addr>().is_ok() {
+        return 6;
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(s: &str) -> String {
+        split(s.as_bytes())
+            .iter()
+            .map(|e| format!("[{}]", String::from_utf8_lossy(e)))
+            .collect()
+    }
+
+    #[test]
+    fn elements_follow_string_nextinlist() {
+        let cases = [
+            ("", ""),
+            ("a:b:c", "[a][b][c]"),
+            ("a::b", "[a:b]"),
+            ("a: :b", "[a][][b]"),
+            ("a:b:", "[a][b]"),
+            (":a", "[][a]"),
+            ("::", "[:]"),
+            (":", "[]"),
+            ("<;a;b", "[a][b]"),
+            ("<, a,b", "[a][b]"),
+            ("< ,a,b", "[< ,a,b]"),
+            ("<\ta\tb", "[a][b]"),
+            ("<;", ""),
+            ("  a  :  b  ", "[a][b]"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(show(input), want, "list {input:?}");
+        }
+    }
+
+    #[test]
+    fn ip_versions() {
+        assert_eq!(ip_version(b"1.2.3.4"), 4);
+        assert_eq!(ip_version(b"01.2.3.4"), 0);
+        assert_eq!(ip_version(b"::ffff:1.2.3.4"), 6);
+        assert_eq!(ip_version(b"fe80::1%eth0"), 6);
+        assert_eq!(ip_version(b"[::1]"), 0);
+    }
+}

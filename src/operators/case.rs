@@ -1,0 +1,18 @@
+//! `lc`, `uc`, `strlen`: ASCII case mapping and byte length.
+
+use crate::eval::{Evaluator, Value};
+
+/// `${lc:}`: ASCII lower case (bytes >= 0x80 unchanged).
+pub fn lc(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> Result<Vec<u8>, String> {
+    Ok(input.bytes.to_ascii_lowercase())
+}
+
+/// `${uc:}`: ASCII upper case.
+pub fn uc(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> Result<Vec<u8>, String> {
+    Ok(input.bytes.to_ascii_uppercase())
+}
+
+/// `${strlen:}`: length in bytes.
+pub fn strlen(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> Result<Vec<u8>, String> {
+    Ok(input.bytes.len().to_string().into_bytes())
+}

@@ -1,0 +1,1041 @@
+//! Source text to a spanned syntax tree.
+//!
+//! The parser follows Exim's lexical rules (see `grammar.ebnf`).  It never
+//! fails outright: a syntax error is recorded in the tree at the point where
+//! Exim would have noticed it (see [`ast`]), so that evaluation reports
+//! errors in Exim's order.  [`Template::first_error`] finds the first one for
+//! callers that only want to check syntax.
+
+pub mod ast;
+mod lex;
+
+pub use ast::*;
+
+use crate::conditions::{self, CondDef, CondShape};
+use crate::eval::ExpandError;
+use crate::items::{self, ItemDef, ItemShape};
+use crate::operators;
+use lex::{is_space, read_cnumber};
+
+/// Nesting deeper than this is refused with a clean error instead of risking
+/// the stack (Exim has no limit; real configurations nest a few levels).
+pub const MAX_NESTING: u32 = 200;
+
+/// Parses an expansion string.
+pub fn parse(source: &[u8]) -> Template {
+    let mut p = Parser::new(source);
+    let root = p.seq(false, true);
+    Template {
+        source: source.to_vec(),
+        root,
+    }
+}
+
+/// Parses a string in which `$` is not special (the list argument of the
+/// `match_*` conditions): only backslash escapes and `\N` are processed.
+pub fn parse_no_dollar(source: &[u8]) -> Template {
+    let mut p = Parser::new(source);
+    let root = p.seq(false, false);
+    Template {
+        source: source.to_vec(),
+        root,
+    }
+}
+
+pub(crate) struct Parser<'s> {
+    src: &'s [u8],
+    pos: usize,
+    depth: u32,
+    /// Set once a hard syntax error has been recorded: every enclosing
+    /// construct then stops reading.
+    failed: bool,
+    /// A `$h_` name containing `}` was read: Exim then words the
+    /// missing-brace message differently.
+    malformed_header: bool,
+}
+
+/// The item names (table order) that stop the `${name` scan.
+fn item_named(name: &[u8]) -> Option<&'static ItemDef> {
+    items::find(name)
+}
+
+impl<'s> Parser<'s> {
+    fn new(src: &'s [u8]) -> Parser<'s> {
+        Parser {
+            src,
+            pos: 0,
+            depth: 0,
+            failed: false,
+            malformed_header: false,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, off: usize) -> Option<u8> {
+        self.src.get(self.pos + off).copied()
+    }
+
+    fn rest(&self) -> &'s [u8] {
+        &self.src[self.pos.min(self.src.len())..]
+    }
+
+    fn skip_space(&mut self) -> Option<u8> {
+        let (rest, _) = lex::space(self.rest()).unwrap_or((self.rest(), &[]));
+        self.pos = self.src.len() - rest.len();
+        self.peek()
+    }
+
+    fn read_name(&mut self, extras: &[u8]) -> &'s [u8] {
+        let rest = self.rest();
+        let (_, name) = lex::name_with(rest, extras).unwrap_or((rest, &[]));
+        self.pos += name.len();
+        name
+    }
+
+    fn span_from(&self, start: usize) -> Span {
+        Span::new(start, self.pos.min(self.src.len()))
+    }
+
+    /// Records a hard syntax error at the current position.
+    fn error(&mut self, message: impl Into<Vec<u8>>, start: usize) -> Box<ExpandError> {
+        self.failed = true;
+        let end = self.pos.min(self.src.len()).max(start);
+        Box::new(ExpandError::syntax(message, Span::new(start, end)))
+    }
+
+    /// Exim's message for a braced argument that ran into the end of the text.
+    fn missing_brace_message(&self) -> &'static str {
+        if self.malformed_header {
+            "missing } at end of string - could be header name not terminated by colon"
+        } else {
+            "missing } at end of string"
+        }
+    }
+
+    fn curly_message(&self) -> &'static str {
+        if self.malformed_header {
+            "missing or misplaced { or } - could be header name not terminated by colon"
+        } else {
+            "missing or misplaced { or }"
+        }
+    }
+
+    /// Reads text up to the end (`ket_ends` false) or up to an unescaped `}`
+    /// (left unconsumed).
+    pub(crate) fn seq(&mut self, ket_ends: bool, honour_dollar: bool) -> Seq {
+        let start = self.pos;
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut text: Vec<u8> = Vec::new();
+        let mut text_start = self.pos;
+        macro_rules! flush {
+            () => {
+                if !text.is_empty() {
+                    nodes.push(Node::Text {
+                        bytes: std::mem::take(&mut text),
+                        span: Span::new(text_start, self.pos),
+                    });
+                }
+            };
+        }
+        loop {
+            let Some(c) = self.peek() else {
+                if ket_ends {
+                    flush!();
+                    let msg = self.missing_brace_message();
+                    let e = self.error(msg, self.pos);
+                    nodes.push(Node::Error(e));
+                }
+                break;
+            };
+            if c == b'\\' {
+                if text.is_empty() {
+                    text_start = self.pos;
+                }
+                match self.peek_at(1) {
+                    None => {
+                        flush!();
+                        let e = self.error("\\ at end of string", self.pos);
+                        nodes.push(Node::Error(e));
+                        break;
+                    }
+                    Some(b'N') => {
+                        let body_start = self.pos + 2;
+                        let rest = &self.src[body_start..];
+                        let end = rest
+                            .windows(2)
+                            .position(|w| w == b"\\N")
+                            .map(|i| body_start + i);
+                        match end {
+                            Some(e) => {
+                                text.extend_from_slice(&self.src[body_start..e]);
+                                self.pos = e + 2;
+                            }
+                            None => {
+                                text.extend_from_slice(rest);
+                                self.pos = self.src.len();
+                            }
+                        }
+                    }
+                    Some(_) => {
+                        let (b, used) = lex::escape(&self.src[self.pos + 1..]);
+                        text.push(b);
+                        self.pos += 1 + used;
+                    }
+                }
+                continue;
+            }
+            if ket_ends && c == b'}' {
+                break;
+            }
+            if c != b'$' || !honour_dollar {
+                if text.is_empty() {
+                    text_start = self.pos;
+                }
+                let run_end = self.src[self.pos + 1..]
+                    .iter()
+                    .position(|&b| b == b'$' || b == b'}' || b == b'\\')
+                    .map(|i| self.pos + 1 + i)
+                    .unwrap_or(self.src.len());
+                text.extend_from_slice(&self.src[self.pos..run_end]);
+                self.pos = run_end;
+                continue;
+            }
+            flush!();
+            let node = self.dollar();
+            nodes.push(node);
+            if self.failed {
+                break;
+            }
+            text_start = self.pos;
+        }
+        flush!();
+        Seq {
+            nodes,
+            span: self.span_from(start),
+        }
+    }
+
+    /// Reads what follows a `$`.
+    fn dollar(&mut self) -> Node {
+        let start = self.pos;
+        self.pos += 1;
+        match self.peek() {
+            Some(c) if c.is_ascii_alphabetic() => self.plain_variable(start),
+            Some(c) if c.is_ascii_digit() => {
+                let (_, d) = lex::digits(self.rest()).unwrap_or((self.rest(), &[]));
+                self.pos += d.len();
+                Node::Capture {
+                    n: read_cnumber(d),
+                    span: self.span_from(start),
+                }
+            }
+            Some(b'{') => {
+                self.pos += 1;
+                self.braced(start)
+            }
+            _ => Node::Error(self.error("$ not followed by letter, digit, or {", start)),
+        }
+    }
+
+    fn plain_variable(&mut self, start: usize) -> Node {
+        let name = self.read_name(b"_");
+        let name = &name[..name.len().min(255)];
+        if let Some((kind, prefix)) = header_prefix(name) {
+            let hname = self.header_name(name, prefix);
+            return Node::Header {
+                kind,
+                name: hname,
+                span: self.span_from(start),
+            };
+        }
+        Node::Var {
+            name: String::from_utf8_lossy(name).into(),
+            braced: false,
+            span: self.span_from(start),
+        }
+    }
+
+    /// Completes a header name: what `read_name` took after the prefix, then
+    /// any graphic characters except `:`; a terminating `:` is consumed.
+    fn header_name(&mut self, name: &[u8], prefix: usize) -> Vec<u8> {
+        let mut h = name[prefix..].to_vec();
+        while let Some(c) = self.peek() {
+            if c.is_ascii_graphic() && c != b':' {
+                h.push(c);
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        if self.peek() == Some(b':') {
+            self.pos += 1;
+        }
+        if h.contains(&b'}') {
+            self.malformed_header = true;
+        }
+        h
+    }
+
+    /// Reads what follows `${`.
+    fn braced(&mut self, start: usize) -> Node {
+        match self.peek() {
+            Some(c) if c.is_ascii_digit() => {
+                let (_, d) = lex::digits(self.rest()).unwrap_or((self.rest(), &[]));
+                self.pos += d.len();
+                if self.peek() != Some(b'}') {
+                    if self.peek().is_some() {
+                        self.pos += 1;
+                    }
+                    return Node::Error(self.error("} expected after number", start));
+                }
+                self.pos += 1;
+                return Node::Capture {
+                    n: read_cnumber(d),
+                    span: self.span_from(start),
+                };
+            }
+            Some(c) if c.is_ascii_alphabetic() => {}
+            _ => return Node::Error(self.error("letter or digit expected after ${", start)),
+        }
+        let name_start = self.pos;
+        let name = self.read_name(b"_-");
+        let name = &name[..name.len().min(255)];
+        if let Some(def) = item_named(name) {
+            if self.depth >= MAX_NESTING {
+                return Node::Error(self.nesting_error(start));
+            }
+            self.depth += 1;
+            let item = self.item(def, start, name_start);
+            self.depth -= 1;
+            return Node::Item(Box::new(item));
+        }
+        match self.peek() {
+            Some(b':') => {
+                if self.depth >= MAX_NESTING {
+                    return Node::Error(self.nesting_error(start));
+                }
+                self.depth += 1;
+                let op = self.operator(name, start);
+                self.depth -= 1;
+                Node::Op(Box::new(op))
+            }
+            Some(b'}') => {
+                self.pos += 1;
+                Node::Var {
+                    name: String::from_utf8_lossy(name).into(),
+                    braced: true,
+                    span: self.span_from(start),
+                }
+            }
+            _ => {
+                let mut msg = b"\"${".to_vec();
+                msg.extend_from_slice(name);
+                msg.extend_from_slice(
+                    b"\" is not a known operator (or a } is missing in a variable reference)",
+                );
+                Node::Error(self.error(msg, start))
+            }
+        }
+    }
+
+    fn nesting_error(&mut self, start: usize) -> Box<ExpandError> {
+        let msg = format!("expansion nested more than {MAX_NESTING} levels deep");
+        self.error(msg, start)
+    }
+
+    /// `${name:operand}`; the position is at the `:`.
+    fn operator(&mut self, name: &[u8], start: usize) -> OpNode {
+        let full: Box<str> = String::from_utf8_lossy(name).into();
+        let (op, arg) = operators::resolve(name);
+        self.pos += 1; // ':'
+        let mut cert_var = None;
+        if matches!(&op, OpRef::Known(d) if d.cert_aware) && self.peek() == Some(b'$') {
+            // `${md5:$tls_in_peercert}`: if the operand is exactly a
+            // certificate variable, it is used unexpanded.
+            let save = self.pos;
+            self.pos += 1;
+            let n = self.read_name(b"_");
+            if self.peek() == Some(b'}') && crate::vars::is_certificate(n) {
+                cert_var = Some(String::from_utf8_lossy(n).into());
+                self.pos += 1;
+            } else {
+                self.pos = save;
+            }
+        }
+        let operand = if cert_var.is_some() {
+            Seq::default()
+        } else {
+            let s = self.seq(true, true);
+            if !self.failed {
+                self.pos += 1; // '}'
+            }
+            s
+        };
+        OpNode {
+            name: full,
+            op,
+            arg: arg.map(|a| String::from_utf8_lossy(a).into()),
+            operand,
+            cert_var,
+            span: self.span_from(start),
+        }
+    }
+
+    /// A braced argument `{...}`; the position is at the `{`.
+    fn braced_seq(&mut self, honour_dollar: bool) -> Seq {
+        self.pos += 1;
+        let s = self.seq(true, honour_dollar);
+        if !self.failed {
+            self.pos += 1;
+        }
+        s
+    }
+
+    fn item(&mut self, def: &'static ItemDef, start: usize, name_start: usize) -> ItemNode {
+        let mut node = ItemNode {
+            def,
+            word: None,
+            args: Vec::new(),
+            yesno: None,
+            error: None,
+            span: Span::new(start, name_start),
+        };
+        match def.shape {
+            ItemShape::Subs { min, max } => self.item_subs(&mut node, min, max, true),
+            ItemShape::SubsYesNo { min, max } => {
+                self.item_subs(&mut node, min, max, false);
+                if !self.failed {
+                    self.yes_no(&mut node);
+                }
+            }
+            ItemShape::If => {
+                self.skip_space();
+                let c = self.condition();
+                node.args.push(Arg::Cond(c));
+                if !self.failed {
+                    self.yes_no(&mut node);
+                }
+            }
+            ItemShape::Extract => self.item_extract(&mut node),
+            ItemShape::ListExtract => self.item_listextract(&mut node),
+            ItemShape::MapLike => self.item_maplike(&mut node),
+            ItemShape::Sort => self.item_sort(&mut node),
+            ItemShape::Env => self.item_env(&mut node),
+            ItemShape::Lookup => self.item_lookup(&mut node),
+            ItemShape::Run => self.item_run(&mut node),
+        }
+        node.span = self.span_from(start);
+        node
+    }
+
+    /// Exim's `read_subs`: up to `max` braced arguments, at least `min`,
+    /// then (with `check_end`) the closing brace.
+    fn item_subs(&mut self, node: &mut ItemNode, min: u8, max: u8, check_end: bool) {
+        let name = node.def.name;
+        self.skip_space();
+        for i in 0..max {
+            if self.peek() != Some(b'{') {
+                if i < min {
+                    let msg = format!("Not enough arguments for '{name}' (min is {min})");
+                    node.error = Some(self.error(msg, self.pos));
+                    return;
+                }
+                break;
+            }
+            let s = self.braced_seq(true);
+            node.args.push(Arg::Seq(s));
+            if self.failed {
+                return;
+            }
+            self.skip_space();
+        }
+        if check_end {
+            match self.peek() {
+                Some(b'}') => self.pos += 1,
+                Some(b'{') => {
+                    let msg = format!("Too many arguments for '{name}' (max is {max})");
+                    node.error = Some(self.error(msg, self.pos));
+                }
+                _ => {
+                    let msg = format!("missing '}}' after '{name}'");
+                    node.error = Some(self.error(msg, self.pos));
+                }
+            }
+        }
+    }
+
+    /// The `{yes}{no}` / `{yes}fail` tail and the closing brace.
+    fn yes_no(&mut self, node: &mut ItemNode) {
+        let ty = node.def.yesno_type;
+        let mut yn = YesNo {
+            yes: None,
+            no: NoBranch::None,
+        };
+        if self.skip_space() == Some(b'}') {
+            self.pos += 1;
+            node.yesno = Some(yn);
+            return;
+        }
+        if self.peek() != Some(b'{') {
+            node.error = Some(self.curly_yesno("'yes' part did not start with '{'"));
+            node.yesno = Some(yn);
+            return;
+        }
+        let yes = self.braced_seq(true);
+        yn.yes = Some(yes);
+        if self.failed {
+            node.yesno = Some(yn);
+            return;
+        }
+        if self.skip_space() == Some(b'{') {
+            let no = self.braced_seq(true);
+            yn.no = NoBranch::Seq(no);
+            if self.failed {
+                node.yesno = Some(yn);
+                return;
+            }
+        } else if self.peek() != Some(b'}') {
+            let wstart = self.pos;
+            let word = self.read_name(b"_");
+            if word == b"fail" {
+                yn.no = NoBranch::Fail(self.span_from(wstart));
+            } else {
+                let msg = format!("syntax error in \"{ty}\" item - \"fail\" expected");
+                node.error = Some(self.error(msg, wstart));
+                node.yesno = Some(yn);
+                return;
+            }
+        }
+        if self.skip_space() == Some(b'}') {
+            self.pos += 1;
+        } else {
+            node.error = Some(self.curly_yesno("did not close with '}'"));
+        }
+        node.yesno = Some(yn);
+    }
+
+    fn curly_yesno(&mut self, what: &str) -> Box<ExpandError> {
+        let mut msg = format!(
+            "curly-bracket problem in conditional yes/no parsing: {what}\n remaining string is '"
+        )
+        .into_bytes();
+        msg.extend_from_slice(self.rest());
+        msg.push(b'\'');
+        self.error(msg, self.pos)
+    }
+
+    /// `${extract[json|jsons]{...}...}`: whether the extraction is numbered
+    /// or keyed is only known at evaluation time, so every braced argument
+    /// and an optional `fail` are kept.
+    fn item_extract(&mut self, node: &mut ItemNode) {
+        if self.skip_space() != Some(b'{') {
+            let rest = self.rest();
+            if rest.starts_with(b"jsons") {
+                node.word = Some("jsons".into());
+                self.pos += 5;
+            } else if rest.starts_with(b"json") {
+                node.word = Some("json".into());
+                self.pos += 4;
+            }
+        }
+        let mut fail = None;
+        loop {
+            self.skip_space();
+            if self.peek() != Some(b'{') {
+                break;
+            }
+            let s = self.braced_seq(true);
+            node.args.push(Arg::Seq(s));
+            if self.failed {
+                return;
+            }
+        }
+        let rest = self.rest();
+        if rest.starts_with(b"fail")
+            && matches!(rest.get(4), None | Some(b'}') | Some(b' ') | Some(b'\t'))
+        {
+            fail = Some(Span::new(self.pos, self.pos + 4));
+            self.pos += 4;
+            self.skip_space();
+        }
+        node.yesno = Some(YesNo {
+            yes: None,
+            no: fail.map(NoBranch::Fail).unwrap_or(NoBranch::None),
+        });
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+        } else {
+            // Evaluation decides which message applies.
+            node.error = Some(self.error("missing '}' closing extract", self.pos));
+        }
+    }
+
+    fn item_listextract(&mut self, node: &mut ItemNode) {
+        for i in 1..=2 {
+            if self.skip_space() != Some(b'{') {
+                let msg = format!("missing '{{' for arg {i} of listextract");
+                node.error = Some(self.error(msg, self.pos));
+                return;
+            }
+            let s = self.braced_seq(true);
+            node.args.push(Arg::Seq(s));
+            if self.failed {
+                return;
+            }
+        }
+        self.yes_no(node);
+    }
+
+    /// `map`, `filter`, `reduce`.
+    fn item_maplike(&mut self, node: &mut ItemNode) {
+        let name = node.def.name;
+        if self.skip_space() != Some(b'{') {
+            let msg = format!("missing '{{' for first arg of {name}");
+            node.error = Some(self.error(msg, self.pos));
+            return;
+        }
+        let list = self.braced_seq(true);
+        node.args.push(Arg::Seq(list));
+        if self.failed {
+            return;
+        }
+        if name == "reduce" {
+            if self.skip_space() != Some(b'{') {
+                node.error = Some(self.error("missing '{' for second arg of reduce", self.pos));
+                return;
+            }
+            let init = self.braced_seq(true);
+            node.args.push(Arg::Seq(init));
+            if self.failed {
+                return;
+            }
+        }
+        if self.skip_space() != Some(b'{') {
+            let msg = format!("missing '{{' for last arg of {name}");
+            node.error = Some(self.error(msg, self.pos));
+            return;
+        }
+        self.pos += 1;
+        if name == "filter" {
+            let c = self.condition();
+            node.args.push(Arg::Cond(c));
+        } else {
+            let body = self.seq(true, true);
+            node.args.push(Arg::Seq(body));
+        }
+        if self.failed {
+            return;
+        }
+        if self.skip_space() != Some(b'}') {
+            let msg = format!(
+                "missing }} at end of condition or expression inside \"{name}\"; could be an unquoted }} in the content"
+            );
+            node.error = Some(self.error(msg, self.pos));
+            return;
+        }
+        self.pos += 1;
+        if self.skip_space() != Some(b'}') {
+            let msg = format!("missing }} at end of \"{name}\"");
+            node.error = Some(self.error(msg, self.pos));
+            return;
+        }
+        self.pos += 1;
+    }
+
+    /// `${sort{list}{comparator}{extractor}}`: the comparator is not expanded.
+    fn item_sort(&mut self, node: &mut ItemNode) {
+        let which = ["first", "second", "third"];
+        for (i, w) in which.iter().enumerate() {
+            if self.skip_space() != Some(b'{') {
+                let msg = format!("missing '{{' for {w} arg of sort");
+                node.error = Some(self.error(msg, self.pos));
+                return;
+            }
+            if i == 1 {
+                self.pos += 1;
+                let s = self.seq(true, false);
+                if self.failed {
+                    node.args.push(Arg::Seq(s));
+                    return;
+                }
+                self.pos += 1;
+                let bytes = s
+                    .nodes
+                    .iter()
+                    .filter_map(|n| match n {
+                        Node::Text { bytes, .. } => Some(bytes.as_slice()),
+                        _ => None,
+                    })
+                    .flat_map(|b| b.iter().copied())
+                    .collect();
+                node.args.push(Arg::Raw {
+                    bytes,
+                    span: s.span,
+                });
+                continue;
+            }
+            let s = self.braced_seq(true);
+            node.args.push(Arg::Seq(s));
+            if self.failed {
+                return;
+            }
+        }
+        if self.skip_space() != Some(b'}') {
+            node.error = Some(self.error("missing '}' closing sort", self.pos));
+            return;
+        }
+        self.pos += 1;
+    }
+
+    /// `${env{name}...}`: no brace gives an error with an empty message.
+    fn item_env(&mut self, node: &mut ItemNode) {
+        if self.skip_space() != Some(b'{') {
+            node.error = Some(self.error(self.curly_message(), self.pos));
+            return;
+        }
+        let s = self.braced_seq(true);
+        node.args.push(Arg::Seq(s));
+        if self.failed {
+            return;
+        }
+        self.yes_no(node);
+    }
+
+    /// `${lookup{key} type {query} ...}` or `${lookup type {query} ...}`.
+    fn item_lookup(&mut self, node: &mut ItemNode) {
+        if self.skip_space() == Some(b'{') {
+            let key = self.braced_seq(true);
+            node.args.push(Arg::Seq(key));
+            if self.failed {
+                return;
+            }
+            self.skip_space();
+        }
+        let wstart = self.pos;
+        let (rest, word) =
+            nom::bytes::complete::take_while::<_, _, ()>(|c: u8| !is_space(c) && c != b'{')(
+                self.rest(),
+            )
+            .unwrap_or((self.rest(), &[]));
+        let _ = rest;
+        self.pos += word.len();
+        if word.is_empty() {
+            node.error = Some(self.error("missing lookup type", wstart));
+            return;
+        }
+        node.word = Some(String::from_utf8_lossy(word).into());
+        if self.skip_space() != Some(b'{') {
+            node.error = Some(self.error(self.curly_message(), self.pos));
+            return;
+        }
+        let q = self.braced_seq(true);
+        node.args.push(Arg::Seq(q));
+        if self.failed {
+            return;
+        }
+        self.yes_no(node);
+    }
+
+    /// `${run[,options]{command}...}`.
+    fn item_run(&mut self, node: &mut ItemNode) {
+        if self.peek() == Some(b',') {
+            self.pos += 1;
+            let o = self.read_name(b"_,");
+            node.word = Some(String::from_utf8_lossy(o).into());
+        }
+        if self.skip_space() != Some(b'{') {
+            node.error = Some(self.error(self.curly_message(), self.pos));
+            return;
+        }
+        let s = self.braced_seq(true);
+        node.args.push(Arg::Seq(s));
+        if self.failed {
+            return;
+        }
+        self.yes_no(node);
+    }
+
+    /// A condition, position at its first non-space character.
+    pub(crate) fn condition(&mut self) -> Cond {
+        let start = self.pos;
+        let mut negated = false;
+        while self.skip_space() == Some(b'!') {
+            negated = !negated;
+            self.pos += 1;
+        }
+        let mut cond = Cond {
+            negated,
+            kind: CondKind::Invalid,
+            error: None,
+            span: Span::new(start, start),
+        };
+        if self.depth >= MAX_NESTING {
+            cond.error = Some(self.nesting_error(start));
+            return cond;
+        }
+        self.depth += 1;
+        self.condition_body(&mut cond);
+        self.depth -= 1;
+        cond.span = self.span_from(start);
+        cond
+    }
+
+    fn condition_body(&mut self, cond: &mut Cond) {
+        let name_start = self.pos;
+        let name: Vec<u8> = match self.peek() {
+            Some(c @ (b'=' | b'<' | b'>')) => {
+                self.pos += 1;
+                let mut n = vec![c];
+                if self.peek() == Some(b'=') {
+                    n.push(b'=');
+                    self.pos += 1;
+                }
+                n
+            }
+            _ => self.read_name(b"_").to_vec(),
+        };
+        if name.is_empty() {
+            let found = &self.rest()[..self.rest().len().min(16)];
+            let mut msg = b"condition name expected, but found \"".to_vec();
+            msg.extend_from_slice(found);
+            msg.push(b'"');
+            cond.error = Some(self.error(msg, name_start));
+            return;
+        }
+        let Some(def) = conditions::find(&name) else {
+            let mut msg = b"unknown condition \"".to_vec();
+            msg.extend_from_slice(&name);
+            msg.push(b'"');
+            cond.error = Some(self.error(msg, name_start));
+            return;
+        };
+        let opname = def.name;
+        match def.shape {
+            CondShape::NoArgs => {
+                cond.kind = CondKind::Call {
+                    def,
+                    args: Vec::new(),
+                }
+            }
+            CondShape::Def => self.cond_def(cond),
+            CondShape::Args { n, dollar_in_2nd } => {
+                let mut args = Vec::new();
+                for i in 0..n {
+                    if self.skip_space() != Some(b'{') {
+                        let msg = if i == 0 {
+                            format!("missing {{ after \"{opname}\"")
+                        } else {
+                            format!("missing 2nd string in {{}} after \"{opname}\"")
+                        };
+                        cond.error = Some(self.error(msg, self.pos));
+                        break;
+                    }
+                    self.pos += 1;
+                    let s = self.seq(true, i == 0 || dollar_in_2nd);
+                    args.push(s);
+                    if self.failed {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                cond.kind = CondKind::Call { def, args };
+            }
+            CondShape::AndOr => self.cond_and_or(cond, def),
+            CondShape::Iterate => self.cond_iterate(cond, def),
+        }
+    }
+
+    fn cond_def(&mut self, cond: &mut Cond) {
+        if self.peek() != Some(b':') {
+            cond.error = Some(self.error("\":\" expected after \"def\"", self.pos));
+            return;
+        }
+        self.pos += 1;
+        let name = self.read_name(b"_");
+        let name = &name[..name.len().min(255)];
+        if let Some((kind, prefix)) = header_prefix(name) {
+            let h = self.header_name(name, prefix);
+            cond.kind = CondKind::Def(DefTarget::Header(kind, h));
+        } else {
+            cond.kind = CondKind::Def(DefTarget::Var(String::from_utf8_lossy(name).into()));
+        }
+    }
+
+    fn cond_and_or(&mut self, cond: &mut Cond, def: &'static CondDef) {
+        let opname = def.name;
+        let is_and = opname == "and";
+        let mut conds = Vec::new();
+        if self.skip_space() != Some(b'{') {
+            cond.error = Some(self.error(format!("missing {{ after \"{opname}\""), self.pos));
+            cond.kind = CondKind::AndOr { is_and, conds };
+            return;
+        }
+        self.pos += 1;
+        loop {
+            match self.skip_space() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'{') => {}
+                _ => {
+                    let msg = format!(
+                        "each subcondition inside an \"{opname}{{...}}\" condition must be in its own {{}}"
+                    );
+                    cond.error = Some(self.error(msg, self.pos));
+                    break;
+                }
+            }
+            self.pos += 1;
+            let sub = self.condition();
+            if self.failed {
+                conds.push(sub);
+                break;
+            }
+            conds.push(sub);
+            if self.skip_space() != Some(b'}') {
+                let msg = format!("missing }} at end of condition inside \"{opname}\" group");
+                cond.error = Some(self.error(msg, self.pos));
+                break;
+            }
+            self.pos += 1;
+        }
+        cond.kind = CondKind::AndOr { is_and, conds };
+    }
+
+    fn cond_iterate(&mut self, cond: &mut Cond, def: &'static CondDef) {
+        let opname = def.name;
+        if self.skip_space() != Some(b'{') {
+            cond.error = Some(self.error(format!("missing {{ after \"{opname}\""), self.pos));
+            return;
+        }
+        self.pos += 1;
+        let list = self.seq(true, true);
+        if self.failed {
+            cond.kind = CondKind::Iterate {
+                def,
+                list,
+                cond: Box::new(Cond {
+                    negated: false,
+                    kind: CondKind::Invalid,
+                    error: None,
+                    span: Span::default(),
+                }),
+            };
+            return;
+        }
+        self.pos += 1;
+        let mut sub_err = None;
+        let sub = if self.skip_space() != Some(b'{') {
+            sub_err = Some(self.error(format!("missing {{ after \"{opname}\""), self.pos));
+            Cond {
+                negated: false,
+                kind: CondKind::Invalid,
+                error: None,
+                span: Span::default(),
+            }
+        } else {
+            self.pos += 1;
+            let sub = self.condition();
+            if !self.failed {
+                if self.skip_space() != Some(b'}') {
+                    let msg = format!("missing }} at end of condition inside \"{opname}\"");
+                    sub_err = Some(self.error(msg, self.pos));
+                } else {
+                    self.pos += 1;
+                }
+            }
+            sub
+        };
+        cond.error = sub_err;
+        cond.kind = CondKind::Iterate {
+            def,
+            list,
+            cond: Box::new(sub),
+        };
+    }
+}
+
+/// Recognises `h_`, `header_`, `rh_`, `rheader_`, `bh_`, `bheader_`, `lh_`,
+/// `lheader_`; returns the kind and the prefix length.
+pub fn header_prefix(name: &[u8]) -> Option<(HeaderKind, usize)> {
+    let (kind, rest, skip) = match name.first()? {
+        b'h' => (HeaderKind::Decoded, &name[1..], 1),
+        b'r' if name.get(1) == Some(&b'h') => (HeaderKind::Raw, &name[2..], 2),
+        b'l' if name.get(1) == Some(&b'h') => (HeaderKind::List, &name[2..], 2),
+        b'b' if name.get(1) == Some(&b'h') => (HeaderKind::Basic, &name[2..], 2),
+        _ => return None,
+    };
+    if rest.first() == Some(&b'_') {
+        Some((kind, skip + 1))
+    } else if rest.starts_with(b"eader_") {
+        Some((kind, skip + 7))
+    } else {
+        None
+    }
+}
+
+impl Template {
+    /// The first syntax error in the tree, if any (in source order).
+    pub fn first_error(&self) -> Option<&ExpandError> {
+        let mut all = Vec::new();
+        collect_seq(&self.root, &mut all);
+        all.into_iter().min_by_key(|e| e.span.start)
+    }
+
+    /// Every error recorded in the tree.
+    pub fn errors(&self) -> Vec<&ExpandError> {
+        let mut all = Vec::new();
+        collect_seq(&self.root, &mut all);
+        all.sort_by_key(|e| e.span.start);
+        all
+    }
+}
+
+fn collect_seq<'a>(s: &'a Seq, out: &mut Vec<&'a ExpandError>) {
+    for n in &s.nodes {
+        match n {
+            Node::Error(e) => out.push(e),
+            Node::Op(op) => collect_seq(&op.operand, out),
+            Node::Item(it) => {
+                for a in &it.args {
+                    match a {
+                        Arg::Seq(s) => collect_seq(s, out),
+                        Arg::Cond(c) => collect_cond(c, out),
+                        Arg::Raw { .. } => {}
+                    }
+                }
+                if let Some(yn) = &it.yesno {
+                    if let Some(y) = &yn.yes {
+                        collect_seq(y, out);
+                    }
+                    if let NoBranch::Seq(n) = &yn.no {
+                        collect_seq(n, out);
+                    }
+                }
+                if let Some(e) = &it.error {
+                    out.push(e);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_cond<'a>(c: &'a Cond, out: &mut Vec<&'a ExpandError>) {
+    match &c.kind {
+        CondKind::Call { args, .. } => args.iter().for_each(|s| collect_seq(s, out)),
+        CondKind::AndOr { conds, .. } => conds.iter().for_each(|c| collect_cond(c, out)),
+        CondKind::Iterate { list, cond, .. } => {
+            collect_seq(list, out);
+            collect_cond(cond, out);
+        }
+        CondKind::Def(_) | CondKind::Invalid => {}
+    }
+    if let Some(e) = &c.error {
+        out.push(e);
+    }
+}

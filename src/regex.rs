@@ -1,0 +1,48 @@
+//! PCRE2 regular expressions, compiled as Exim compiles them (no UTF mode,
+//! so `.` matches a byte) and cached per pattern.
+
+use pcre2::bytes::{Regex, RegexBuilder};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+thread_local! {
+    static CACHE: RefCell<HashMap<Vec<u8>, Rc<Regex>>> = RefCell::new(HashMap::new());
+}
+
+const CACHE_LIMIT: usize = 1000;
+
+/// Compiles a pattern; errors use Exim's wording.
+pub fn compile(pattern: &[u8]) -> Result<Rc<Regex>, String> {
+    if let Some(r) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
+        return Ok(r);
+    }
+    let pat = String::from_utf8_lossy(pattern);
+    let re = RegexBuilder::new().build(&pat).map_err(|e| {
+        let offset = e.offset().unwrap_or(0);
+        format!(
+            "regular expression error in \"{}\": {} at offset {}",
+            pat,
+            pcre2_message(&e),
+            offset
+        )
+    })?;
+    let re = Rc::new(re);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_LIMIT {
+            c.clear();
+        }
+        c.insert(pattern.to_vec(), re.clone());
+    });
+    Ok(re)
+}
+
+/// PCRE2's own message for a compile error, without the crate's prefix.
+fn pcre2_message(e: &pcre2::Error) -> String {
+    let s = e.to_string();
+    match s.find(": ") {
+        Some(i) if s.starts_with("PCRE2") => s[i + 2..].to_string(),
+        _ => s,
+    }
+}

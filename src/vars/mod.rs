@@ -1,0 +1,102 @@
+//! Variables: the table of Exim 4.96's names, the families resolved by
+//! pattern (`acl_c*`, `acl_m*`, `r_*`, `auth1..4`, `regex1..9`) and header
+//! variables.
+
+mod computed;
+mod table;
+
+use crate::eval::{Evaluator, Value};
+use crate::parser::HeaderKind;
+pub use table::VARS;
+
+/// How a variable gets its value when the context does not set it.
+#[derive(Clone, Copy)]
+pub enum VarKind {
+    /// A string, empty when unset.
+    Str,
+    /// A fixed default (integers print `0`, some ports `-1`, ...).
+    Default(&'static str),
+    /// A boolean: `yes`/`no`, `no` when unset.
+    Bool,
+    /// A certificate: empty when unset.
+    Cert,
+    /// Computed from the context.
+    Computed(fn(&Evaluator) -> Value),
+}
+
+pub struct VarDef {
+    pub name: &'static str,
+    pub kind: VarKind,
+}
+
+pub fn find(name: &str) -> Option<&'static VarDef> {
+    VARS.binary_search_by(|d| d.name.cmp(name))
+        .ok()
+        .map(|i| &VARS[i])
+}
+
+/// Is `name` a certificate variable (for `${md5:$tls_in_peercert}`)?
+pub fn is_certificate(name: &[u8]) -> bool {
+    std::str::from_utf8(name)
+        .ok()
+        .and_then(find)
+        .is_some_and(|d| matches!(d.kind, VarKind::Cert))
+}
+
+/// ACL variables: `acl_c` or `acl_m` followed by a non-letter.
+fn is_acl_variable(name: &str) -> bool {
+    let b = name.as_bytes();
+    (name.starts_with("acl_c") || name.starts_with("acl_m"))
+        && !b.get(5).is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+fn numbered(name: &str, prefix: &str, range: std::ops::RangeInclusive<u32>) -> bool {
+    name.strip_prefix(prefix)
+        .filter(|d| d.len() == 1)
+        .and_then(|d| d.parse::<u32>().ok())
+        .is_some_and(|n| range.contains(&n))
+}
+
+/// Resolves a variable; `None` means "unknown variable".  While skipping,
+/// a known variable yields an empty value without being computed.
+pub fn lookup(ev: &Evaluator, name: &str, skip: bool) -> Option<Value> {
+    let family = is_acl_variable(name)
+        || name.starts_with("r_")
+        || numbered(name, "auth", 1..=4)
+        || numbered(name, "regex", 1..=9);
+    let def = if family { None } else { Some(find(name)?) };
+    if skip {
+        return Some(Value::empty());
+    }
+    if let Some(v) = ev.ctx.vars.get(name) {
+        return Some(v.clone());
+    }
+    Some(match def.map(|d| d.kind) {
+        None | Some(VarKind::Str) | Some(VarKind::Cert) => Value::empty(),
+        Some(VarKind::Default(d)) => Value::new(d.as_bytes()),
+        Some(VarKind::Bool) => Value::new(&b"no"[..]),
+        Some(VarKind::Computed(f)) => f(ev),
+    })
+}
+
+/// The explanation Exim appends to "unknown variable" for `acl_` names.
+pub fn acl_hint(name: &str) -> String {
+    let Some(rest) = name.strip_prefix("acl_") else {
+        return String::new();
+    };
+    let b = rest.as_bytes();
+    if matches!(b.first(), Some(b'c') | Some(b'm')) {
+        if b.get(1).is_some_and(|c| c.is_ascii_alphabetic()) {
+            " (6th character of a user-defined ACL variable must be a digit or underscore)".into()
+        } else {
+            " (strict_acl_vars is set)".into()
+        }
+    } else {
+        " (user-defined ACL variables must start acl_c or acl_m)".into()
+    }
+}
+
+/// A header variable's value; `None` when there is no such header.
+pub fn header(_ev: &Evaluator, _kind: HeaderKind, _name: &[u8]) -> Option<Value> {
+    None
+}
