@@ -12,7 +12,6 @@ pub use error::{ErrorKind, ExpandError};
 pub use value::Value;
 
 use crate::conditions;
-use crate::operators;
 use crate::parser::{
     self, Arg, Cond, CondKind, ItemNode, NoBranch, Node, OpRef, Seq, Span, Template,
 };
@@ -132,12 +131,6 @@ impl<'a> Evaluator<'a> {
                         _ if skip => {}
                         OpRef::Known(def) => {
                             let r = (def.func)(self, op.arg.as_deref(), &operand)
-                                .map_err(|m| ExpandError::failed(m, op.span))?;
-                            out.bytes.extend_from_slice(&r);
-                            out.tainted |= operand.tainted;
-                        }
-                        OpRef::QuoteLookup => {
-                            let r = operators::quote_lookup(self, &op.name, &operand)
                                 .map_err(|m| ExpandError::failed(m, op.span))?;
                             out.bytes.extend_from_slice(&r);
                             out.tainted |= operand.tainted;

@@ -129,16 +129,7 @@ pub fn resolve(name: &[u8]) -> (OpRef, Option<&[u8]>) {
     if let Some(d) = find_in(MAIN_OPS, base) {
         return (OpRef::Known(d), arg);
     }
-    if name.starts_with(b"quote_") {
-        return (OpRef::QuoteLookup, None);
-    }
     (OpRef::Unknown, None)
-}
-
-/// `${quote_<lookup type>[_opt]:...}`.
-pub fn quote_lookup(_ev: &mut Evaluator, name: &str, _input: &Value) -> Result<Vec<u8>, String> {
-    let ty = &name["quote_".len()..];
-    Err(format!("unknown lookup type \"{ty}\""))
 }
 
 #[cfg(test)]
@@ -162,13 +153,12 @@ mod tests {
                 d.name,
                 String::from_utf8_lossy(arg.unwrap_or(b"-"))
             ),
-            (OpRef::QuoteLookup, _) => "quote".into(),
             (OpRef::Unknown, _) => "unknown".into(),
         };
         assert_eq!(name("local_part"), "local_part|-");
         assert_eq!(name("substr_1_3"), "substr|1_3");
         assert_eq!(name("lc_x"), "lc|x");
-        assert_eq!(name("quote_lsearch"), "quote");
+        assert_eq!(name("quote_lsearch"), "quote|lsearch");
         assert_eq!(name("nosuch"), "unknown");
         assert_eq!(name("LC"), "unknown");
     }

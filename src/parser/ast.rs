@@ -106,8 +106,6 @@ pub enum HeaderKind {
 #[derive(Debug, Clone)]
 pub enum OpRef {
     Known(&'static OpDef),
-    /// `quote_<lookup type>`: resolved at evaluation time.
-    QuoteLookup,
     /// Unknown: the error is raised after the operand is evaluated, as Exim does.
     Unknown,
 }
