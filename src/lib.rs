@@ -7,7 +7,10 @@
 //! assert_eq!(v.bytes, b"yes");
 //! ```
 
+pub mod cli;
 pub mod conditions;
+pub mod config;
+pub mod diagnostic;
 pub mod eval;
 pub mod items;
 pub mod lists;

@@ -37,14 +37,8 @@ impl Profile {
     };
 }
 
-/// A named list from the configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ListKind {
-    Domain,
-    Host,
-    Address,
-    LocalPart,
-}
+pub use crate::config::ListKind;
+use crate::config::Config;
 
 /// Where time comes from: the system clock or a pinned instant.
 #[derive(Debug, Clone, Copy, Default)]
@@ -120,6 +114,26 @@ impl Context {
     /// A main-section option's value as configured.
     pub fn option(&self, name: &str) -> Option<&str> {
         self.options.get(name).map(String::as_str)
+    }
+
+    /// Takes main options, named lists and `keep_environment` from a
+    /// configuration.
+    pub fn apply_config(&mut self, c: &Config) {
+        for o in c.options() {
+            self.options.insert(o.name.clone(), o.value.clone());
+        }
+        for l in c.named_lists() {
+            self.named_lists.insert((l.kind, l.name.clone()), l.value.clone());
+        }
+        self.environment.clear();
+        if let Some(keep) = self.options.get("keep_environment").cloned() {
+            for name in crate::lists::split(keep.as_bytes()) {
+                let name = String::from_utf8_lossy(&name).into_owned();
+                if let Ok(v) = std::env::var(&name) {
+                    self.environment.insert(name, v);
+                }
+            }
+        }
     }
 
     pub fn set_var(&mut self, name: &str, value: impl Into<Value>) {

@@ -1,0 +1,215 @@
+//! Subcommands: `eval`, `check`, `repl`.
+
+use crate::diagnostic;
+use crate::eval::{Clock, Context, Evaluator, Value};
+use crate::parser;
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "exim-expand",
+    version,
+    about = "Exim's string-expansion language: evaluate, check, explore.",
+    long_about = "Exim's string-expansion language.\n\nWith -be or -bem FILE the program behaves as `exim -be` (same options, same output).\nWithout arguments on a terminal it starts the REPL."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Evaluate one expansion string. Exit status: 0 ok, 1 failed, 2 forced failure.
+    Eval {
+        /// The expansion string.
+        expr: String,
+        /// Set a variable: NAME=VALUE (repeatable).
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+        /// Read an Exim configuration file (macros, options, named lists).
+        #[arg(long, short = 'C')]
+        config: Option<String>,
+        /// Pin the clock: epoch seconds or an RFC 3339 time (UTC).
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Parse only: report every syntax error with its position.
+    Check {
+        /// The expansion string (or use --file).
+        expr: Option<String>,
+        /// Check each line of a file as a separate expansion string.
+        #[arg(long)]
+        file: Option<String>,
+    },
+    /// Interactive prompt with history and caret errors.
+    Repl {
+        #[arg(long, short = 'C')]
+        config: Option<String>,
+    },
+}
+
+pub fn run(args: Vec<OsString>) -> i32 {
+    if args.is_empty() && std::io::stdin().is_terminal() {
+        return super::repl::run(None);
+    }
+    let mut full = vec![OsString::from("exim-expand")];
+    full.extend(args);
+    let cli = match Cli::try_parse_from(full) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 64 } else { 0 };
+        }
+    };
+    match cli.command {
+        None => super::repl::run(None),
+        Some(Command::Repl { config }) => super::repl::run(config),
+        Some(Command::Eval {
+            expr,
+            vars,
+            config,
+            now,
+        }) => eval_cmd(&expr, &vars, config, now),
+        Some(Command::Check { expr, file }) => check_cmd(expr, file),
+    }
+}
+
+/// Parses `--now`: epoch seconds, or `YYYY-MM-DDTHH:MM:SS[Z]` (UTC).
+pub fn parse_now(s: &str) -> Result<Clock, String> {
+    if let Ok(secs) = s.parse::<i64>() {
+        return Ok(Clock::Fixed { secs, micros: 0 });
+    }
+    let t = s.trim_end_matches('Z').replace(' ', "T");
+    let (date, time) = t.split_once('T').unwrap_or((&t, "00:00:00"));
+    let d: Vec<i64> = date.split('-').filter_map(|x| x.parse().ok()).collect();
+    let h: Vec<i64> = time.split(':').filter_map(|x| x.parse().ok()).collect();
+    if d.len() != 3 || h.len() < 2 {
+        return Err(format!("--now: cannot read \"{s}\" as epoch seconds or YYYY-MM-DDTHH:MM:SSZ"));
+    }
+    let days = days_from_civil(d[0], d[1], d[2]);
+    let secs = days * 86400 + h[0] * 3600 + h[1] * 60 + h.get(2).copied().unwrap_or(0);
+    Ok(Clock::Fixed { secs, micros: 0 })
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+pub fn context_with_config(config: Option<&str>) -> Result<Context, String> {
+    let mut ctx = Context::new();
+    if let Some(path) = config {
+        let c = crate::config::Config::from_file(std::path::Path::new(path), &[]).map_err(|e| e.to_string())?;
+        ctx.config_file = path.to_string();
+        ctx.apply_config(&c);
+    }
+    Ok(ctx)
+}
+
+fn eval_cmd(expr: &str, vars: &[String], config: Option<String>, now: Option<String>) -> i32 {
+    let mut ctx = match context_with_config(config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("exim-expand: {e}");
+            return 64;
+        }
+    };
+    if let Some(n) = now {
+        match parse_now(&n) {
+            Ok(c) => ctx.clock = c,
+            Err(e) => {
+                eprintln!("exim-expand: {e}");
+                return 64;
+            }
+        }
+    }
+    for v in vars {
+        let Some((name, value)) = v.split_once('=') else {
+            eprintln!("exim-expand: --var wants NAME=VALUE, got \"{v}\"");
+            return 64;
+        };
+        ctx.vars.insert(name.to_string(), Value::new(value.as_bytes()));
+    }
+    let t = parser::parse(expr.as_bytes());
+    let r = Evaluator::new(&mut ctx).run(&t);
+    let color = std::io::stderr().is_terminal();
+    match r {
+        Ok(v) => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(&v.bytes);
+            let _ = out.write_all(b"\n");
+            0
+        }
+        Err(e) => {
+            eprint!("{}", diagnostic::render(expr.as_bytes(), &e, "<expr>", color));
+            if e.is_forced() { 2 } else { 1 }
+        }
+    }
+}
+
+fn check_cmd(expr: Option<String>, file: Option<String>) -> i32 {
+    let color = std::io::stderr().is_terminal();
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    if let Some(e) = expr {
+        inputs.push(("<expr>".into(), e.into_bytes()));
+    }
+    if let Some(f) = file {
+        match std::fs::read(&f) {
+            Ok(data) => {
+                for (i, line) in data.split(|&c| c == b'\n').enumerate() {
+                    if !line.is_empty() {
+                        inputs.push((format!("{f}:{}", i + 1), line.to_vec()));
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("exim-expand: cannot read {f}: {e}");
+                return 64;
+            }
+        }
+    }
+    if inputs.is_empty() {
+        eprintln!("exim-expand check: give an expression or --file FILE");
+        return 64;
+    }
+    let mut bad = 0;
+    for (origin, src) in &inputs {
+        let t = parser::parse(src);
+        for e in t.errors() {
+            bad += 1;
+            eprint!("{}", diagnostic::render(src, e, origin, color));
+        }
+    }
+    if bad > 0 {
+        eprintln!("{bad} error{} found", if bad == 1 { "" } else { "s" });
+        1
+    } else {
+        println!("ok");
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_accepts_epoch_and_rfc3339() {
+        let secs = |s: &str| match parse_now(s).unwrap() {
+            Clock::Fixed { secs, .. } => secs,
+            Clock::System => -1,
+        };
+        assert_eq!(secs("1705320000"), 1705320000);
+        assert_eq!(secs("2024-01-15T12:00:00Z"), 1705320000);
+        assert_eq!(secs("1970-01-01T00:00:00Z"), 0);
+        assert!(parse_now("yesterday").is_err());
+    }
+}

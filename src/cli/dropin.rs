@@ -1,0 +1,257 @@
+//! `exim -be` compatibility: the same arguments, the same stdin rules and
+//! the same output, byte for byte (`> result`, `> Failed: message`).
+
+use crate::config::{BeLine, BeReader, Config};
+use crate::eval::{Context, Evaluator, Value};
+use crate::parser;
+use std::ffi::OsString;
+use std::io::{self, BufRead, Write};
+use std::os::unix::ffi::OsStrExt;
+
+/// True when the arguments ask for expansion testing (`-be`, `-bem FILE`).
+pub fn wants_dropin(args: &[OsString]) -> bool {
+    args.iter().any(|a| a.as_bytes() == b"-be" || a.as_bytes() == b"-bem")
+}
+
+/// What the command line asked for.
+#[derive(Debug, Default)]
+pub struct DropinArgs {
+    pub config: Option<String>,
+    pub defines: Vec<Vec<u8>>,
+    pub message_file: Option<String>,
+    /// Variables preset by -oM*, -f, -p.
+    pub presets: Vec<(String, Vec<u8>)>,
+    /// Expansion strings given after -be.
+    pub strings: Vec<Vec<u8>>,
+}
+
+fn split_host_port(s: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+    if s.first() == Some(&b'[') {
+        if let Some(close) = s.iter().position(|&c| c == b']') {
+            let addr = s[1..close].to_vec();
+            let rest = &s[close + 1..];
+            let port = (rest.len() > 1 && (rest[0] == b':' || rest[0] == b'.')).then(|| rest[1..].to_vec());
+            return (addr, port);
+        }
+    }
+    // `a.b.c.d.port` or `v6addr.port`: a trailing numeric component after
+    // the address proper.
+    let text = String::from_utf8_lossy(s).into_owned();
+    if let Some(i) = text.rfind('.') {
+        let (addr, port) = (&text[..i], &text[i + 1..]);
+        let numeric_port = !port.is_empty() && port.bytes().all(|c| c.is_ascii_digit());
+        if numeric_port && (addr.contains(':') || addr.matches('.').count() == 3) {
+            return (addr.as_bytes().to_vec(), Some(port.as_bytes().to_vec()));
+        }
+    }
+    (s.to_vec(), None)
+}
+
+pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
+    let mut out = DropinArgs::default();
+    let mut i = 0;
+    let mut after_be = false;
+    let next = |i: &mut usize, name: &str| -> Result<Vec<u8>, String> {
+        *i += 1;
+        args.get(*i)
+            .map(|a| a.as_bytes().to_vec())
+            .ok_or_else(|| format!("exim: string expected after {name}"))
+    };
+    while i < args.len() {
+        let a = args[i].as_bytes();
+        if after_be && !a.starts_with(b"-") {
+            out.strings.push(a.to_vec());
+            i += 1;
+            continue;
+        }
+        match a {
+            b"-be" => after_be = true,
+            b"-bem" => {
+                after_be = true;
+                out.message_file = Some(String::from_utf8_lossy(&next(&mut i, "-bem")?).into());
+            }
+            b"-C" => out.config = Some(String::from_utf8_lossy(&next(&mut i, "-C")?).into()),
+            b"-f" => out.presets.push(("sender_address".into(), next(&mut i, "-f")?)),
+            b"-oMa" => {
+                let (addr, port) = split_host_port(&next(&mut i, "-oMa")?);
+                out.presets.push(("sender_host_address".into(), addr));
+                out.presets.push(("sender_host_port".into(), port.unwrap_or_else(|| b"0".to_vec())));
+            }
+            b"-oMi" => {
+                let (addr, port) = split_host_port(&next(&mut i, "-oMi")?);
+                let port = port.unwrap_or_else(|| b"-1".to_vec());
+                out.presets.push(("interface_address".into(), addr.clone()));
+                out.presets.push(("interface_port".into(), port.clone()));
+                out.presets.push(("received_ip_address".into(), addr));
+                out.presets.push(("received_port".into(), port));
+            }
+            b"-oMaa" => out.presets.push(("sender_host_authenticated".into(), next(&mut i, "-oMaa")?)),
+            b"-oMai" => out.presets.push(("authenticated_id".into(), next(&mut i, "-oMai")?)),
+            b"-oMas" => out.presets.push(("authenticated_sender".into(), next(&mut i, "-oMas")?)),
+            b"-oMr" => out.presets.push(("received_protocol".into(), next(&mut i, "-oMr")?)),
+            b"-oMs" => out.presets.push(("sender_host_name".into(), next(&mut i, "-oMs")?)),
+            b"-oMt" => out.presets.push(("sender_ident".into(), next(&mut i, "-oMt")?)),
+            _ if a.starts_with(b"-D") => {
+                if a.len() > 2 {
+                    out.defines.push(a[2..].to_vec());
+                } else {
+                    out.defines.push(next(&mut i, "-D")?);
+                }
+            }
+            _ if a.starts_with(b"-p") && a.len() > 2 => {
+                let v = &a[2..];
+                match v.iter().position(|&c| c == b':') {
+                    Some(c) => {
+                        out.presets.push(("received_protocol".into(), v[..c].to_vec()));
+                        out.presets.push(("sender_host_name".into(), v[c + 1..].to_vec()));
+                    }
+                    None => out.presets.push(("received_protocol".into(), v.to_vec())),
+                }
+            }
+            b"-p" => {
+                let v = next(&mut i, "-p")?;
+                out.presets.push(("received_protocol".into(), v));
+            }
+            // Debugging and verbosity options are accepted and ignored.
+            _ if a.starts_with(b"-d") || a == b"-v" || a.starts_with(b"-oe") => {}
+            _ => return Err(format!("exim: unknown, unsupported or malformed option {}", String::from_utf8_lossy(a))),
+        }
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// Builds the evaluation context for the drop-in: configuration, presets.
+pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
+    let mut ctx = Context::new();
+    let defines: Vec<(String, String)> = a
+        .defines
+        .iter()
+        .map(|d| {
+            let s = String::from_utf8_lossy(d).into_owned();
+            match s.split_once('=') {
+                Some((n, v)) => (n.trim().to_string(), v.trim().to_string()),
+                None => (s.trim().to_string(), String::new()),
+            }
+        })
+        .collect();
+    let config = match &a.config {
+        Some(path) => {
+            ctx.config_file = path.clone();
+            Config::from_file(std::path::Path::new(path), &defines).map_err(|e| e.to_string())?
+        }
+        None => {
+            ctx.config_file = "/etc/exim4/exim4.conf".into();
+            Config::from_str("", &defines).map_err(|e| e.to_string())?
+        }
+    };
+    ctx.apply_config(&config);
+    for (name, value) in &a.presets {
+        let tainted = matches!(name.as_str(), "sender_host_name" | "sender_ident");
+        ctx.vars.insert(
+            name.clone(),
+            Value {
+                bytes: value.clone(),
+                tainted,
+            },
+        );
+    }
+    Ok((ctx, config))
+}
+
+/// Expands one line as `exim -be` does and returns what it prints (without
+/// the prompt).
+pub fn expand_line(ctx: &mut Context, line: &[u8]) -> Vec<u8> {
+    let t = parser::parse(line);
+    let mut ev = Evaluator::new(ctx);
+    match ev.run(&t) {
+        Ok(v) => {
+            let mut o = v.bytes;
+            o.push(b'\n');
+            o
+        }
+        Err(e) => {
+            let mut o = b"Failed: ".to_vec();
+            o.extend_from_slice(&e.message);
+            o.push(b'\n');
+            o
+        }
+    }
+}
+
+pub fn run(args: &[OsString]) -> i32 {
+    let a = match parse_args(args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let (mut ctx, config) = match build_context(&a) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut reader = BeReader::with_config(io::stdin().lock(), &config);
+    if !a.strings.is_empty() {
+        for s in &a.strings {
+            let _ = out.write_all(&be_line_output(&mut ctx, &mut reader, s));
+        }
+        let _ = out.flush();
+        return 0;
+    }
+    loop {
+        let _ = out.write_all(b"> ");
+        let _ = out.flush();
+        match reader.next() {
+            None => {
+                let _ = out.write_all(b"\n");
+                break;
+            }
+            Some(BeLine::Expand(line)) => {
+                let _ = out.write_all(&expand_line(&mut ctx, &line));
+            }
+            Some(BeLine::Defined(name)) => {
+                let _ = writeln!(out, "Defined macro '{name}'");
+            }
+            Some(BeLine::Error(msg)) => {
+                eprintln!("{}", msg);
+            }
+        }
+    }
+    let _ = out.flush();
+    0
+}
+
+/// A command-line argument after `-be`: macro-expanded like a stdin line.
+fn be_line_output<R: BufRead>(ctx: &mut Context, reader: &mut BeReader<R>, s: &[u8]) -> Vec<u8> {
+    match reader.process(s) {
+        BeLine::Expand(line) => expand_line(ctx, &line),
+        BeLine::Defined(name) => format!("Defined macro '{name}'\n").into_bytes(),
+        BeLine::Error(msg) => {
+            eprintln!("{msg}");
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_and_port_forms() {
+        let s = |x: &str| {
+            let (a, p) = split_host_port(x.as_bytes());
+            format!("{}|{}", String::from_utf8_lossy(&a), p.map(|p| String::from_utf8_lossy(&p).into_owned()).unwrap_or_default())
+        };
+        assert_eq!(s("192.0.2.1.1234"), "192.0.2.1|1234");
+        assert_eq!(s("192.0.2.1"), "192.0.2.1|");
+        assert_eq!(s("[2001:db8::1]:25"), "2001:db8::1|25");
+        assert_eq!(s("198.51.100.7.587"), "198.51.100.7|587");
+    }
+}

@@ -1,0 +1,16 @@
+//! The command-line front end: the `exim -be` drop-in and the subcommands
+//! (`repl`, `eval`, `check`).
+
+pub mod commands;
+pub mod dropin;
+pub mod repl;
+
+use std::ffi::OsString;
+
+/// Runs the program with `args` (without argv[0]); returns the exit status.
+pub fn main_with(args: Vec<OsString>) -> i32 {
+    if dropin::wants_dropin(&args) {
+        return dropin::run(&args);
+    }
+    commands::run(args)
+}

@@ -1,0 +1,606 @@
+//! Reading an Exim 4.96 run time configuration file (readconf.c), and the
+//! `exim -be` input reader (exim.c).
+//!
+//! * [`Config`]: macros, main options, named lists, the raw text of every
+//!   `begin` section and the parsed ACLs.
+//! * [`reader`] (internal): logical lines, comments, continuations, `.include`,
+//!   `.ifdef` & co.
+//! * [`macros`]: macro table, definition and substitution rules.
+//! * [`be_input`]: the `-be` stdin reader.
+//!
+//! Option values are not validated beyond what reading them needs: the main
+//! options of the reference build are known with their value kind (boolean,
+//! string, other); unknown names are accepted by default (see
+//! [`ReadOptions::strict_options`]).  Driver sections (routers, transports,
+//! authenticators) and the retry/rewrite/local_scan sections are kept as raw
+//! logical lines.
+
+pub mod acl;
+pub mod be_input;
+pub mod macros;
+mod option_table;
+pub mod options;
+mod reader;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use acl::{Acl, AclCondition, AclStatement, AclVerb};
+pub use be_input::{BeLine, BeReader};
+pub use macros::{Macro, MacroTable, expand_macros, exim_builtin_macros};
+pub use options::{ListKind, NamedList, OptionKind, OptionSetting, main_option_kind};
+
+use acl::{AclLine, AclParser};
+use options::{lossy, parse_named_list, parse_option};
+use reader::{LineReader, Logical, read_name};
+
+/// How Exim would print an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorStyle {
+    /// `Exim configuration error in line N of FILE:\n  MESSAGE` (`LOG_CONFIG_IN`).
+    InLine,
+    /// `Exim configuration error:\n  MESSAGE` (`LOG_CONFIG`): Exim does not show
+    /// the location, but [`ConfigError`] still records it.
+    NoLocation,
+    /// Just the message (command-line and file-opening errors).
+    Plain,
+}
+
+/// A configuration error: where, and Exim's message text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// File being read when the error was found (an included file, if so).
+    pub file: String,
+    /// Physical line number in that file (the last line of a continued line);
+    /// 0 when no line had been read yet.
+    pub line: usize,
+    /// Exim's message, e.g. `malformed macro definition`.
+    pub message: String,
+    pub style: ErrorStyle,
+}
+
+impl fmt::Display for ConfigError {
+    /// Exim's rendering of the error, without the timestamp that its log lines start with.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.style {
+            ErrorStyle::InLine => write!(
+                f,
+                "Exim configuration error in line {} of {}:\n  {}",
+                self.line, self.file, self.message
+            ),
+            ErrorStyle::NoLocation => write!(f, "Exim configuration error:\n  {}", self.message),
+            ErrorStyle::Plain => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Settings for reading a configuration.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// `-D` macros, in command-line order (name, value).
+    pub defines: Vec<(String, String)>,
+    /// Built-in macros (default: those of the reference build, [`exim_builtin_macros`]).
+    pub builtin_macros: Vec<Macro>,
+    /// Reject unknown main options with Exim's `main option "X" unknown`
+    /// (default false: accept `name`, `no_name` and `name = value`).
+    pub strict_options: bool,
+    /// Name used for text read with [`Config::from_str`] (default `<string>`).
+    pub name: Option<String>,
+    /// Directory for relative `.include`s of text read with [`Config::from_str`]
+    /// (default: the current directory).
+    pub base_dir: Option<PathBuf>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            defines: Vec::new(),
+            builtin_macros: exim_builtin_macros().to_vec(),
+            strict_options: false,
+            name: None,
+            base_dir: None,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Default options with these `-D` definitions.
+    pub fn with_defines(defines: &[(String, String)]) -> ReadOptions {
+        ReadOptions {
+            defines: defines.to_vec(),
+            ..ReadOptions::default()
+        }
+    }
+}
+
+/// One logical line of a section, after macro substitution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigLine {
+    pub text: Vec<u8>,
+    pub file: String,
+    pub line: usize,
+}
+
+impl ConfigLine {
+    pub fn text(&self) -> String {
+        lossy(&self.text)
+    }
+}
+
+/// The section names Exim accepts after `begin` (with an optional final `s`).
+pub const SECTION_NAMES: [&str; 7] = [
+    "acls",
+    "authenticators",
+    "local_scans",
+    "retrys",
+    "rewrites",
+    "routers",
+    "transports",
+];
+
+/// A `begin NAME` section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    /// Canonical name: `acl`, `authenticators`, `local_scan`, `retry`, `rewrite`,
+    /// `routers` or `transports` (as in Exim's documentation).
+    pub name: &'static str,
+    /// The name as written after `begin`.
+    pub written: String,
+    /// Logical lines, excluding macro definitions that Exim processed.
+    pub lines: Vec<ConfigLine>,
+    pub file: String,
+    pub line: usize,
+}
+
+impl Section {
+    /// The lines joined with newlines.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for l in &self.lines {
+            s.push_str(&l.text());
+            s.push('\n');
+        }
+        s
+    }
+}
+
+fn canonical_section(index: usize) -> &'static str {
+    ["acl", "authenticators", "local_scan", "retry", "rewrite", "routers", "transports"][index]
+}
+
+/// A parsed Exim configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    file: String,
+    directory: String,
+    last_line: usize,
+    macros: MacroTable,
+    options: Vec<OptionSetting>,
+    option_index: HashMap<String, usize>,
+    lists: Vec<NamedList>,
+    list_index: HashMap<(ListKind, String), usize>,
+    main_lines: Vec<ConfigLine>,
+    sections: Vec<Section>,
+    acls: Vec<Acl>,
+    acl_index: HashMap<String, usize>,
+}
+
+impl Config {
+    /// Read a configuration file, with `-D` macros and the reference build's built-ins.
+    pub fn from_file(path: &Path, defines: &[(String, String)]) -> Result<Config, ConfigError> {
+        Config::from_file_with(path, &ReadOptions::with_defines(defines))
+    }
+
+    /// Read a configuration file with explicit [`ReadOptions`].
+    pub fn from_file_with(path: &Path, opts: &ReadOptions) -> Result<Config, ConfigError> {
+        let name = path.to_string_lossy().into_owned();
+        let plain = |message: String| ConfigError {
+            file: name.clone(),
+            line: 0,
+            message,
+            style: ErrorStyle::Plain,
+        };
+        let data = match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => Vec::new(),
+            _ => std::fs::read(path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    plain(format!("non-existent configuration file(s): {name}"))
+                } else {
+                    plain(format!("failed to open configuration file {name}: {e}"))
+                }
+            })?,
+        };
+        let directory = main_directory(&name);
+        Config::parse(&name, directory, data, opts)
+    }
+
+    /// Read configuration text (with `-D` macros).  The name is `<string>` and
+    /// relative `.include`s are relative to the current directory.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str, defines: &[(String, String)]) -> Result<Config, ConfigError> {
+        Config::from_bytes_with(text.as_bytes(), &ReadOptions::with_defines(defines))
+    }
+
+    /// Read configuration bytes with explicit [`ReadOptions`].
+    pub fn from_bytes_with(data: &[u8], opts: &ReadOptions) -> Result<Config, ConfigError> {
+        let name = opts.name.clone().unwrap_or_else(|| "<string>".to_string());
+        let directory = match &opts.base_dir {
+            Some(d) => d.to_string_lossy().into_owned(),
+            None => std::env::current_dir()
+                .map(|d| d.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| ".".to_string()),
+        };
+        Config::parse(&name, directory, data.to_vec(), opts)
+    }
+
+    fn parse(name: &str, directory: String, data: Vec<u8>, opts: &ReadOptions) -> Result<Config, ConfigError> {
+        let mut macros = MacroTable::new(&opts.builtin_macros);
+        for (n, v) in &opts.defines {
+            let mut arg = n.as_bytes().to_vec();
+            arg.push(b'=');
+            arg.extend_from_slice(v.as_bytes());
+            macros.define_command_line(&arg).map_err(|message| ConfigError {
+                file: name.to_string(),
+                line: 0,
+                message,
+                style: ErrorStyle::Plain,
+            })?;
+        }
+        let mut cfg = Config {
+            file: name.to_string(),
+            directory: directory.clone(),
+            last_line: 0,
+            macros,
+            options: Vec::new(),
+            option_index: HashMap::new(),
+            lists: Vec::new(),
+            list_index: HashMap::new(),
+            main_lines: Vec::new(),
+            sections: Vec::new(),
+            acls: Vec::new(),
+            acl_index: HashMap::new(),
+        };
+        let mut r = LineReader::new(name, directory, data);
+        let mut next = cfg.read_main(&mut r, opts)?;
+        let mut seen = [false; 7];
+        while let Some(written) = next {
+            next = cfg.read_section(&mut r, written, &mut seen)?;
+        }
+        cfg.last_line = r.location().1;
+        Ok(cfg)
+    }
+
+    fn macro_definition(&mut self, r: &LineReader, line: &[u8]) -> Result<(), ConfigError> {
+        self.macros.read_assignment(line).map(|_| ()).map_err(|e| {
+            r.error_styled(
+                e.message,
+                if e.with_location { ErrorStyle::InLine } else { ErrorStyle::NoLocation },
+            )
+        })
+    }
+
+    /// The main section.  Returns the name of the next section, if any.
+    fn read_main(&mut self, r: &mut LineReader, opts: &ReadOptions) -> Result<Option<Vec<u8>>, ConfigError> {
+        loop {
+            let line = match r.next_line(&self.macros)? {
+                Logical::Eof => return Ok(None),
+                Logical::Begin(n) => return Ok(Some(n)),
+                Logical::Line(l) => l,
+            };
+            let (file, lineno) = r.location();
+            if lineno == 1 && line.starts_with(b"\xef\xbb\xbf") {
+                return Err(r.error("found unexpected BOM (Byte Order Mark)"));
+            }
+            if line[0].is_ascii_uppercase() {
+                self.macro_definition(r, &line)?;
+                continue;
+            }
+            self.main_lines.push(ConfigLine {
+                text: line.clone(),
+                file: file.to_string(),
+                line: lineno,
+            });
+
+            let hidden = line.starts_with(b"hide") && line.get(4).is_some_and(|&c| macros::is_space(c));
+            let t = if hidden { &line[5..] } else { &line[..] };
+            let kind = [
+                ListKind::Domain,
+                ListKind::Host,
+                ListKind::Address,
+                ListKind::LocalPart,
+            ]
+            .into_iter()
+            .find(|k| t.starts_with(k.keyword().as_bytes()));
+            if let Some(kind) = kind {
+                let p = parse_named_list(&t[kind.keyword().len()..], kind, |n| {
+                    self.list_index.contains_key(&(kind, n.to_string()))
+                })
+                .map_err(|m| r.error(m))?;
+                self.list_index.insert((kind, p.name.clone()), self.lists.len());
+                self.lists.push(NamedList {
+                    kind,
+                    name: p.name,
+                    value: lossy(&p.value),
+                    value_bytes: p.value,
+                    hidden,
+                    force_cache: p.force_cache,
+                    file: file.to_string(),
+                    line: lineno,
+                });
+                continue;
+            }
+
+            let p = parse_option(&line, opts.strict_options).map_err(|m| r.error(m))?;
+            if let Some(&i) = self.option_index.get(&p.name) {
+                if p.kind != OptionKind::Unknown || opts.strict_options {
+                    return Err(r.error(format!("\"{}\" option set for the second time", p.written)));
+                }
+                self.options.remove(i);
+                for v in self.option_index.values_mut() {
+                    if *v > i {
+                        *v -= 1;
+                    }
+                }
+            }
+            self.option_index.insert(p.name.clone(), self.options.len());
+            self.options.push(OptionSetting {
+                name: p.name,
+                value: lossy(&p.value),
+                value_bytes: p.value,
+                kind: p.kind,
+                hidden: p.hidden,
+                file: file.to_string(),
+                line: lineno,
+            });
+        }
+    }
+
+    /// One `begin` section.  Returns the name of the next section, if any.
+    fn read_section(
+        &mut self,
+        r: &mut LineReader,
+        written: Vec<u8>,
+        seen: &mut [bool; 7],
+    ) -> Result<Option<Vec<u8>>, ConfigError> {
+        // An empty name ends the configuration, as Exim's loop does.
+        if written.is_empty() {
+            return Ok(None);
+        }
+        let shown = lossy(&written);
+        let mut lookup = written.to_ascii_lowercase();
+        if lookup.last() != Some(&b's') {
+            lookup.push(b's');
+        }
+        let Some(index) = SECTION_NAMES.iter().position(|n| n.as_bytes() == lookup) else {
+            return Err(r.error(format!("\"{shown}\" is not a known configuration section name")));
+        };
+        if std::mem::replace(&mut seen[index], true) {
+            return Err(r.error(format!(
+                "\"{shown}\" section is repeated in the configuration file"
+            )));
+        }
+        let (file, line) = r.location();
+        let mut section = Section {
+            name: canonical_section(index),
+            written: shown,
+            lines: Vec::new(),
+            file: file.to_string(),
+            line,
+        };
+        let is_acl = index == 0;
+        let is_driver = matches!(index, 1 | 5 | 6);
+        let mut acl: Option<(Acl, AclParser)> = None;
+
+        let next = loop {
+            let text = match r.next_line(&self.macros)? {
+                Logical::Eof => break None,
+                Logical::Begin(n) => break Some(n),
+                Logical::Line(l) => l,
+            };
+            let (file, lineno) = r.location();
+            if is_acl || is_driver {
+                let (name, after) = read_name(&text, 0).map_err(|m| r.error(m))?;
+                let is_macro = name.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+                    && text.get(after) == Some(&b'=');
+                if is_acl {
+                    if let Some((_, parser)) = acl.as_mut() {
+                        match parser.line(&text, &file, lineno) {
+                            Ok(AclLine::Consumed) => {
+                                section.lines.push(ConfigLine {
+                                    text,
+                                    file: file.to_string(),
+                                    line: lineno,
+                                });
+                                continue;
+                            }
+                            Ok(AclLine::EndOfAcl) => {
+                                let (mut done, parser) = acl.take().expect("current ACL");
+                                done.statements = parser.statements;
+                                self.finish_acl(done);
+                            }
+                            Err(m) => return Err(r.error(format!("error in ACL: {m}"))),
+                        }
+                    }
+                    if is_macro {
+                        self.macro_definition(r, &text)?;
+                        continue;
+                    }
+                    if text.get(after) != Some(&b':') || name.is_empty() {
+                        return Err(r.error("missing or malformed ACL name"));
+                    }
+                    if self.acl_index.contains_key(&name) {
+                        return Err(r.error(format!("there are two ACLs called \"{name}\"")));
+                    }
+                    acl = Some((
+                        Acl {
+                            name,
+                            statements: Vec::new(),
+                            file: file.to_string(),
+                            line: lineno,
+                        },
+                        AclParser::new(),
+                    ));
+                } else if is_macro {
+                    self.macro_definition(r, &text)?;
+                    continue;
+                }
+            }
+            section.lines.push(ConfigLine {
+                text,
+                file: file.to_string(),
+                line: lineno,
+            });
+        };
+        if let Some((mut done, parser)) = acl {
+            done.statements = parser.statements;
+            self.finish_acl(done);
+        }
+        self.sections.push(section);
+        Ok(next)
+    }
+
+    fn finish_acl(&mut self, acl: Acl) {
+        self.acl_index.insert(acl.name.clone(), self.acls.len());
+        self.acls.push(acl);
+    }
+
+    /// The configuration file name as given (Exim's `$config_file` for the main file).
+    pub fn file_name(&self) -> &str {
+        &self.file
+    }
+
+    /// Directory of the main file (`$config_dir`): for a relative file name this is
+    /// the current directory joined with the name's directory part.
+    pub fn directory(&self) -> &str {
+        &self.directory
+    }
+
+    /// Where Exim's "in line N of FILE" points after reading the whole
+    /// configuration: the main file and its number of lines.  `exim -be` reports
+    /// a malformed macro definition there.
+    pub fn end_location(&self) -> (&str, usize) {
+        (&self.file, self.last_line)
+    }
+
+    /// Value of a main option: the last setting; `true`/`false` for booleans
+    /// (`no_x` gives `false`); string options dequoted.
+    pub fn option(&self, name: &str) -> Option<&str> {
+        self.option_setting(name).map(|o| o.value.as_str())
+    }
+
+    /// Raw bytes of a main option's value.
+    pub fn option_bytes(&self, name: &str) -> Option<&[u8]> {
+        self.option_setting(name).map(|o| o.value_bytes.as_slice())
+    }
+
+    /// The setting of a main option.
+    pub fn option_setting(&self, name: &str) -> Option<&OptionSetting> {
+        self.option_index.get(name).map(|&i| &self.options[i])
+    }
+
+    /// All main option settings in file order.
+    pub fn options(&self) -> &[OptionSetting] {
+        &self.options
+    }
+
+    /// The main section's logical lines other than macro definitions.
+    pub fn main_lines(&self) -> &[ConfigLine] {
+        &self.main_lines
+    }
+
+    /// The text of a named list.
+    pub fn named_list(&self, kind: ListKind, name: &str) -> Option<&str> {
+        self.named_list_entry(kind, name).map(|l| l.value.as_str())
+    }
+
+    /// A named list with its details.
+    pub fn named_list_entry(&self, kind: ListKind, name: &str) -> Option<&NamedList> {
+        self.list_index
+            .get(&(kind, name.to_string()))
+            .map(|&i| &self.lists[i])
+    }
+
+    /// Find a named list of any kind, searching address, domain, host and local
+    /// part lists in that order (as `exim -bP +NAME` does).
+    pub fn named_list_any(&self, name: &str) -> Option<(ListKind, &str)> {
+        ListKind::SEARCH_ORDER
+            .into_iter()
+            .find_map(|k| self.named_list(k, name).map(|v| (k, v)))
+    }
+
+    /// All named lists in definition order.
+    pub fn named_lists(&self) -> &[NamedList] {
+        &self.lists
+    }
+
+    /// All macros in Exim's list order: built-ins, `-D` macros (command-line
+    /// order), then macros defined in the file (definition order; `==` keeps the
+    /// original position).  Substitution applies them in this order.
+    pub fn macros(&self) -> &[Macro] {
+        self.macros.as_slice()
+    }
+
+    /// The macros without the built-ins (what `exim -bP macros` lists after them).
+    pub fn user_macros(&self) -> &[Macro] {
+        self.macros.user()
+    }
+
+    /// The macro table (to seed a [`BeReader`]).
+    pub fn macro_table(&self) -> &MacroTable {
+        &self.macros
+    }
+
+    /// An ACL by name.
+    pub fn acl(&self, name: &str) -> Option<&Acl> {
+        self.acl_index.get(name).map(|&i| &self.acls[i])
+    }
+
+    /// All ACLs in definition order.
+    pub fn acls(&self) -> &[Acl] {
+        &self.acls
+    }
+
+    /// A section by canonical name (`acl`, `routers`, …) or any spelling Exim accepts.
+    pub fn section(&self, name: &str) -> Option<&Section> {
+        let mut key = name.to_ascii_lowercase();
+        if !key.ends_with('s') {
+            key.push('s');
+        }
+        let index = SECTION_NAMES.iter().position(|n| *n == key)?;
+        let canonical = canonical_section(index);
+        self.sections.iter().find(|s| s.name == canonical)
+    }
+
+    /// All sections in file order.
+    pub fn sections(&self) -> &[Section] {
+        &self.sections
+    }
+}
+
+/// Exim's `config_main_directory` for a configuration file name.
+fn main_directory(name: &str) -> String {
+    let slash = name.rfind('/');
+    if name.starts_with('/') {
+        return match slash {
+            Some(0) => "/".to_string(),
+            Some(i) => name[..i].to_string(),
+            None => "/".to_string(),
+        };
+    }
+    let mut d = std::env::current_dir()
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !d.ends_with('/') {
+        d.push('/');
+    }
+    if let Some(i) = slash {
+        d.push_str(&name[..i]);
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests;

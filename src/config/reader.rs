@@ -1,0 +1,438 @@
+//! Logical-line reader for configuration files, after readconf.c `get_config_line()`.
+//!
+//! Per *physical* line, in this order:
+//!
+//! 1. macro substitution (a definition's own name is protected on the first
+//!    physical line of a logical line only);
+//! 2. a line whose first non-blank character is `#` is a comment and is dropped,
+//!    even in the middle of a continuation;
+//! 3. `.ifdef`/`.ifndef`/`.elifdef`/`.elifndef`/`.else`/`.endif`: "defined" means
+//!    that step 1 replaced at least one macro anywhere on the line.  The directive
+//!    word must be followed by a space, the end of the line, or (an Exim quirk) the
+//!    letter `t`; any other character (including a TAB) makes Exim drop the line
+//!    silently;
+//! 4. lines inside a false conditional are dropped;
+//! 5. `.include PATH` / `.include_if_exists /PATH` (quotes around the path are
+//!    removed; relative paths are relative to the including file's directory, and
+//!    are an error for `.include_if_exists`);
+//! 6. otherwise leading white space is removed, the line is appended, and trailing
+//!    white space is removed.  A line ending in `\` continues on the next physical
+//!    line (the backslash is dropped, white space before it is kept).  An empty
+//!    line ends a continuation; empty logical lines are skipped.
+//!
+//! A logical line `begin NAME` (case-insensitive `begin` + one space) starts a new
+//! section.  When the file ends inside a continuation, Exim's buffer still holds
+//! the last physical line that was dropped after step 1 (a comment, a directive,
+//! …); Exim then returns the logical line *including* that residue, and so do we.
+
+use std::rc::Rc;
+
+use super::macros::{MacroTable, is_space, skip_space};
+use super::{ConfigError, ErrorStyle};
+
+/// Maximum nesting of `.ifdef` (`CSTATE_STACK_SIZE`).
+const CSTATE_STACK_SIZE: usize = 10;
+
+/// Section names are kept in a 24-byte buffer: 22 characters plus room for an `s`.
+const MAX_SECTION_NAME: usize = 22;
+
+struct OpenFile {
+    name: Rc<str>,
+    directory: String,
+    data: Vec<u8>,
+    pos: usize,
+    lineno: usize,
+}
+
+impl OpenFile {
+    /// Next physical line (with its newline), truncated at a NUL byte as `Ustrlen` would.
+    fn next_physical(&mut self) -> Option<Vec<u8>> {
+        if self.pos >= self.data.len() {
+            return None;
+        }
+        let rest = &self.data[self.pos..];
+        let end = rest.iter().position(|&c| c == b'\n').map_or(rest.len(), |p| p + 1);
+        let mut line = rest[..end].to_vec();
+        self.pos += end;
+        self.lineno += 1;
+        if let Some(nul) = line.iter().position(|&c| c == 0) {
+            line.truncate(nul);
+        }
+        Some(line)
+    }
+}
+
+/// What the reader produced.
+#[derive(Debug)]
+pub(crate) enum Logical {
+    /// A logical line: first non-blank character onwards, trailing space removed.
+    Line(Vec<u8>),
+    /// `begin NAME`: the (possibly truncated) section name.
+    Begin(Vec<u8>),
+    /// End of the configuration.
+    Eof,
+}
+
+/// Conditional states (readconf.c `next_cstate`).
+const ACTIVE: u8 = 0;
+const SKIP_TO_ELSE: u8 = 1;
+const SKIP_TO_ENDIF: u8 = 2;
+
+fn next_cstate(state: u8, action: usize) -> u8 {
+    const TABLE: [[u8; 4]; 3] = [
+        [ACTIVE, SKIP_TO_ELSE, SKIP_TO_ENDIF, SKIP_TO_ENDIF],
+        [SKIP_TO_ENDIF, SKIP_TO_ENDIF, ACTIVE, SKIP_TO_ELSE],
+        [SKIP_TO_ENDIF; 4],
+    ];
+    TABLE[state as usize][action]
+}
+
+/// (name, action if a macro was found, action if not, stack effect)
+const COND_LIST: [(&str, usize, usize, i8); 6] = [
+    ("ifdef", 0, 1, 1),
+    ("ifndef", 1, 0, 1),
+    ("elifdef", 2, 3, 0),
+    ("elifndef", 3, 2, 0),
+    ("else", 2, 2, 0),
+    ("endif", 0, 0, -1),
+];
+
+pub(crate) struct LineReader {
+    stack: Vec<OpenFile>,
+    cstate: u8,
+    cstate_stack: Vec<u8>,
+}
+
+impl LineReader {
+    pub(crate) fn new(name: &str, directory: String, data: Vec<u8>) -> LineReader {
+        LineReader {
+            stack: vec![OpenFile {
+                name: Rc::from(name),
+                directory,
+                data,
+                pos: 0,
+                lineno: 0,
+            }],
+            cstate: ACTIVE,
+            cstate_stack: Vec::new(),
+        }
+    }
+
+    /// Current file name and line number (Exim's `config_filename`, `config_lineno`).
+    pub(crate) fn location(&self) -> (Rc<str>, usize) {
+        let f = self.stack.last().expect("reader always has a file");
+        (f.name.clone(), f.lineno)
+    }
+
+    /// An error located at the current position, Exim style "in line N of FILE".
+    pub(crate) fn error(&self, message: impl Into<String>) -> ConfigError {
+        self.error_styled(message, ErrorStyle::InLine)
+    }
+
+    pub(crate) fn error_styled(&self, message: impl Into<String>, style: ErrorStyle) -> ConfigError {
+        let (file, line) = self.location();
+        ConfigError {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+            style,
+        }
+    }
+
+    /// Read the next logical line.
+    pub(crate) fn next_line(&mut self, macros: &MacroTable) -> Result<Logical, ConfigError> {
+        let mut buf: Vec<u8> = Vec::new();
+        // The last physical line dropped after macro substitution (see module docs).
+        let mut residue: Vec<u8> = Vec::new();
+
+        loop {
+            let phys = match self.stack.last_mut().and_then(OpenFile::next_physical) {
+                Some(p) => p,
+                None => {
+                    if self.stack.len() > 1 {
+                        self.stack.pop();
+                        continue;
+                    }
+                    if !self.cstate_stack.is_empty() {
+                        return Err(
+                            self.error("Unexpected end of configuration file: .endif missing")
+                        );
+                    }
+                    if !buf.is_empty() {
+                        buf.extend_from_slice(&residue);
+                        break;
+                    }
+                    return Ok(Logical::Eof);
+                }
+            };
+
+            let (line, found) = macros.expand(&phys, buf.is_empty());
+            let ss = skip_space(&line, 0);
+            let rest = &line[ss..];
+
+            if rest.first() == Some(&b'#') {
+                residue = line.clone();
+                continue;
+            }
+
+            if rest.first() == Some(&b'.') && self.directive(rest, found)? {
+                residue = line.clone();
+                continue;
+            }
+
+            if self.cstate != ACTIVE {
+                residue = line.clone();
+                continue;
+            }
+
+            if let Some(res) = self.include(&line, ss)? {
+                residue = res;
+                continue;
+            }
+
+            buf.extend_from_slice(rest);
+            while buf.last().is_some_and(|&c| is_space(c)) {
+                buf.pop();
+            }
+            residue.clear();
+            if let Some(&last) = buf.last() {
+                if last != b'\\' {
+                    break;
+                }
+                buf.pop();
+            }
+        }
+
+        if buf.len() >= 6 && buf[..6].eq_ignore_ascii_case(b"begin ") {
+            let s = skip_space(&buf, 6);
+            let mut name = buf[s..].to_vec();
+            name.truncate(MAX_SECTION_NAME);
+            return Ok(Logical::Begin(name));
+        }
+        Ok(Logical::Line(buf))
+    }
+
+    /// Handle a conditional directive.  `rest` starts at the `.`.  Returns true if
+    /// the line was consumed (handled, or dropped because of a bad terminator).
+    fn directive(&mut self, rest: &[u8], found: bool) -> Result<bool, ConfigError> {
+        for (name, act_found, act_not, pushpop) in COND_LIST {
+            let n = name.len();
+            if rest.len() < 1 + n || &rest[1..1 + n] != name.as_bytes() {
+                continue;
+            }
+            match rest.get(1 + n) {
+                None | Some(b' ') | Some(b't') | Some(b'\n') => {}
+                // Exim leaves the directive loop without acting but still
+                // discards the line.
+                Some(_) => return Ok(true),
+            }
+            let action = if found { act_found } else { act_not };
+            if pushpop > 0 {
+                if self.cstate_stack.len() >= CSTATE_STACK_SIZE {
+                    return Err(self.error(format!(".{name} nested too deeply")));
+                }
+                self.cstate_stack.push(self.cstate);
+                self.cstate = next_cstate(self.cstate, action);
+            } else {
+                let Some(&top) = self.cstate_stack.last() else {
+                    return Err(self.error(format!(".{name} without matching .ifdef")));
+                };
+                if pushpop < 0 {
+                    self.cstate = top;
+                    self.cstate_stack.pop();
+                } else {
+                    self.cstate = next_cstate(self.cstate, action);
+                }
+            }
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Handle `.include` / `.include_if_exists`.  `line` is the substituted physical
+    /// line, `ss` the index of its first non-blank.  Returns the buffer residue if
+    /// the line was an include directive.
+    fn include(&mut self, line: &[u8], ss: usize) -> Result<Option<Vec<u8>>, ConfigError> {
+        let rest = &line[ss..];
+        if !rest.starts_with(b".include") {
+            return Ok(None);
+        }
+        let if_exists = if rest.get(8).is_some_and(|&c| is_space(c)) {
+            false
+        } else if rest[8..].starts_with(b"_if_exists") && rest.get(18).is_some_and(|&c| is_space(c)) {
+            true
+        } else {
+            return Ok(None);
+        };
+        let mut start = ss + if if_exists { 19 } else { 9 };
+        start = skip_space(line, start);
+        let mut end = line.len();
+        while end > start && is_space(line[end - 1]) {
+            end -= 1;
+        }
+        if end > start && line[start] == b'"' && line[end - 1] == b'"' {
+            start += 1;
+            end = (end - 1).max(start);
+        }
+        let residue = line[..end].to_vec();
+        let given = String::from_utf8_lossy(&line[start..end]).into_owned();
+
+        let path = if given.starts_with('/') {
+            given
+        } else if if_exists {
+            return Err(self.error(format!(".include specifies a non-absolute path \"{given}\"")));
+        } else {
+            let dir = &self.stack.last().expect("file").directory;
+            format!("{dir}/{given}")
+        };
+
+        let meta = std::fs::metadata(&path);
+        if if_exists && meta.is_err() {
+            return Ok(Some(residue));
+        }
+        let data = match meta {
+            // fopen() of a directory succeeds and fgets() then fails: an empty file.
+            Ok(m) if m.is_dir() => Vec::new(),
+            _ => std::fs::read(&path).map_err(|_| {
+                self.error(format!("failed to open included configuration file {path}"))
+            })?,
+        };
+        let directory = path.rfind('/').map_or(String::new(), |i| path[..i].to_string());
+        self.stack.push(OpenFile {
+            name: Rc::from(path.as_str()),
+            directory,
+            data,
+            pos: 0,
+            lineno: 0,
+        });
+        Ok(Some(residue))
+    }
+}
+
+/// Exim's `readconf_readname`: skip white space; if a letter follows, read a name
+/// of letters, digits and `_`; skip white space.  Returns (name, index after).
+/// Names of 64 characters or more are an error in Exim.
+pub(crate) fn read_name(s: &[u8], from: usize) -> Result<(String, usize), String> {
+    const MAX: usize = 64;
+    let mut i = skip_space(s, from);
+    let start = i;
+    if s.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'_') {
+            if i - start >= MAX - 1 {
+                return Err(format!(
+                    "exim item name too long (>{MAX}), unable to use \"{}\" (truncated)",
+                    String::from_utf8_lossy(&s[start..i])
+                ));
+            }
+            i += 1;
+        }
+    }
+    let name = String::from_utf8_lossy(&s[start..i]).into_owned();
+    Ok((name, skip_space(s, i)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str, macros: &mut MacroTable) -> Result<Vec<String>, ConfigError> {
+        let mut r = LineReader::new("test.conf", "/nonexistent".into(), text.as_bytes().to_vec());
+        let mut out = Vec::new();
+        loop {
+            match r.next_line(macros)? {
+                Logical::Eof => return Ok(out),
+                Logical::Begin(n) => out.push(format!("begin<{}>", String::from_utf8_lossy(&n))),
+                Logical::Line(l) => {
+                    if l.first().is_some_and(u8::is_ascii_uppercase) {
+                        macros.read_assignment(&l).map_err(|e| r.error(e.message))?;
+                    }
+                    out.push(String::from_utf8_lossy(&l).into_owned());
+                }
+            }
+        }
+    }
+
+    /// Expectations from `exim -bP config` / `-bP OPTION` on the same text.
+    #[test]
+    fn logical_lines_table() {
+        let cases: &[(&str, &[&str])] = &[
+            ("# c\n  # indented\n\na = b\n", &["a = b"]),
+            ("BAZ = x\\\n    y \\\n  z\nq = BAZ\n", &["BAZ = xy z", "q = xy z"]),
+            ("a = x\\\n\n  b\n", &["a = x", "b"]),
+            ("a = x \\\n# comment\n  y\n", &["a = x y"]),
+            // EOF in a continuation keeps the residue of the last dropped line.
+            ("q = a\\\n  # comment", &["q = a  # comment"]),
+            ("q = a\\\n  .ifdef NOPE\n  b\n  .endif\n", &["q = a  .endif\n"]),
+            ("q = a\\\n", &["q = a"]),
+            (
+                "A1 = one\n.ifdef A1\nL1 = yes\n.ifndef A1\nL2 = no\n.elifdef NOPE\nL3 = no\n.else\nL4 = yes\n.endif\n.elifdef A1\nL5 = no\n.endif\n",
+                &["A1 = one", "L1 = yes", "L4 = yes"],
+            ),
+            // `t` terminates a directive word (readconf.c tests 't', not '\t').
+            (".ifdeft\nL7 = t\n.endif\nx = 1\n", &["x = 1"]),
+            // Other terminators make Exim drop the line.
+            (".endifx\n.elsewhere\nx = 1\n", &["x = 1"]),
+            ("A1 = 1\n.ifdef NOPE A1\nL8 = multi\n.endif\n", &["A1 = 1", "L8 = multi"]),
+            (".ifdef _HAVE_TLS\nL9 = builtin\n.endif\n", &["L9 = builtin"]),
+            ("a = 1\nbegin ACL\nfoo:\nBEGIN  routers \n", &["a = 1", "begin<ACL>", "foo:", "begin<routers>"]),
+            ("begin\tacl\n", &["begin\tacl"]),
+            ("FOO = #x\nFOO y\n", &["FOO = #x"]),
+            ("a = 1\r\nb = 2\r\n", &["a = 1", "b = 2"]),
+        ];
+        for (text, want) in cases {
+            let mut m = MacroTable::with_exim_builtins();
+            let got = lines(text, &mut m).unwrap();
+            assert_eq!(got, *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn conditional_errors() {
+        let cases: &[(&str, &str, usize)] = &[
+            (".endif\n", ".endif without matching .ifdef", 1),
+            ("x = 1\n.else\n", ".else without matching .ifdef", 2),
+            (".ifdef A\nx=1\n", "Unexpected end of configuration file: .endif missing", 2),
+            (
+                &".ifdef A\n".repeat(11),
+                ".ifdef nested too deeply",
+                11,
+            ),
+            (
+                ".include_if_exists nonexist\n",
+                ".include specifies a non-absolute path \"nonexist\"",
+                1,
+            ),
+            (
+                ".include /nonexist/x\n",
+                "failed to open included configuration file /nonexist/x",
+                1,
+            ),
+        ];
+        for (text, msg, line) in cases {
+            let mut m = MacroTable::with_exim_builtins();
+            let e = lines(text, &mut m).unwrap_err();
+            assert_eq!((e.message.as_str(), e.line), (*msg, *line), "{text:?}");
+        }
+        // Ten levels are allowed.
+        let text = ".ifdef A\n".repeat(10) + &".endif\n".repeat(10) + "x = 1\n";
+        let mut m = MacroTable::with_exim_builtins();
+        assert_eq!(lines(&text, &mut m).unwrap(), ["x = 1"]);
+    }
+
+    #[test]
+    fn include_directories_and_missing_if_exists() {
+        let mut m = MacroTable::with_exim_builtins();
+        let got = lines(".include_if_exists /nonexistent/x\n.include /\nx = 1\n", &mut m).unwrap();
+        assert_eq!(got, ["x = 1"]);
+    }
+
+    #[test]
+    fn readname() {
+        assert_eq!(read_name(b"  abc_1 : x", 0).unwrap(), ("abc_1".into(), 8));
+        assert_eq!(read_name(b"1abc", 0).unwrap(), ("".into(), 0));
+        assert_eq!(read_name(b"!x", 1).unwrap(), ("x".into(), 2));
+        let long = "a".repeat(64);
+        assert!(read_name(long.as_bytes(), 0).is_err());
+        assert!(read_name(&long.as_bytes()[1..], 0).is_ok());
+    }
+}
