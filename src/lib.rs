@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod items;
 pub mod lists;
+pub mod lookups;
 pub mod numeric;
 pub mod operators;
 pub mod parser;

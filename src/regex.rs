@@ -40,9 +40,10 @@ pub fn compile(pattern: &[u8]) -> Result<Rc<Regex>, String> {
 
 /// PCRE2's own message for a compile error, without the crate's prefix.
 fn pcre2_message(e: &pcre2::Error) -> String {
+    // The crate renders "PCRE2: error compiling pattern at offset N: MSG".
     let s = e.to_string();
-    match s.find(": ") {
-        Some(i) if s.starts_with("PCRE2") => s[i + 2..].to_string(),
-        _ => s,
+    match s.rfind(": ") {
+        Some(i) => s[i + 2..].to_string(),
+        None => s,
     }
 }

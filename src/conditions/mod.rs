@@ -20,6 +20,14 @@ pub enum CondShape {
     /// `n` braced strings; `dollar_in_2nd` false for the `match_*` lists,
     /// whose second string is not `$`-expanded.
     Args { n: u8, dollar_in_2nd: bool },
+    /// Exim's `read_subs` inside the condition: `acl{{name}{arg}...}` has an
+    /// outer brace (`outer`), `inbound_srs{a}{b}` has none.
+    Subs {
+        outer: bool,
+        min: u8,
+        max: u8,
+        check_end: bool,
+    },
     /// `and{{c}{c}...}`, `or{...}`.
     AndOr,
     /// `forall{list}{cond}` and friends.
@@ -63,6 +71,19 @@ const fn list_match(name: &'static str, func: CondFn) -> CondDef {
     }
 }
 
+const fn subs(name: &'static str, outer: bool, min: u8, max: u8, func: CondFn) -> CondDef {
+    CondDef {
+        name,
+        shape: CondShape::Subs {
+            outer,
+            min,
+            max,
+            check_end: outer,
+        },
+        func,
+    }
+}
+
 const fn special(name: &'static str, shape: CondShape) -> CondDef {
     CondDef {
         name,
@@ -82,7 +103,7 @@ pub static CONDITIONS: &[CondDef] = &[
     args("==", 2, num_eq),
     args(">", 2, num_gt),
     args(">=", 2, num_ge),
-    args("acl", 1, not_supported),
+    subs("acl", true, 1, 10, not_supported),
     special("and", CondShape::AndOr),
     args("bool", 1, bool_strict),
     args("bool_lax", 1, bool_lax),
@@ -106,7 +127,7 @@ pub static CONDITIONS: &[CondDef] = &[
     args("gei", 2, str_gei),
     args("gt", 2, str_gt),
     args("gti", 2, str_gti),
-    args("inbound_srs", 2, not_supported),
+    subs("inbound_srs", false, 2, 2, not_supported),
     args("inlist", 2, inlist),
     args("inlisti", 2, inlisti),
     args("isip", 1, isip),
@@ -131,7 +152,7 @@ pub static CONDITIONS: &[CondDef] = &[
         func: misc::never,
     },
     args("radius", 1, not_compiled),
-    args("saslauthd", 1, not_supported),
+    subs("saslauthd", true, 2, 4, not_supported),
 ];
 
 /// Finds a condition by its exact name.

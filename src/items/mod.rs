@@ -89,7 +89,7 @@ pub static ITEMS: &[ItemDef] = &[
     item("nhash", Subs { min: 2, max: 3 }, strings::nhash),
     item("perl", Subs { min: 1, max: 9 }, unsupported::eval),
     item("prvs", Subs { min: 2, max: 3 }, unsupported::eval),
-    item("prvscheck", Subs { min: 2, max: 3 }, unsupported::eval),
+    item("prvscheck", Subs { min: 1, max: 3 }, unsupported::eval),
     item("readfile", Subs { min: 1, max: 2 }, unsupported::eval),
     item("readsocket", Subs { min: 2, max: 5 }, unsupported::eval),
     item("reduce", MapLike, lists::map_like),

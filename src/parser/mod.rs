@@ -647,7 +647,7 @@ impl<'s> Parser<'s> {
 
     /// `${sort{list}{comparator}{extractor}}`: the comparator is not expanded.
     fn item_sort(&mut self, node: &mut ItemNode) {
-        let which = ["first", "second", "third"];
+        let which = ["list", "comparator", "extractor"];
         for (i, w) in which.iter().enumerate() {
             if self.skip_space() != Some(b'{') {
                 let msg = format!("missing '{{' for {w} arg of sort");
@@ -684,7 +684,7 @@ impl<'s> Parser<'s> {
             }
         }
         if self.skip_space() != Some(b'}') {
-            node.error = Some(self.error("missing '}' closing sort", self.pos));
+            node.error = Some(self.error("missing } at end of \"sort\"", self.pos));
             return;
         }
         self.pos += 1;
@@ -693,7 +693,8 @@ impl<'s> Parser<'s> {
     /// `${env{name}...}`: no brace gives an error with an empty message.
     fn item_env(&mut self, node: &mut ItemNode) {
         if self.skip_space() != Some(b'{') {
-            node.error = Some(self.error(self.curly_message(), self.pos));
+            // Exim fails here with an empty message.
+            node.error = Some(self.error("", self.pos));
             return;
         }
         let s = self.braced_seq(true);
@@ -715,15 +716,19 @@ impl<'s> Parser<'s> {
             self.skip_space();
         }
         let wstart = self.pos;
-        let (rest, word) =
-            nom::bytes::complete::take_while::<_, _, ()>(|c: u8| !is_space(c) && c != b'{')(
-                self.rest(),
-            )
-            .unwrap_or((self.rest(), &[]));
-        let _ = rest;
-        self.pos += word.len();
-        if word.is_empty() {
+        if !self.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
             node.error = Some(self.error("missing lookup type", wstart));
+            return;
+        }
+        let len = self
+            .rest()
+            .iter()
+            .position(|&c| is_space(c) || c == b'{')
+            .unwrap_or(self.rest().len());
+        let word = &self.src[self.pos..self.pos + len];
+        self.pos += len;
+        if let Err(msg) = crate::lookups::find_type(&String::from_utf8_lossy(word)) {
+            node.error = Some(self.error(msg, wstart));
             return;
         }
         node.word = Some(String::from_utf8_lossy(word).into());
@@ -843,9 +848,62 @@ impl<'s> Parser<'s> {
                 }
                 cond.kind = CondKind::Call { def, args };
             }
+            CondShape::Subs {
+                outer,
+                min,
+                max,
+                check_end,
+            } => self.cond_subs(cond, def, outer, min, max, check_end),
             CondShape::AndOr => self.cond_and_or(cond, def),
             CondShape::Iterate => self.cond_iterate(cond, def),
         }
+    }
+
+    fn cond_subs(
+        &mut self,
+        cond: &mut Cond,
+        def: &'static CondDef,
+        outer: bool,
+        min: u8,
+        max: u8,
+        check_end: bool,
+    ) {
+        let opname = def.name;
+        let mut args = Vec::new();
+        let bracketing = format!("too few arguments or bracketing error for {opname}");
+        if outer {
+            if self.skip_space() != Some(b'{') {
+                cond.error = Some(self.error(format!("missing {{ after \"{opname}\""), self.pos));
+                cond.kind = CondKind::Call { def, args };
+                return;
+            }
+            self.pos += 1;
+        }
+        self.skip_space();
+        for i in 0..max {
+            if self.peek() != Some(b'{') {
+                if i < min {
+                    cond.error = Some(self.error(bracketing.clone(), self.pos));
+                }
+                break;
+            }
+            args.push(self.braced_seq(true));
+            if self.failed {
+                break;
+            }
+            self.skip_space();
+        }
+        if check_end && !self.failed && cond.error.is_none() {
+            match self.peek() {
+                Some(b'}') => self.pos += 1,
+                Some(b'{') => {
+                    let msg = format!("Too many arguments for '{opname}' (max is {max})");
+                    cond.error = Some(self.error(msg, self.pos));
+                }
+                _ => cond.error = Some(self.error(bracketing, self.pos)),
+            }
+        }
+        cond.kind = CondKind::Call { def, args };
     }
 
     fn cond_def(&mut self, cond: &mut Cond) {
