@@ -8,8 +8,15 @@ pub fn line_col(source: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
     let before = &source[..offset];
     let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&c| c == b'\n').map(|i| i + 1).unwrap_or(0);
-    let col = String::from_utf8_lossy(&source[line_start..offset]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let col = String::from_utf8_lossy(&source[line_start..offset])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 
@@ -26,12 +33,23 @@ pub fn render(source: &[u8], err: &ExpandError, origin: &str, color: bool) -> St
     let start = (err.span.start as usize).min(source.len());
     let end = (err.span.end as usize).clamp(start, source.len());
     let (line, col) = line_col(source, start);
-    let line_start = source[..start].iter().rposition(|&c| c == b'\n').map(|i| i + 1).unwrap_or(0);
-    let line_end = source[start..].iter().position(|&c| c == b'\n').map(|i| start + i).unwrap_or(source.len());
+    let line_start = source[..start]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let line_end = source[start..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map(|i| start + i)
+        .unwrap_or(source.len());
     let text = String::from_utf8_lossy(&source[line_start..line_end]).replace('\t', " ");
     let width = if end > start {
         let stop = end.min(line_end);
-        String::from_utf8_lossy(&source[start..stop]).chars().count().max(1)
+        String::from_utf8_lossy(&source[start..stop])
+            .chars()
+            .count()
+            .max(1)
     } else {
         1
     };
@@ -42,7 +60,11 @@ pub fn render(source: &[u8], err: &ExpandError, origin: &str, color: bool) -> St
     } else {
         ("", "", "", "")
     };
-    let kind = if err.is_forced() { "forced failure" } else { "error" };
+    let kind = if err.is_forced() {
+        "forced failure"
+    } else {
+        "error"
+    };
     format!(
         "{red}{kind}{reset}{bold}: {msg}{reset}\n{pad}{blue}-->{reset} {origin}:{line}:{col}\n{pad} {blue}|{reset}\n{blue}{line}{reset} {blue}|{reset} {text}\n{pad} {blue}|{reset} {caret_pad}{red}{carets}{reset}\n",
         msg = err.message_str(),

@@ -86,7 +86,9 @@ pub fn parse_now(s: &str) -> Result<Clock, String> {
     let d: Vec<i64> = date.split('-').filter_map(|x| x.parse().ok()).collect();
     let h: Vec<i64> = time.split(':').filter_map(|x| x.parse().ok()).collect();
     if d.len() != 3 || h.len() < 2 {
-        return Err(format!("--now: cannot read \"{s}\" as epoch seconds or YYYY-MM-DDTHH:MM:SSZ"));
+        return Err(format!(
+            "--now: cannot read \"{s}\" as epoch seconds or YYYY-MM-DDTHH:MM:SSZ"
+        ));
     }
     let days = days_from_civil(d[0], d[1], d[2]);
     let secs = days * 86400 + h[0] * 3600 + h[1] * 60 + h.get(2).copied().unwrap_or(0);
@@ -107,7 +109,8 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 pub fn context_with_config(config: Option<&str>) -> Result<Context, String> {
     let mut ctx = Context::new();
     if let Some(path) = config {
-        let c = crate::config::Config::from_file(std::path::Path::new(path), &[]).map_err(|e| e.to_string())?;
+        let c = crate::config::Config::from_file(std::path::Path::new(path), &[])
+            .map_err(|e| e.to_string())?;
         ctx.config_file = path.to_string();
         ctx.apply_config(&c);
     }
@@ -136,7 +139,8 @@ fn eval_cmd(expr: &str, vars: &[String], config: Option<String>, now: Option<Str
             eprintln!("exim-expand: --var wants NAME=VALUE, got \"{v}\"");
             return 64;
         };
-        ctx.vars.insert(name.to_string(), Value::new(value.as_bytes()));
+        ctx.vars
+            .insert(name.to_string(), Value::new(value.as_bytes()));
     }
     let t = parser::parse(expr.as_bytes());
     let r = Evaluator::new(&mut ctx).run(&t);
@@ -149,7 +153,10 @@ fn eval_cmd(expr: &str, vars: &[String], config: Option<String>, now: Option<Str
             0
         }
         Err(e) => {
-            eprint!("{}", diagnostic::render(expr.as_bytes(), &e, "<expr>", color));
+            eprint!(
+                "{}",
+                diagnostic::render(expr.as_bytes(), &e, "<expr>", color)
+            );
             if e.is_forced() { 2 } else { 1 }
         }
     }

@@ -10,7 +10,8 @@ use std::os::unix::ffi::OsStrExt;
 
 /// True when the arguments ask for expansion testing (`-be`, `-bem FILE`).
 pub fn wants_dropin(args: &[OsString]) -> bool {
-    args.iter().any(|a| a.as_bytes() == b"-be" || a.as_bytes() == b"-bem")
+    args.iter()
+        .any(|a| a.as_bytes() == b"-be" || a.as_bytes() == b"-bem")
 }
 
 /// What the command line asked for.
@@ -30,7 +31,8 @@ fn split_host_port(s: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
         if let Some(close) = s.iter().position(|&c| c == b']') {
             let addr = s[1..close].to_vec();
             let rest = &s[close + 1..];
-            let port = (rest.len() > 1 && (rest[0] == b':' || rest[0] == b'.')).then(|| rest[1..].to_vec());
+            let port = (rest.len() > 1 && (rest[0] == b':' || rest[0] == b'.'))
+                .then(|| rest[1..].to_vec());
             return (addr, port);
         }
     }
@@ -71,11 +73,16 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
                 out.message_file = Some(String::from_utf8_lossy(&next(&mut i, "-bem")?).into());
             }
             b"-C" => out.config = Some(String::from_utf8_lossy(&next(&mut i, "-C")?).into()),
-            b"-f" => out.presets.push(("sender_address".into(), next(&mut i, "-f")?)),
+            b"-f" => out
+                .presets
+                .push(("sender_address".into(), next(&mut i, "-f")?)),
             b"-oMa" => {
                 let (addr, port) = split_host_port(&next(&mut i, "-oMa")?);
                 out.presets.push(("sender_host_address".into(), addr));
-                out.presets.push(("sender_host_port".into(), port.unwrap_or_else(|| b"0".to_vec())));
+                out.presets.push((
+                    "sender_host_port".into(),
+                    port.unwrap_or_else(|| b"0".to_vec()),
+                ));
             }
             b"-oMi" => {
                 let (addr, port) = split_host_port(&next(&mut i, "-oMi")?);
@@ -85,12 +92,24 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
                 out.presets.push(("received_ip_address".into(), addr));
                 out.presets.push(("received_port".into(), port));
             }
-            b"-oMaa" => out.presets.push(("sender_host_authenticated".into(), next(&mut i, "-oMaa")?)),
-            b"-oMai" => out.presets.push(("authenticated_id".into(), next(&mut i, "-oMai")?)),
-            b"-oMas" => out.presets.push(("authenticated_sender".into(), next(&mut i, "-oMas")?)),
-            b"-oMr" => out.presets.push(("received_protocol".into(), next(&mut i, "-oMr")?)),
-            b"-oMs" => out.presets.push(("sender_host_name".into(), next(&mut i, "-oMs")?)),
-            b"-oMt" => out.presets.push(("sender_ident".into(), next(&mut i, "-oMt")?)),
+            b"-oMaa" => out
+                .presets
+                .push(("sender_host_authenticated".into(), next(&mut i, "-oMaa")?)),
+            b"-oMai" => out
+                .presets
+                .push(("authenticated_id".into(), next(&mut i, "-oMai")?)),
+            b"-oMas" => out
+                .presets
+                .push(("authenticated_sender".into(), next(&mut i, "-oMas")?)),
+            b"-oMr" => out
+                .presets
+                .push(("received_protocol".into(), next(&mut i, "-oMr")?)),
+            b"-oMs" => out
+                .presets
+                .push(("sender_host_name".into(), next(&mut i, "-oMs")?)),
+            b"-oMt" => out
+                .presets
+                .push(("sender_ident".into(), next(&mut i, "-oMt")?)),
             _ if a.starts_with(b"-D") => {
                 if a.len() > 2 {
                     out.defines.push(a[2..].to_vec());
@@ -102,8 +121,10 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
                 let v = &a[2..];
                 match v.iter().position(|&c| c == b':') {
                     Some(c) => {
-                        out.presets.push(("received_protocol".into(), v[..c].to_vec()));
-                        out.presets.push(("sender_host_name".into(), v[c + 1..].to_vec()));
+                        out.presets
+                            .push(("received_protocol".into(), v[..c].to_vec()));
+                        out.presets
+                            .push(("sender_host_name".into(), v[c + 1..].to_vec()));
                     }
                     None => out.presets.push(("received_protocol".into(), v.to_vec())),
                 }
@@ -114,7 +135,12 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
             }
             // Debugging and verbosity options are accepted and ignored.
             _ if a.starts_with(b"-d") || a == b"-v" || a.starts_with(b"-oe") => {}
-            _ => return Err(format!("exim: unknown, unsupported or malformed option {}", String::from_utf8_lossy(a))),
+            _ => {
+                return Err(format!(
+                    "exim: unknown, unsupported or malformed option {}",
+                    String::from_utf8_lossy(a)
+                ));
+            }
         }
         i += 1;
     }
@@ -247,7 +273,12 @@ mod tests {
     fn host_and_port_forms() {
         let s = |x: &str| {
             let (a, p) = split_host_port(x.as_bytes());
-            format!("{}|{}", String::from_utf8_lossy(&a), p.map(|p| String::from_utf8_lossy(&p).into_owned()).unwrap_or_default())
+            format!(
+                "{}|{}",
+                String::from_utf8_lossy(&a),
+                p.map(|p| String::from_utf8_lossy(&p).into_owned())
+                    .unwrap_or_default()
+            )
         };
         assert_eq!(s("192.0.2.1.1234"), "192.0.2.1|1234");
         assert_eq!(s("192.0.2.1"), "192.0.2.1|");

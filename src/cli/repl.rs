@@ -47,7 +47,10 @@ pub fn run(config: Option<String>) -> i32 {
     if let Some(h) = &hist {
         let _ = rl.load_history(h);
     }
-    println!("exim-expand {} (Exim 4.96 compatible). Ctrl-D to quit.", env!("CARGO_PKG_VERSION"));
+    println!(
+        "exim-expand {} (Exim 4.96 compatible). Ctrl-D to quit.",
+        env!("CARGO_PKG_VERSION")
+    );
     let mut pending = String::new();
     loop {
         let prompt = if pending.is_empty() { "> " } else { ". " };
@@ -65,7 +68,10 @@ pub fn run(config: Option<String>) -> i32 {
                 let t = parser::parse(src.as_bytes());
                 match Evaluator::new(&mut ctx).run(&t) {
                     Ok(v) => println!("\x1b[32m{}\x1b[0m", String::from_utf8_lossy(&v.bytes)),
-                    Err(e) => eprint!("{}", diagnostic::render(src.as_bytes(), &e, "<input>", true)),
+                    Err(e) => eprint!(
+                        "{}",
+                        diagnostic::render(src.as_bytes(), &e, "<input>", true)
+                    ),
                 }
             }
             Err(ReadlineError::Interrupted) => pending.clear(),

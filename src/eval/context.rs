@@ -37,8 +37,8 @@ impl Profile {
     };
 }
 
-pub use crate::config::ListKind;
 use crate::config::Config;
+pub use crate::config::ListKind;
 
 /// Where time comes from: the system clock or a pinned instant.
 #[derive(Debug, Clone, Copy, Default)]
@@ -123,7 +123,8 @@ impl Context {
             self.options.insert(o.name.clone(), o.value.clone());
         }
         for l in c.named_lists() {
-            self.named_lists.insert((l.kind, l.name.clone()), l.value.clone());
+            self.named_lists
+                .insert((l.kind, l.name.clone()), l.value.clone());
         }
         self.environment.clear();
         if let Some(keep) = self.options.get("keep_environment").cloned() {

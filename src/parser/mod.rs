@@ -7,6 +7,7 @@
 //! callers that only want to check syntax.
 
 pub mod ast;
+mod dump;
 mod lex;
 
 pub use ast::*;
@@ -1030,7 +1031,7 @@ pub fn header_prefix(name: &[u8]) -> Option<(HeaderKind, usize)> {
     if rest.first() == Some(&b'_') {
         Some((kind, skip + 1))
     } else if rest.starts_with(b"eader_") {
-        Some((kind, skip + 7))
+        Some((kind, skip + 6))
     } else {
         None
     }

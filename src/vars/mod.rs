@@ -59,7 +59,13 @@ fn numbered(name: &str, prefix: &str, range: std::ops::RangeInclusive<u32>) -> b
 
 /// Resolves a variable; `None` means "unknown variable".  While skipping,
 /// a known variable yields an empty value without being computed.
+///
+/// Names the embedder sets in the context are known even when Exim has no
+/// such variable (a library user may add its own).
 pub fn lookup(ev: &Evaluator, name: &str, skip: bool) -> Option<Value> {
+    if let Some(v) = ev.ctx.vars.get(name) {
+        return Some(if skip { Value::empty() } else { v.clone() });
+    }
     let family = is_acl_variable(name)
         || name.starts_with("r_")
         || numbered(name, "auth", 1..=4)
@@ -67,9 +73,6 @@ pub fn lookup(ev: &Evaluator, name: &str, skip: bool) -> Option<Value> {
     let def = if family { None } else { Some(find(name)?) };
     if skip {
         return Some(Value::empty());
-    }
-    if let Some(v) = ev.ctx.vars.get(name) {
-        return Some(v.clone());
     }
     Some(match def.map(|d| d.kind) {
         None | Some(VarKind::Str) | Some(VarKind::Cert) => Value::empty(),

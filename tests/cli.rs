@@ -1,0 +1,121 @@
+//! Golden tests of the command line: they spawn the binary.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_exim-expand"))
+}
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut c = bin()
+        .args(args)
+        .env("TZ", "UTC")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut i = c.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let w = std::thread::spawn(move || {
+        let _ = i.write_all(&data);
+    });
+    let o = c.wait_with_output().unwrap();
+    w.join().unwrap();
+    o
+}
+
+fn conf() -> String {
+    let p = std::env::temp_dir().join(format!("exim-expand-cli-{}.conf", std::process::id()));
+    std::fs::write(&p, "primary_hostname = myhost.test.ex\n").unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn dropin_prints_like_exim_be() {
+    let c = conf();
+    // Expected bytes: what `exim -C min.conf -be` prints for this input.
+    let o = run(
+        &["-C", &c, "-be"],
+        b"${lc:ABC}\n${if eq{a}{b}{x}{y}\n$primary_hostname\nFOO = bar\nxFOOx\n",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "> abc\n> Failed: curly-bracket problem in conditional yes/no parsing: did not close with '}'\n remaining string is ''\n> myhost.test.ex\n> Defined macro 'FOO'\n> xbarx\n> \n"
+    );
+    assert!(o.status.success());
+}
+
+#[test]
+fn dropin_continuation_lines_join() {
+    let c = conf();
+    let o = run(&["-C", &c, "-be"], b"${lc:A\\\n    B}\n");
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "> ab\n> \n");
+}
+
+#[test]
+fn dropin_expands_arguments_after_be() {
+    let c = conf();
+    let o = run(&["-C", &c, "-be", "${uc:x}", "y"], b"");
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "X\ny\n");
+}
+
+#[test]
+fn dropin_connection_presets() {
+    let c = conf();
+    let o = run(
+        &["-C", &c, "-oMa", "192.0.2.1.1234", "-oMi", "198.51.100.7.587", "-be"],
+        b"$sender_host_address|$sender_host_port|$interface_address|$interface_port\n",
+    );
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "> 192.0.2.1|1234|198.51.100.7|587\n> \n");
+}
+
+#[test]
+fn check_reports_position_and_caret() {
+    let o = run(&["check", "${if eq{a}{b}{x}"], b"");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("<expr>:1:17"), "{err}");
+    assert!(err.contains("1 | ${if eq{a}{b}{x}\n  |                 ^"), "{err}");
+    // Exim 4.96 words this case so (checked with the oracle).
+    assert!(err.contains("syntax error in \"if\" item - \"fail\" expected"), "{err}");
+}
+
+#[test]
+fn check_accepts_good_input() {
+    let o = run(&["check", "${if eq{a}{b}{x}{y}}"], b"");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn eval_exit_status_distinguishes_failures() {
+    let ok = run(&["eval", "${uc:$x}", "--var", "x=abc"], b"");
+    assert_eq!(ok.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&ok.stdout), "ABC\n");
+    let failed = run(&["eval", "$nosuch"], b"");
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("unknown variable name \"nosuch\""));
+    let forced = run(&["eval", "${if eq{a}{b}{y}fail}"], b"");
+    assert_eq!(forced.status.code(), Some(2));
+}
+
+#[test]
+fn eval_now_pins_the_clock() {
+    let o = run(&["eval", "--now", "2024-01-15T12:00:00Z", "$tod_log $tod_epoch"], b"");
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "2024-01-15 12:00:00 1705320000\n");
+}
+
+#[test]
+fn deep_nesting_fails_cleanly() {
+    let depth = 100_000;
+    let mut s = "${lc:".repeat(depth);
+    s.push('x');
+    s.push_str(&"}".repeat(depth));
+    let f = std::env::temp_dir().join(format!("exim-expand-deep-{}.txt", std::process::id()));
+    std::fs::write(&f, &s).unwrap();
+    let o = run(&["check", "--file", &f.to_string_lossy()], b"");
+    let _ = std::fs::remove_file(&f);
+    assert_eq!(o.status.code(), Some(1), "no crash, a clean failure");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nested more than"));
+}
