@@ -172,6 +172,13 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
         }
     };
     ctx.apply_config(&config);
+    // A local caller: Exim takes these from the caller's login unless -oM*
+    // says otherwise.
+    let login = caller_login();
+    let qualify = ctx.option("qualify_domain").map(str::to_string).unwrap_or_else(|| ctx.primary_hostname());
+    ctx.set_var("sender_ident", login.as_str());
+    ctx.set_var("authenticated_id", login.as_str());
+    ctx.set_var("authenticated_sender", format!("{login}@{qualify}"));
     for (name, value) in &a.presets {
         let tainted = matches!(name.as_str(), "sender_host_name" | "sender_ident");
         ctx.vars.insert(
@@ -183,6 +190,10 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
         );
     }
     Ok((ctx, config))
+}
+
+fn caller_login() -> String {
+    crate::vars::caller_name()
 }
 
 /// Expands one line as `exim -be` does and returns what it prints (without

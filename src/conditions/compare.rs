@@ -34,10 +34,16 @@ string_cmp!(str_gti, cmp_caseless, Ordering::Greater);
 string_cmp!(str_ge, cmp_bytes, Ordering::Greater | Ordering::Equal);
 string_cmp!(str_gei, cmp_caseless, Ordering::Greater | Ordering::Equal);
 
+/// An operand of a numeric comparison: empty counts as 0.
+fn number(v: &Value) -> Result<i64, String> {
+    if v.bytes.is_empty() {
+        return Ok(0);
+    }
+    crate::numeric::parse_integer(&v.bytes, false)
+}
+
 fn numbers(a: &[Value]) -> Result<(i64, i64), String> {
-    let x = crate::numeric::parse_integer(&a[0].bytes, false)?;
-    let y = crate::numeric::parse_integer(&a[1].bytes, false)?;
-    Ok((x, y))
+    Ok((number(&a[0])?, number(&a[1])?))
 }
 
 macro_rules! num_cmp {

@@ -42,8 +42,14 @@ pub fn not_supported(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, String> 
     Err("this condition is not supported by exim-expand yet".to_string())
 }
 
-pub fn not_compiled(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, String> {
-    Err("support for this condition is not compiled".to_string())
+/// Debian's build has no RADIUS support.
+pub fn radius_not_compiled(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, String> {
+    Err("support for \"radius\" not compiled".to_string())
+}
+
+/// Debian's build has no Cyrus pwcheck support.
+pub fn pwcheck_not_compiled(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, String> {
+    Err("support for \"pwcheck\" not compiled".to_string())
 }
 
 fn trim(b: &[u8]) -> &[u8] {

@@ -145,13 +145,13 @@ pub static CONDITIONS: &[CondDef] = &[
     list_match("match_local_part", not_supported),
     special("or", CondShape::AndOr),
     args("pam", 1, not_supported),
-    args("pwcheck", 1, not_compiled),
+    args("pwcheck", 1, pwcheck_not_compiled),
     CondDef {
         name: "queue_running",
         shape: CondShape::NoArgs,
         func: misc::never,
     },
-    args("radius", 1, not_compiled),
+    args("radius", 1, radius_not_compiled),
     subs("saslauthd", true, 2, 4, not_supported),
 ];
 

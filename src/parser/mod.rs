@@ -519,6 +519,10 @@ impl<'s> Parser<'s> {
     }
 
     fn curly_yesno(&mut self, what: &str) -> Box<ExpandError> {
+        if self.malformed_header {
+            let msg = self.curly_message();
+            return self.error(msg, self.pos);
+        }
         let mut msg = format!(
             "curly-bracket problem in conditional yes/no parsing: {what}\n remaining string is '"
         )

@@ -145,7 +145,7 @@ pub fn sender_rcvhost(ev: &Evaluator) -> Value {
         .unwrap_or_default()
 }
 
-fn caller_name() -> String {
+pub fn caller_name() -> String {
     // SAFETY: getuid has no preconditions; getpwuid returns NULL or a
     // pointer to static storage that we copy out immediately.
     unsafe {

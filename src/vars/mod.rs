@@ -7,6 +7,7 @@ mod table;
 
 use crate::eval::{Evaluator, Value};
 use crate::parser::HeaderKind;
+pub use computed::caller_name;
 pub use table::VARS;
 
 /// How a variable gets its value when the context does not set it.
