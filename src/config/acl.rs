@@ -187,7 +187,12 @@ impl AclParser {
 
     /// Parse one logical line.  Errors are Exim's message (without the
     /// "error in ACL: " prefix that readconf adds).
-    pub(crate) fn line(&mut self, saveline: &[u8], file: &str, line: usize) -> Result<AclLine, String> {
+    pub(crate) fn line(
+        &mut self,
+        saveline: &[u8],
+        file: &str,
+        line: usize,
+    ) -> Result<AclLine, String> {
         let save = String::from_utf8_lossy(saveline);
         let mut negated = false;
         let mut s = skip_space(saveline, 0);
@@ -197,7 +202,8 @@ impl AclParser {
         }
         let (mut name, mut i) = read_name(saveline, s)?;
         let at = saveline.get(i).copied();
-        if at == Some(b':') || (name.as_bytes().first().is_some_and(u8::is_ascii_uppercase) && at == Some(b'='))
+        if at == Some(b':')
+            || (name.as_bytes().first().is_some_and(u8::is_ascii_uppercase) && at == Some(b'='))
         {
             return Ok(AclLine::EndOfAcl);
         }
@@ -233,7 +239,9 @@ impl AclParser {
             return Err(format!("unknown ACL condition/modifier in \"{save}\""));
         };
         if negated && is_modifier {
-            return Err(format!("ACL error: negation is not allowed with \"{name}\""));
+            return Err(format!(
+                "ACL error: negation is not allowed with \"{name}\""
+            ));
         }
         let stmt = self.statements.last_mut().expect("a statement exists");
         if name == "endpass" && !matches!(stmt.verb, AclVerb::Accept | AclVerb::Discard) {
@@ -247,21 +255,25 @@ impl AclParser {
         if name == "set" {
             let rest = &saveline[i..];
             let rest_s = String::from_utf8_lossy(rest);
-            let end;
-            if rest.starts_with(b"dkim_verify_status") || rest.starts_with(b"dkim_verify_reason") {
+            let end = if rest.starts_with(b"dkim_verify_status")
+                || rest.starts_with(b"dkim_verify_reason")
+            {
                 if rest.get(18).is_some_and(u8::is_ascii_alphanumeric) {
                     return Err(format!(
                         "invalid variable name after \"set\" in ACL modifier \"set {rest_s}\" (only \"dkim_verify_status\" or \"dkim_verify_reason\" permitted)"
                     ));
                 }
-                end = 18;
+                18
             } else {
                 if !rest.starts_with(b"acl_c") && !rest.starts_with(b"acl_m") {
                     return Err(format!(
                         "invalid variable name after \"set\" in ACL modifier \"set {rest_s}\" (must start \"acl_c\" or \"acl_m\")"
                     ));
                 }
-                if !rest.get(5).is_some_and(|&c| c.is_ascii_digit() || c == b'_') {
+                if !rest
+                    .get(5)
+                    .is_some_and(|&c| c.is_ascii_digit() || c == b'_')
+                {
                     return Err(format!(
                         "invalid variable name after \"set\" in ACL modifier \"set {rest_s}\" (digit or underscore must follow acl_c or acl_m)"
                     ));
@@ -276,8 +288,8 @@ impl AclParser {
                     }
                     e += 1;
                 }
-                end = e;
-            }
+                e
+            };
             variable = Some(String::from_utf8_lossy(&rest[..end]).into_owned());
             i = skip_space(saveline, i + end);
         }
@@ -344,12 +356,20 @@ mod tests {
         assert_eq!(st[0].verb, AclVerb::Accept);
         let texts: Vec<Vec<String>> = st
             .iter()
-            .map(|s| s.conditions.iter().map(AclCondition::to_config_text).collect())
+            .map(|s| {
+                s.conditions
+                    .iter()
+                    .map(AclCondition::to_config_text)
+                    .collect()
+            })
             .collect();
         assert_eq!(
             texts,
             vec![
-                vec!["hosts = 1.2.3.4 : cmd".to_string(), "!condition = ${if eq{1}{2}}".into()],
+                vec![
+                    "hosts = 1.2.3.4 : cmd".to_string(),
+                    "!condition = ${if eq{1}{2}}".into()
+                ],
                 vec!["message = x y".into(), "endpass".into()],
                 vec!["set acl_m_x = 1".into(), "set acl_c0 = 2".into()],
                 vec!["!verify = sender".into()],
@@ -363,13 +383,31 @@ mod tests {
     #[test]
     fn errors() {
         let cases: &[(&[&str], &str)] = &[
-            (&["hosts = x"], "unknown ACL verb \"hosts\" in \"hosts = x\""),
+            (
+                &["hosts = x"],
+                "unknown ACL verb \"hosts\" in \"hosts = x\"",
+            ),
             (&["accept", "!deny"], "malformed ACL line \"!deny\""),
-            (&["accept foo = 1"], "unknown ACL condition/modifier in \"accept foo = 1\""),
-            (&["accept !message = x"], "ACL error: negation is not allowed with \"message\""),
-            (&["deny endpass"], "ACL error: \"endpass\" is not allowed with \"deny\""),
-            (&["accept hosts"], "\"=\" missing after ACL \"hosts\" condition"),
-            (&["accept message x"], "\"=\" missing after ACL \"message\" modifier"),
+            (
+                &["accept foo = 1"],
+                "unknown ACL condition/modifier in \"accept foo = 1\"",
+            ),
+            (
+                &["accept !message = x"],
+                "ACL error: negation is not allowed with \"message\"",
+            ),
+            (
+                &["deny endpass"],
+                "ACL error: \"endpass\" is not allowed with \"deny\"",
+            ),
+            (
+                &["accept hosts"],
+                "\"=\" missing after ACL \"hosts\" condition",
+            ),
+            (
+                &["accept message x"],
+                "\"=\" missing after ACL \"message\" modifier",
+            ),
             (
                 &["warn set foo = 1"],
                 "invalid variable name after \"set\" in ACL modifier \"set foo = 1\" (must start \"acl_c\" or \"acl_m\")",

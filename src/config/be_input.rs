@@ -237,7 +237,10 @@ mod tests {
                 "FOO = a\nBAR = b\nFOO == c\nFOO BAR\n",
                 &["D:FOO", "D:BAR", "D:BAR", "E:c b"],
             ),
-            ("FOObar = a\nFOO = b\nFOObar FOO\n", &["D:FOObar", "D:FOO", "E:a b"]),
+            (
+                "FOObar = a\nFOO = b\nFOObar FOO\n",
+                &["D:FOObar", "D:FOO", "E:a b"],
+            ),
             (
                 "FOO = b\nFOObar = a\nFOObar FOO\n",
                 &[
@@ -255,9 +258,12 @@ mod tests {
                 ],
             ),
             ("X = _HAVE_SRS\nX Y\n", &["D:X", "E:y Y"]),
-            ("x _HAVE_SRS y\nx_HAVE_SRS\n_NOSUCH_MACRO\n", &["E:x y y", "E:xy", "E:_NOSUCH_MACRO"]),
+            (
+                "x _HAVE_SRS y\nx_HAVE_SRS\n_NOSUCH_MACRO\n",
+                &["E:x y y", "E:xy", "E:_NOSUCH_MACRO"],
+            ),
             // Continuations: leading space of the first line kept, of later ones removed.
-            ("  a \\\n   b\\\n c  \n", &["E:  a b c"]),
+            ("  a \\\n   b\\\n c  \n", &["E:  a bc"]),
             // An empty physical line ends a continuation.
             ("a\\\n\nb\n", &["E:a", "E:b"]),
             ("a\\\n   \nb\n", &["E:a", "E:b"]),
@@ -322,6 +328,48 @@ mod tests {
     #[test]
     fn nul_ends_a_piece() {
         assert_eq!(show(&run(b"ab\0cd\nef\n")), ["E:ab", "E:ef"]);
+    }
+
+    /// The conformance corpus's REPL cases whose expression is plain text (no
+    /// expansion needed): the printed output is the macro-substituted line.
+    #[test]
+    fn corpus_repl_plain_text_cases() {
+        let path = std::path::Path::new("/work/shared/conformance/repl.jsonl");
+        let Ok(text) = std::fs::read_to_string(path) else {
+            eprintln!("note: {} absent, skipping", path.display());
+            return;
+        };
+        let mut checked = 0;
+        for line in text.lines() {
+            let case: serde_json::Value = serde_json::from_str(line).unwrap();
+            let expr = case["expr"].as_str().unwrap();
+            if expr.contains(['$', '{', '\\']) || case["config"].is_string() {
+                continue;
+            }
+            let mut macros = MacroTable::with_exim_builtins();
+            for arg in case["argv"].as_array().into_iter().flatten() {
+                let arg = arg.as_str().unwrap();
+                if let Some(d) = arg.strip_prefix("-D") {
+                    macros.define_command_line(d.as_bytes()).unwrap();
+                }
+            }
+            let mut input = String::new();
+            for l in case["setup"].as_array().into_iter().flatten() {
+                input.push_str(l.as_str().unwrap());
+                input.push('\n');
+            }
+            input.push_str(expr);
+            input.push('\n');
+            let r = BeReader::new(input.as_bytes(), macros);
+            let last = r.last().unwrap();
+            assert_eq!(
+                last,
+                BeLine::Expand(case["out"].as_str().unwrap().as_bytes().to_vec()),
+                "{line}"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 8, "only {checked} cases");
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub const MAX_MACRO_NAME: usize = 63;
 /// Length at which Exim truncates a `-D` macro name (`uschar name[24]`).
 pub const MAX_DEFINE_NAME: usize = 23;
 
+/// Maximum number of `-D` options (`MAX_CLMACROS`).
+pub const MAX_DEFINES: usize = 10;
+
 /// One macro.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Macro {
@@ -231,7 +234,11 @@ impl MacroTable {
 
     /// The non-built-in macros (`macros_user` in Exim), in list order.
     pub fn user(&self) -> &[Macro] {
-        let first = self.list.iter().position(|m| !m.builtin).unwrap_or(self.list.len());
+        let first = self
+            .list
+            .iter()
+            .position(|m| !m.builtin)
+            .unwrap_or(self.list.len());
         &self.list[first..]
     }
 
@@ -250,7 +257,11 @@ impl MacroTable {
     /// Append a built-in macro (the caller may extend the built-in list).
     /// It is placed after the existing built-ins.
     pub fn add_builtin(&mut self, name: &str, replacement: &[u8]) {
-        let at = self.list.iter().position(|m| !m.builtin).unwrap_or(self.list.len());
+        let at = self
+            .list
+            .iter()
+            .position(|m| !m.builtin)
+            .unwrap_or(self.list.len());
         self.list.insert(at, Macro::builtin(name, replacement));
     }
 
@@ -263,11 +274,15 @@ impl MacroTable {
     /// leading white space skipped, the name must start with `A`-`Z`, is made of
     /// letters, digits and `_` and is truncated to 23 characters, then optional
     /// `= value` (white space after `=` skipped, trailing white space kept).
-    /// A bare `-DNAME` defines an empty macro.  Returns exim's stderr message on error.
+    /// A bare `-DNAME` defines an empty macro; at most ten `-D` are allowed.
+    /// Returns exim's stderr message on error.
     pub fn define_command_line(&mut self, arg: &[u8]) -> Result<&Macro, String> {
         let (name, value) = parse_define(arg)?;
         if self.user().iter().any(|m| m.name == name) {
             return Err("exim: duplicated -D in command line".to_string());
+        }
+        if self.list.iter().filter(|m| m.command_line).count() >= MAX_DEFINES {
+            return Err("exim: too many -D options on command line".to_string());
         }
         self.list.push(Macro {
             name,
@@ -295,7 +310,9 @@ impl MacroTable {
         let name = String::from_utf8_lossy(&line[..i]).into_owned();
         i = skip_space(line, i);
         if line.get(i) != Some(&b'=') {
-            return Err(MacroError::located("malformed macro definition".to_string()));
+            return Err(MacroError::located(
+                "malformed macro definition".to_string(),
+            ));
         }
         i += 1;
         let redef = line.get(i) == Some(&b'=');
@@ -427,8 +444,11 @@ mod tests {
     fn ifdef_found_flag() {
         let t = table(&["FOO = "]);
         assert_eq!(t.expand(b".ifdef FOO", false), (b".ifdef ".to_vec(), true));
-        assert_eq!(t.expand(b".ifdef BAR", false), (b".ifdef BAR".to_vec(), false));
-        assert_eq!(t.expand(b".ifdef _HAVE_TLS", false).1, true);
+        assert_eq!(
+            t.expand(b".ifdef BAR", false),
+            (b".ifdef BAR".to_vec(), false)
+        );
+        assert!(t.expand(b".ifdef _HAVE_TLS", false).1);
     }
 
     /// Messages checked with `exim -be` (stderr).
@@ -455,7 +475,12 @@ mod tests {
             ),
             (&[], "FOO x", "malformed macro definition", true),
             (&[], "FOO", "malformed macro definition", true),
-            (&[], "BAR == x", "can't redefine an undefined macro \"BAR\"", false),
+            (
+                &[],
+                "BAR == x",
+                "can't redefine an undefined macro \"BAR\"",
+                false,
+            ),
             (
                 &[],
                 "ABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJABCDEFGHIJABCD = 1",
@@ -488,7 +513,8 @@ mod tests {
     #[test]
     fn command_line_defines() {
         // (-D argument, expected name/value or stderr)
-        let cases: &[(&str, Result<(&str, &str), &str>)] = &[
+        type Case<'a> = (&'a str, Result<(&'a str, &'a str), &'a str>);
+        let cases: &[Case] = &[
             ("FOO=x", Ok(("FOO", "x"))),
             ("FOO", Ok(("FOO", ""))),
             ("FOO=", Ok(("FOO", ""))),
@@ -531,6 +557,13 @@ mod tests {
         assert!(!t.read_assignment(b"FOO = file").unwrap());
         assert_eq!(exp(&t, "FOOBAR FOO"), "xBAR x");
         assert_eq!(t.get("FOO").unwrap().replacement, b"x");
+        for i in 3..=10 {
+            t.define_command_line(format!("M{i}=1").as_bytes()).unwrap();
+        }
+        assert_eq!(
+            t.define_command_line(b"M11=1").unwrap_err(),
+            "exim: too many -D options on command line"
+        );
     }
 
     #[test]

@@ -12,8 +12,8 @@
 //! options of the reference build are known with their value kind (boolean,
 //! string, other); unknown names are accepted by default (see
 //! [`ReadOptions::strict_options`]).  Driver sections (routers, transports,
-//! authenticators) and the retry/rewrite/local_scan sections are kept as raw
-//! logical lines.
+//! authenticators) and the retry and rewrite sections are kept as raw logical
+//! lines; a `local_scan` section is an error, as in the reference build.
 
 pub mod acl;
 pub mod be_input;
@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 pub use acl::{Acl, AclCondition, AclStatement, AclVerb};
 pub use be_input::{BeLine, BeReader};
-pub use macros::{Macro, MacroTable, expand_macros, exim_builtin_macros};
+pub use macros::{Macro, MacroTable, exim_builtin_macros, expand_macros};
 pub use options::{ListKind, NamedList, OptionKind, OptionSetting, main_option_kind};
 
 use acl::{AclLine, AclParser};
@@ -168,7 +168,15 @@ impl Section {
 }
 
 fn canonical_section(index: usize) -> &'static str {
-    ["acl", "authenticators", "local_scan", "retry", "rewrite", "routers", "transports"][index]
+    [
+        "acl",
+        "authenticators",
+        "local_scan",
+        "retry",
+        "rewrite",
+        "routers",
+        "transports",
+    ][index]
 }
 
 /// A parsed Exim configuration.
@@ -236,18 +244,25 @@ impl Config {
         Config::parse(&name, directory, data.to_vec(), opts)
     }
 
-    fn parse(name: &str, directory: String, data: Vec<u8>, opts: &ReadOptions) -> Result<Config, ConfigError> {
+    fn parse(
+        name: &str,
+        directory: String,
+        data: Vec<u8>,
+        opts: &ReadOptions,
+    ) -> Result<Config, ConfigError> {
         let mut macros = MacroTable::new(&opts.builtin_macros);
         for (n, v) in &opts.defines {
             let mut arg = n.as_bytes().to_vec();
             arg.push(b'=');
             arg.extend_from_slice(v.as_bytes());
-            macros.define_command_line(&arg).map_err(|message| ConfigError {
-                file: name.to_string(),
-                line: 0,
-                message,
-                style: ErrorStyle::Plain,
-            })?;
+            macros
+                .define_command_line(&arg)
+                .map_err(|message| ConfigError {
+                    file: name.to_string(),
+                    line: 0,
+                    message,
+                    style: ErrorStyle::Plain,
+                })?;
         }
         let mut cfg = Config {
             file: name.to_string(),
@@ -277,13 +292,21 @@ impl Config {
         self.macros.read_assignment(line).map(|_| ()).map_err(|e| {
             r.error_styled(
                 e.message,
-                if e.with_location { ErrorStyle::InLine } else { ErrorStyle::NoLocation },
+                if e.with_location {
+                    ErrorStyle::InLine
+                } else {
+                    ErrorStyle::NoLocation
+                },
             )
         })
     }
 
     /// The main section.  Returns the name of the next section, if any.
-    fn read_main(&mut self, r: &mut LineReader, opts: &ReadOptions) -> Result<Option<Vec<u8>>, ConfigError> {
+    fn read_main(
+        &mut self,
+        r: &mut LineReader,
+        opts: &ReadOptions,
+    ) -> Result<Option<Vec<u8>>, ConfigError> {
         loop {
             let line = match r.next_line(&self.macros)? {
                 Logical::Eof => return Ok(None),
@@ -304,7 +327,8 @@ impl Config {
                 line: lineno,
             });
 
-            let hidden = line.starts_with(b"hide") && line.get(4).is_some_and(|&c| macros::is_space(c));
+            let hidden =
+                line.starts_with(b"hide") && line.get(4).is_some_and(|&c| macros::is_space(c));
             let t = if hidden { &line[5..] } else { &line[..] };
             let kind = [
                 ListKind::Domain,
@@ -319,7 +343,8 @@ impl Config {
                     self.list_index.contains_key(&(kind, n.to_string()))
                 })
                 .map_err(|m| r.error(m))?;
-                self.list_index.insert((kind, p.name.clone()), self.lists.len());
+                self.list_index
+                    .insert((kind, p.name.clone()), self.lists.len());
                 self.lists.push(NamedList {
                     kind,
                     name: p.name,
@@ -336,7 +361,9 @@ impl Config {
             let p = parse_option(&line, opts.strict_options).map_err(|m| r.error(m))?;
             if let Some(&i) = self.option_index.get(&p.name) {
                 if p.kind != OptionKind::Unknown || opts.strict_options {
-                    return Err(r.error(format!("\"{}\" option set for the second time", p.written)));
+                    return Err(
+                        r.error(format!("\"{}\" option set for the second time", p.written))
+                    );
                 }
                 self.options.remove(i);
                 for v in self.option_index.values_mut() {
@@ -375,12 +402,20 @@ impl Config {
             lookup.push(b's');
         }
         let Some(index) = SECTION_NAMES.iter().position(|n| n.as_bytes() == lookup) else {
-            return Err(r.error(format!("\"{shown}\" is not a known configuration section name")));
+            return Err(r.error(format!(
+                "\"{shown}\" is not a known configuration section name"
+            )));
         };
         if std::mem::replace(&mut seen[index], true) {
             return Err(r.error(format!(
                 "\"{shown}\" section is repeated in the configuration file"
             )));
+        }
+        if index == 2 {
+            // The reference build has no LOCAL_SCAN_HAS_OPTIONS.
+            return Err(r.error(
+                "local_scan() options not supported: (LOCAL_SCAN_HAS_OPTIONS not defined in Local/Makefile)",
+            ));
         }
         let (file, line) = r.location();
         let mut section = Section {

@@ -2,7 +2,6 @@
 //! lists (`read_named_list`) and quoted-string reading (`read_string`,
 //! string.c `string_dequote` / `string_interpret_escape`).
 
-use std::borrow::Cow;
 use std::fmt;
 
 use super::macros::{is_space, skip_space};
@@ -46,12 +45,6 @@ pub struct OptionSetting {
     pub hidden: bool,
     pub file: String,
     pub line: usize,
-}
-
-impl OptionSetting {
-    pub fn value_bytes(&self) -> &[u8] {
-        &self.value_bytes
-    }
 }
 
 /// Kinds of named list.
@@ -289,7 +282,9 @@ pub(crate) fn parse_option(line: &[u8], strict: bool) -> Result<ParsedOption, St
             return Err("negation prefix applied to a non-boolean option".to_string());
         }
         if rest.is_empty() {
-            return Err(format!("unexpected end of line (data missing) after {name}"));
+            return Err(format!(
+                "unexpected end of line (data missing) after {name}"
+            ));
         }
         if rest[0] != b'=' {
             return Err(format!("missing \"=\" after {name}"));
@@ -327,7 +322,11 @@ pub(crate) fn parse_option(line: &[u8], strict: bool) -> Result<ParsedOption, St
                     ));
                 }
             }
-            if b { b"true".to_vec() } else { b"false".to_vec() }
+            if b {
+                b"true".to_vec()
+            } else {
+                b"false".to_vec()
+            }
         }
     };
     Ok(ParsedOption {
@@ -387,7 +386,8 @@ pub(crate) fn parse_named_list(
 }
 
 /// Text of a value (lossy).
-pub(crate) fn text(b: &[u8]) -> Cow<'_, str> {
+#[cfg(test)]
+pub(crate) fn text(b: &[u8]) -> std::borrow::Cow<'_, str> {
     String::from_utf8_lossy(b)
 }
 
@@ -426,13 +426,15 @@ mod tests {
             (b"\"", "missing quote at end of string value for n"),
             (b"\"a\\", "missing quote at end of string value for n"),
             (b"\"a\"b", "extra characters follow string value for n"),
-            (
-                b"\"a\" #c",
-                "extra characters follow string value for n",
-            ),
+            (b"\"a\" #c", "extra characters follow string value for n"),
         ];
         for (input, msg) in errors {
-            assert_eq!(read_string(input, "n").unwrap_err(), *msg, "{}", text(input));
+            assert_eq!(
+                read_string(input, "n").unwrap_err(),
+                *msg,
+                "{}",
+                text(input)
+            );
         }
     }
 
@@ -444,21 +446,49 @@ mod tests {
     #[test]
     fn option_lines() {
         use OptionKind::*;
-        let ok: &[(&str, (&str, &str, OptionKind, bool))] = &[
-            ("primary_hostname = myhost.test.ex", ("primary_hostname", "myhost.test.ex", Str, false)),
+        type Want<'a> = (&'a str, &'a str, OptionKind, bool);
+        let ok: &[(&str, Want)] = &[
+            (
+                "primary_hostname = myhost.test.ex",
+                ("primary_hostname", "myhost.test.ex", Str, false),
+            ),
             ("gecos_pattern = \"\"", ("gecos_pattern", "", Str, false)),
             ("gecos_name = \"a\\tb\"", ("gecos_name", "a\tb", Str, false)),
-            ("hide  mysql_servers = x/y", ("mysql_servers", "x/y", Str, true)),
-            ("tls_advertise_hosts =", ("tls_advertise_hosts", "", Str, false)),
-            ("no_accept_8bitmime", ("accept_8bitmime", "false", Bool, false)),
-            ("not_accept_8bitmime", ("accept_8bitmime", "false", Bool, false)),
+            (
+                "hide  mysql_servers = x/y",
+                ("mysql_servers", "x/y", Str, true),
+            ),
+            (
+                "tls_advertise_hosts =",
+                ("tls_advertise_hosts", "", Str, false),
+            ),
+            (
+                "no_accept_8bitmime",
+                ("accept_8bitmime", "false", Bool, false),
+            ),
+            (
+                "not_accept_8bitmime",
+                ("accept_8bitmime", "false", Bool, false),
+            ),
             ("accept_8bitmime", ("accept_8bitmime", "true", Bool, false)),
-            ("accept_8bitmime = No", ("accept_8bitmime", "false", Bool, false)),
-            ("accept_8bitmime = yes", ("accept_8bitmime", "true", Bool, false)),
+            (
+                "accept_8bitmime = No",
+                ("accept_8bitmime", "false", Bool, false),
+            ),
+            (
+                "accept_8bitmime = yes",
+                ("accept_8bitmime", "true", Bool, false),
+            ),
             ("auto_thaw = \"1d\"", ("auto_thaw", "\"1d\"", Other, false)),
-            ("brand_new_option = \"x\"", ("brand_new_option", "x", Unknown, false)),
+            (
+                "brand_new_option = \"x\"",
+                ("brand_new_option", "x", Unknown, false),
+            ),
             ("brand_new_flag", ("brand_new_flag", "true", Bool, false)),
-            ("no_brand_new_flag", ("brand_new_flag", "false", Bool, false)),
+            (
+                "no_brand_new_flag",
+                ("brand_new_flag", "false", Bool, false),
+            ),
         ];
         for (line, want) in ok {
             let got = opt(line).unwrap();
@@ -470,11 +500,23 @@ mod tests {
         }
         let errors: &[(&str, &str)] = &[
             ("1abc = x", "option setting expected: 1abc = x"),
-            ("no_primary_hostname = x", "negation prefix applied to a non-boolean option"),
-            ("primary_hostname", "unexpected end of line (data missing) after primary_hostname"),
+            (
+                "no_primary_hostname = x",
+                "negation prefix applied to a non-boolean option",
+            ),
+            (
+                "primary_hostname",
+                "unexpected end of line (data missing) after primary_hostname",
+            ),
             ("primary_hostname x", "missing \"=\" after primary_hostname"),
-            ("accept_8bitmime x", "extra characters follow boolean option accept_8bitmime"),
-            ("no_accept_8bitmime = true", "extra characters follow boolean option no_accept_8bitmime"),
+            (
+                "accept_8bitmime x",
+                "extra characters follow boolean option accept_8bitmime",
+            ),
+            (
+                "no_accept_8bitmime = true",
+                "extra characters follow boolean option no_accept_8bitmime",
+            ),
             (
                 "accept_8bitmime # c",
                 "extra characters follow boolean option accept_8bitmime (# is comment only at line start)",
@@ -487,7 +529,10 @@ mod tests {
                 "accept_8bitmime = yes no",
                 "extra characters follow \"yes\" for boolean option accept_8bitmime",
             ),
-            ("primary_hostname = \"abc", "missing quote at end of string value for primary_hostname"),
+            (
+                "primary_hostname = \"abc",
+                "missing quote at end of string value for primary_hostname",
+            ),
             ("brand_new x", "main option \"brand_new\" unknown"),
             ("no_brand_new = x", "main option \"no_brand_new\" unknown"),
         ];
@@ -504,27 +549,40 @@ mod tests {
     fn named_list_lines() {
         let none = |_: &str| false;
         let p = parse_named_list(b" dl = a : b", ListKind::Domain, none).unwrap();
-        assert_eq!((p.name.as_str(), p.value.as_slice(), p.force_cache), ("dl", &b"a : b"[..], false));
+        assert_eq!(
+            (p.name.as_str(), p.value.as_slice(), p.force_cache),
+            ("dl", &b"a : b"[..], false)
+        );
         let p = parse_named_list(b"_cache  = y", ListKind::Domain, none).unwrap();
-        assert_eq!((p.name.as_str(), p.value.as_slice(), p.force_cache), ("", &b"y"[..], true));
+        assert_eq!(
+            (p.name.as_str(), p.value.as_slice(), p.force_cache),
+            ("", &b"y"[..], true)
+        );
         let p = parse_named_list(b" h= \"q\\tx\"", ListKind::Host, none).unwrap();
         assert_eq!(p.value, b"q\tx");
         let errs: &[(&[u8], &str)] = &[
             (b"foo = 1", "unrecognized configuration line"),
             (b"", "unrecognized configuration line"),
             (b" d1 x", "missing '=' after \"d1\""),
-            (b" h2 = \"a\"b", "extra characters follow string value for h2"),
+            (
+                b" h2 = \"a\"b",
+                "extra characters follow string value for h2",
+            ),
         ];
         for (line, msg) in errs {
             assert_eq!(
-                parse_named_list(line, ListKind::Domain, none).err().unwrap(),
+                parse_named_list(line, ListKind::Domain, none)
+                    .err()
+                    .unwrap(),
                 *msg,
                 "{}",
                 text(line)
             );
         }
         assert_eq!(
-            parse_named_list(b" d1 = z", ListKind::Domain, |n| n == "d1").err().unwrap(),
+            parse_named_list(b" d1 = z", ListKind::Domain, |n| n == "d1")
+                .err()
+                .unwrap(),
             "duplicate name \"d1\" for a named domain list"
         );
     }

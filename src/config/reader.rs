@@ -33,6 +33,12 @@ use super::{ConfigError, ErrorStyle};
 /// Maximum nesting of `.ifdef` (`CSTATE_STACK_SIZE`).
 const CSTATE_STACK_SIZE: usize = 10;
 
+/// Exim has no limit on `.include` nesting; a file that includes itself runs
+/// until `fopen()` fails for lack of file descriptors (about 1024), giving
+/// "failed to open included configuration file".  We stop at this depth with
+/// the same message.
+const MAX_INCLUDE_DEPTH: usize = 1000;
+
 /// Section names are kept in a 24-byte buffer: 22 characters plus room for an `s`.
 const MAX_SECTION_NAME: usize = 22;
 
@@ -51,7 +57,10 @@ impl OpenFile {
             return None;
         }
         let rest = &self.data[self.pos..];
-        let end = rest.iter().position(|&c| c == b'\n').map_or(rest.len(), |p| p + 1);
+        let end = rest
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(rest.len(), |p| p + 1);
         let mut line = rest[..end].to_vec();
         self.pos += end;
         self.lineno += 1;
@@ -129,7 +138,11 @@ impl LineReader {
         self.error_styled(message, ErrorStyle::InLine)
     }
 
-    pub(crate) fn error_styled(&self, message: impl Into<String>, style: ErrorStyle) -> ConfigError {
+    pub(crate) fn error_styled(
+        &self,
+        message: impl Into<String>,
+        style: ErrorStyle,
+    ) -> ConfigError {
         let (file, line) = self.location();
         ConfigError {
             file: file.to_string(),
@@ -259,7 +272,8 @@ impl LineReader {
         }
         let if_exists = if rest.get(8).is_some_and(|&c| is_space(c)) {
             false
-        } else if rest[8..].starts_with(b"_if_exists") && rest.get(18).is_some_and(|&c| is_space(c)) {
+        } else if rest[8..].starts_with(b"_if_exists") && rest.get(18).is_some_and(|&c| is_space(c))
+        {
             true
         } else {
             return Ok(None);
@@ -280,24 +294,30 @@ impl LineReader {
         let path = if given.starts_with('/') {
             given
         } else if if_exists {
-            return Err(self.error(format!(".include specifies a non-absolute path \"{given}\"")));
+            return Err(self.error(format!(
+                ".include specifies a non-absolute path \"{given}\""
+            )));
         } else {
             let dir = &self.stack.last().expect("file").directory;
             format!("{dir}/{given}")
         };
 
+        let open_failed = || format!("failed to open included configuration file {path}");
         let meta = std::fs::metadata(&path);
         if if_exists && meta.is_err() {
             return Ok(Some(residue));
         }
+        if self.stack.len() >= MAX_INCLUDE_DEPTH {
+            return Err(self.error(open_failed()));
+        }
         let data = match meta {
             // fopen() of a directory succeeds and fgets() then fails: an empty file.
             Ok(m) if m.is_dir() => Vec::new(),
-            _ => std::fs::read(&path).map_err(|_| {
-                self.error(format!("failed to open included configuration file {path}"))
-            })?,
+            _ => std::fs::read(&path).map_err(|_| self.error(open_failed()))?,
         };
-        let directory = path.rfind('/').map_or(String::new(), |i| path[..i].to_string());
+        let directory = path
+            .rfind('/')
+            .map_or(String::new(), |i| path[..i].to_string());
         self.stack.push(OpenFile {
             name: Rc::from(path.as_str()),
             directory,
@@ -357,12 +377,18 @@ mod tests {
     fn logical_lines_table() {
         let cases: &[(&str, &[&str])] = &[
             ("# c\n  # indented\n\na = b\n", &["a = b"]),
-            ("BAZ = x\\\n    y \\\n  z\nq = BAZ\n", &["BAZ = xy z", "q = xy z"]),
+            (
+                "BAZ = x\\\n    y \\\n  z\nq = BAZ\n",
+                &["BAZ = xy z", "q = xy z"],
+            ),
             ("a = x\\\n\n  b\n", &["a = x", "b"]),
             ("a = x \\\n# comment\n  y\n", &["a = x y"]),
             // EOF in a continuation keeps the residue of the last dropped line.
             ("q = a\\\n  # comment", &["q = a  # comment"]),
-            ("q = a\\\n  .ifdef NOPE\n  b\n  .endif\n", &["q = a  .endif\n"]),
+            (
+                "q = a\\\n  .ifdef NOPE\n  b\n  .endif\n",
+                &["q = a  .endif\n"],
+            ),
             ("q = a\\\n", &["q = a"]),
             (
                 "A1 = one\n.ifdef A1\nL1 = yes\n.ifndef A1\nL2 = no\n.elifdef NOPE\nL3 = no\n.else\nL4 = yes\n.endif\n.elifdef A1\nL5 = no\n.endif\n",
@@ -372,9 +398,18 @@ mod tests {
             (".ifdeft\nL7 = t\n.endif\nx = 1\n", &["x = 1"]),
             // Other terminators make Exim drop the line.
             (".endifx\n.elsewhere\nx = 1\n", &["x = 1"]),
-            ("A1 = 1\n.ifdef NOPE A1\nL8 = multi\n.endif\n", &["A1 = 1", "L8 = multi"]),
-            (".ifdef _HAVE_TLS\nL9 = builtin\n.endif\n", &["L9 = builtin"]),
-            ("a = 1\nbegin ACL\nfoo:\nBEGIN  routers \n", &["a = 1", "begin<ACL>", "foo:", "begin<routers>"]),
+            (
+                "A1 = 1\n.ifdef NOPE A1\nL8 = multi\n.endif\n",
+                &["A1 = 1", "L8 = multi"],
+            ),
+            (
+                ".ifdef _HAVE_TLS\nL9 = builtin\n.endif\n",
+                &["L9 = builtin"],
+            ),
+            (
+                "a = 1\nbegin ACL\nfoo:\nBEGIN  routers \n",
+                &["a = 1", "begin<ACL>", "foo:", "begin<routers>"],
+            ),
             ("begin\tacl\n", &["begin\tacl"]),
             ("FOO = #x\nFOO y\n", &["FOO = #x"]),
             ("a = 1\r\nb = 2\r\n", &["a = 1", "b = 2"]),
@@ -391,12 +426,12 @@ mod tests {
         let cases: &[(&str, &str, usize)] = &[
             (".endif\n", ".endif without matching .ifdef", 1),
             ("x = 1\n.else\n", ".else without matching .ifdef", 2),
-            (".ifdef A\nx=1\n", "Unexpected end of configuration file: .endif missing", 2),
             (
-                &".ifdef A\n".repeat(11),
-                ".ifdef nested too deeply",
-                11,
+                ".ifdef A\nx=1\n",
+                "Unexpected end of configuration file: .endif missing",
+                2,
             ),
+            (&".ifdef A\n".repeat(11), ".ifdef nested too deeply", 11),
             (
                 ".include_if_exists nonexist\n",
                 ".include specifies a non-absolute path \"nonexist\"",
@@ -422,7 +457,11 @@ mod tests {
     #[test]
     fn include_directories_and_missing_if_exists() {
         let mut m = MacroTable::with_exim_builtins();
-        let got = lines(".include_if_exists /nonexistent/x\n.include /\nx = 1\n", &mut m).unwrap();
+        let got = lines(
+            ".include_if_exists /nonexistent/x\n.include /\nx = 1\n",
+            &mut m,
+        )
+        .unwrap();
         assert_eq!(got, ["x = 1"]);
     }
 
