@@ -61,7 +61,9 @@ impl<'a> Evaluator<'a> {
         r
     }
 
-    /// Evaluates a sequence; in skipping mode the result is empty.
+    /// Evaluates a sequence.  While skipping, nothing is computed, but
+    /// literal text and captures are still collected (Exim's skipping
+    /// expansions return them too).
     pub fn seq(&mut self, s: &Seq, skip: bool) -> Result<Value, ExpandError> {
         let mut out = Value::empty();
         self.seq_into(s, skip, &mut out)?;
@@ -90,11 +92,9 @@ impl<'a> Evaluator<'a> {
     ) -> Result<(), ExpandError> {
         for node in nodes {
             match node {
-                Node::Text { bytes, .. } => {
-                    if !skip {
-                        out.push_bytes(bytes);
-                    }
-                }
+                // Literal text is kept even while skipping, as Exim does:
+                // checks made in untaken branches see it.
+                Node::Text { bytes, .. } => out.push_bytes(bytes),
                 Node::Var { name, braced, span } => {
                     let v = self.variable(name, *braced, *span, skip)?;
                     if !skip {
@@ -102,14 +102,12 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 Node::Header { kind, name, .. } => {
-                    if !skip {
-                        if let Some(v) = crate::vars::header(self, *kind, name) {
-                            out.push(&v);
-                        }
+                    if let Some(v) = crate::vars::header(self, *kind, name) {
+                        out.push(&v);
                     }
                 }
                 Node::Capture { n, .. } => {
-                    if !skip && *n >= 0 {
+                    if *n >= 0 {
                         if let Some(v) = self.captures.get(*n as usize) {
                             out.push_bytes(&v.bytes.clone());
                             out.tainted |= v.tainted;

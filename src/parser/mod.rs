@@ -752,8 +752,16 @@ impl<'s> Parser<'s> {
     /// `${run[,options]{command}...}`.
     fn item_run(&mut self, node: &mut ItemNode) {
         if self.peek() == Some(b',') {
+            let ostart = self.pos;
             self.pos += 1;
             let o = self.read_name(b"_,");
+            for opt in o.split(|&c| c == b',') {
+                if opt != b"preexpand" {
+                    let msg = format!("bad option '{}' for run", String::from_utf8_lossy(opt));
+                    node.error = Some(self.error(msg, ostart));
+                    return;
+                }
+            }
             node.word = Some(String::from_utf8_lossy(o).into());
         }
         if self.skip_space() != Some(b'{') {
