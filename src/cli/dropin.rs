@@ -175,7 +175,10 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
     // A local caller: Exim takes these from the caller's login unless -oM*
     // says otherwise.
     let login = caller_login();
-    let qualify = ctx.option("qualify_domain").map(str::to_string).unwrap_or_else(|| ctx.primary_hostname());
+    let qualify = ctx
+        .option("qualify_domain")
+        .map(str::to_string)
+        .unwrap_or_else(|| ctx.primary_hostname());
     ctx.set_var("sender_ident", login.as_str());
     ctx.set_var("authenticated_id", login.as_str());
     ctx.set_var("authenticated_sender", format!("{login}@{qualify}"));
@@ -190,6 +193,13 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
         );
     }
     Ok((ctx, config))
+}
+
+/// `YYYY-MM-DD HH:MM:SS`, as Exim's log lines start.
+fn log_stamp(ctx: &mut Context) -> String {
+    crate::eval::expand(b"$tod_log", ctx)
+        .map(|v| v.to_string_lossy())
+        .unwrap_or_default()
 }
 
 fn caller_login() -> String {
@@ -256,7 +266,8 @@ pub fn run(args: &[OsString]) -> i32 {
                 let _ = writeln!(out, "Defined macro '{name}'");
             }
             Some(BeLine::Error(msg)) => {
-                eprintln!("{}", msg);
+                // Exim logs configuration errors with a time stamp.
+                eprintln!("{} {}", log_stamp(&mut ctx), msg);
             }
         }
     }
