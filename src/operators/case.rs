@@ -3,16 +3,16 @@
 use crate::eval::{Evaluator, Value};
 
 /// `${lc:}`: ASCII lower case (bytes >= 0x80 unchanged).
-pub fn lc(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> Result<Vec<u8>, String> {
+pub fn lc(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> super::OpResult {
     Ok(input.bytes.to_ascii_lowercase())
 }
 
 /// `${uc:}`: ASCII upper case.
-pub fn uc(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> Result<Vec<u8>, String> {
+pub fn uc(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> super::OpResult {
     Ok(input.bytes.to_ascii_uppercase())
 }
 
 /// `${strlen:}`: length in bytes.
-pub fn strlen(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> Result<Vec<u8>, String> {
+pub fn strlen(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> super::OpResult {
     Ok(input.bytes.len().to_string().into_bytes())
 }

@@ -1,0 +1,477 @@
+//! Number and byte encodings: `base32`, `base32d`, `base62`, `base62d`,
+//! `base64`/`str2b64`, `base64d`, `hex2b64`, `hexquote`.
+
+use super::{OpResult, msg};
+use crate::eval::{Evaluator, Value};
+use crate::lists::is_space;
+
+const BASE32_CHARS: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+const BASE62_CHARS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const BASE64_CHARS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// C `strtoul(s, &end, 10)`: leading white space, an optional sign, decimal
+/// digits.  Out-of-range values give `u64::MAX`; a minus sign negates
+/// modulo 2^64.  Returns the value and the index where reading stopped
+/// (0 when there were no digits at all).
+pub(crate) fn strtoul(s: &[u8]) -> (u64, usize) {
+    let mut p = 0;
+    while p < s.len() && is_space(s[p]) {
+        p += 1;
+    }
+    let negative = s.get(p) == Some(&b'-');
+    if matches!(s.get(p), Some(b'+' | b'-')) {
+        p += 1;
+    }
+    let start = p;
+    let mut value: u64 = 0;
+    let mut overflow = false;
+    while let Some(d) = s.get(p).filter(|c| c.is_ascii_digit()) {
+        match value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(d - b'0')))
+        {
+            Some(v) => value = v,
+            None => overflow = true,
+        }
+        p += 1;
+    }
+    if p == start {
+        return (0, 0);
+    }
+    if overflow {
+        (u64::MAX, p)
+    } else if negative {
+        (value.wrapping_neg(), p)
+    } else {
+        (value, p)
+    }
+}
+
+/// Base 32 (`a-z2-7`), most significant digit first, no padding; 0 gives
+/// the empty string.
+pub(crate) fn base32_encode(mut n: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    while n != 0 {
+        out.push(BASE32_CHARS[(n & 0x1f) as usize]);
+        n >>= 5;
+    }
+    out.reverse();
+    out
+}
+
+/// Exactly six base-62 digits of `n` (Exim's `string_base62`).
+pub(crate) fn base62_encode(mut n: u64) -> Vec<u8> {
+    let mut out = [0u8; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = BASE62_CHARS[(n % 62) as usize];
+        n /= 62;
+    }
+    out.to_vec()
+}
+
+/// Decodes digits of `alphabet` as an unsigned long (wrapping); `None` if a
+/// byte is not in the alphabet.
+fn decode_digits(s: &[u8], alphabet: &[u8]) -> Option<u64> {
+    let base = alphabet.len() as u64;
+    let mut n: u64 = 0;
+    for &c in s {
+        let d = alphabet.iter().position(|&a| a == c)? as u64;
+        n = n.wrapping_mul(base).wrapping_add(d);
+    }
+    Some(n)
+}
+
+/// Standard base 64 with `=` padding (Exim's `b64encode`).
+pub(crate) fn b64encode(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b0 = chunk[0];
+        let b1 = chunk.get(1).copied();
+        let b2 = chunk.get(2).copied();
+        out.push(BASE64_CHARS[usize::from(b0 >> 2)]);
+        match b1 {
+            None => {
+                out.push(BASE64_CHARS[usize::from((b0 << 4) & 63)]);
+                out.extend_from_slice(b"==");
+            }
+            Some(b1) => {
+                out.push(BASE64_CHARS[usize::from(((b0 << 4) | (b1 >> 4)) & 63)]);
+                match b2 {
+                    None => {
+                        out.push(BASE64_CHARS[usize::from((b1 << 2) & 63)]);
+                        out.push(b'=');
+                    }
+                    Some(b2) => {
+                        out.push(BASE64_CHARS[usize::from(((b1 << 2) | (b2 >> 6)) & 63)]);
+                        out.push(BASE64_CHARS[usize::from(b2 & 63)]);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn b64value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// Exim's `b64decode`: white space anywhere is skipped; input must come in
+/// complete quanta of four, the last one possibly padded with `=`; nothing
+/// but white space may follow padding.  The decoded bytes may contain NULs.
+/// `None` for malformed input.
+pub(crate) fn b64decode(code: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(code.len() / 4 * 3 + 3);
+    let mut p = 0;
+    // The next byte after skipping white space; 0 at the end (C string).
+    let next_nonspace = |p: &mut usize| -> u8 {
+        loop {
+            let c = code.get(*p).copied().unwrap_or(0);
+            *p += 1;
+            if !is_space(c) {
+                return c;
+            }
+        }
+    };
+    loop {
+        let c = code.get(p).copied().unwrap_or(0);
+        p += 1;
+        if c == 0 {
+            break;
+        }
+        if is_space(c) {
+            continue;
+        }
+        let x = b64value(c)?;
+        let y = b64value(next_nonspace(&mut p))?;
+        out.push((x << 2) | (y >> 4));
+        let c3 = next_nonspace(&mut p);
+        if c3 == b'=' {
+            if next_nonspace(&mut p) != b'=' || next_nonspace(&mut p) != 0 {
+                return None;
+            }
+            break;
+        }
+        let x = b64value(c3)?;
+        out.push((y << 4) | (x >> 2));
+        let c4 = next_nonspace(&mut p);
+        if c4 == b'=' {
+            if next_nonspace(&mut p) != 0 {
+                return None;
+            }
+            break;
+        }
+        let y = b64value(c4)?;
+        out.push((x << 6) | y);
+    }
+    Some(out)
+}
+
+/// `${base32:}`: a decimal number in base 32.
+pub fn base32(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+    let s = &input.bytes;
+    let (n, end) = strtoul(s);
+    if end != s.len() {
+        return Err(msg(&[
+            b"argument for base32 operator is \"",
+            s,
+            b"\", which is not a decimal number",
+        ]));
+    }
+    Ok(base32_encode(n))
+}
+
+/// `${base32d:}`: base 32 back to decimal (printed as a signed long).
+pub fn base32d(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+    let s = &input.bytes;
+    match decode_digits(s, BASE32_CHARS) {
+        Some(n) => Ok((n as i64).to_string().into_bytes()),
+        None => Err(msg(&[
+            b"argument for base32d operator is \"",
+            s,
+            b"\", which is not a base 32 number",
+        ])),
+    }
+}
+
+/// `${base62:}`: a decimal number as six base-62 digits.
+pub fn base62(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+    let s = &input.bytes;
+    let (n, end) = strtoul(s);
+    if end != s.len() {
+        return Err(msg(&[
+            b"argument for base62 operator is \"",
+            s,
+            b"\", which is not a decimal number",
+        ]));
+    }
+    Ok(base62_encode(n))
+}
+
+/// `${base62d:}`: base 62 back to decimal (printed as a signed long).
+pub fn base62d(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+    let s = &input.bytes;
+    match decode_digits(s, BASE62_CHARS) {
+        Some(n) => Ok((n as i64).to_string().into_bytes()),
+        None => Err(msg(&[
+            b"argument for base62d operator is \"",
+            s,
+            b"\", which is not a base 62 number",
+        ])),
+    }
+}
+
+/// `${base64:}` and `${str2b64:}`.
+pub fn base64(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+    Ok(b64encode(&input.bytes))
+}
+
+/// `${base64d:}`: the decoded bytes, up to the first NUL.
+pub fn base64d(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+    let s = &input.bytes;
+    match b64decode(s) {
+        Some(mut d) => {
+            if let Some(i) = d.iter().position(|&b| b == 0) {
+                d.truncate(i);
+            }
+            Ok(d)
+        }
+        None => Err(msg(&[
+            b"string \"",
+            s,
+            b"\" is not well-formed for \"base64d\" operator",
+        ])),
+    }
+}
+
+/// `${hex2b64:}`: hex digits (either case, even count) to base 64.
+pub fn hex2b64(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+    let s = &input.bytes;
+    if !s.iter().all(u8::is_ascii_hexdigit) {
+        return Err(msg(&[b"\"", s, b"\" is not a hex string"]));
+    }
+    if !s.len().is_multiple_of(2) {
+        return Err(msg(&[b"\"", s, b"\" contains an odd number of characters"]));
+    }
+    let nibble = |c: u8| -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            _ => c.to_ascii_uppercase() - b'A' + 10,
+        }
+    };
+    let bytes: Vec<u8> = s
+        .chunks(2)
+        .map(|p| (nibble(p[0]) << 4) | nibble(p[1]))
+        .collect();
+    Ok(b64encode(&bytes))
+}
+
+/// `${hexquote:}`: bytes outside 0x21..=0x7e become `\xNN`.
+pub fn hexquote(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+    let mut out = Vec::with_capacity(input.bytes.len());
+    for &c in &input.bytes {
+        if (0x21..=0x7e).contains(&c) {
+            out.push(c);
+        } else {
+            out.extend_from_slice(format!("\\x{c:02x}").as_bytes());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Context;
+
+    type Op = fn(&mut Evaluator, Option<&str>, &Value) -> OpResult;
+
+    fn run(f: Op, input: &[u8]) -> Result<Vec<u8>, String> {
+        let mut ctx = Context::new();
+        let mut ev = Evaluator::new(&mut ctx);
+        f(&mut ev, None, &Value::new(input)).map_err(|e| String::from_utf8_lossy(&e).into_owned())
+    }
+
+    type Case<'a> = (&'a [u8], Result<&'a [u8], &'a str>);
+
+    fn check(f: Op, cases: &[Case]) {
+        for (input, want) in cases {
+            let want = want.map(<[u8]>::to_vec).map_err(str::to_string);
+            assert_eq!(
+                run(f, input),
+                want,
+                "input {:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    // Expected values from Exim 4.96 (operators.jsonl and `exim -be`).
+    #[test]
+    fn base32_cases() {
+        check(
+            base32,
+            &[
+                (b"1", Ok(b"b")),
+                (b"32", Ok(b"ba")),
+                (b"0", Ok(b"")),
+                (b"", Ok(b"")),
+                (b"4294967295", Ok(b"d777777")),
+                (b"18446744073709551615", Ok(b"p777777777777")),
+                (b"99999999999999999999", Ok(b"p777777777777")),
+                (b"-1", Ok(b"p777777777777")),
+                (b" 5", Ok(b"f")),
+                (b"+5", Ok(b"f")),
+                (b"123456789", Ok(b"dvxtiv")),
+                (
+                    b" ",
+                    Err("argument for base32 operator is \" \", which is not a decimal number"),
+                ),
+                (
+                    b"5 ",
+                    Err("argument for base32 operator is \"5 \", which is not a decimal number"),
+                ),
+                (
+                    b"x",
+                    Err("argument for base32 operator is \"x\", which is not a decimal number"),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn base32d_cases() {
+        check(
+            base32d,
+            &[
+                (b"a", Ok(b"0")),
+                (b"b", Ok(b"1")),
+                (b"ba", Ok(b"32")),
+                (b"aaab", Ok(b"1")),
+                (b"77", Ok(b"1023")),
+                (b"", Ok(b"0")),
+                (b"dvxtiv", Ok(b"123456789")),
+                (b"dw3f2v", Ok(b"124622677")),
+                (b"p777777777777", Ok(b"-1")),
+                (
+                    b"A",
+                    Err("argument for base32d operator is \"A\", which is not a base 32 number"),
+                ),
+                (
+                    b"8",
+                    Err("argument for base32d operator is \"8\", which is not a base 32 number"),
+                ),
+                (
+                    b"a b",
+                    Err("argument for base32d operator is \"a b\", which is not a base 32 number"),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn base62_cases() {
+        check(
+            base62,
+            &[
+                (b"0", Ok(b"000000")),
+                (b"", Ok(b"000000")),
+                (b"1", Ok(b"000001")),
+                (b"62", Ok(b"000010")),
+                (b"12345", Ok(b"0003D7")),
+                (b"4294967295", Ok(b"4gfFC3")),
+                (b"-1", Ok(b"16AHYF")),
+                (
+                    b"x",
+                    Err("argument for base62 operator is \"x\", which is not a decimal number"),
+                ),
+            ],
+        );
+        check(
+            base62d,
+            &[
+                (b"0", Ok(b"0")),
+                (b"Z", Ok(b"35")),
+                (b"z", Ok(b"61")),
+                (b"", Ok(b"0")),
+                (b"0003D7", Ok(b"12345")),
+                (b"zzzzzzzzzzzz", Ok(b"-1913450501271711745")),
+                (
+                    b"a-b",
+                    Err("argument for base62d operator is \"a-b\", which is not a base 62 number"),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn base64_cases() {
+        check(
+            base64,
+            &[
+                (b"", Ok(b"")),
+                (b"abc", Ok(b"YWJj")),
+                (b"abcd", Ok(b"YWJjZA==")),
+                (b"abcde", Ok(b"YWJjZGU=")),
+                (b"Hello, World!", Ok(b"SGVsbG8sIFdvcmxkIQ==")),
+                (b"\xff\xfe", Ok(b"//4=")),
+            ],
+        );
+        let bad = |s: &str| format!("string \"{s}\" is not well-formed for \"base64d\" operator");
+        type Owned<'a> = (&'a [u8], Result<&'a [u8], String>);
+        let cases: Vec<Owned> = vec![
+            (b"YQ==", Ok(b"a")),
+            (b"YWI=", Ok(b"ab")),
+            (b"YW Jj", Ok(b"abc")),
+            (b" YWJj \n", Ok(b"abc")),
+            (b"Y W J j Z A = =", Ok(b"abcd")),
+            (b"4pyT", Ok("✓".as_bytes())),
+            (b"", Ok(b"")),
+            (b"YQBi", Ok(b"a")),
+            (b"YWJjZA", Err(bad("YWJjZA"))),
+            (b"Y", Err(bad("Y"))),
+            (b"YW", Err(bad("YW"))),
+            (b"YWJ", Err(bad("YWJ"))),
+            (b"YQ=", Err(bad("YQ="))),
+            (b"!!!!", Err(bad("!!!!"))),
+            (b"YWJjZA==YWJj", Err(bad("YWJjZA==YWJj"))),
+            (b"YWI=x", Err(bad("YWI=x"))),
+        ];
+        for (input, want) in cases {
+            let want = want.map(<[u8]>::to_vec);
+            assert_eq!(run(base64d, input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn hex_cases() {
+        check(
+            hex2b64,
+            &[
+                (b"0a0b", Ok(b"Cgs=")),
+                (b"abcdef", Ok(b"q83v")),
+                (b"ABCDEF", Ok(b"q83v")),
+                (b"", Ok(b"")),
+                (b"00", Ok(b"AA==")),
+                (b"abc", Err("\"abc\" contains an odd number of characters")),
+                (b"xy", Err("\"xy\" is not a hex string")),
+            ],
+        );
+        check(
+            hexquote,
+            &[
+                (b"a b", Ok(b"a\\x20b")),
+                (b"a\tb", Ok(b"a\\x09b")),
+                (b"\x7f\x80\xff", Ok(b"\\x7f\\x80\\xff")),
+                (b"\x20\x21\x7e", Ok(b"\\x20!~")),
+            ],
+        );
+    }
+}
