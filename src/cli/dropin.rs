@@ -183,7 +183,8 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
     ctx.set_var("authenticated_id", login.as_str());
     ctx.set_var("authenticated_sender", format!("{login}@{qualify}"));
     for (name, value) in &a.presets {
-        let tainted = matches!(name.as_str(), "sender_host_name" | "sender_ident");
+        // What came from the remote side (or -f) is tainted, as in Exim.
+        let tainted = matches!(name.as_str(), "sender_host_name" | "sender_address");
         ctx.vars.insert(
             name.clone(),
             Value {

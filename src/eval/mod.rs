@@ -38,7 +38,17 @@ pub struct Evaluator<'a> {
     /// The source text of the template being evaluated (for messages that
     /// quote "the remaining string").
     pub source: Vec<u8>,
+    /// What an operator reports besides its bytes (see [`OpSide`]).
+    pub op_side: OpSide,
     depth: u32,
+}
+
+/// Set by an operator that evaluates nested text (`${expand:}`): its
+/// failure was forced, or its result picked up taint from inside.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OpSide {
+    pub forced: bool,
+    pub tainted: bool,
 }
 
 impl<'a> Evaluator<'a> {
@@ -49,6 +59,7 @@ impl<'a> Evaluator<'a> {
             item: None,
             captures: Vec::new(),
             source: Vec::new(),
+            op_side: OpSide::default(),
             depth: 0,
         }
     }
@@ -128,10 +139,18 @@ impl<'a> Evaluator<'a> {
                         }
                         _ if skip => {}
                         OpRef::Known(def) => {
-                            let r = (def.func)(self, op.arg.as_deref(), &operand)
-                                .map_err(|m| ExpandError::failed(m, op.span))?;
+                            self.op_side = OpSide::default();
+                            let r = (def.func)(self, op.arg.as_deref(), &operand);
+                            let side = std::mem::take(&mut self.op_side);
+                            let r = r.map_err(|m| {
+                                if side.forced {
+                                    ExpandError::forced(m, op.span)
+                                } else {
+                                    ExpandError::failed(m, op.span)
+                                }
+                            })?;
                             out.bytes.extend_from_slice(&r);
-                            out.tainted |= operand.tainted;
+                            out.tainted |= operand.tainted || side.tainted;
                         }
                     }
                 }

@@ -17,8 +17,14 @@ pub fn expand(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult
         ])));
     }
     match ev.expand_nested(s) {
-        Ok(v) => Ok(v.bytes),
-        Err(e) => Err(wrap(&e.message)),
+        Ok(v) => {
+            ev.op_side.tainted = v.tainted;
+            Ok(v.bytes)
+        }
+        Err(e) => {
+            ev.op_side.forced = e.is_forced();
+            Err(wrap(&e.message))
+        }
     }
 }
 
