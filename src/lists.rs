@@ -168,6 +168,58 @@ pub fn ip_version(s: &[u8]) -> u8 {
     0
 }
 
+/// Exim's `dewrap` exactly (unlike [`dewrap`]): after white space, `open`,
+/// then everything up to the matching `close` (nesting counted unless both
+/// are the same character, a backslash skips the next character); what
+/// follows is ignored.  On failure, the character that was missing.
+pub fn dewrap_exim(s: &[u8], open: u8, close: u8) -> Result<&[u8], u8> {
+    let quotes = open == close;
+    let mut p = s.iter().position(|&c| !is_space(c)).unwrap_or(s.len());
+    if s.get(p) != Some(&open) {
+        return Err(open);
+    }
+    p += 1;
+    let start = p;
+    let mut depth = 0u32;
+    while p < s.len() {
+        let c = s[p];
+        if c == b'\\' {
+            p += 1;
+        } else if !quotes && c == open {
+            depth += 1;
+        } else if c == close {
+            if depth == 0 {
+                return Ok(&s[start..p]);
+            }
+            depth -= 1;
+        }
+        p += 1;
+    }
+    Err(close)
+}
+
+/// Exim 4.96's `json_nextinlist`: the next element up to a comma outside
+/// brackets and braces (quotes are not respected); `None` at the end or at
+/// an empty element.
+pub fn json_next<'a>(list: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let s = *list;
+    let mut p = s.iter().position(|&c| !is_space(c)).unwrap_or(s.len());
+    let start = p;
+    let (mut arrays, mut objects) = (0u32, 0u32);
+    while p < s.len() && (s[p] != b',' || arrays != 0 || objects != 0) {
+        match s[p] {
+            b'[' => arrays = arrays.wrapping_add(1),
+            b']' => arrays = arrays.wrapping_sub(1),
+            b'{' => objects = objects.wrapping_add(1),
+            b'}' => objects = objects.wrapping_sub(1),
+            _ => {}
+        }
+        p += 1;
+    }
+    *list = if p < s.len() { &s[p + 1..] } else { &s[p..] };
+    if p == start { None } else { Some(&s[start..p]) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

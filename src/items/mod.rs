@@ -6,7 +6,9 @@ mod env;
 mod extract;
 mod if_;
 mod lists;
+mod skip_text;
 mod strings;
+mod substitute;
 mod unsupported;
 
 use crate::eval::{Evaluator, ExpandError, Value};

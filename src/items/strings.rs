@@ -9,7 +9,8 @@ pub fn hash(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
-    super::unsupported::eval(ev, item, skip, out)
+    use crate::operators::text::{ItemKind, eval_item};
+    eval_item(ev, item, skip, out, ItemKind::Hash)
 }
 pub fn length(
     ev: &mut Evaluator,
@@ -17,7 +18,8 @@ pub fn length(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
-    super::unsupported::eval(ev, item, skip, out)
+    use crate::operators::text::{ItemKind, eval_item};
+    eval_item(ev, item, skip, out, ItemKind::Length)
 }
 pub fn nhash(
     ev: &mut Evaluator,
@@ -25,7 +27,8 @@ pub fn nhash(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
-    super::unsupported::eval(ev, item, skip, out)
+    use crate::operators::text::{ItemKind, eval_item};
+    eval_item(ev, item, skip, out, ItemKind::Nhash)
 }
 pub fn substr(
     ev: &mut Evaluator,
@@ -33,7 +36,8 @@ pub fn substr(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
-    super::unsupported::eval(ev, item, skip, out)
+    use crate::operators::text::{ItemKind, eval_item};
+    eval_item(ev, item, skip, out, ItemKind::Substr)
 }
 pub fn tr(
     ev: &mut Evaluator,
@@ -41,7 +45,7 @@ pub fn tr(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
-    super::unsupported::eval(ev, item, skip, out)
+    super::substitute::tr(ev, item, skip, out)
 }
 pub fn sg(
     ev: &mut Evaluator,
@@ -49,7 +53,7 @@ pub fn sg(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
-    super::unsupported::eval(ev, item, skip, out)
+    super::substitute::sg(ev, item, skip, out)
 }
 pub fn hmac(
     ev: &mut Evaluator,
@@ -57,5 +61,5 @@ pub fn hmac(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
-    super::unsupported::eval(ev, item, skip, out)
+    super::substitute::hmac(ev, item, skip, out)
 }
