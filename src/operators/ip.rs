@@ -409,8 +409,19 @@ fn v6_binary(s: &[u8]) -> Result<[i32; 4], Vec<u8>> {
 }
 
 /// `${ipv6norm:}`.
+///
+/// Exim 4.96 counts the terminating NUL in the length when it compresses a
+/// run of zeros, so the NUL lands in the result and ends it: whatever
+/// follows in the same string is lost (`a ${ipv6norm:::1} b` → `a ::1`,
+/// checked with the oracle).  We reproduce that.
 pub fn ipv6norm(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    v6_binary(&input.bytes).map(|b| ipv6_nmtoa(&b).into_bytes())
+    v6_binary(&input.bytes).map(|b| {
+        let mut out = ipv6_nmtoa(&b).into_bytes();
+        if out == b":" || out.windows(2).any(|w| w == b"::") {
+            out.push(0);
+        }
+        out
+    })
 }
 
 /// `${ipv6denorm:}`.
@@ -456,8 +467,12 @@ mod tests {
     fn run(f: Op, arg: Option<&str>, input: &str) -> Result<String, String> {
         let mut ctx = Context::new();
         let mut ev = Evaluator::new(&mut ctx);
+        // What Exim prints: its strings end at a NUL.
         f(&mut ev, arg, &Value::from(input))
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .map(|v| {
+                let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
+                String::from_utf8_lossy(&v[..end]).into_owned()
+            })
             .map_err(|e| String::from_utf8_lossy(&e).into_owned())
     }
 
@@ -467,6 +482,23 @@ mod tests {
         for (f, arg, input, want) in cases {
             let want = want.map(str::to_string).map_err(str::to_string);
             assert_eq!(run(*f, *arg, input), want, "arg {arg:?} input {input:?}");
+        }
+    }
+
+    #[test]
+    fn ipv6norm_compression_ends_the_string() {
+        // `exim -be` prints `a ::1` and `2001:db8::1` for these lines.
+        for (src, want) in [
+            ("a ${ipv6norm:::1} b", "a ::1"),
+            ("${ipv6norm:2001:0db8:0:0::1} X", "2001:db8::1"),
+            ("${ipv6norm:1:2:3:4:5:6:7:8} X", "1:2:3:4:5:6:7:8 X"),
+        ] {
+            let mut ctx = Context::new();
+            assert_eq!(
+                crate::expand(src.as_bytes(), &mut ctx).unwrap().bytes,
+                want.as_bytes(),
+                "{src}"
+            );
         }
     }
 
