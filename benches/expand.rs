@@ -25,7 +25,8 @@ fn bench(c: &mut Criterion) {
     });
     let trees: Vec<_> = exprs.iter().map(|e| parse(e.as_bytes())).collect();
     let mut ctx = Context::new();
-    ctx.options.insert("primary_hostname".into(), "myhost.test.ex".into());
+    ctx.options
+        .insert("primary_hostname".into(), "myhost.test.ex".into());
     c.bench_function("evaluate pre-parsed typical mix", |b| {
         b.iter(|| {
             for t in &trees {

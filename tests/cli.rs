@@ -65,10 +65,21 @@ fn dropin_expands_arguments_after_be() {
 fn dropin_connection_presets() {
     let c = conf();
     let o = run(
-        &["-C", &c, "-oMa", "192.0.2.1.1234", "-oMi", "198.51.100.7.587", "-be"],
+        &[
+            "-C",
+            &c,
+            "-oMa",
+            "192.0.2.1.1234",
+            "-oMi",
+            "198.51.100.7.587",
+            "-be",
+        ],
         b"$sender_host_address|$sender_host_port|$interface_address|$interface_port\n",
     );
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "> 192.0.2.1|1234|198.51.100.7|587\n> \n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "> 192.0.2.1|1234|198.51.100.7|587\n> \n"
+    );
 }
 
 #[test]
@@ -77,9 +88,15 @@ fn check_reports_position_and_caret() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("<expr>:1:17"), "{err}");
-    assert!(err.contains("1 | ${if eq{a}{b}{x}\n  |                 ^"), "{err}");
+    assert!(
+        err.contains("1 | ${if eq{a}{b}{x}\n  |                 ^"),
+        "{err}"
+    );
     // Exim 4.96 words this case so (checked with the oracle).
-    assert!(err.contains("syntax error in \"if\" item - \"fail\" expected"), "{err}");
+    assert!(
+        err.contains("syntax error in \"if\" item - \"fail\" expected"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -102,8 +119,19 @@ fn eval_exit_status_distinguishes_failures() {
 
 #[test]
 fn eval_now_pins_the_clock() {
-    let o = run(&["eval", "--now", "2024-01-15T12:00:00Z", "$tod_log $tod_epoch"], b"");
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "2024-01-15 12:00:00 1705320000\n");
+    let o = run(
+        &[
+            "eval",
+            "--now",
+            "2024-01-15T12:00:00Z",
+            "$tod_log $tod_epoch",
+        ],
+        b"",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "2024-01-15 12:00:00 1705320000\n"
+    );
 }
 
 #[test]

@@ -6,7 +6,10 @@ use exim_expand::{Context, Evaluator, parse};
 fn expand(src: &[u8]) -> Result<Vec<u8>, String> {
     let t = parse(src);
     let mut ctx = Context::new();
-    Evaluator::new(&mut ctx).run(&t).map(|v| v.bytes).map_err(|e| e.message_str())
+    Evaluator::new(&mut ctx)
+        .run(&t)
+        .map(|v| v.bytes)
+        .map_err(|e| e.message_str())
 }
 
 #[test]
@@ -20,7 +23,11 @@ fn hundred_thousand_levels_of_operators() {
 #[test]
 fn hundred_thousand_levels_of_conditions() {
     let depth = 100_000;
-    let src = format!("${{if {}eq{{a}}{{a}}{}{{y}}}}", "and{{".repeat(depth), "}}".repeat(depth));
+    let src = format!(
+        "${{if {}eq{{a}}{{a}}{}{{y}}}}",
+        "and{{".repeat(depth),
+        "}}".repeat(depth)
+    );
     let err = expand(src.as_bytes()).unwrap_err();
     assert!(err.contains("nested more than"), "{err}");
 }

@@ -38,15 +38,27 @@ fn node(out: &mut String, d: usize, n: &Node) {
             let form = if *braced { "${}" } else { "$" };
             line(out, d, &format!("var {} {form} {name}", sp(*span)))
         }
-        Node::Header { kind, name, span } => line(out, d, &format!("header {} {kind:?} {}", sp(*span), q(name))),
+        Node::Header { kind, name, span } => line(
+            out,
+            d,
+            &format!("header {} {kind:?} {}", sp(*span), q(name)),
+        ),
         Node::Capture { n, span } => line(out, d, &format!("capture {} ${n}", sp(*span))),
         Node::Op(op) => {
             let resolved = match &op.op {
                 OpRef::Known(def) => def.name.to_string(),
                 OpRef::Unknown => "?unknown".to_string(),
             };
-            let arg = op.arg.as_deref().map(|a| format!(" arg={a:?}")).unwrap_or_default();
-            line(out, d, &format!("op {} {} ({resolved}){arg}", sp(op.span), op.name));
+            let arg = op
+                .arg
+                .as_deref()
+                .map(|a| format!(" arg={a:?}"))
+                .unwrap_or_default();
+            line(
+                out,
+                d,
+                &format!("op {} {} ({resolved}){arg}", sp(op.span), op.name),
+            );
             if let Some(c) = &op.cert_var {
                 line(out, d + 1, &format!("cert-var {c}"));
             } else {
@@ -54,13 +66,23 @@ fn node(out: &mut String, d: usize, n: &Node) {
             }
         }
         Node::Item(it) => {
-            let word = it.word.as_deref().map(|w| format!(" word={w:?}")).unwrap_or_default();
-            line(out, d, &format!("item {} {}{word}", sp(it.span), it.def.name));
+            let word = it
+                .word
+                .as_deref()
+                .map(|w| format!(" word={w:?}"))
+                .unwrap_or_default();
+            line(
+                out,
+                d,
+                &format!("item {} {}{word}", sp(it.span), it.def.name),
+            );
             for a in &it.args {
                 match a {
                     Arg::Seq(s) => seq(out, d + 1, "arg ", s),
                     Arg::Cond(c) => cond(out, d + 1, c),
-                    Arg::Raw { bytes, span } => line(out, d + 1, &format!("raw {} {}", sp(*span), q(bytes))),
+                    Arg::Raw { bytes, span } => {
+                        line(out, d + 1, &format!("raw {} {}", sp(*span), q(bytes)))
+                    }
                 }
             }
             if let Some(yn) = &it.yesno {
@@ -74,7 +96,11 @@ fn node(out: &mut String, d: usize, n: &Node) {
                 }
             }
             if let Some(e) = &it.error {
-                line(out, d + 1, &format!("error {} {}", sp(e.span), q(&e.message)));
+                line(
+                    out,
+                    d + 1,
+                    &format!("error {} {}", sp(e.span), q(&e.message)),
+                );
             }
         }
         Node::Error(e) => line(out, d, &format!("error {} {}", sp(e.span), q(&e.message))),
@@ -98,12 +124,24 @@ fn cond(out: &mut String, d: usize, c: &Cond) {
             line(out, d, &format!("cond {} {neg}def {what}", sp(c.span)));
         }
         CondKind::AndOr { is_and, conds } => {
-            line(out, d, &format!("cond {} {neg}{}", sp(c.span), if *is_and { "and" } else { "or" }));
+            line(
+                out,
+                d,
+                &format!(
+                    "cond {} {neg}{}",
+                    sp(c.span),
+                    if *is_and { "and" } else { "or" }
+                ),
+            );
             for s in conds {
                 cond(out, d + 1, s);
             }
         }
-        CondKind::Iterate { def, list, cond: body } => {
+        CondKind::Iterate {
+            def,
+            list,
+            cond: body,
+        } => {
             line(out, d, &format!("cond {} {neg}{}", sp(c.span), def.name));
             seq(out, d + 1, "list ", list);
             cond(out, d + 1, body);
@@ -111,6 +149,10 @@ fn cond(out: &mut String, d: usize, c: &Cond) {
         CondKind::Invalid => line(out, d, &format!("cond {} invalid", sp(c.span))),
     }
     if let Some(e) = &c.error {
-        line(out, d + 1, &format!("error {} {}", sp(e.span), q(&e.message)));
+        line(
+            out,
+            d + 1,
+            &format!("error {} {}", sp(e.span), q(&e.message)),
+        );
     }
 }
