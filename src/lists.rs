@@ -27,6 +27,15 @@ impl<'a> ListIter<'a> {
             pos += 1;
         }
         let mut sep = b':';
+        if s.get(pos) == Some(&b'<') && pos + 1 == s.len() {
+            // `<` at the very end: Exim takes the terminating NUL as the
+            // separator, and the list is empty.
+            return ListIter {
+                s,
+                pos: s.len(),
+                sep: 0,
+            };
+        }
         if s.get(pos) == Some(&b'<') && s.get(pos + 1).is_some_and(|&c| is_sep_char(c)) {
             sep = s[pos + 1];
             pos += 2;
@@ -103,56 +112,6 @@ pub fn split(s: &[u8]) -> Vec<Vec<u8>> {
     ListIter::new(s).collect()
 }
 
-/// Removes the wrapping characters (after trimming white space), as Exim's
-/// `dewrap` does; `None` if they are not there.
-pub fn dewrap(s: &[u8], open: u8, close: u8) -> Option<&[u8]> {
-    let start = s.iter().position(|&c| !is_space(c))?;
-    if s[start] != open {
-        return None;
-    }
-    let inner = &s[start + 1..];
-    let end = inner.iter().rposition(|&c| c == close)?;
-    let (body, tail) = (&inner[..end], &inner[end + 1..]);
-    if tail.iter().all(|&c| is_space(c)) {
-        Some(body)
-    } else {
-        None
-    }
-}
-
-/// Splits the inside of a JSON array or object at top-level commas (Exim
-/// 4.96 does not respect quoted strings here), trimming each element.
-pub fn json_elements(inner: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut depth = 0i32;
-    let mut start = 0;
-    let trimmed = |b: &[u8]| -> Vec<u8> {
-        let s = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
-        let e = b
-            .iter()
-            .rposition(|&c| !is_space(c))
-            .map(|i| i + 1)
-            .unwrap_or(s);
-        b[s..e.max(s)].to_vec()
-    };
-    if inner.iter().all(|&c| is_space(c)) {
-        return out;
-    }
-    for (i, &c) in inner.iter().enumerate() {
-        match c {
-            b'[' | b'{' => depth += 1,
-            b']' | b'}' => depth -= 1,
-            b',' if depth == 0 => {
-                out.push(trimmed(&inner[start..i]));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(trimmed(&inner[start..]));
-    out
-}
-
 /// 4 or 6 for an IP address (v6 may carry a `%scope`), else 0.
 pub fn ip_version(s: &[u8]) -> u8 {
     let Ok(t) = std::str::from_utf8(s) else {
@@ -168,11 +127,11 @@ pub fn ip_version(s: &[u8]) -> u8 {
     0
 }
 
-/// Exim's `dewrap` exactly (unlike [`dewrap`]): after white space, `open`,
+/// Exim's `dewrap`: after white space, `open`,
 /// then everything up to the matching `close` (nesting counted unless both
 /// are the same character, a backslash skips the next character); what
 /// follows is ignored.  On failure, the character that was missing.
-pub fn dewrap_exim(s: &[u8], open: u8, close: u8) -> Result<&[u8], u8> {
+pub fn dewrap(s: &[u8], open: u8, close: u8) -> Result<&[u8], u8> {
     let quotes = open == close;
     let mut p = s.iter().position(|&c| !is_space(c)).unwrap_or(s.len());
     if s.get(p) != Some(&open) {

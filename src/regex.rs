@@ -18,15 +18,17 @@ pub fn compile(pattern: &[u8]) -> Result<Rc<Regex>, String> {
         return Ok(r);
     }
     let pat = String::from_utf8_lossy(pattern);
-    let re = RegexBuilder::new().build(&pat).map_err(|e| {
-        let offset = e.offset().unwrap_or(0);
-        format!(
-            "regular expression error in \"{}\": {} at offset {}",
-            pat,
-            pcre2_message(&e),
-            offset
-        )
-    })?;
+    let re = RegexBuilder::new()
+        .build(&byte_pattern(pattern))
+        .map_err(|e| {
+            let offset = e.offset().unwrap_or(0);
+            format!(
+                "regular expression error in \"{}\": {} at offset {}",
+                pat,
+                pcre2_message(&e),
+                offset
+            )
+        })?;
     let re = Rc::new(re);
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
@@ -36,6 +38,21 @@ pub fn compile(pattern: &[u8]) -> Result<Rc<Regex>, String> {
         c.insert(pattern.to_vec(), re.clone());
     });
     Ok(re)
+}
+
+/// The pattern as text for the PCRE2 binding: bytes >= 0x80 become
+/// `\x{..}` escapes, which (outside UTF mode) match those bytes, so 8-bit
+/// patterns behave as in Exim.
+fn byte_pattern(p: &[u8]) -> String {
+    let mut out = String::with_capacity(p.len());
+    for &b in p {
+        if b < 0x80 {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("\\x{{{b:02x}}}"));
+        }
+    }
+    out
 }
 
 /// PCRE2's own message for a compile error, without the crate's prefix.

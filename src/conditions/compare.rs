@@ -10,9 +10,26 @@ fn cmp_bytes(a: &Value, b: &Value) -> Ordering {
 }
 
 fn cmp_caseless(a: &Value, b: &Value) -> Ordering {
-    let la = a.bytes.to_ascii_lowercase();
-    let lb = b.bytes.to_ascii_lowercase();
-    la.cmp(&lb)
+    strcmpic(&a.bytes, &b.bytes)
+}
+
+/// Exim's `strcmpic`, including its quirk: a string that is a proper
+/// prefix of the other compares *greater* (it returns the other string's
+/// next character).
+pub fn strcmpic(s: &[u8], t: &[u8]) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    for (i, &c) in s.iter().enumerate() {
+        let d = t.get(i).copied().unwrap_or(0);
+        match c.to_ascii_lowercase().cmp(&d.to_ascii_lowercase()) {
+            Ordering::Equal => {}
+            o => return o,
+        }
+    }
+    if t.len() > s.len() {
+        Ordering::Greater
+    } else {
+        Ordering::Equal
+    }
 }
 
 macro_rules! string_cmp {

@@ -30,8 +30,10 @@ pub fn iterate(
     }
     let items: Vec<Vec<u8>> = if is_json {
         match lists::dewrap(&list.bytes, b'[', b']') {
-            Some(inner) => lists::json_elements(inner),
-            None => Vec::new(),
+            Ok(mut inner) => {
+                std::iter::from_fn(|| lists::json_next(&mut inner).map(<[u8]>::to_vec)).collect()
+            }
+            Err(_) => Vec::new(),
         }
     } else {
         lists::split(&list.bytes)
@@ -41,8 +43,8 @@ pub fn iterate(
     for it in items {
         let it = if is_jsons {
             match lists::dewrap(&it, b'"', b'"') {
-                Some(s) => s.to_vec(),
-                None => {
+                Ok(s) => s.to_vec(),
+                Err(_) => {
                     ev.item = saved_item;
                     return Err(ExpandError::failed(
                         "missing '\"' wrapping string result for extract jsons",

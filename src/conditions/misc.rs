@@ -139,13 +139,13 @@ pub fn inlisti(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
     inlist_with(ev, a, true)
 }
 
-/// `match{subject}{regex}`: PCRE2, sets `$0`..`$9` on success.
+/// `match{subject}{regex}`: PCRE2, sets `$0`..`$20` on success.
 pub fn regex_match(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
     let re = crate::regex::compile(&a[1].bytes)?;
     match re.captures(&a[0].bytes).map_err(|e| e.to_string())? {
         Some(caps) => {
             let mut v = Vec::new();
-            for i in 0..caps.len().min(10) {
+            for i in 0..caps.len().min(21) {
                 let b = caps
                     .get(i)
                     .map(|m| m.as_bytes().to_vec())

@@ -5,6 +5,7 @@ mod compare;
 mod iterate;
 mod misc;
 
+pub use compare::strcmpic;
 pub use iterate::iterate;
 pub use misc::def;
 

@@ -162,8 +162,8 @@ impl<'a> Evaluator<'a> {
                         ));
                     }
                     self.depth += 1;
-                    let r = if item.error.is_some() && item.def.name != "if" {
-                        self.incomplete_item(item)
+                    let r = if item.error.is_some() && !item.def.reports_own_errors() {
+                        self.incomplete_item(item, skip)
                     } else {
                         (item.def.eval)(self, item, skip, out)
                     };
@@ -178,11 +178,11 @@ impl<'a> Evaluator<'a> {
 
     /// An item that could only be read in part: evaluate what was read, in
     /// order, then report the syntax error.
-    pub fn incomplete_item(&mut self, item: &ItemNode) -> Result<(), ExpandError> {
+    pub fn incomplete_item(&mut self, item: &ItemNode, skip: bool) -> Result<(), ExpandError> {
         for a in &item.args {
             match a {
                 Arg::Seq(s) => {
-                    self.seq(s, false)?;
+                    self.seq(s, skip)?;
                 }
                 Arg::Cond(c) => {
                     self.cond(c, true)?;

@@ -11,7 +11,7 @@ pub fn eval(
     out: &mut Value,
 ) -> Result<(), ExpandError> {
     let Some(Arg::Seq(name)) = item.args.first() else {
-        return ev.incomplete_item(item);
+        return ev.incomplete_item(item, skip);
     };
     let name = ev.seq(name, skip)?;
     let saved = ev.value.clone();

@@ -10,7 +10,7 @@ pub fn eval(
     out: &mut Value,
 ) -> Result<(), ExpandError> {
     let Some(Arg::Cond(c)) = item.args.first() else {
-        return ev.incomplete_item(item);
+        return ev.incomplete_item(item, skip);
     };
     ev.scoped(|ev| {
         let yes = ev.cond(c, skip)?;

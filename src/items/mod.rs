@@ -49,6 +49,22 @@ pub struct ItemDef {
     pub eval: ItemFn,
 }
 
+impl ItemDef {
+    /// Items whose own checks come before a syntax error found later in
+    /// their text (Exim reads and checks them step by step); their
+    /// functions raise `item.error` themselves at the right point.
+    pub fn reports_own_errors(&self) -> bool {
+        matches!(
+            self.shape,
+            ItemShape::If
+                | ItemShape::Extract
+                | ItemShape::ListExtract
+                | ItemShape::MapLike
+                | ItemShape::Sort
+        )
+    }
+}
+
 impl std::fmt::Debug for ItemDef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "item {}", self.name)

@@ -26,7 +26,7 @@ pub fn tr(
         return Ok(());
     }
     let Some((subject, from, to)) = three(&vals) else {
-        return ev.incomplete_item(item);
+        return ev.incomplete_item(item, skip);
     };
     out.push(&Value {
         bytes: translate(&subject.bytes, &from.bytes, &to.bytes),
@@ -65,7 +65,7 @@ pub fn hmac(
         return Ok(());
     }
     let Some((algo, key, text)) = three(&vals) else {
-        return ev.incomplete_item(item);
+        return ev.incomplete_item(item, skip);
     };
     let digest: Vec<u8> = match algo.bytes.as_slice() {
         b"md5" => {
@@ -148,12 +148,12 @@ pub fn sg(
         }
         match <[Vec<u8>; 3]>::try_from(texts) {
             Ok([a, b, c]) => (a, b, c),
-            Err(_) => return ev.incomplete_item(item),
+            Err(_) => return ev.incomplete_item(item, skip),
         }
     } else {
         match three(&vals) {
             Some((a, b, c)) => (a.bytes.clone(), b.bytes.clone(), c.bytes.clone()),
-            None => return ev.incomplete_item(item),
+            None => return ev.incomplete_item(item, skip),
         }
     };
     let result = substitute(ev, &subject, &pattern, &repl, tainted, item.span)?;

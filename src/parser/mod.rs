@@ -688,7 +688,8 @@ impl<'s> Parser<'s> {
                 return;
             }
         }
-        if self.skip_space() != Some(b'}') {
+        // No white space is allowed before the closing brace here.
+        if self.peek() != Some(b'}') {
             node.error = Some(self.error("missing } at end of \"sort\"", self.pos));
             return;
         }
