@@ -27,14 +27,12 @@ pub struct DropinArgs {
 }
 
 fn split_host_port(s: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
-    if s.first() == Some(&b'[') {
-        if let Some(close) = s.iter().position(|&c| c == b']') {
-            let addr = s[1..close].to_vec();
-            let rest = &s[close + 1..];
-            let port = (rest.len() > 1 && (rest[0] == b':' || rest[0] == b'.'))
-                .then(|| rest[1..].to_vec());
-            return (addr, port);
-        }
+    if let (Some(b'['), Some(close)) = (s.first(), s.iter().position(|&c| c == b']')) {
+        let addr = s[1..close].to_vec();
+        let rest = &s[close + 1..];
+        let port =
+            (rest.len() > 1 && (rest[0] == b':' || rest[0] == b'.')).then(|| rest[1..].to_vec());
+        return (addr, port);
     }
     // `a.b.c.d.port` or `v6addr.port`: a trailing numeric component after
     // the address proper.

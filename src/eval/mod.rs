@@ -118,11 +118,9 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 Node::Capture { n, .. } => {
-                    if *n >= 0 {
-                        if let Some(v) = self.captures.get(*n as usize) {
-                            out.push_bytes(&v.bytes.clone());
-                            out.tainted |= v.tainted;
-                        }
+                    if let Some(v) = usize::try_from(*n).ok().and_then(|i| self.captures.get(i)) {
+                        out.bytes.extend_from_slice(&v.bytes);
+                        out.tainted |= v.tainted;
                     }
                 }
                 Node::Op(op) => {

@@ -207,7 +207,7 @@ fn statvfs_of(path: &str) -> Option<libc::statvfs> {
 
 fn space_kb(path: &str) -> Value {
     match statvfs_of(path) {
-        Some(s) => v(((s.f_bavail as u64 * s.f_frsize as u64) / 1024).to_string()),
+        Some(s) => v((s.f_bavail.saturating_mul(s.f_frsize) / 1024).to_string()),
         None => v("-1"),
     }
 }
