@@ -19,6 +19,8 @@ pub mod numeric;
 pub mod operators;
 pub mod parser;
 pub mod regex;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod vars;
 
 pub use eval::{Clock, Context, ErrorKind, Evaluator, ExpandError, Value, expand};

@@ -479,14 +479,6 @@ fn json(key: &[u8], field: Option<i32>, doc: &[u8]) -> Result<Option<Vec<u8>>, V
 
 #[cfg(test)]
 mod tests {
-    use crate::{Context, expand};
-
-    fn run(expr: &str) -> Result<String, String> {
-        match expand(expr.as_bytes(), &mut Context::new()) {
-            Ok(v) => Ok(String::from_utf8_lossy(&v.bytes).into_owned()),
-            Err(e) => Err(e.message_str()),
-        }
-    }
 
     /// (expression, Ok(output) | Err(message)) from Debian Exim 4.96.
     const CASES: &[(&str, Result<&str, &str>)] = &[
@@ -729,17 +721,7 @@ mod tests {
         ),
     ];
 
-    fn check(cases: &[(&str, Result<&str, &str>)]) -> Vec<String> {
-        let mut bad = Vec::new();
-        for (expr, want) in cases {
-            let got = run(expr);
-            let want = want.map(str::to_string).map_err(str::to_string);
-            if got != want {
-                bad.push(format!("{expr}\n   got  {got:?}\n   want {want:?}"));
-            }
-        }
-        bad
-    }
+    use crate::testutil::mismatches as check;
 
     #[test]
     fn extract_matches_exim() {

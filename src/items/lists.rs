@@ -505,26 +505,8 @@ pub(crate) fn quote(sep: Option<u8>, text: &[u8]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Context, expand};
 
-    fn run(expr: &str) -> Result<String, String> {
-        match expand(expr.as_bytes(), &mut Context::new()) {
-            Ok(v) => Ok(String::from_utf8_lossy(&v.bytes).into_owned()),
-            Err(e) => Err(e.message_str()),
-        }
-    }
-
-    fn check(cases: &[(&str, Result<&str, &str>)]) -> Vec<String> {
-        let mut bad = Vec::new();
-        for (expr, want) in cases {
-            let got = run(expr);
-            let want = want.map(str::to_string).map_err(str::to_string);
-            if got != want {
-                bad.push(format!("{expr}\n   got  {got:?}\n   want {want:?}"));
-            }
-        }
-        bad
-    }
+    use crate::testutil::mismatches as check;
 
     /// (expression, Ok(output) | Err(message)) from Debian Exim 4.96.
     const MAP_FILTER_REDUCE: &[(&str, Result<&str, &str>)] = &[

@@ -262,14 +262,8 @@ pub(crate) fn substitute(
 
 #[cfg(test)]
 mod tests {
-    use crate::{Context, expand};
 
-    fn run(expr: &str) -> Result<String, String> {
-        match expand(expr.as_bytes(), &mut Context::new()) {
-            Ok(v) => Ok(String::from_utf8_lossy(&v.bytes).into_owned()),
-            Err(e) => Err(e.message_str()),
-        }
-    }
+    use crate::testutil::expand_str as run;
 
     /// (expression, Ok(output) | Err(message)) from Debian Exim 4.96.
     const CASES: &[(&str, Result<&str, &str>)] = &[

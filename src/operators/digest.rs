@@ -73,17 +73,10 @@ pub fn sha3(_ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::Context;
 
     type Op = fn(&mut Evaluator, Option<&str>, &Value) -> OpResult;
 
-    fn run(f: Op, arg: Option<&str>, input: &str) -> Result<String, String> {
-        let mut ctx = Context::new();
-        let mut ev = Evaluator::new(&mut ctx);
-        f(&mut ev, arg, &Value::from(input))
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
-            .map_err(|e| String::from_utf8_lossy(&e).into_owned())
-    }
+    use crate::testutil::run_op as run;
 
     // Expected values from Exim 4.96 (operators.jsonl and `exim -be`).
     #[test]

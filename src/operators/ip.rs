@@ -462,28 +462,7 @@ mod tests {
     use super::*;
     use crate::eval::Context;
 
-    type Op = fn(&mut Evaluator, Option<&str>, &Value) -> OpResult;
-
-    fn run(f: Op, arg: Option<&str>, input: &str) -> Result<String, String> {
-        let mut ctx = Context::new();
-        let mut ev = Evaluator::new(&mut ctx);
-        // What Exim prints: its strings end at a NUL.
-        f(&mut ev, arg, &Value::from(input))
-            .map(|v| {
-                let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
-                String::from_utf8_lossy(&v[..end]).into_owned()
-            })
-            .map_err(|e| String::from_utf8_lossy(&e).into_owned())
-    }
-
-    type Case<'a> = (Op, Option<&'a str>, &'a str, Result<&'a str, &'a str>);
-
-    fn check(cases: &[Case]) {
-        for (f, arg, input, want) in cases {
-            let want = want.map(str::to_string).map_err(str::to_string);
-            assert_eq!(run(*f, *arg, input), want, "arg {arg:?} input {input:?}");
-        }
-    }
+    use crate::testutil::check_ops as check;
 
     #[test]
     fn ipv6norm_compression_ends_the_string() {

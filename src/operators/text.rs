@@ -406,24 +406,9 @@ mod tests {
     use super::*;
     use crate::eval::Context;
 
-    type Op = fn(&mut Evaluator, Option<&str>, &Value) -> OpResult;
+    use crate::testutil::run_op as run;
 
-    fn run(f: Op, arg: Option<&str>, input: &str) -> Result<String, String> {
-        let mut ctx = Context::new();
-        let mut ev = Evaluator::new(&mut ctx);
-        f(&mut ev, arg, &Value::from(input))
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
-            .map_err(|e| String::from_utf8_lossy(&e).into_owned())
-    }
-
-    type Case<'a> = (Op, Option<&'a str>, &'a str, Result<&'a str, &'a str>);
-
-    fn check(cases: &[Case]) {
-        for (f, arg, input, want) in cases {
-            let want = want.map(str::to_string).map_err(str::to_string);
-            assert_eq!(run(*f, *arg, input), want, "arg {arg:?} input {input:?}");
-        }
-    }
+    use crate::testutil::check_ops as check;
 
     // Expected values from Exim 4.96 (operators.jsonl, testsuite.jsonl and
     // `exim -be`).
