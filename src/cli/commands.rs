@@ -1,6 +1,7 @@
 //! Subcommands: `eval`, `check`, `repl`.
 
 use crate::diagnostic;
+use crate::eval::trace::{self, Tracer};
 use crate::eval::{Clock, Context, Evaluator, Value};
 use crate::parser;
 use clap::{Parser, Subcommand};
@@ -28,12 +29,20 @@ enum Command {
         /// Set a variable: NAME=VALUE (repeatable).
         #[arg(long = "var", value_name = "NAME=VALUE")]
         vars: Vec<String>,
+        /// Set a variable to a tainted value (as if it came from a message
+        /// or the remote host): NAME=VALUE (repeatable).
+        #[arg(long = "tainted-var", value_name = "NAME=VALUE")]
+        tainted_vars: Vec<String>,
         /// Read an Exim configuration file (macros, options, named lists).
         #[arg(long, short = 'C')]
         config: Option<String>,
         /// Pin the clock: epoch seconds or an RFC 3339 time (UTC).
         #[arg(long)]
         now: Option<String>,
+        /// Print the evaluation as a tree: every item, operator, condition
+        /// and variable with its result; untaken branches marked skipped.
+        #[arg(long)]
+        explain: bool,
     },
     /// Parse only: report every syntax error with its position.
     Check {
@@ -69,9 +78,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Some(Command::Eval {
             expr,
             vars,
+            tainted_vars,
             config,
             now,
-        }) => eval_cmd(&expr, &vars, config, now),
+            explain,
+        }) => eval_cmd(&expr, &vars, &tainted_vars, config, now, explain),
         Some(Command::Check { expr, file }) => check_cmd(expr, file),
     }
 }
@@ -117,7 +128,14 @@ pub fn context_with_config(config: Option<&str>) -> Result<Context, String> {
     Ok(ctx)
 }
 
-fn eval_cmd(expr: &str, vars: &[String], config: Option<String>, now: Option<String>) -> i32 {
+fn eval_cmd(
+    expr: &str,
+    vars: &[String],
+    tainted_vars: &[String],
+    config: Option<String>,
+    now: Option<String>,
+    explain: bool,
+) -> i32 {
     let mut ctx = match context_with_config(config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -134,16 +152,27 @@ fn eval_cmd(expr: &str, vars: &[String], config: Option<String>, now: Option<Str
             }
         }
     }
-    for v in vars {
+    let settings = vars
+        .iter()
+        .map(|v| (v, false))
+        .chain(tainted_vars.iter().map(|v| (v, true)));
+    for (v, tainted) in settings {
         let Some((name, value)) = v.split_once('=') else {
             eprintln!("exim-expand: --var wants NAME=VALUE, got \"{v}\"");
             return 64;
         };
-        ctx.vars
-            .insert(name.to_string(), Value::new(value.as_bytes()));
+        let bytes = value.as_bytes().to_vec();
+        ctx.vars.insert(name.to_string(), Value { bytes, tainted });
     }
     let t = parser::parse(expr.as_bytes());
-    let r = Evaluator::new(&mut ctx).run(&t);
+    let mut ev = Evaluator::new(&mut ctx);
+    if explain {
+        ev.tracer = Some(Tracer::default());
+    }
+    let r = ev.run(&t);
+    if let Some(tr) = ev.tracer.take() {
+        print!("{}", trace::render(expr.as_bytes(), &tr.roots));
+    }
     let color = std::io::stderr().is_terminal();
     match r {
         Ok(v) => {

@@ -5,6 +5,7 @@
 
 mod context;
 mod error;
+pub mod trace;
 mod value;
 
 pub use context::{Clock, Context, ListKind, Policy, Profile};
@@ -40,6 +41,9 @@ pub struct Evaluator<'a> {
     pub source: Vec<u8>,
     /// What an operator reports besides its bytes (see [`OpSide`]).
     pub op_side: OpSide,
+    /// Set for explain mode: records every item, operator, condition and
+    /// variable evaluated (see [`trace`]).
+    pub tracer: Option<trace::Tracer>,
     depth: u32,
 }
 
@@ -60,6 +64,7 @@ impl<'a> Evaluator<'a> {
             captures: Vec::new(),
             source: Vec::new(),
             op_side: OpSide::default(),
+            tracer: None,
             depth: 0,
         }
     }
@@ -102,74 +107,97 @@ impl<'a> Evaluator<'a> {
         out: &mut Value,
     ) -> Result<(), ExpandError> {
         for node in nodes {
-            match node {
-                // Literal text is kept even while skipping, as Exim does:
-                // checks made in untaken branches see it.
-                Node::Text { bytes, .. } => out.push_bytes(bytes),
-                Node::Var { name, braced, span } => {
-                    let v = self.variable(name, *braced, *span, skip)?;
-                    if !skip {
-                        out.push(&v);
-                    }
+            if self.tracer.is_some() && trace::traced(node) {
+                self.trace_node(node, skip, out)?;
+            } else {
+                self.node_into(node, skip, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluates one node under the explain-mode tracer.
+    fn trace_node(&mut self, node: &Node, skip: bool, out: &mut Value) -> Result<(), ExpandError> {
+        self.trace_enter(trace::label(node), node.span(), skip);
+        let mut own = Value::empty();
+        let r = self.node_into(node, skip, &mut own);
+        let outcome = match &r {
+            Ok(()) => trace::Outcome::Value(own.bytes.clone()),
+            Err(e) => trace::Outcome::Error(e.clone()),
+        };
+        self.trace_leave(outcome, own.tainted);
+        out.push(&own);
+        r
+    }
+
+    fn node_into(&mut self, node: &Node, skip: bool, out: &mut Value) -> Result<(), ExpandError> {
+        match node {
+            // Literal text is kept even while skipping, as Exim does:
+            // checks made in untaken branches see it.
+            Node::Text { bytes, .. } => out.push_bytes(bytes),
+            Node::Var { name, braced, span } => {
+                let v = self.variable(name, *braced, *span, skip)?;
+                if !skip {
+                    out.push(&v);
                 }
-                Node::Header { kind, name, .. } => {
-                    if let Some(v) = crate::vars::header(self, *kind, name) {
-                        out.push(&v);
-                    }
+            }
+            Node::Header { kind, name, .. } => {
+                if let Some(v) = crate::vars::header(self, *kind, name) {
+                    out.push(&v);
                 }
-                Node::Capture { n, .. } => {
-                    if let Some(v) = usize::try_from(*n).ok().and_then(|i| self.captures.get(i)) {
-                        out.bytes.extend_from_slice(&v.bytes);
-                        out.tainted |= v.tainted;
-                    }
+            }
+            Node::Capture { n, .. } => {
+                if let Some(v) = usize::try_from(*n).ok().and_then(|i| self.captures.get(i)) {
+                    out.bytes.extend_from_slice(&v.bytes);
+                    out.tainted |= v.tainted;
                 }
-                Node::Op(op) => {
-                    let operand = match &op.cert_var {
-                        Some(name) => Value::new(name.as_bytes()),
-                        None => self.seq(&op.operand, skip)?,
-                    };
-                    match &op.op {
-                        OpRef::Unknown => {
-                            return Err(ExpandError::failed(
-                                format!("unknown expansion operator \"{}\"", op.name),
-                                op.span,
-                            ));
-                        }
-                        _ if skip => {}
-                        OpRef::Known(def) => {
-                            self.op_side = OpSide::default();
-                            let r = (def.func)(self, op.arg.as_deref(), &operand);
-                            let side = std::mem::take(&mut self.op_side);
-                            let r = r.map_err(|m| {
-                                if side.forced {
-                                    ExpandError::forced(m, op.span)
-                                } else {
-                                    ExpandError::failed(m, op.span)
-                                }
-                            })?;
-                            out.bytes.extend_from_slice(&r);
-                            out.tainted |= operand.tainted || side.tainted;
-                        }
-                    }
-                }
-                Node::Item(item) => {
-                    if self.depth >= MAX_EVAL_DEPTH {
+            }
+            Node::Op(op) => {
+                let operand = match &op.cert_var {
+                    Some(name) => Value::new(name.as_bytes()),
+                    None => self.seq(&op.operand, skip)?,
+                };
+                match &op.op {
+                    OpRef::Unknown => {
                         return Err(ExpandError::failed(
-                            format!("expansion nested more than {MAX_EVAL_DEPTH} levels deep"),
-                            item.span,
+                            format!("unknown expansion operator \"{}\"", op.name),
+                            op.span,
                         ));
                     }
-                    self.depth += 1;
-                    let r = if item.error.is_some() && !item.def.reports_own_errors() {
-                        self.incomplete_item(item, skip)
-                    } else {
-                        (item.def.eval)(self, item, skip, out)
-                    };
-                    self.depth -= 1;
-                    r?;
+                    _ if skip => {}
+                    OpRef::Known(def) => {
+                        self.op_side = OpSide::default();
+                        let r = (def.func)(self, op.arg.as_deref(), &operand);
+                        let side = std::mem::take(&mut self.op_side);
+                        let r = r.map_err(|m| {
+                            if side.forced {
+                                ExpandError::forced(m, op.span)
+                            } else {
+                                ExpandError::failed(m, op.span)
+                            }
+                        })?;
+                        out.bytes.extend_from_slice(&r);
+                        out.tainted |= operand.tainted || side.tainted;
+                    }
                 }
-                Node::Error(e) => return Err((**e).clone()),
             }
+            Node::Item(item) => {
+                if self.depth >= MAX_EVAL_DEPTH {
+                    return Err(ExpandError::failed(
+                        format!("expansion nested more than {MAX_EVAL_DEPTH} levels deep"),
+                        item.span,
+                    ));
+                }
+                self.depth += 1;
+                let r = if item.error.is_some() && !item.def.reports_own_errors() {
+                    self.incomplete_item(item, skip)
+                } else {
+                    (item.def.eval)(self, item, skip, out)
+                };
+                self.depth -= 1;
+                r?;
+            }
+            Node::Error(e) => return Err((**e).clone()),
         }
         Ok(())
     }
@@ -229,6 +257,20 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates a condition; `skip` walks it without computing.
     pub fn cond(&mut self, c: &Cond, skip: bool) -> Result<bool, ExpandError> {
+        if self.tracer.is_none() {
+            return self.cond_untraced(c, skip);
+        }
+        self.trace_enter(trace::cond_label(c), c.span, skip);
+        let r = self.cond_untraced(c, skip);
+        let outcome = match &r {
+            Ok(b) => trace::Outcome::Bool(*b),
+            Err(e) => trace::Outcome::Error(e.clone()),
+        };
+        self.trace_leave(outcome, false);
+        r
+    }
+
+    fn cond_untraced(&mut self, c: &Cond, skip: bool) -> Result<bool, ExpandError> {
         let r = self.cond_inner(c, skip)?;
         if let Some(e) = &c.error {
             return Err((**e).clone());
