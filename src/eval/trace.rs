@@ -78,15 +78,13 @@ impl Evaluator<'_> {
     }
 
     pub(crate) fn trace_leave(&mut self, outcome: Outcome, tainted: bool) {
-        if let Some(t) = &mut self.tracer {
-            if let Some(mut n) = t.stack.pop() {
-                n.outcome = Some(outcome);
-                n.tainted = tainted;
-                match t.stack.last_mut() {
-                    Some(parent) => parent.children.push(n),
-                    None => t.roots.push(n),
-                }
-            }
+        let Some(t) = &mut self.tracer else { return };
+        let Some(mut n) = t.stack.pop() else { return };
+        n.outcome = Some(outcome);
+        n.tainted = tainted;
+        match t.stack.last_mut() {
+            Some(parent) => parent.children.push(n),
+            None => t.roots.push(n),
         }
     }
 }
