@@ -1,6 +1,7 @@
 //! Conditions of `${if}`, `filter`, `forall`/`forany` and `and`/`or`: one
 //! table entry per condition, in Exim's (sorted) order.
 
+pub mod auth;
 mod compare;
 mod iterate;
 mod misc;
@@ -134,7 +135,7 @@ pub static CONDITIONS: &[CondDef] = &[
     args("isip", 1, isip),
     args("isip4", 1, isip4),
     args("isip6", 1, isip6),
-    args("ldapauth", 1, not_supported),
+    args("ldapauth", 1, auth::ldapauth),
     args("le", 2, str_le),
     args("lei", 2, str_lei),
     args("lt", 2, str_lt),
@@ -145,7 +146,7 @@ pub static CONDITIONS: &[CondDef] = &[
     list_match("match_ip", not_supported),
     list_match("match_local_part", not_supported),
     special("or", CondShape::AndOr),
-    args("pam", 1, not_supported),
+    args("pam", 1, auth::pam),
     args("pwcheck", 1, pwcheck_not_compiled),
     CondDef {
         name: "queue_running",
@@ -153,7 +154,7 @@ pub static CONDITIONS: &[CondDef] = &[
         func: misc::never,
     },
     args("radius", 1, radius_not_compiled),
-    subs("saslauthd", true, 2, 4, not_supported),
+    subs("saslauthd", true, 2, 4, auth::saslauthd),
 ];
 
 /// Finds a condition by its exact name.

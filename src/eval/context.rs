@@ -87,6 +87,8 @@ pub struct Context {
     pub environment: BTreeMap<String, String>,
     pub clock: Clock,
     pub policy: Policy,
+    /// Answers the `pam`, `saslauthd` and `ldapauth` conditions.
+    pub auth: std::sync::Arc<dyn crate::conditions::auth::AuthProvider>,
     /// The configuration file name (`$config_file`).
     pub config_file: String,
 }
@@ -107,6 +109,7 @@ impl Context {
             environment: BTreeMap::new(),
             clock: Clock::System,
             policy: Policy::default(),
+            auth: std::sync::Arc::new(crate::conditions::auth::Unavailable),
             config_file: String::new(),
         }
     }
