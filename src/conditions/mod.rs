@@ -129,7 +129,7 @@ pub static CONDITIONS: &[CondDef] = &[
     args("gei", 2, str_gei),
     args("gt", 2, str_gt),
     args("gti", 2, str_gti),
-    subs("inbound_srs", false, 2, 2, not_supported),
+    subs("inbound_srs", false, 2, 2, crate::auth::srs::inbound_srs_cond),
     args("inlist", 2, inlist),
     args("inlisti", 2, inlisti),
     args("isip", 1, isip),

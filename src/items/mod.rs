@@ -114,7 +114,7 @@ pub static ITEMS: &[ItemDef] = &[
     item("run", Run, unsupported::eval),
     item("sg", Subs { min: 3, max: 3 }, strings::sg),
     item("sort", Sort, lists::sort),
-    item("srs_encode", Subs { min: 3, max: 3 }, unsupported::eval),
+    item("srs_encode", Subs { min: 3, max: 3 }, crate::auth::srs::srs_encode_item),
     item("substr", Subs { min: 2, max: 3 }, strings::substr),
     item("tr", Subs { min: 3, max: 3 }, strings::tr),
 ];

@@ -4,7 +4,7 @@
 //! contain an underscore, then (cutting the name at its first `_`, the rest
 //! being an argument) the main table.  Both are sorted for binary search.
 
-mod address;
+pub(crate) mod address;
 mod case;
 mod charset;
 mod digest;
