@@ -5,16 +5,22 @@ use exim_expand::{Context, Evaluator, Value, parse};
 
 fn explain(src: &str) -> String {
     let mut ctx = Context::new();
-    ctx.options.insert("primary_hostname".into(), "myhost.test.ex".into());
+    ctx.options
+        .insert("primary_hostname".into(), "myhost.test.ex".into());
     ctx.vars.insert("x".into(), Value::new(&b"2"[..]));
-    ctx.vars.insert("remote".into(), Value::tainted(&b"Evil@Example.COM"[..]));
+    ctx.vars
+        .insert("remote".into(), Value::tainted(&b"Evil@Example.COM"[..]));
     let t = parse(src.as_bytes());
     let mut ev = Evaluator::new(&mut ctx);
     ev.tracer = Some(Tracer::default());
     let r = ev.run(&t);
     let tree = render(src.as_bytes(), &ev.tracer.take().unwrap().roots);
     let result = match r {
-        Ok(v) => format!("result {:?}{}", v.to_string_lossy(), if v.tainted { " [tainted]" } else { "" }),
+        Ok(v) => format!(
+            "result {:?}{}",
+            v.to_string_lossy(),
+            if v.tainted { " [tainted]" } else { "" }
+        ),
         Err(e) => format!("error {:?}", e.message_str()),
     };
     format!("=== {src}\n{tree}{result}\n")

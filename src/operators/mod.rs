@@ -9,11 +9,11 @@ mod case;
 mod charset;
 mod digest;
 mod encode;
+mod idna;
 mod ip;
 mod lists;
 mod misc;
 mod numeric;
-mod pending;
 mod quote;
 pub(crate) mod text;
 
@@ -101,8 +101,6 @@ const fn cert_op(name: &'static str, func: OpFn) -> OpDef {
     }
 }
 
-use pending::todo;
-
 /// Operators whose names contain an underscore (sorted).
 pub static UNDERSCORE_OPS: &[OpDef] = &[
     op("from_utf8", charset::from_utf8),
@@ -111,10 +109,13 @@ pub static UNDERSCORE_OPS: &[OpDef] = &[
     op("reverse_ip", ip::reverse_ip),
     op("time_eval", numeric::time_eval),
     op("time_interval", numeric::time_interval),
-    op("utf8_domain_from_alabel", todo),
-    op("utf8_domain_to_alabel", todo),
-    op("utf8_localpart_from_alabel", todo),
-    op("utf8_localpart_to_alabel", todo),
+    op("utf8_domain_from_alabel", idna::utf8_domain_from_alabel),
+    op("utf8_domain_to_alabel", idna::utf8_domain_to_alabel),
+    op(
+        "utf8_localpart_from_alabel",
+        idna::utf8_localpart_from_alabel,
+    ),
+    op("utf8_localpart_to_alabel", idna::utf8_localpart_to_alabel),
 ];
 
 /// The main operator table (sorted); an `_arg` suffix may follow the name.
