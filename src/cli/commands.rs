@@ -39,6 +39,10 @@ enum Command {
         /// Pin the clock: epoch seconds or an RFC 3339 time (UTC).
         #[arg(long)]
         now: Option<String>,
+        /// Compatibility profile: debian-4.96 (default) or exim-4.96-full
+        /// (ARC, DMARC, Brightmail, DCC variables and legacy names).
+        #[arg(long)]
+        profile: Option<String>,
         /// Print the evaluation as a tree: every item, operator, condition
         /// and variable with its result; untaken branches marked skipped.
         #[arg(long)]
@@ -81,8 +85,9 @@ pub fn run(args: Vec<OsString>) -> i32 {
             tainted_vars,
             config,
             now,
+            profile,
             explain,
-        }) => eval_cmd(&expr, &vars, &tainted_vars, config, now, explain),
+        }) => eval_cmd(&expr, &vars, &tainted_vars, config, now, profile, explain),
         Some(Command::Check { expr, file }) => check_cmd(expr, file),
     }
 }
@@ -134,6 +139,7 @@ fn eval_cmd(
     tainted_vars: &[String],
     config: Option<String>,
     now: Option<String>,
+    profile: Option<String>,
     explain: bool,
 ) -> i32 {
     let mut ctx = match context_with_config(config.as_deref()) {
@@ -143,6 +149,19 @@ fn eval_cmd(
             return 64;
         }
     };
+    if let Some(name) = profile {
+        match crate::eval::Profile::by_name(&name) {
+            Some(p) => ctx.profile = p,
+            None => {
+                let names: Vec<&str> = crate::eval::Profile::ALL.iter().map(|p| p.name).collect();
+                eprintln!(
+                    "exim-expand: unknown profile \"{name}\" (known: {})",
+                    names.join(", ")
+                );
+                return 64;
+            }
+        }
+    }
     if let Some(n) = now {
         match parse_now(&n) {
             Ok(c) => ctx.clock = c,

@@ -19,6 +19,8 @@ pub struct Profile {
     pub exim_user: &'static str,
     pub exim_uid: u32,
     pub exim_gid: u32,
+    /// Optional features compiled in (their variables exist only then).
+    pub features: crate::vars::Features,
 }
 
 impl Profile {
@@ -34,7 +36,24 @@ impl Profile {
         exim_user: "Debian-exim",
         exim_uid: 101,
         exim_gid: 103,
+        features: crate::vars::Features::NONE,
     };
+
+    /// Upstream 4.96 built with every optional feature (EXPERIMENTAL_ARC,
+    /// SUPPORT_DMARC, EXPERIMENTAL_BRIGHTMAIL, EXPERIMENTAL_DCC) and the
+    /// documented legacy variable names; otherwise as Debian's.
+    pub const UPSTREAM_4_96_FULL: Profile = Profile {
+        name: "exim-4.96-full",
+        features: crate::vars::Features::ALL,
+        ..Profile::DEBIAN_4_96
+    };
+
+    /// The named profiles.
+    pub const ALL: &'static [Profile] = &[Profile::DEBIAN_4_96, Profile::UPSTREAM_4_96_FULL];
+
+    pub fn by_name(name: &str) -> Option<Profile> {
+        Profile::ALL.iter().find(|p| p.name == name).cloned()
+    }
 }
 
 use crate::config::Config;

@@ -3,11 +3,13 @@
 //! variables.
 
 mod computed;
+pub mod features;
 mod table;
 
 use crate::eval::{Evaluator, Value};
 use crate::parser::HeaderKind;
 pub use computed::caller_name;
+pub use features::Features;
 pub use table::VARS;
 
 /// How a variable gets its value when the context does not set it.
@@ -71,7 +73,11 @@ pub fn lookup(ev: &Evaluator, name: &str, skip: bool) -> Option<Value> {
         || name.starts_with("r_")
         || numbered(name, "auth", 1..=4)
         || numbered(name, "regex", 1..=9);
-    let def = if family { None } else { Some(find(name)?) };
+    let def = if family {
+        None
+    } else {
+        Some(find(name).or_else(|| features::find(name, &ev.ctx.profile.features))?)
+    };
     if skip {
         return Some(Value::empty());
     }

@@ -1,0 +1,227 @@
+//! Variables of Exim features that Debian's 4.96 build does not compile in
+//! (EXPERIMENTAL_ARC, SUPPORT_DMARC, EXPERIMENTAL_BRIGHTMAIL,
+//! EXPERIMENTAL_DCC), and documented names that later versions renamed.
+//! They exist only when the context's profile enables the feature, so the
+//! default Debian profile still answers `unknown variable name` as its
+//! oracle does.
+//!
+//! Names, types and defaults follow Exim 4.96's `expand.c` variable table
+//! and `globals.c` (`arc_oldest_pass = 0`, `bmi_deliver = 1`); the legacy
+//! names follow the documentation they came from (cited per entry).
+
+use super::VarDef;
+use super::VarKind::{Computed, Default, Str};
+use crate::eval::{Evaluator, Value};
+
+/// Optional features a profile may have compiled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Features {
+    pub arc: bool,
+    pub dmarc: bool,
+    pub brightmail: bool,
+    pub dcc: bool,
+    /// Names from earlier documentation: `$proxy_host_address` & co.
+    /// (renamed in 4.87, Exim commit d223e9344 "Doc: change in proxy
+    /// variable names. Bug 1813") and `$dmarc_ar_header` (DMARC's first
+    /// release, commit 4840604e4).
+    pub legacy_names: bool,
+}
+
+impl Features {
+    pub const NONE: Features = Features {
+        arc: false,
+        dmarc: false,
+        brightmail: false,
+        dcc: false,
+        legacy_names: false,
+    };
+    pub const ALL: Features = Features {
+        arc: true,
+        dmarc: true,
+        brightmail: true,
+        dcc: true,
+        legacy_names: true,
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    Arc,
+    Dmarc,
+    Brightmail,
+    Dcc,
+    LegacyNames,
+}
+
+impl Feature {
+    fn enabled(self, f: &Features) -> bool {
+        match self {
+            Feature::Arc => f.arc,
+            Feature::Dmarc => f.dmarc,
+            Feature::Brightmail => f.brightmail,
+            Feature::Dcc => f.dcc,
+            Feature::LegacyNames => f.legacy_names,
+        }
+    }
+}
+
+/// A renamed variable reads its new name's value.
+macro_rules! alias {
+    ($f:ident, $new:literal, $default:literal) => {
+        fn $f(ev: &Evaluator) -> Value {
+            ev.ctx
+                .vars
+                .get($new)
+                .cloned()
+                .unwrap_or_else(|| Value::new(&$default[..]))
+        }
+    };
+}
+
+alias!(proxy_host_address, "proxy_external_address", b"");
+alias!(proxy_host_port, "proxy_external_port", b"0");
+alias!(proxy_target_address, "proxy_local_address", b"");
+alias!(proxy_target_port, "proxy_local_port", b"0");
+
+const fn v(feature: Feature, name: &'static str, kind: super::VarKind) -> (Feature, VarDef) {
+    (feature, VarDef { name, kind })
+}
+
+/// Sorted by name.
+pub static FEATURE_VARS: &[(Feature, VarDef)] = &[
+    v(Feature::Arc, "arc_domains", Str),
+    v(Feature::Arc, "arc_oldest_pass", Default("0")),
+    v(Feature::Arc, "arc_state", Str),
+    v(Feature::Arc, "arc_state_reason", Str),
+    v(Feature::Brightmail, "bmi_alt_location", Str),
+    v(Feature::Brightmail, "bmi_base64_tracker_verdict", Str),
+    v(Feature::Brightmail, "bmi_base64_verdict", Str),
+    v(Feature::Brightmail, "bmi_deliver", Default("1")),
+    v(Feature::Dcc, "dcc_header", Str),
+    v(Feature::Dcc, "dcc_result", Str),
+    v(Feature::LegacyNames, "dmarc_ar_header", Str),
+    v(Feature::Dmarc, "dmarc_domain_policy", Str),
+    v(Feature::Dmarc, "dmarc_status", Str),
+    v(Feature::Dmarc, "dmarc_status_text", Str),
+    v(Feature::Dmarc, "dmarc_used_domain", Str),
+    v(
+        Feature::LegacyNames,
+        "proxy_host_address",
+        Computed(proxy_host_address),
+    ),
+    v(
+        Feature::LegacyNames,
+        "proxy_host_port",
+        Computed(proxy_host_port),
+    ),
+    v(
+        Feature::LegacyNames,
+        "proxy_target_address",
+        Computed(proxy_target_address),
+    ),
+    v(
+        Feature::LegacyNames,
+        "proxy_target_port",
+        Computed(proxy_target_port),
+    ),
+];
+
+/// A variable of an optional feature, if the features enable it.
+pub fn find(name: &str, features: &Features) -> Option<&'static VarDef> {
+    let i = FEATURE_VARS
+        .binary_search_by(|(_, d)| d.name.cmp(name))
+        .ok()?;
+    let (feature, def) = &FEATURE_VARS[i];
+    feature.enabled(features).then_some(def)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::{Context, Profile};
+
+    fn full() -> Context {
+        let mut ctx = Context::new();
+        ctx.profile = Profile::UPSTREAM_4_96_FULL;
+        ctx
+    }
+
+    fn expand(ctx: &mut Context, s: &str) -> Result<String, String> {
+        crate::expand(s.as_bytes(), ctx)
+            .map(|v| v.to_string_lossy())
+            .map_err(|e| e.message_str())
+    }
+
+    #[test]
+    fn sorted() {
+        assert!(FEATURE_VARS.windows(2).all(|w| w[0].1.name < w[1].1.name));
+    }
+
+    #[test]
+    fn debian_profile_does_not_know_them() {
+        // Debian's 4.96 (the oracle) has no ARC, DMARC, Brightmail or DCC.
+        let mut ctx = Context::new();
+        assert_eq!(
+            expand(&mut ctx, "$dmarc_status"),
+            Err("unknown variable name \"dmarc_status\"".into())
+        );
+        assert_eq!(
+            expand(&mut ctx, "$arc_state"),
+            Err("unknown variable name \"arc_state\"".into())
+        );
+        assert_eq!(
+            expand(&mut ctx, "$bmi_deliver"),
+            Err("unknown variable name \"bmi_deliver\"".into())
+        );
+    }
+
+    #[test]
+    fn defaults_in_the_full_profile() {
+        // globals.c of 4.96: arc_oldest_pass = 0, bmi_deliver = 1, strings NULL.
+        let mut ctx = full();
+        assert_eq!(
+            expand(
+                &mut ctx,
+                "[$arc_state][$arc_oldest_pass][$dmarc_status][$bmi_deliver][$dcc_result]"
+            ),
+            Ok("[][0][][1][]".into())
+        );
+    }
+
+    #[test]
+    fn documented_proxy_example() {
+        // spec (4.86): "If $proxy_session is set but $proxy_host_address is
+        // empty the connection was using the LOCAL command"; the same text
+        // with $proxy_external_address in 4.87 and later.
+        let cond =
+            "${if and{ {bool{$proxy_session}} {eq{$proxy_host_address}{}} } {local}{proxied}}";
+        let mut ctx = full();
+        ctx.set_var("proxy_session", "yes");
+        assert_eq!(expand(&mut ctx, cond), Ok("local".into()));
+        ctx.set_var("proxy_external_address", "192.0.2.7");
+        assert_eq!(expand(&mut ctx, cond), Ok("proxied".into()));
+        assert_eq!(
+            expand(&mut ctx, "$proxy_host_address/$proxy_host_port"),
+            Ok("192.0.2.7/0".into())
+        );
+        assert_eq!(
+            expand(
+                &mut ctx,
+                "${if and{ {bool{$proxy_session}} {eq{$proxy_external_address}{}} } {local}{proxied}}"
+            ),
+            Ok("proxied".into())
+        );
+    }
+
+    #[test]
+    fn documented_arc_example() {
+        // spec 4.96, "ARC": the authserv-id of the oldest passing ARC set,
+        // from the ARC-Authentication-Results headers; here given as a list
+        // of the instances' values, as $lh_ would give it.
+        let mut ctx = full();
+        ctx.set_var("arc_oldest_pass", "2");
+        ctx.set_var("aar", "i=1; a.example; arc=none : i=2; b.example; arc=pass");
+        let doc = "${reduce {$aar} {} {${if = {$arc_oldest_pass} {${extract {i}{${extract {1}{;}{$item}}}}} {$item} {$value}}} }";
+        assert_eq!(expand(&mut ctx, doc), Ok("i=2; b.example; arc=pass".into()));
+    }
+}
