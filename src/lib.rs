@@ -16,6 +16,7 @@ pub mod eval;
 pub mod items;
 pub mod lists;
 pub mod lookups;
+pub mod message;
 pub mod numeric;
 pub mod operators;
 pub mod parser;

@@ -20,6 +20,8 @@ pub struct DropinArgs {
     pub config: Option<String>,
     pub defines: Vec<Vec<u8>>,
     pub message_file: Option<String>,
+    /// How to read the -bem message (-t, -i/-oi/-ti).
+    pub message_options: crate::message::ReadOptions,
     /// Variables preset by -oM*, -f, -p.
     pub presets: Vec<(String, Vec<u8>)>,
     /// Expansion strings given after -be.
@@ -131,6 +133,12 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
                 let v = next(&mut i, "-p")?;
                 out.presets.push(("received_protocol".into(), v));
             }
+            b"-t" => out.message_options.extract_recipients = true,
+            b"-ti" => {
+                out.message_options.extract_recipients = true;
+                out.message_options.dot_ends = false;
+            }
+            b"-i" | b"-oi" | b"-oitrue" => out.message_options.dot_ends = false,
             // Debugging and verbosity options are accepted and ignored.
             _ if a.starts_with(b"-d") || a == b"-v" || a.starts_with(b"-oe") => {}
             _ => {
@@ -208,6 +216,16 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
                 tainted,
             },
         );
+    }
+    if let Some(file) = &a.message_file {
+        let data = std::fs::read(file).map_err(|e| {
+            let e = e.to_string();
+            let e = e.split(" (os error").next().unwrap_or("");
+            format!("exim: failed to open {file}: {e}")
+        })?;
+        let msg = crate::message::load_bem(&mut ctx, &data, &a.message_options);
+        print!("{}", String::from_utf8_lossy(&msg.bem_notices()));
+        ctx.message = Some(std::sync::Arc::new(msg));
     }
     Ok((ctx, config))
 }

@@ -110,6 +110,8 @@ pub struct Context {
     pub auth: std::sync::Arc<dyn crate::conditions::auth::AuthProvider>,
     /// The configuration file name (`$config_file`).
     pub config_file: String,
+    /// The message whose headers and body the expansion sees (`-bem`).
+    pub message: Option<std::sync::Arc<crate::message::Message>>,
 }
 
 impl Default for Context {
@@ -130,6 +132,7 @@ impl Context {
             policy: Policy::default(),
             auth: std::sync::Arc::new(crate::conditions::auth::Unavailable),
             config_file: String::new(),
+            message: None,
         }
     }
 

@@ -4,6 +4,8 @@
 
 mod computed;
 pub mod features;
+mod headers;
+mod message_vars;
 mod table;
 
 use crate::eval::{Evaluator, Value};
@@ -107,6 +109,6 @@ pub fn acl_hint(name: &str) -> String {
 }
 
 /// A header variable's value; `None` when there is no such header.
-pub fn header(_ev: &Evaluator, _kind: HeaderKind, _name: &[u8]) -> Option<Value> {
-    None
+pub fn header(ev: &Evaluator, kind: HeaderKind, name: &[u8]) -> Option<Value> {
+    headers::header(ev, kind, name)
 }

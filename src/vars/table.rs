@@ -3,6 +3,7 @@
 //! oracle (`shared/conformance/variables.jsonl`).
 
 use super::computed::*;
+use super::message_vars;
 use super::{VarDef, VarKind::*};
 
 pub static VARS: &[VarDef] = &[
@@ -84,11 +85,11 @@ pub static VARS: &[VarDef] = &[
     },
     VarDef {
         name: "body_linecount",
-        kind: Default("0"),
+        kind: Computed(message_vars::body_linecount),
     },
     VarDef {
         name: "body_zerocount",
-        kind: Default("0"),
+        kind: Computed(message_vars::body_zerocount),
     },
     VarDef {
         name: "bounce_recipient",
@@ -388,7 +389,7 @@ pub static VARS: &[VarDef] = &[
     },
     VarDef {
         name: "max_received_linelength",
-        kind: Default("0"),
+        kind: Computed(message_vars::max_received_linelength),
     },
     VarDef {
         name: "message_age",
@@ -396,39 +397,39 @@ pub static VARS: &[VarDef] = &[
     },
     VarDef {
         name: "message_body",
-        kind: Str,
+        kind: Computed(message_vars::message_body),
     },
     VarDef {
         name: "message_body_end",
-        kind: Str,
+        kind: Computed(message_vars::message_body_end),
     },
     VarDef {
         name: "message_body_size",
-        kind: Default("0"),
+        kind: Computed(message_vars::message_body_size),
     },
     VarDef {
         name: "message_exim_id",
-        kind: Str,
+        kind: Computed(message_vars::message_id),
     },
     VarDef {
         name: "message_headers",
-        kind: Str,
+        kind: Computed(message_vars::message_headers),
     },
     VarDef {
         name: "message_headers_raw",
-        kind: Str,
+        kind: Computed(message_vars::message_headers_raw),
     },
     VarDef {
         name: "message_id",
-        kind: Str,
+        kind: Computed(message_vars::message_id),
     },
     VarDef {
         name: "message_linecount",
-        kind: Default("0"),
+        kind: Computed(message_vars::message_linecount),
     },
     VarDef {
         name: "message_size",
-        kind: Default("0"),
+        kind: Computed(message_vars::message_size),
     },
     VarDef {
         name: "message_smtputf8",
@@ -596,7 +597,7 @@ pub static VARS: &[VarDef] = &[
     },
     VarDef {
         name: "received_count",
-        kind: Default("0"),
+        kind: Computed(message_vars::received_count),
     },
     VarDef {
         name: "received_for",
@@ -628,11 +629,11 @@ pub static VARS: &[VarDef] = &[
     },
     VarDef {
         name: "recipients",
-        kind: Str,
+        kind: Computed(message_vars::recipients),
     },
     VarDef {
         name: "recipients_count",
-        kind: Default("0"),
+        kind: Computed(message_vars::recipients_count),
     },
     VarDef {
         name: "regex_match_string",
@@ -640,11 +641,11 @@ pub static VARS: &[VarDef] = &[
     },
     VarDef {
         name: "reply_address",
-        kind: Str,
+        kind: Computed(message_vars::reply_address),
     },
     VarDef {
         name: "return_path",
-        kind: Str,
+        kind: Computed(message_vars::return_path),
     },
     VarDef {
         name: "return_size_limit",
