@@ -192,12 +192,18 @@ impl Drop for Iconv {
     }
 }
 
-/// Exim's `rfc2047_decode` into `target`, NULs replaced by `?`.  The error
-/// is the last charset that could not be opened.
-pub(crate) fn decode_2047(s: &[u8], lencheck: bool, target: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
+/// Exim's `rfc2047_decode` into `target` (`None`: no translation), NULs
+/// replaced by `?`.  Returns the decoded bytes, and the last charset that
+/// could not be opened as an error message (its words are then left
+/// untranslated, as in Exim).
+pub(crate) fn decode_2047(
+    s: &[u8],
+    lencheck: bool,
+    target: Option<&[u8]>,
+) -> (Vec<u8>, Option<Vec<u8>>) {
     let mut word = next_mimeword(s, 0, lencheck);
     if word.is_none() {
-        return Ok(s.to_vec());
+        return (s.to_vec(), None);
     }
     let mut out = Vec::with_capacity(s.len());
     let mut error: Option<Vec<u8>> = None;
@@ -206,7 +212,7 @@ pub(crate) fn decode_2047(s: &[u8], lencheck: bool, target: &[u8]) -> Result<Vec
         out.extend_from_slice(&s[pos..w.start]);
         let charset = &s[w.start + 2..w.q1];
         let mut cd = None;
-        if !charset.eq_ignore_ascii_case(target) {
+        if let Some(target) = target.filter(|t| !charset.eq_ignore_ascii_case(t)) {
             match Iconv::open(target, charset) {
                 Ok(c) => cd = Some(c),
                 Err(errno) => {
@@ -259,17 +265,17 @@ pub(crate) fn decode_2047(s: &[u8], lencheck: bool, target: &[u8]) -> Result<Vec
         }
     }
     out.extend_from_slice(&s[pos..]);
-    match error {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
+    (out, error)
 }
 
 /// `${rfc2047d:}`.
 pub fn rfc2047d(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     let lencheck = option_flag(ev, "check_rfc2047_length", true);
     let target = ev.ctx.headers_charset().as_bytes().to_vec();
-    decode_2047(&input.bytes, lencheck, &target)
+    match decode_2047(&input.bytes, lencheck, Some(&target)) {
+        (_, Some(e)) => Err(e),
+        (out, None) => Ok(out),
+    }
 }
 
 /// Extra bytes of a UTF-8 sequence by (lead byte & 0x3f), as Exim's table.

@@ -6,7 +6,7 @@
 
 pub(crate) mod address;
 mod case;
-mod charset;
+pub(crate) mod charset;
 mod digest;
 mod encode;
 mod idna;

@@ -114,39 +114,8 @@ fn collect(msg: &Message, name: Option<&[u8]>, want: Want, maxlen: usize) -> Opt
 /// This goes through the `${rfc2047d:}` operator on a copy of the
 /// context; see the crate report for the direct call it should become.
 fn decode(ctx: &Context, input: Vec<u8>, charset: Option<&str>) -> Vec<u8> {
-    if !input.windows(2).any(|w| w == b"=?") {
-        return input;
-    }
-    let Some(op) = crate::operators::MAIN_OPS
-        .iter()
-        .find(|o| o.name == "rfc2047d")
-    else {
-        return input;
-    };
-    let target = match charset {
-        Some(c) => c.to_string(),
-        // No translation: decoding into the words' own charset leaves the
-        // bytes as they are.
-        None => match word_charset(&input) {
-            Some(c) => c,
-            None => return input,
-        },
-    };
-    let mut tmp = ctx.clone();
-    tmp.message = None;
-    tmp.options.insert("headers_charset".into(), target);
-    let mut ev = Evaluator::new(&mut tmp);
-    match (op.func)(&mut ev, None, &Value::tainted(input.clone())) {
-        Ok(out) => out,
-        Err(_) => input,
-    }
-}
-
-/// The charset named by the first `=?charset?` in `s`.
-fn word_charset(s: &[u8]) -> Option<String> {
-    let start = s.windows(2).position(|w| w == b"=?")? + 2;
-    let end = s[start..].iter().position(|&c| c == b'?')? + start;
-    Some(String::from_utf8_lossy(&s[start..end]).into_owned())
+    let lencheck = !matches!(ctx.option("check_rfc2047_length"), Some("false"));
+    crate::operators::charset::decode_2047(&input, lencheck, charset.map(str::as_bytes)).0
 }
 
 /// `$h_name:` and friends: `None` when the message has no such header
