@@ -131,3 +131,16 @@ fn taint_and_no_message() {
     .unwrap();
     assert_eq!(v.bytes, b"[][][0][0][0]");
 }
+
+#[test]
+fn mixed_charsets_in_one_header() {
+    // `exim -bem` of this message prints `[caf\351caf\303\251]` for $bh_
+    // (no translation) and `[caf\303\251caf\303\251]` for $h_ (UTF-8).
+    let msg = b"Subject: =?iso-8859-1?q?caf=E9?= =?utf-8?q?caf=C3=A9?=\nX: y\n\nbody\n";
+    let mut ctx = ctx_with(msg);
+    let bh = crate::expand(b"[$bh_subject:]", &mut ctx).unwrap();
+    assert_eq!(bh.bytes, b"[caf\xe9caf\xc3\xa9]");
+    let h = crate::expand(b"[$h_subject:]", &mut ctx).unwrap();
+    assert_eq!(h.bytes, "[cafécafé]".as_bytes());
+    assert!(h.tainted, "message data is tainted");
+}
