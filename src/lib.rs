@@ -7,6 +7,7 @@
 //! assert_eq!(v.bytes, b"yes");
 //! ```
 
+pub mod acl;
 pub mod auth;
 pub mod cli;
 pub mod conditions;

@@ -196,6 +196,7 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
         },
     };
     ctx.apply_config(&config);
+    ctx.policy = crate::eval::Policy::permissive();
     // A local caller: Exim takes these from the caller's login unless -oM*
     // says otherwise.
     let login = caller_login();

@@ -105,7 +105,7 @@ pub static CONDITIONS: &[CondDef] = &[
     args("==", 2, num_eq),
     args(">", 2, num_gt),
     args(">=", 2, num_ge),
-    subs("acl", true, 1, 10, not_supported),
+    subs("acl", true, 1, 10, crate::acl::condition),
     special("and", CondShape::AndOr),
     args("bool", 1, bool_strict),
     args("bool_lax", 1, bool_lax),

@@ -86,10 +86,53 @@ impl Clock {
 }
 
 /// What the expansion may touch: files, processes, the network.
+///
+/// The default (for library use) refuses everything below; the items that
+/// need a permission fail with a message naming the field
+/// (see [`Policy::refusal`]).  The `exim -be` drop-in uses
+/// [`Policy::permissive`], as Exim itself allows all of it.
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     pub allow_env: bool,
     pub allow_files: bool,
+    /// `${run}`: start processes.
+    pub allow_run: bool,
+    /// `${readfile}`: read files.
+    pub allow_readfile: bool,
+    /// `${readsocket}`: connect to sockets.
+    pub allow_readsocket: bool,
+    /// `${perl}`: run the Perl interpreter.
+    pub allow_perl: bool,
+    /// `${dlfunc}`: load shared objects and call into them.
+    pub allow_dlfunc: bool,
+    /// `${acl}` and the `acl` condition: run ACLs (their side effects:
+    /// `set acl_c*`, `logwrite`, nested expansions).
+    pub allow_acl: bool,
+    /// Write Exim's log lines (ACL `logwrite`, warnings Exim logs while
+    /// expanding) to standard error, as `exim -be` does.
+    pub log_to_stderr: bool,
+}
+
+impl Policy {
+    /// Everything allowed, as `exim -be` does.
+    pub fn permissive() -> Policy {
+        Policy {
+            allow_env: true,
+            allow_files: true,
+            allow_run: true,
+            allow_readfile: true,
+            allow_readsocket: true,
+            allow_perl: true,
+            allow_dlfunc: true,
+            allow_acl: true,
+            log_to_stderr: true,
+        }
+    }
+
+    /// The message for an item refused by a policy field.
+    pub fn refusal(what: &str, field: &str) -> String {
+        format!("{what} is not permitted by the expansion policy (Policy::{field} is false)")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +153,8 @@ pub struct Context {
     pub auth: std::sync::Arc<dyn crate::conditions::auth::AuthProvider>,
     /// The configuration file name (`$config_file`).
     pub config_file: String,
+    /// The whole configuration (ACL definitions for `${acl}`).
+    pub config: Option<std::sync::Arc<crate::config::Config>>,
     /// The message whose headers and body the expansion sees (`-bem`).
     pub message: Option<std::sync::Arc<crate::message::Message>>,
 }
@@ -132,6 +177,7 @@ impl Context {
             policy: Policy::default(),
             auth: std::sync::Arc::new(crate::conditions::auth::Unavailable),
             config_file: String::new(),
+            config: None,
             message: None,
         }
     }
@@ -144,6 +190,7 @@ impl Context {
     /// Takes main options, named lists and `keep_environment` from a
     /// configuration.
     pub fn apply_config(&mut self, c: &Config) {
+        self.config = Some(std::sync::Arc::new(c.clone()));
         for o in c.options() {
             self.options.insert(o.name.clone(), o.value.clone());
         }

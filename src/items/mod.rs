@@ -2,10 +2,16 @@
 //! (alphabetical) order, saying how its arguments are read and which
 //! function evaluates it.
 
+mod acl;
 mod env;
 mod extract;
+mod files;
 mod if_;
+mod imapfolder;
 mod lists;
+mod misc;
+mod prvs;
+mod run;
 mod skip_text;
 mod strings;
 mod substitute;
@@ -84,37 +90,43 @@ use ItemShape::*;
 
 /// Exim 4.96's item table, sorted by name.
 pub static ITEMS: &[ItemDef] = &[
-    item("acl", Subs { min: 1, max: 10 }, unsupported::eval),
-    item("authresults", Subs { min: 1, max: 1 }, unsupported::eval),
+    item("acl", Subs { min: 1, max: 10 }, acl::eval),
+    item("authresults", Subs { min: 1, max: 1 }, misc::authresults),
     item(
         "certextract",
         SubsYesNo { min: 2, max: 2 },
-        unsupported::eval,
+        misc::certextract,
     ),
-    item("dlfunc", Subs { min: 2, max: 10 }, unsupported::eval),
+    item("dlfunc", Subs { min: 2, max: 10 }, misc::dlfunc),
     item("env", Env, env::eval),
     item("extract", Extract, extract::eval),
     item("filter", MapLike, lists::map_like),
     item("hash", Subs { min: 2, max: 3 }, strings::hash),
     item("hmac", Subs { min: 3, max: 3 }, strings::hmac),
     item("if", If, if_::eval),
-    item("imapfolder", Subs { min: 1, max: 3 }, unsupported::eval),
+    item("imapfolder", Subs { min: 1, max: 3 }, imapfolder::eval),
     item("length", Subs { min: 2, max: 2 }, strings::length),
     item("listextract", ListExtract, lists::listextract),
     item("listquote", Subs { min: 2, max: 2 }, lists::listquote),
     item("lookup", Lookup, unsupported::eval),
     item("map", MapLike, lists::map_like),
     item("nhash", Subs { min: 2, max: 3 }, strings::nhash),
-    item("perl", Subs { min: 1, max: 9 }, unsupported::eval),
-    item("prvs", Subs { min: 2, max: 3 }, unsupported::eval),
-    item("prvscheck", Subs { min: 1, max: 3 }, unsupported::eval),
-    item("readfile", Subs { min: 1, max: 2 }, unsupported::eval),
-    item("readsocket", Subs { min: 2, max: 5 }, unsupported::eval),
+    item("perl", Subs { min: 1, max: 9 }, misc::perl),
+    item("prvs", Subs { min: 2, max: 3 }, prvs::prvs),
+    // Exim checks prvscheck's argument count in steps: prvs::prvscheck
+    // does, so the parser reads any number.
+    item("prvscheck", Subs { min: 1, max: 10 }, prvs::prvscheck),
+    item("readfile", Subs { min: 1, max: 2 }, files::readfile),
+    item("readsocket", Subs { min: 2, max: 5 }, misc::readsocket),
     item("reduce", MapLike, lists::map_like),
-    item("run", Run, unsupported::eval),
+    item("run", Run, run::eval),
     item("sg", Subs { min: 3, max: 3 }, strings::sg),
     item("sort", Sort, lists::sort),
-    item("srs_encode", Subs { min: 3, max: 3 }, crate::auth::srs::srs_encode_item),
+    item(
+        "srs_encode",
+        Subs { min: 3, max: 3 },
+        crate::auth::srs::srs_encode_item,
+    ),
     item("substr", Subs { min: 2, max: 3 }, strings::substr),
     item("tr", Subs { min: 3, max: 3 }, strings::tr),
 ];

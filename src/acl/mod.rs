@@ -1,0 +1,911 @@
+//! An ACL interpreter for `${acl{name}{args}}` and the `acl` condition
+//! (Exim's acl.c `acl_eval` / `acl_check_internal` / `acl_check_condition`),
+//! over the statements read from `begin acl` ([`crate::config::Acl`]) or
+//! given inline.
+//!
+//! Expansion tests run outside any SMTP phase (Exim's "unknown" ACL time),
+//! so conditions and modifiers that only make sense at some phase fail the
+//! ACL with ERROR, as Exim does.  Conditions that would need the network,
+//! hints databases or message data are not implemented: they fail the ACL
+//! with a message that says so.
+
+mod lists;
+
+use crate::config::acl::{AclLine, AclParser};
+use crate::config::{AclCondition, AclStatement, AclVerb};
+use crate::eval::{Evaluator, ExpandError, Policy, Value};
+use std::cell::Cell;
+
+/// An ACL's result (Exim's return codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AclRc {
+    Ok,
+    Defer,
+    Fail,
+    Error,
+    Discard,
+    FailDrop,
+}
+
+impl AclRc {
+    /// The name Exim prints (`rc_names[]`).
+    pub fn name(self) -> &'static str {
+        match self {
+            AclRc::Ok => "OK",
+            AclRc::Defer => "DEFER",
+            AclRc::Fail => "FAIL",
+            AclRc::Error => "ERROR",
+            AclRc::Discard => "DISCARD",
+            AclRc::FailDrop => "FAIL_DROP",
+        }
+    }
+}
+
+/// What running an ACL gave: the result code, the user message (`message =`)
+/// and the log message (`log_message =` or an error description).
+#[derive(Debug, Clone)]
+pub struct AclOutcome {
+    pub rc: AclRc,
+    pub user_msg: Option<Value>,
+    pub log_msg: Option<Value>,
+}
+
+/// Exim refuses deeper nesting (`acl_level > 20`).
+const MAX_ACL_LEVEL: u32 = 20;
+
+thread_local! {
+    static ACL_LEVEL: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Increments the nesting level for the life of the guard.
+struct LevelGuard;
+
+impl LevelGuard {
+    fn enter() -> LevelGuard {
+        ACL_LEVEL.with(|l| l.set(l.get() + 1));
+        LevelGuard
+    }
+}
+
+impl Drop for LevelGuard {
+    fn drop(&mut self) {
+        ACL_LEVEL.with(|l| l.set(l.get().saturating_sub(1)));
+    }
+}
+
+fn level() -> u32 {
+    ACL_LEVEL.with(Cell::get)
+}
+
+/// Writes one of Exim's log lines (`YYYY-MM-DD HH:MM:SS text`) to standard
+/// error when the policy asks for it, as `exim -be` does.
+pub fn log_line(ev: &Evaluator, text: &[u8]) {
+    if !ev.ctx.policy.log_to_stderr {
+        return;
+    }
+    use std::io::Write;
+    let stamp = crate::vars::lookup(ev, "tod_log", false).unwrap_or_default();
+    let mut line = stamp.bytes;
+    line.push(b' ');
+    line.extend_from_slice(text);
+    line.push(b'\n');
+    let _ = std::io::stderr().write_all(&line);
+}
+
+/// The policy check shared by `${acl}` and the `acl` condition.
+pub fn check_policy(ev: &Evaluator) -> Result<(), String> {
+    if ev.ctx.policy.allow_acl {
+        Ok(())
+    } else {
+        Err(Policy::refusal("running an ACL", "allow_acl"))
+    }
+}
+
+/// Sets `$acl_arg1..9` and `$acl_narg` for the life of the returned value.
+struct SavedArgs {
+    old: Vec<(String, Option<Value>)>,
+}
+
+fn set_args(ev: &mut Evaluator, args: &[Value]) -> SavedArgs {
+    let mut old = Vec::with_capacity(10);
+    let n = args.len().min(9);
+    for i in 0..9 {
+        let name = format!("acl_arg{}", i + 1);
+        let prev = match args.get(i) {
+            Some(v) if i < n => ev.ctx.vars.insert(name.clone(), v.clone()),
+            _ => ev.ctx.vars.remove(&name),
+        };
+        old.push((name, prev));
+    }
+    let prev = ev
+        .ctx
+        .vars
+        .insert("acl_narg".to_string(), Value::from(n.to_string()));
+    old.push(("acl_narg".to_string(), prev));
+    SavedArgs { old }
+}
+
+fn restore_args(ev: &mut Evaluator, saved: SavedArgs) {
+    for (name, prev) in saved.old {
+        match prev {
+            Some(v) => {
+                ev.ctx.vars.insert(name, v);
+            }
+            None => {
+                ev.ctx.vars.remove(&name);
+            }
+        }
+    }
+}
+
+/// Exim's `eval_acl`: runs the ACL `name` (a named ACL, an ACL file or
+/// inline ACL text) with the arguments in `$acl_arg1..9`.
+pub fn eval_acl(ev: &mut Evaluator, name: &Value, args: &[Value]) -> AclOutcome {
+    let saved = set_args(ev, args);
+    let r = {
+        let _g = LevelGuard::enter();
+        check_internal(ev, name)
+    };
+    restore_args(ev, saved);
+    r
+}
+
+/// The `acl` condition: `${if acl{{name}{arg}...}{yes}{no}}`.  True for
+/// accept, false for deny; `$value` is set to the ACL's message for the
+/// branches.  Other results fail (`DEFER from acl "name"`, ...).
+pub fn condition(ev: &mut Evaluator, args: &[Value]) -> Result<bool, String> {
+    check_policy(ev)?;
+    let Some((name, rest)) = args.split_first() else {
+        return Ok(false);
+    };
+    let r = eval_acl(ev, name, rest);
+    match r.rc {
+        AclRc::Ok | AclRc::Fail => {
+            ev.value = r.user_msg;
+            Ok(r.rc == AclRc::Ok)
+        }
+        rc => Err(format!(
+            "{} from acl \"{}\"",
+            rc.name(),
+            String::from_utf8_lossy(&name.bytes)
+        )),
+    }
+}
+
+fn error(msg: impl Into<Vec<u8>>) -> AclOutcome {
+    AclOutcome {
+        rc: AclRc::Error,
+        user_msg: None,
+        log_msg: Some(Value::new(msg.into())),
+    }
+}
+
+/// Exim's `acl_getline` over inline ACL text: leading blanks and comment
+/// lines skipped, `\` continuations joined.
+fn acl_lines(text: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let phys: Vec<&[u8]> = text.split(|&c| c == b'\n').collect();
+    let mut i = 0;
+    while i < phys.len() {
+        let line = trim_start(phys[i]);
+        i += 1;
+        if line.is_empty() || line[0] == b'#' {
+            continue;
+        }
+        let mut logical = line.to_vec();
+        loop {
+            let t = trim_end(&logical).len();
+            if t == 0 || logical[t - 1] != b'\\' || i >= phys.len() {
+                break;
+            }
+            logical.truncate(t - 1);
+            // Comment lines inside a continuation are skipped.
+            while i < phys.len() && trim_blanks(phys[i]).first() == Some(&b'#') {
+                i += 1;
+            }
+            if i >= phys.len() {
+                break;
+            }
+            logical.extend_from_slice(trim_blanks(phys[i]));
+            i += 1;
+        }
+        out.push(logical);
+    }
+    out
+}
+
+fn trim_start(s: &[u8]) -> &[u8] {
+    let n = s
+        .iter()
+        .position(|&c| !crate::lists::is_space(c))
+        .unwrap_or(s.len());
+    &s[n..]
+}
+
+fn trim_blanks(s: &[u8]) -> &[u8] {
+    let n = s
+        .iter()
+        .position(|&c| c != b' ' && c != b'\t')
+        .unwrap_or(s.len());
+    &s[n..]
+}
+
+fn trim_end(s: &[u8]) -> &[u8] {
+    let n = s
+        .iter()
+        .rposition(|&c| !crate::lists::is_space(c))
+        .map_or(0, |p| p + 1);
+    &s[..n]
+}
+
+/// Reads ACL text as `acl_read` does; `Ok(None)` for text with no statements.
+fn parse_acl_text(text: &[u8], source: &str) -> Result<Vec<AclStatement>, String> {
+    let mut p = AclParser::new();
+    for (n, line) in acl_lines(text).iter().enumerate() {
+        match p.line(line, source, n + 1)? {
+            AclLine::Consumed => {}
+            AclLine::EndOfAcl => break,
+        }
+    }
+    Ok(p.statements)
+}
+
+/// Exim's `acl_check_internal` below the top level: `s` is already expanded.
+fn check_internal(ev: &mut Evaluator, s: &Value) -> AclOutcome {
+    if level() > MAX_ACL_LEVEL {
+        return error("ACL nested too deep: possible loop");
+    }
+    let ss = trim_start(&s.bytes);
+    if s.tainted {
+        let mut m = b"attempt to use tainted ACL text \"".to_vec();
+        m.extend_from_slice(ss);
+        m.push(b'"');
+        log_line(ev, &m);
+        return error("internal configuration error");
+    }
+    let name = String::from_utf8_lossy(ss).into_owned();
+    let mut statements: Option<Vec<AclStatement>> = None;
+    if !ss.contains(&b' ') {
+        let config = ev.ctx.config.clone();
+        if let Some(acl) = config.as_ref().and_then(|c| c.acl(&name)) {
+            if acl.statements.is_empty() {
+                return outcome(AclRc::Fail, None, None);
+            }
+            statements = Some(acl.statements.clone());
+        } else if ss.first() == Some(&b'/') {
+            let text = match std::fs::read(&name) {
+                Ok(t) => t,
+                Err(e) => {
+                    return error(format!(
+                        "failed to open ACL file \"{name}\": {}",
+                        strerror(e.raw_os_error().unwrap_or(0))
+                    ));
+                }
+            };
+            match parse_acl_text(&text, &name) {
+                Ok(st) => statements = Some(st),
+                Err(m) => return error(m),
+            }
+        }
+    }
+    let statements = match statements {
+        Some(s) => s,
+        None => match parse_acl_text(ss, "inline ACL") {
+            Ok(st) => st,
+            Err(m) => return error(m),
+        },
+    };
+    run_statements(ev, &statements)
+}
+
+/// The C library's text for an errno value.
+pub(crate) fn strerror(errno: i32) -> String {
+    // SAFETY: strerror returns a pointer to a NUL-terminated static or
+    // thread-local string; it is copied at once.
+    unsafe {
+        let p = libc::strerror(errno);
+        if p.is_null() {
+            return format!("Unknown error {errno}");
+        }
+        std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
+    }
+}
+
+fn outcome(rc: AclRc, user_msg: Option<Value>, log_msg: Option<Value>) -> AclOutcome {
+    AclOutcome {
+        rc,
+        user_msg,
+        log_msg,
+    }
+}
+
+/// The statement loop of `acl_check_internal`.
+fn run_statements(ev: &mut Evaluator, statements: &[AclStatement]) -> AclOutcome {
+    let mut user_msg: Option<Value> = None;
+    let mut log_msg: Option<Value> = None;
+    for st in statements {
+        user_msg = None;
+        log_msg = None;
+        let mut endpass = false;
+        let cond = check_conditions(ev, st, &mut endpass, &mut user_msg, &mut log_msg);
+        match cond {
+            AclRc::Defer if st.verb != AclVerb::Warn => {
+                return outcome(AclRc::Defer, user_msg, log_msg);
+            }
+            AclRc::Error => return outcome(AclRc::Error, user_msg, log_msg),
+            _ => {}
+        }
+        let done = |rc| Some(outcome(rc, user_msg.clone(), log_msg.clone()));
+        let result = match st.verb {
+            AclVerb::Accept | AclVerb::Discard if matches!(cond, AclRc::Ok | AclRc::Discard) => {
+                if st.verb == AclVerb::Accept {
+                    done(cond)
+                } else {
+                    done(AclRc::Discard)
+                }
+            }
+            AclVerb::Accept | AclVerb::Discard if endpass => done(cond),
+            AclVerb::Defer if cond == AclRc::Ok => done(AclRc::Defer),
+            AclVerb::Deny if cond == AclRc::Ok => done(AclRc::Fail),
+            AclVerb::Drop if cond == AclRc::Ok => done(AclRc::FailDrop),
+            AclVerb::Require if cond != AclRc::Ok => done(cond),
+            AclVerb::Warn => {
+                if cond == AclRc::Ok {
+                    if let Some(m) = log_msg.as_ref().filter(|m| user_msg.as_ref() != Some(*m)) {
+                        let mut t = b"Warning: ".to_vec();
+                        t.extend_from_slice(&m.bytes);
+                        log_line(ev, &t);
+                    }
+                    if user_msg.is_some() {
+                        log_line(
+                            ev,
+                            b"ACL \"warn\" with \"message\" setting found in a non-message (unknown) ACL: cannot specify header lines here: message ignored",
+                        );
+                    }
+                }
+                user_msg = None;
+                log_msg = None;
+                None
+            }
+            _ => None,
+        };
+        if let Some(r) = result {
+            return r;
+        }
+    }
+    // The end of the ACL is an implicit DENY; the messages of the last
+    // statement are still there, as in Exim.
+    outcome(AclRc::Fail, user_msg, log_msg)
+}
+
+/// Conditions that Exim expands before testing them.
+fn expand_at_top(name: &str) -> bool {
+    !matches!(
+        name,
+        "acl"
+            | "authenticated"
+            | "domains"
+            | "encrypted"
+            | "hosts"
+            | "local_parts"
+            | "recipients"
+            | "sender_domains"
+            | "senders"
+    )
+}
+
+/// Conditions and modifiers that may not be used outside their SMTP phase.
+fn forbidden_here(name: &str) -> bool {
+    matches!(
+        name,
+        "add_header"
+            | "decode"
+            | "dkim_signers"
+            | "dkim_status"
+            | "domains"
+            | "local_parts"
+            | "malware"
+            | "mime_regex"
+            | "recipients"
+            | "regex"
+            | "remove_header"
+            | "spam"
+    )
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Exim's `acl_check_condition`.
+fn check_conditions(
+    ev: &mut Evaluator,
+    st: &AclStatement,
+    endpass: &mut bool,
+    user_msgp: &mut Option<Value>,
+    log_msgp: &mut Option<Value>,
+) -> AclRc {
+    let verb = st.verb;
+    let mut user_message: Option<&str> = None;
+    let mut log_message: Option<&str> = None;
+    let mut rc = AclRc::Ok;
+    for cb in &st.conditions {
+        let raw = cb.value.as_deref().unwrap_or("");
+        match cb.name.as_str() {
+            "message" => {
+                user_message = Some(raw);
+                continue;
+            }
+            "log_message" => {
+                log_message = Some(raw);
+                continue;
+            }
+            "endpass" => {
+                *endpass = true;
+                continue;
+            }
+            _ => {}
+        }
+        let arg = if expand_at_top(&cb.name) {
+            match ev.expand_nested(raw.as_bytes()) {
+                Ok(v) => v,
+                Err(e) if e.is_forced() => continue,
+                Err(e) => {
+                    let mut m = format!("failed to expand ACL string \"{raw}\": ").into_bytes();
+                    m.extend_from_slice(&e.message);
+                    *log_msgp = Some(Value::new(m));
+                    return AclRc::Error;
+                }
+            }
+        } else {
+            Value::from(raw)
+        };
+        if forbidden_here(&cb.name) {
+            *log_msgp = Some(Value::from(format!(
+                "cannot {} {} condition in unknown ACL",
+                if cb.is_modifier { "use" } else { "test" },
+                cb.name
+            )));
+            return AclRc::Error;
+        }
+        rc = match one_condition(ev, verb, cb, &arg, user_msgp, log_msgp) {
+            Ok(rc) => rc,
+            Err(rc) => return rc,
+        };
+        if !cb.is_modifier && cb.negated {
+            rc = match rc {
+                AclRc::Ok => AclRc::Fail,
+                AclRc::Fail | AclRc::FailDrop => AclRc::Ok,
+                other => other,
+            };
+        }
+        if rc != AclRc::Ok {
+            break;
+        }
+    }
+
+    if *endpass && rc == AclRc::Ok {
+        user_message = None;
+    }
+    let msg_used = match verb {
+        AclVerb::Accept | AclVerb::Discard => {
+            matches!(rc, AclRc::Ok | AclRc::Fail | AclRc::FailDrop)
+        }
+        AclVerb::Defer | AclVerb::Deny | AclVerb::Drop | AclVerb::Warn => rc == AclRc::Ok,
+        AclVerb::Require => matches!(rc, AclRc::Fail | AclRc::FailDrop),
+    };
+    if msg_used {
+        let old_user = user_msgp.clone();
+        let old_log = log_msgp.clone().or_else(|| old_user.clone());
+        if verb == AclVerb::Warn
+            || (rc == AclRc::Ok && matches!(verb, AclVerb::Accept | AclVerb::Discard))
+        {
+            *user_msgp = None;
+            *log_msgp = None;
+        }
+        if let Some(um) = user_message {
+            let saved = set_verify_message(ev, old_user);
+            let r = ev.expand_nested(um.as_bytes());
+            restore_verify_message(ev, saved);
+            match r {
+                Ok(v) if !v.is_empty() => *user_msgp = Some(v),
+                Ok(_) => {}
+                Err(e) => message_failed(ev, um, &e),
+            }
+        }
+        if let Some(lm) = log_message {
+            let saved = set_verify_message(ev, old_log);
+            let r = ev.expand_nested(lm.as_bytes());
+            restore_verify_message(ev, saved);
+            match r {
+                Ok(v) if !v.is_empty() => {
+                    *log_msgp = Some(match log_msgp.take() {
+                        None => v,
+                        Some(old) => {
+                            let mut n = v;
+                            n.push_bytes(b": ");
+                            n.push(&old);
+                            n
+                        }
+                    });
+                }
+                Ok(_) => {}
+                Err(e) => message_failed(ev, lm, &e),
+            }
+        }
+        if log_msgp.is_none() {
+            *log_msgp = user_msgp.clone();
+        }
+    }
+    rc
+}
+
+fn set_verify_message(ev: &mut Evaluator, v: Option<Value>) -> Option<Value> {
+    match v {
+        Some(v) => ev.ctx.vars.insert("acl_verify_message".into(), v),
+        None => ev.ctx.vars.remove("acl_verify_message"),
+    }
+}
+
+fn restore_verify_message(ev: &mut Evaluator, old: Option<Value>) {
+    match old {
+        Some(v) => {
+            ev.ctx.vars.insert("acl_verify_message".into(), v);
+        }
+        None => {
+            ev.ctx.vars.remove("acl_verify_message");
+        }
+    }
+}
+
+fn message_failed(ev: &Evaluator, raw: &str, e: &ExpandError) {
+    if !e.is_forced() {
+        let mut m = format!("failed to expand ACL message \"{raw}\": ").into_bytes();
+        m.extend_from_slice(&e.message);
+        log_line(ev, &m);
+    }
+}
+
+fn unsupported(name: &str, log_msgp: &mut Option<Value>) -> AclRc {
+    *log_msgp = Some(Value::from(format!(
+        "ACL condition \"{name}\" is not supported by exim-expand"
+    )));
+    AclRc::Error
+}
+
+/// One condition or modifier; `Err` ends the statement at once.
+fn one_condition(
+    ev: &mut Evaluator,
+    verb: AclVerb,
+    cb: &AclCondition,
+    arg: &Value,
+    user_msgp: &mut Option<Value>,
+    log_msgp: &mut Option<Value>,
+) -> Result<AclRc, AclRc> {
+    let var = |ev: &Evaluator, n: &str| crate::vars::lookup(ev, n, false).unwrap_or_default();
+    Ok(match cb.name.as_str() {
+        "acl" => {
+            let r = check_wargs(ev, &arg.bytes);
+            *user_msgp = r.user_msg;
+            *log_msgp = r.log_msg;
+            if r.rc == AclRc::Discard && !matches!(verb, AclVerb::Accept | AclVerb::Discard) {
+                *log_msgp = Some(Value::from(format!(
+                    "nested ACL returned \"discard\" for \"{verb}\" command (only allowed with \"accept\" or \"discard\")"
+                )));
+                return Err(AclRc::Error);
+            }
+            r.rc
+        }
+        "authenticated" => {
+            let who = var(ev, "sender_host_authenticated");
+            if who.is_empty() {
+                AclRc::Fail
+            } else {
+                match lists::match_string_list(&who.bytes, &arg.bytes) {
+                    Ok(true) => AclRc::Ok,
+                    Ok(false) => AclRc::Fail,
+                    Err(()) => return Err(unsupported("authenticated", log_msgp)),
+                }
+            }
+        }
+        "condition" => {
+            let a = &arg.bytes;
+            let numeric = match a.first() {
+                Some(b'-') => a[1..].iter().all(u8::is_ascii_digit),
+                _ => a.iter().all(u8::is_ascii_digit),
+            };
+            if numeric {
+                if atoi(a) == 0 { AclRc::Fail } else { AclRc::Ok }
+            } else if a.eq_ignore_ascii_case(b"no") || a.eq_ignore_ascii_case(b"false") {
+                AclRc::Fail
+            } else if a.eq_ignore_ascii_case(b"yes") || a.eq_ignore_ascii_case(b"true") {
+                AclRc::Ok
+            } else {
+                *log_msgp = Some(Value::from(format!(
+                    "invalid \"condition\" value \"{}\"",
+                    lossy(a)
+                )));
+                AclRc::Defer
+            }
+        }
+        "continue" | "log_reject_target" | "queue" => AclRc::Ok,
+        "control" => control(&arg.bytes, log_msgp)?,
+        "delay" => {
+            if crate::numeric::time_eval(&arg.bytes).is_err() {
+                *log_msgp = Some(Value::from(format!(
+                    "syntax error in argument for \"delay\" modifier: \"{}\" is not a time value",
+                    lossy(&arg.bytes)
+                )));
+                return Err(AclRc::Error);
+            }
+            // The delay itself is not applied: there is no SMTP client.
+            AclRc::Ok
+        }
+        "encrypted" => {
+            let cipher = var(ev, "tls_in_cipher");
+            if cipher.is_empty() {
+                AclRc::Fail
+            } else {
+                match lists::match_string_list(&cipher.bytes, &arg.bytes) {
+                    Ok(true) => AclRc::Ok,
+                    Ok(false) => AclRc::Fail,
+                    Err(()) => return Err(unsupported("encrypted", log_msgp)),
+                }
+            }
+        }
+        "hosts" => {
+            let addr = var(ev, "sender_host_address");
+            match lists::match_host_list(&addr.bytes, &arg.bytes) {
+                Ok(true) => AclRc::Ok,
+                Ok(false) => AclRc::Fail,
+                Err(()) => return Err(unsupported("hosts", log_msgp)),
+            }
+        }
+        "senders" | "sender_domains" => {
+            let sender = var(ev, "sender_address");
+            let r = if cb.name == "senders" {
+                lists::match_address_list(&sender.bytes, &arg.bytes)
+            } else {
+                let d = sender
+                    .bytes
+                    .iter()
+                    .rposition(|&c| c == b'@')
+                    .map_or(&b""[..], |i| &sender.bytes[i + 1..]);
+                lists::match_domain_list(d, &arg.bytes)
+            };
+            match r {
+                Ok(true) => AclRc::Ok,
+                Ok(false) => AclRc::Fail,
+                Err(()) => return Err(unsupported(&cb.name, log_msgp)),
+            }
+        }
+        "logwrite" => {
+            logwrite(ev, &arg.bytes);
+            AclRc::Ok
+        }
+        "set" => {
+            let name = cb.variable.clone().unwrap_or_default();
+            ev.ctx.vars.insert(name, arg.clone());
+            AclRc::Ok
+        }
+        "verify" => verify(ev, &arg.bytes, log_msgp)?,
+        other => return Err(unsupported(other, log_msgp)),
+    })
+}
+
+/// C `atoi`: optional sign and leading digits, wrapping like a 32-bit int.
+fn atoi(s: &[u8]) -> i64 {
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let mut v: i32 = 0;
+    for &d in digits.iter().take_while(|c| c.is_ascii_digit()) {
+        v = v.wrapping_mul(10).wrapping_add(i32::from(d - b'0'));
+    }
+    i64::from(if neg { v.wrapping_neg() } else { v })
+}
+
+/// `control = name[/options]`: the controls allowed outside an SMTP phase
+/// are accepted and ignored; the others fail the ACL, as in Exim.
+fn control(arg: &[u8], log_msgp: &mut Option<Value>) -> Result<AclRc, AclRc> {
+    const ANYWHERE: &[&str] = &[
+        "cutthrough_delivery",
+        "debug",
+        "dkim_disable_verify",
+        "dscp",
+        "enforce_sync",
+        "no_callout_flush",
+        "no_delay_flush",
+        "no_enforce_sync",
+        "no_multiline_responses",
+        "no_pipelining",
+    ];
+    const PHASE_ONLY: &[&str] = &[
+        "allow_auth_unadvertised",
+        "caseful_local_part",
+        "caselower_local_part",
+        "fakedefer",
+        "fakereject",
+        "freeze",
+        "no_mbox_unspool",
+        "queue",
+        "queue_only",
+        "submission",
+        "suppress_local_fixups",
+        "utf8_downconvert",
+    ];
+    let word_end = arg.iter().position(|&c| c == b'/').unwrap_or(arg.len());
+    let word = lossy(&arg[..word_end]);
+    if ANYWHERE.contains(&word.as_str()) {
+        return Ok(AclRc::Ok);
+    }
+    *log_msgp = Some(Value::from(if PHASE_ONLY.contains(&word.as_str()) {
+        format!("cannot use \"control={word}\" in unknown ACL")
+    } else {
+        format!("syntax error in \"control\" modifier: {}", lossy(arg))
+    }));
+    Err(AclRc::Error)
+}
+
+/// `verify = ...` outside an SMTP phase: only the checks that need no
+/// network and no message have an answer.
+fn verify(ev: &Evaluator, arg: &[u8], log_msgp: &mut Option<Value>) -> Result<AclRc, AclRc> {
+    let word_end = arg.iter().position(|&c| c == b'/').unwrap_or(arg.len());
+    let word = lossy(trim_end(trim_start(&arg[..word_end])));
+    let var = |n: &str| crate::vars::lookup(ev, n, false).unwrap_or_default();
+    match word.as_str() {
+        "helo" => Ok(AclRc::Fail),
+        "certificate" => Ok(if var("tls_in_cipher").is_empty() {
+            AclRc::Fail
+        } else {
+            return Err(unsupported("verify = certificate", log_msgp));
+        }),
+        "reverse_host_lookup" if var("sender_host_address").is_empty() => Ok(AclRc::Ok),
+        "sender" | "recipient" | "header_syntax" | "header_sender" | "header_names_ascii"
+        | "not_blind" => {
+            *log_msgp = Some(Value::from(format!("cannot verify {word} in unknown ACL")));
+            Err(AclRc::Error)
+        }
+        "csa" | "reverse_host_lookup" | "arc" => Err(unsupported("verify", log_msgp)),
+        _ => {
+            *log_msgp = Some(Value::from(format!(
+                "unknown verify condition \"{}\"",
+                lossy(arg)
+            )));
+            Err(AclRc::Error)
+        }
+    }
+}
+
+/// `logwrite = [:main,panic,reject:] text`.
+fn logwrite(ev: &Evaluator, arg: &[u8]) {
+    let mut s = arg;
+    if s.first() == Some(&b':') {
+        match s[1..].iter().position(|&c| c == b':') {
+            Some(i) => s = &s[i + 2..],
+            None => s = &[],
+        }
+    }
+    log_line(ev, trim_start(s));
+}
+
+/// Exim's `acl_check_wargs`: `name arg1 arg2 ...`, each word dequoted and
+/// expanded separately, then the named ACL run with the new arguments.
+fn check_wargs(ev: &mut Evaluator, s: &[u8]) -> AclOutcome {
+    let mut pos = 0;
+    let raw_name = string_dequote(s, &mut pos);
+    let name = match ev.expand_nested(&raw_name) {
+        Ok(v) => v,
+        Err(e) => return wargs_failed(&raw_name, &e),
+    };
+    let mut args = Vec::new();
+    for _ in 0..9 {
+        while pos < s.len() && crate::lists::is_space(s[pos]) {
+            pos += 1;
+        }
+        if pos >= s.len() {
+            break;
+        }
+        let raw = string_dequote(s, &mut pos);
+        match ev.expand_nested(&raw) {
+            Ok(v) => args.push(v),
+            Err(e) => return wargs_failed(&name.bytes, &e),
+        }
+    }
+    let saved = set_args(ev, &args);
+    let r = {
+        let _g = LevelGuard::enter();
+        check_internal(ev, &name)
+    };
+    restore_args(ev, saved);
+    r
+}
+
+fn wargs_failed(what: &[u8], e: &ExpandError) -> AclOutcome {
+    if e.is_forced() {
+        return error(Vec::new());
+    }
+    let mut m = b"failed to expand ACL string \"".to_vec();
+    m.extend_from_slice(what);
+    m.extend_from_slice(b"\": ");
+    m.extend_from_slice(&e.message);
+    error(m)
+}
+
+/// Exim's `string_interpret_escape` at a backslash (`s[i] == b'\\'`):
+/// the byte and the index of the last byte used.
+pub(crate) fn interpret_escape(s: &[u8], i: usize) -> (u8, usize) {
+    let Some(&c) = s.get(i + 1) else {
+        return (b'\\', i);
+    };
+    let octal = |b: u8| (b'0'..=b'7').contains(&b);
+    if octal(c) {
+        let mut v = u32::from(c - b'0');
+        let mut j = i + 1;
+        for _ in 0..2 {
+            match s.get(j + 1) {
+                Some(&d) if octal(d) => {
+                    v = v * 8 + u32::from(d - b'0');
+                    j += 1;
+                }
+                _ => break,
+            }
+        }
+        return (v as u8, j);
+    }
+    let ch = match c {
+        b'b' => 0x08,
+        b'f' => 0x0c,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        b'v' => 0x0b,
+        b'x' => {
+            let mut v = 0u32;
+            let mut j = i + 1;
+            for _ in 0..2 {
+                match s.get(j + 1) {
+                    Some(&d) if d.is_ascii_hexdigit() => {
+                        v = v * 16 + (d as char).to_digit(16).unwrap_or(0);
+                        j += 1;
+                    }
+                    _ => break,
+                }
+            }
+            return (v as u8, j);
+        }
+        other => other,
+    };
+    (ch, i + 1)
+}
+
+/// Exim's `string_dequote`: a `"`-quoted word with `\` escapes, or a run of
+/// non-space bytes; `pos` moves past it.
+pub(crate) fn string_dequote(s: &[u8], pos: &mut usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut i = *pos;
+    if s.get(i) != Some(&b'"') {
+        while i < s.len() && !crate::lists::is_space(s[i]) {
+            out.push(s[i]);
+            i += 1;
+        }
+    } else {
+        i += 1;
+        while i < s.len() && s[i] != b'"' {
+            if s[i] == b'\\' {
+                let (c, last) = interpret_escape(s, i);
+                out.push(c);
+                i = last;
+            } else {
+                out.push(s[i]);
+            }
+            i += 1;
+        }
+        if i < s.len() {
+            i += 1;
+        }
+    }
+    *pos = i;
+    out
+}
