@@ -38,10 +38,6 @@ pub fn never(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, String> {
     Ok(false)
 }
 
-pub fn not_supported(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, String> {
-    Err("this condition is not supported by exim-expand yet".to_string())
-}
-
 /// Debian's build has no RADIUS support.
 pub fn radius_not_compiled(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, String> {
     Err("support for \"radius\" not compiled".to_string())

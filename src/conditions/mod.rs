@@ -3,7 +3,9 @@
 
 pub mod auth;
 mod compare;
+mod crypteq;
 mod iterate;
+mod matchlist;
 mod misc;
 
 pub use compare::strcmpic;
@@ -109,7 +111,7 @@ pub static CONDITIONS: &[CondDef] = &[
     special("and", CondShape::AndOr),
     args("bool", 1, bool_strict),
     args("bool_lax", 1, bool_lax),
-    args("crypteq", 2, not_supported),
+    args("crypteq", 2, crypteq::crypteq),
     special("def", CondShape::Def),
     args("eq", 2, str_eq),
     args("eqi", 2, str_eqi),
@@ -129,7 +131,13 @@ pub static CONDITIONS: &[CondDef] = &[
     args("gei", 2, str_gei),
     args("gt", 2, str_gt),
     args("gti", 2, str_gti),
-    subs("inbound_srs", false, 2, 2, crate::auth::srs::inbound_srs_cond),
+    subs(
+        "inbound_srs",
+        false,
+        2,
+        2,
+        crate::auth::srs::inbound_srs_cond,
+    ),
     args("inlist", 2, inlist),
     args("inlisti", 2, inlisti),
     args("isip", 1, isip),
@@ -141,10 +149,10 @@ pub static CONDITIONS: &[CondDef] = &[
     args("lt", 2, str_lt),
     args("lti", 2, str_lti),
     args("match", 2, regex_match),
-    list_match("match_address", not_supported),
-    list_match("match_domain", not_supported),
-    list_match("match_ip", not_supported),
-    list_match("match_local_part", not_supported),
+    list_match("match_address", matchlist::match_address),
+    list_match("match_domain", matchlist::match_domain),
+    list_match("match_ip", matchlist::match_ip),
+    list_match("match_local_part", matchlist::match_local_part),
     special("or", CondShape::AndOr),
     args("pam", 1, auth::pam),
     args("pwcheck", 1, pwcheck_not_compiled),
