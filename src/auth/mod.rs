@@ -1,4 +1,6 @@
-//! Mail-authentication features of the expansion language.  So far: Exim's
-//! native SRS (`${srs_encode}`, `inbound_srs`).
+//! Mail-authentication features of the expansion language: Exim's
+//! native SRS (`${srs_encode}`, `inbound_srs`) and the older libsrs_alt
+//! scheme as a library.
 
 pub mod srs;
+pub mod srs_alt;
