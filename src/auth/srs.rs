@@ -129,7 +129,8 @@ pub fn inbound(local_part: &[u8], secret: &[u8], days: i64) -> Inbound {
     else {
         return none;
     };
-    let stamp_ok = !stamp.is_empty()
+    // Debian's 4.96 has the later fix: the stamp is exactly two characters.
+    let stamp_ok = stamp.len() == 2
         && stamp
             .iter()
             .all(|c| c.is_ascii_alphabetic() || (b'2'..=b'7').contains(c));

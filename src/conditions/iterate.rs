@@ -33,7 +33,13 @@ pub fn iterate(
             Ok(mut inner) => {
                 std::iter::from_fn(|| lists::json_next(&mut inner).map(<[u8]>::to_vec)).collect()
             }
-            Err(_) => Vec::new(),
+            // Exim 4.96 dereferences NULL here and dies; we fail cleanly.
+            Err(_) => {
+                return Err(ExpandError::failed(
+                    format!("the list for \"{name}\" is not a JSON array"),
+                    whole.span,
+                ));
+            }
         }
     } else {
         lists::split(&list.bytes)

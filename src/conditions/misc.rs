@@ -83,9 +83,19 @@ pub fn bool_strict(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
 }
 
 /// `bool_lax{}`: false only for empty, `0`, `no`, `false`.
+/// `bool_lax{}`: like a router's `condition`: an integer is true unless
+/// it is a single `0` (or a lone `-`), `false`/`no` are false, anything
+/// else is true.
 pub fn bool_lax(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
     let t = trim(&a[0].bytes).to_ascii_lowercase();
-    Ok(!matches!(t.as_slice(), b"" | b"0" | b"no" | b"false"))
+    if t.is_empty() {
+        return Ok(false);
+    }
+    let digits = t.strip_prefix(b"-").unwrap_or(&t);
+    if digits.iter().all(u8::is_ascii_digit) {
+        return Ok(t.len() > 1 || digits.iter().any(|&d| d != b'0'));
+    }
+    Ok(!matches!(t.as_slice(), b"no" | b"false"))
 }
 
 pub fn exists(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {

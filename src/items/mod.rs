@@ -43,6 +43,8 @@ pub enum ItemShape {
     Lookup,
     /// `run[,options]`: the command, then the tail.
     Run,
+    /// `certextract`: a field, an unexpanded certificate variable, the tail.
+    CertExtract,
 }
 
 pub type ItemFn = fn(&mut Evaluator, &ItemNode, bool, &mut Value) -> Result<(), ExpandError>;
@@ -92,11 +94,7 @@ use ItemShape::*;
 pub static ITEMS: &[ItemDef] = &[
     item("acl", Subs { min: 1, max: 10 }, acl::eval),
     item("authresults", Subs { min: 1, max: 1 }, misc::authresults),
-    item(
-        "certextract",
-        SubsYesNo { min: 2, max: 2 },
-        misc::certextract,
-    ),
+    item("certextract", CertExtract, misc::certextract),
     item("dlfunc", Subs { min: 2, max: 10 }, misc::dlfunc),
     item("env", Env, env::eval),
     item("extract", Extract, extract::eval),

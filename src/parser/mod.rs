@@ -427,6 +427,7 @@ impl<'s> Parser<'s> {
             ItemShape::Env => self.item_env(&mut node),
             ItemShape::Lookup => self.item_lookup(&mut node),
             ItemShape::Run => self.item_run(&mut node),
+            ItemShape::CertExtract => self.item_certextract(&mut node),
         }
         node.span = self.span_from(start);
         node
@@ -746,6 +747,23 @@ impl<'s> Parser<'s> {
         node.args.push(Arg::Seq(q));
         if self.failed {
             return;
+        }
+        self.yes_no(node);
+    }
+
+    /// `${certextract{field}{$variable}...}`: the variable is not expanded.
+    fn item_certextract(&mut self, node: &mut ItemNode) {
+        for (what, dollar) in [("field", true), ("cert variable", false)] {
+            if self.skip_space() != Some(b'{') {
+                let msg = format!("missing '{{' for {what} arg of certextract");
+                node.error = Some(self.error(msg, self.pos));
+                return;
+            }
+            let s = self.braced_seq(dollar);
+            node.args.push(Arg::Seq(s));
+            if self.failed {
+                return;
+            }
         }
         self.yes_no(node);
     }
