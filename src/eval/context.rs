@@ -85,6 +85,27 @@ impl Clock {
     }
 }
 
+/// Budgets that bound every evaluation, so that hostile or mistaken input
+/// (a huge `${map}`, runaway nesting of `${expand}`) ends with an error
+/// instead of exhausting the machine.  Exim has no such limits; the
+/// defaults are far above what configurations produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most bytes any one string under evaluation may grow to.
+    pub max_output: usize,
+    /// Longest one top-level evaluation may run (`None`: unbounded).
+    pub max_time: Option<std::time::Duration>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_output: 64 << 20,
+            max_time: Some(std::time::Duration::from_secs(30)),
+        }
+    }
+}
+
 /// What the expansion may touch: files, processes, the network.
 ///
 /// The default (for library use) refuses everything below; the items that
@@ -153,6 +174,8 @@ pub struct Context {
     pub auth: std::sync::Arc<dyn crate::conditions::auth::AuthProvider>,
     /// The configuration file name (`$config_file`).
     pub config_file: String,
+    /// Output-size and time budgets for each evaluation.
+    pub limits: Limits,
     /// The whole configuration (ACL definitions for `${acl}`).
     pub config: Option<std::sync::Arc<crate::config::Config>>,
     /// The message whose headers and body the expansion sees (`-bem`).
@@ -177,6 +200,7 @@ impl Context {
             policy: Policy::default(),
             auth: std::sync::Arc::new(crate::conditions::auth::Unavailable),
             config_file: String::new(),
+            limits: Limits::default(),
             config: None,
             message: None,
         }

@@ -8,7 +8,7 @@ mod error;
 pub mod trace;
 mod value;
 
-pub use context::{Clock, Context, ListKind, Policy, Profile};
+pub use context::{Clock, Context, Limits, ListKind, Policy, Profile};
 pub use error::{ErrorKind, ExpandError};
 pub use value::Value;
 
@@ -44,6 +44,8 @@ pub struct Evaluator<'a> {
     /// Set for explain mode: records every item, operator, condition and
     /// variable evaluated (see [`trace`]).
     pub tracer: Option<trace::Tracer>,
+    /// When the current top-level evaluation must end, and its budget.
+    deadline: Option<(std::time::Instant, std::time::Duration)>,
     depth: u32,
 }
 
@@ -65,6 +67,7 @@ impl<'a> Evaluator<'a> {
             source: Vec::new(),
             op_side: OpSide::default(),
             tracer: None,
+            deadline: None,
             depth: 0,
         }
     }
@@ -72,9 +75,36 @@ impl<'a> Evaluator<'a> {
     /// Evaluates a whole template.
     pub fn run(&mut self, t: &Template) -> Result<Value, ExpandError> {
         let saved = std::mem::replace(&mut self.source, t.source.clone());
+        let outermost = self.deadline.is_none();
+        if outermost {
+            self.deadline = self.ctx.limits.max_time.map(|d| (std::time::Instant::now() + d, d));
+        }
         let r = self.seq(&t.root, false);
+        if outermost {
+            self.deadline = None;
+        }
         self.source = saved;
         r
+    }
+
+    /// Fails when a budget of [`Limits`] is exhausted.
+    fn check_budgets(&self, out: &Value, span: Span) -> Result<(), ExpandError> {
+        let max = self.ctx.limits.max_output;
+        if out.bytes.len() > max {
+            return Err(ExpandError::failed(
+                format!("expansion result longer than {max} bytes (Limits::max_output)"),
+                span,
+            ));
+        }
+        if let Some((at, budget)) = self.deadline {
+            if std::time::Instant::now() > at {
+                return Err(ExpandError::failed(
+                    format!("expansion took longer than {} ms (Limits::max_time)", budget.as_millis()),
+                    span,
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Evaluates a sequence.  While skipping, nothing is computed, but
@@ -111,6 +141,9 @@ impl<'a> Evaluator<'a> {
                 self.trace_node(node, skip, out)?;
             } else {
                 self.node_into(node, skip, out)?;
+            }
+            if !matches!(node, Node::Text { .. }) {
+                self.check_budgets(out, node.span())?;
             }
         }
         Ok(())
