@@ -197,6 +197,11 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
     };
     ctx.apply_config(&config);
     ctx.policy = crate::eval::Policy::permissive();
+    // Exim has no time limit on an expansion, and strings may be large.
+    ctx.limits = crate::eval::Limits {
+        max_output: 1 << 30,
+        max_time: None,
+    };
     // A local caller: Exim takes these from the caller's login unless -oM*
     // says otherwise.
     let login = caller_login();
