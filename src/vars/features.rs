@@ -25,6 +25,14 @@ pub struct Features {
     /// variable names. Bug 1813") and `$dmarc_ar_header` (DMARC's first
     /// release, commit 4840604e4).
     pub legacy_names: bool,
+    /// EXPERIMENTAL_SRS (libsrs_alt, Exim up to 4.94): `$srs_db_address`,
+    /// `$srs_db_key`, `$srs_orig_recipient`, `$srs_orig_sender`,
+    /// `$srs_status` (4.94's expand.c variable table).
+    pub srs_alt: bool,
+    /// `$utf8_downconvert`: the SMTPUTF8 downconversion setting (1, 0 or
+    /// -1; the spec's default for the smtp transport option is -1) shown
+    /// to embedders as a variable.  Not an Exim variable.
+    pub utf8_downconvert: bool,
 }
 
 impl Features {
@@ -34,6 +42,8 @@ impl Features {
         brightmail: false,
         dcc: false,
         legacy_names: false,
+        srs_alt: false,
+        utf8_downconvert: false,
     };
     pub const ALL: Features = Features {
         arc: true,
@@ -41,6 +51,8 @@ impl Features {
         brightmail: true,
         dcc: true,
         legacy_names: true,
+        srs_alt: true,
+        utf8_downconvert: true,
     };
 }
 
@@ -51,6 +63,8 @@ pub enum Feature {
     Brightmail,
     Dcc,
     LegacyNames,
+    SrsAlt,
+    Utf8Downconvert,
 }
 
 impl Feature {
@@ -61,6 +75,8 @@ impl Feature {
             Feature::Brightmail => f.brightmail,
             Feature::Dcc => f.dcc,
             Feature::LegacyNames => f.legacy_names,
+            Feature::SrsAlt => f.srs_alt,
+            Feature::Utf8Downconvert => f.utf8_downconvert,
         }
     }
 }
@@ -186,6 +202,28 @@ mod tests {
             ),
             Ok("[][0][][1][]".into())
         );
+    }
+
+    #[test]
+    fn srs_alt_and_downconvert_variables() {
+        let mut ctx = full();
+        assert_eq!(
+            expand(
+                &mut ctx,
+                "[$srs_status][$srs_orig_sender][$utf8_downconvert]"
+            ),
+            Ok("[][][-1]".into())
+        );
+        ctx.set_var("srs_status", "forwarded");
+        ctx.set_var("utf8_downconvert", "1");
+        assert_eq!(
+            expand(&mut ctx, "$srs_status $utf8_downconvert"),
+            Ok("forwarded 1".into())
+        );
+        // Debian's 4.96 has neither (the oracle: unknown variable name).
+        let mut deb = Context::new();
+        assert!(expand(&mut deb, "$srs_status").is_err());
+        assert!(expand(&mut deb, "$utf8_downconvert").is_err());
     }
 
     #[test]
