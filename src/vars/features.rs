@@ -140,6 +140,12 @@ pub static FEATURE_VARS: &[(Feature, VarDef)] = &[
         "proxy_target_port",
         Computed(proxy_target_port),
     ),
+    v(Feature::SrsAlt, "srs_db_address", Str),
+    v(Feature::SrsAlt, "srs_db_key", Str),
+    v(Feature::SrsAlt, "srs_orig_recipient", Str),
+    v(Feature::SrsAlt, "srs_orig_sender", Str),
+    v(Feature::SrsAlt, "srs_status", Str),
+    v(Feature::Utf8Downconvert, "utf8_downconvert", Default("-1")),
 ];
 
 /// A variable of an optional feature, if the features enable it.
