@@ -147,3 +147,17 @@ fn deep_nesting_fails_cleanly() {
     assert_eq!(o.status.code(), Some(1), "no crash, a clean failure");
     assert!(String::from_utf8_lossy(&o.stderr).contains("nested more than"));
 }
+
+#[test]
+fn dropin_now_pins_the_clock() {
+    // srs.jsonl (oracle, faketime 2024-01-15 12:00:00): this encoding.
+    let c = conf();
+    let o = run(
+        &["--now", "2024-01-15T12:00:00Z", "-C", &c, "-be"],
+        b"${srs_encode{secret}{user@example.com}{fwd.example}} $tod_log\n",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "> SRS0=b3d4=iz=example.com=user@fwd.example 2024-01-15 12:00:00\n> \n"
+    );
+}

@@ -24,6 +24,8 @@ pub struct DropinArgs {
     pub message_options: crate::message::ReadOptions,
     /// Variables preset by -oM*, -f, -p.
     pub presets: Vec<(String, Vec<u8>)>,
+    /// `--now`: a pinned clock (our addition; faketime works too).
+    pub now: Option<crate::eval::Clock>,
     /// Expansion strings given after -be.
     pub strings: Vec<Vec<u8>>,
 }
@@ -73,6 +75,10 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
                 out.message_file = Some(String::from_utf8_lossy(&next(&mut i, "-bem")?).into());
             }
             b"-C" => out.config = Some(String::from_utf8_lossy(&next(&mut i, "-C")?).into()),
+            b"--now" => {
+                let v = String::from_utf8_lossy(&next(&mut i, "--now")?).into_owned();
+                out.now = Some(super::commands::parse_now(&v)?);
+            }
             b"-f" => out
                 .presets
                 .push(("sender_address".into(), next(&mut i, "-f")?)),
@@ -196,6 +202,9 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
         },
     };
     ctx.apply_config(&config);
+    if let Some(clock) = a.now {
+        ctx.clock = clock;
+    }
     ctx.policy = crate::eval::Policy::permissive();
     // Exim has no time limit on an expansion, and strings may be large.
     ctx.limits = crate::eval::Limits {
