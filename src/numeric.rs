@@ -23,14 +23,6 @@
 /// not recurse at all, but still refuses absurdly deep nesting.
 pub const MAX_PAREN_DEPTH: usize = 1000;
 
-/// The part of `s` that C code would see: everything before the first NUL.
-fn c_string(s: &[u8]) -> &[u8] {
-    match s.iter().position(|&b| b == 0) {
-        Some(end) => &s[..end],
-        None => s,
-    }
-}
-
 /// C `isspace()` in the "C" locale.
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
@@ -336,7 +328,7 @@ fn evaluate(s: &[u8], decimal: bool) -> Result<i64, (Fault, usize)> {
 /// The error is `error in expression evaluation: MESSAGE (after processing
 /// "TEXT")`, TEXT being the input up to where the problem was found.
 pub fn eval_expression(expr: &[u8], decimal_only: bool) -> Result<i64, String> {
-    let expr = c_string(expr);
+    let expr = crate::eval::c_str(expr);
     evaluate(expr, decimal_only).map_err(|(fault, pos)| {
         format!(
             "error in expression evaluation: {} (after processing \"{}\")",
@@ -387,7 +379,7 @@ fn strtoll_decimal(s: &[u8]) -> (i64, usize, bool) {
 ///
 /// Messages quote the string from its first non-space character.
 pub fn parse_integer(s: &[u8], non_negative: bool) -> Result<i64, String> {
-    let s = c_string(s);
+    let s = crate::eval::c_str(s);
     let start = skip_space(s, 0);
     if start > 0 && start == s.len() {
         return Ok(0);
@@ -472,7 +464,7 @@ fn read_time(s: &[u8]) -> Option<i32> {
 /// an empty string, a sign, a fraction or anything else, and a total that
 /// comes out negative in 32-bit arithmetic, are errors.
 pub fn time_eval(s: &[u8]) -> Result<i64, String> {
-    let s = c_string(s);
+    let s = crate::eval::c_str(s);
     match read_time(s) {
         Some(seconds) if seconds >= 0 => Ok(i64::from(seconds)),
         _ => Err(format!(
@@ -517,7 +509,7 @@ fn format_time(seconds: i32) -> String {
 /// only (the empty string is 0).  It is accumulated in a 32-bit C `int`,
 /// so large values wrap and may print as negative intervals.
 pub fn time_interval(s: &[u8]) -> Result<String, String> {
-    let s = c_string(s);
+    let s = crate::eval::c_str(s);
     let mut value: i32 = 0;
     let mut pos = 0;
     while let Some(&b) = s.get(pos).filter(|b| b.is_ascii_digit()) {

@@ -100,16 +100,9 @@ fn digest_matches(digest: &[u8], b64_len: usize, coded: &[u8]) -> bool {
     }
 }
 
-fn c_str(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
-        Some(i) => &b[..i],
-        None => b,
-    }
-}
-
 pub fn crypteq(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
-    let plain = c_str(&a[0].bytes);
-    let hash = c_str(&a[1].bytes);
+    let plain = crate::eval::c_str(&a[0].bytes);
+    let hash = crate::eval::c_str(&a[1].bytes);
     if let Some(coded) = strip_tag(hash, b"{md5}") {
         let d = Md5::digest(plain);
         return Ok(digest_matches(&d, 24, coded));

@@ -1320,14 +1320,6 @@ fn running_interfaces() -> Vec<String> {
     out
 }
 
-/// Exim's strings end at a NUL.
-fn c_str(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
-        Some(i) => &b[..i],
-        None => b,
-    }
-}
-
 /// The message of a deferred match.
 fn defer_message(list: &[u8], m: &Matcher) -> String {
     format!(
@@ -1343,8 +1335,8 @@ fn to_value(v: Option<Vec<u8>>, tainted: bool) -> Option<Value> {
 
 /// `match_domain` and `match_local_part` (Exim's `match_isinlist`).
 fn isinlist(ev: &mut Evaluator, a: &[Value], kind: ListKind) -> Result<bool, String> {
-    let subject = c_str(&a[0].bytes);
-    let list = c_str(&a[1].bytes);
+    let subject = crate::eval::c_str(&a[0].bytes);
+    let list = crate::eval::c_str(&a[1].bytes);
     let tainted = a[0].tainted || a[1].tainted;
     let mut m = Matcher::new(ev);
     let cb = StrBlock::new(subject, 0, true, kind == ListKind::Domain);
@@ -1381,9 +1373,9 @@ pub fn match_local_part(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String>
 
 /// `match_address` (Exim's `match_address_list`, caseless, no expansion).
 pub fn match_address(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
-    let subject = c_str(&a[0].bytes);
+    let subject = crate::eval::c_str(&a[0].bytes);
     let subject = &subject[..subject.len().min(BIG_BUFFER_SIZE)];
-    let list = c_str(&a[1].bytes);
+    let list = crate::eval::c_str(&a[1].bytes);
     let tainted = a[0].tainted || a[1].tainted;
     let val = ev.value.as_ref().map(|v| v.bytes.clone());
     let mut m = Matcher::new(ev);
@@ -1408,11 +1400,11 @@ pub fn match_address(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
 /// `match_ip`: a host list restricted to IP addresses.  Exim expands the
 /// list (again) before scanning it.
 pub fn match_ip(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
-    let subject = c_str(&a[0].bytes);
+    let subject = crate::eval::c_str(&a[0].bytes);
     if !subject.is_empty() && is_ip_address(subject) == 0 {
         return Err(format!("\"{}\" is not an IP address", lossy(subject)));
     }
-    let list = c_str(&a[1].bytes);
+    let list = crate::eval::c_str(&a[1].bytes);
     let tainted = a[0].tainted || a[1].tainted;
     let val = ev.value.as_ref().map(|v| v.bytes.clone());
     let mut m = Matcher::new(ev);

@@ -10,7 +10,7 @@ mod value;
 
 pub use context::{Clock, Context, Limits, ListKind, Policy, Profile};
 pub use error::{ErrorKind, ExpandError};
-pub use value::Value;
+pub use value::{Value, c_str};
 
 use crate::conditions;
 use crate::parser::{
@@ -77,7 +77,11 @@ impl<'a> Evaluator<'a> {
         let saved = std::mem::replace(&mut self.source, t.source.clone());
         let outermost = self.deadline.is_none();
         if outermost {
-            self.deadline = self.ctx.limits.max_time.map(|d| (std::time::Instant::now() + d, d));
+            self.deadline = self
+                .ctx
+                .limits
+                .max_time
+                .map(|d| (std::time::Instant::now() + d, d));
         }
         let r = self.seq(&t.root, false);
         if outermost {
@@ -96,13 +100,16 @@ impl<'a> Evaluator<'a> {
                 span,
             ));
         }
-        if let Some((at, budget)) = self.deadline {
-            if std::time::Instant::now() > at {
-                return Err(ExpandError::failed(
-                    format!("expansion took longer than {} ms (Limits::max_time)", budget.as_millis()),
-                    span,
-                ));
-            }
+        if let Some((at, budget)) = self.deadline
+            && std::time::Instant::now() > at
+        {
+            return Err(ExpandError::failed(
+                format!(
+                    "expansion took longer than {} ms (Limits::max_time)",
+                    budget.as_millis()
+                ),
+                span,
+            ));
         }
         Ok(())
     }

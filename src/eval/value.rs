@@ -10,7 +10,20 @@ pub struct Value {
     pub tainted: bool,
 }
 
+/// The bytes up to the first NUL: what a C string holds.
+pub fn c_str(b: &[u8]) -> &[u8] {
+    match b.iter().position(|&c| c == 0) {
+        Some(i) => &b[..i],
+        None => b,
+    }
+}
+
 impl Value {
+    /// The value as Exim's C code sees it: up to the first NUL.
+    pub fn c_str(&self) -> &[u8] {
+        c_str(&self.bytes)
+    }
+
     pub fn new(bytes: impl Into<Vec<u8>>) -> Value {
         Value {
             bytes: bytes.into(),

@@ -163,34 +163,27 @@ pub fn eval(
     let (sep, specials) = match vals.get(1) {
         None => (b'/', &b""[..]),
         Some(s) => {
-            let s = cstr(s);
+            let s = s.c_str();
             if s.len() != 1 {
                 let mut m = b"IMAP folder separator must be one character, found \"".to_vec();
                 m.extend_from_slice(s);
                 m.push(b'"');
                 return Err(ExpandError::failed(m, item.span));
             }
-            (s[0], vals.get(2).map_or(&b""[..], cstr))
+            (s[0], vals.get(2).map_or(&b""[..], Value::c_str))
         }
     };
     if skip {
         return Ok(());
     }
     let charset = ev.ctx.headers_charset().to_string();
-    let r = encode(cstr(name), &charset, sep, specials)
+    let r = encode(name.c_str(), &charset, sep, specials)
         .map_err(|m| ExpandError::failed(m, item.span))?;
     out.push(&Value {
         bytes: r,
         tainted: name.tainted,
     });
     Ok(())
-}
-
-fn cstr(v: &Value) -> &[u8] {
-    match v.bytes.iter().position(|&c| c == 0) {
-        Some(i) => &v.bytes[..i],
-        None => &v.bytes,
-    }
 }
 
 #[cfg(test)]

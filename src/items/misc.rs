@@ -4,29 +4,12 @@
 
 use super::expand_args;
 use crate::eval::{Evaluator, ExpandError, Policy, Value};
-use crate::parser::{Arg, ItemNode, Seq};
+use crate::parser::ItemNode;
 use std::io::{Read, Write};
 use std::time::Duration;
 
 fn var(ev: &Evaluator, name: &str) -> Value {
     crate::vars::lookup(ev, name, false).unwrap_or_default()
-}
-
-fn seqs(item: &ItemNode) -> Vec<&Seq> {
-    item.args
-        .iter()
-        .filter_map(|a| match a {
-            Arg::Seq(s) => Some(s),
-            _ => None,
-        })
-        .collect()
-}
-
-fn cstr(v: &Value) -> &[u8] {
-    match v.bytes.iter().position(|&c| c == 0) {
-        Some(i) => &v.bytes[..i],
-        None => &v.bytes,
-    }
 }
 
 /// `${authresults{authserv-id}}`: an Authentication-Results: header with
@@ -92,7 +75,7 @@ pub fn certextract(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
-    let args = seqs(item);
+    let args = super::arg_seqs(item);
     let (Some(field), Some(cert)) = (args.first(), args.get(1)) else {
         return ev.incomplete_item(item, skip);
     };
@@ -155,8 +138,8 @@ pub fn dlfunc(
     let (Some(file), Some(func)) = (vals.first(), vals.get(1)) else {
         return ev.incomplete_item(item, skip);
     };
-    let cfile = std::ffi::CString::new(cstr(file)).unwrap_or_default();
-    let cfunc = std::ffi::CString::new(cstr(func)).unwrap_or_default();
+    let cfile = std::ffi::CString::new(file.c_str()).unwrap_or_default();
+    let cfunc = std::ffi::CString::new(func.c_str()).unwrap_or_default();
     let dlerror = || {
         // SAFETY: dlerror returns NULL or a NUL-terminated string.
         unsafe {
@@ -178,7 +161,7 @@ pub fn dlfunc(
     if handle.is_null() {
         let m = format!(
             "dlopen \"{}\" failed: {}",
-            String::from_utf8_lossy(cstr(file)),
+            String::from_utf8_lossy(file.c_str()),
             dlerror()
         );
         return fail(ev, m);
@@ -188,8 +171,8 @@ pub fn dlfunc(
     if sym.is_null() {
         let m = format!(
             "dlsym \"{}\" in \"{}\" failed: {}",
-            String::from_utf8_lossy(cstr(func)),
-            String::from_utf8_lossy(cstr(file)),
+            String::from_utf8_lossy(func.c_str()),
+            String::from_utf8_lossy(file.c_str()),
             dlerror()
         );
         return fail(ev, m);
@@ -201,7 +184,7 @@ pub fn dlfunc(
     ) -> libc::c_int;
     let args: Vec<std::ffi::CString> = vals[2..]
         .iter()
-        .map(|v| std::ffi::CString::new(cstr(v)).unwrap_or_default())
+        .map(|v| std::ffi::CString::new(v.c_str()).unwrap_or_default())
         .collect();
     let mut argv: Vec<*mut libc::c_char> = args.iter().map(|a| a.as_ptr().cast_mut()).collect();
     argv.push(std::ptr::null_mut());
@@ -238,8 +221,8 @@ pub fn dlfunc(
         if status != FAIL {
             let mut l = format!(
                 "dlfunc{{{}}}{{{}}} failed ({status}): ",
-                String::from_utf8_lossy(cstr(file)),
-                String::from_utf8_lossy(cstr(func))
+                String::from_utf8_lossy(file.c_str()),
+                String::from_utf8_lossy(func.c_str())
             )
             .into_bytes();
             l.extend_from_slice(&msg);
@@ -353,10 +336,10 @@ pub fn perl(
     };
     let mut from = std::io::BufReader::new(from);
     let mut req = perl_msg("C", startup.as_bytes());
-    req.extend(perl_msg("C", cstr(name)));
+    req.extend(perl_msg("C", name.c_str()));
     req.extend(perl_msg("C", args.len().to_string().as_bytes()));
     for a in args {
-        req.extend(perl_msg("C", cstr(a)));
+        req.extend(perl_msg("C", a.c_str()));
     }
     let _ = to.write_all(&req);
     let result = loop {
@@ -381,7 +364,7 @@ pub fn perl(
                 break Err(ExpandError::forced(
                     format!(
                         "Perl subroutine \"{}\" returned undef to force failure",
-                        String::from_utf8_lossy(cstr(name))
+                        String::from_utf8_lossy(name.c_str())
                     ),
                     item.span,
                 ));
@@ -497,7 +480,7 @@ pub fn readsocket(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
-    let args = seqs(item);
+    let args = super::arg_seqs(item);
     let mut vals = Vec::new();
     for s in args.iter().take(4) {
         vals.push(ev.seq(s, skip)?);
@@ -536,7 +519,7 @@ pub fn readsocket(
             .filter(|e| !e.is_empty())
             .map(|e| e.bytes.clone());
     }
-    match readsock(cstr(spec), cstr(req), timeout, shutdown) {
+    match readsock(spec.c_str(), req.c_str(), timeout, shutdown) {
         Ok(data) => {
             out.push_bytes(&super::files::cat_file(&data, eol.as_deref()));
             if let Some(f) = failstring {

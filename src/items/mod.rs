@@ -137,6 +137,17 @@ pub fn find(name: &[u8]) -> Option<&'static ItemDef> {
         .map(|i| &ITEMS[i])
 }
 
+/// The braced-string arguments of an item, in order.
+pub fn arg_seqs(item: &ItemNode) -> Vec<&crate::parser::Seq> {
+    item.args
+        .iter()
+        .filter_map(|a| match a {
+            Arg::Seq(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Evaluates the `Seq` arguments of an item in order (Exim's `read_subs`
 /// expands each one as it reads it).
 pub fn expand_args(

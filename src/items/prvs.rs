@@ -6,7 +6,7 @@
 //! HMAC-SHA1(key, keynum + stamp + address) in lower-case hex.
 
 use crate::eval::{Evaluator, ExpandError, Value};
-use crate::parser::{Arg, ItemNode, Seq};
+use crate::parser::ItemNode;
 
 /// The last three digits of the day number `offset` days from now.
 fn daystamp(ev: &Evaluator, offset: i64) -> String {
@@ -34,24 +34,6 @@ fn hmac6(address: &[u8], key: &[u8], keynum: u8, stamp: &str) -> Option<String> 
     Some(d[..3].iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn seqs(item: &ItemNode) -> Vec<&Seq> {
-    item.args
-        .iter()
-        .filter_map(|a| match a {
-            Arg::Seq(s) => Some(s),
-            _ => None,
-        })
-        .collect()
-}
-
-/// A C string: the bytes up to the first NUL.
-fn c_str(v: &Value) -> &[u8] {
-    match v.bytes.iter().position(|&c| c == 0) {
-        Some(i) => &v.bytes[..i],
-        None => &v.bytes,
-    }
-}
-
 pub fn prvs(
     ev: &mut Evaluator,
     item: &ItemNode,
@@ -66,18 +48,18 @@ pub fn prvs(
     let (Some(addr), Some(key)) = (vals.first(), vals.get(1)) else {
         return ev.incomplete_item(item, skip);
     };
-    let addr = c_str(addr);
+    let addr = addr.c_str();
     let at = match addr.iter().rposition(|&c| c == b'@') {
         Some(i) if i > 0 && i + 1 < addr.len() => i,
         _ => return fail("prvs first argument must be a qualified email address"),
     };
-    let keynum = match vals.get(2).map(c_str) {
+    let keynum = match vals.get(2).map(Value::c_str) {
         None => b'0',
         Some([d]) if d.is_ascii_digit() => *d,
         Some(_) => return fail("prvs third argument must be a single digit"),
     };
     let stamp = daystamp(ev, 7);
-    let Some(hash) = hmac6(addr, c_str(key), keynum, &stamp) else {
+    let Some(hash) = hmac6(addr, key.c_str(), keynum, &stamp) else {
         return fail("prvs hmac-sha1 conversion failed");
     };
     out.push_bytes(b"prvs=");
@@ -113,7 +95,7 @@ pub fn prvscheck(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
-    let args = seqs(item);
+    let args = super::arg_seqs(item);
     for name in ["prvscheck_result", "prvscheck_address", "prvscheck_keynum"] {
         ev.ctx.vars.remove(name);
     }
@@ -123,7 +105,7 @@ pub fn prvscheck(
     let addr = ev.seq(first, skip)?;
     let re = crate::regex::compile(b"(?i)^prvs\\=([0-9])([0-9]{3})([A-F0-9]{6})\\=(.+)\\@(.+)$")
         .map_err(|m| ExpandError::failed(m, item.span))?;
-    let subject = c_str(&addr).to_vec();
+    let subject = addr.c_str().to_vec();
     let caps = re.captures(&subject).ok().flatten();
     let Some(caps) = caps else {
         // Not a prvs address: the rest is read (one or two arguments) and
@@ -169,7 +151,7 @@ pub fn prvscheck(
     };
     let key = ev.seq(key_seq, skip)?;
     let stamp = String::from_utf8_lossy(&stamp).into_owned();
-    let Some(own) = hmac6(&address, c_str(&key), keynum[0], &stamp) else {
+    let Some(own) = hmac6(&address, key.c_str(), keynum[0], &stamp) else {
         return Err(ExpandError::failed(
             "hmac-sha1 conversion failed",
             item.span,
