@@ -154,6 +154,20 @@ impl Policy {
     pub fn refusal(what: &str, field: &str) -> String {
         format!("{what} is not permitted by the expansion policy (Policy::{field} is false)")
     }
+
+    /// `Ok` when `allowed`, else the refusal as an expansion error.
+    pub fn require(
+        allowed: bool,
+        what: &str,
+        field: &str,
+        span: crate::parser::Span,
+    ) -> Result<(), super::ExpandError> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(super::ExpandError::failed(Policy::refusal(what, field), span))
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -62,12 +62,12 @@ pub fn readfile(
     if skip {
         return Ok(());
     }
-    if !ev.ctx.policy.allow_readfile {
-        return Err(ExpandError::failed(
-            Policy::refusal("reading a file", "allow_readfile"),
-            item.span,
-        ));
-    }
+    Policy::require(
+        ev.ctx.policy.allow_readfile,
+        "reading a file",
+        "allow_readfile",
+        item.span,
+    )?;
     let Some(file) = vals.first() else {
         return ev.incomplete_item(item, skip);
     };

@@ -129,12 +129,12 @@ pub fn dlfunc(
     if skip {
         return Ok(());
     }
-    if !ev.ctx.policy.allow_dlfunc {
-        return Err(ExpandError::failed(
-            Policy::refusal("calling a dynamically-loaded function", "allow_dlfunc"),
-            item.span,
-        ));
-    }
+    Policy::require(
+        ev.ctx.policy.allow_dlfunc,
+        "calling a dynamically-loaded function",
+        "allow_dlfunc",
+        item.span,
+    )?;
     let (Some(file), Some(func)) = (vals.first(), vals.get(1)) else {
         return ev.incomplete_item(item, skip);
     };
@@ -297,12 +297,12 @@ pub fn perl(
     if skip {
         return Ok(());
     }
-    if !ev.ctx.policy.allow_perl {
-        return Err(ExpandError::failed(
-            Policy::refusal("calling Perl", "allow_perl"),
-            item.span,
-        ));
-    }
+    Policy::require(
+        ev.ctx.policy.allow_perl,
+        "calling Perl",
+        "allow_perl",
+        item.span,
+    )?;
     let startup = match ev.ctx.option("perl_startup") {
         Some(s) if !s.is_empty() => s.to_string(),
         _ => {
@@ -492,12 +492,12 @@ pub fn readsocket(
         }
         return Ok(());
     }
-    if !ev.ctx.policy.allow_readsocket {
-        return Err(ExpandError::failed(
-            Policy::refusal("reading a socket", "allow_readsocket"),
-            item.span,
-        ));
-    }
+    Policy::require(
+        ev.ctx.policy.allow_readsocket,
+        "reading a socket",
+        "allow_readsocket",
+        item.span,
+    )?;
     let (Some(spec), Some(req)) = (vals.first(), vals.get(1)) else {
         return ev.incomplete_item(item, skip);
     };

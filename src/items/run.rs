@@ -322,12 +322,12 @@ pub fn eval(
         ev.value = None;
         return ev.yes_no(item, true, true, None, out);
     }
-    if !ev.ctx.policy.allow_run {
-        return Err(ExpandError::failed(
-            Policy::refusal("running a command", "allow_run"),
-            item.span,
-        ));
-    }
+    Policy::require(
+        ev.ctx.policy.allow_run,
+        "running a command",
+        "allow_run",
+        item.span,
+    )?;
     let argv = build_argv(ev, &raw, pre.as_ref(), item.span)?;
     if argv.first().is_some_and(|a| a.tainted) {
         let mut m = b"Attempt to exec tainted path: '".to_vec();
