@@ -181,8 +181,19 @@ pub fn expand_macros_ext(line: &[u8], macros: &[Macro], line_start: bool) -> (Ve
         return (buf, false);
     }
     let use_builtins = buf[s] == b'_';
+    // Built-in macros come first in the list; without them only the rest
+    // need trying (this keeps ordinary lines cheap with ~800 built-ins).
+    debug_assert!(
+        macros.windows(2).all(|w| w[0].builtin || !w[1].builtin),
+        "built-in macros must come first"
+    );
+    let candidates = if use_builtins {
+        macros
+    } else {
+        &macros[macros.partition_point(|m| m.builtin)..]
+    };
     let mut found = false;
-    for m in macros.iter().filter(|m| use_builtins || !m.builtin) {
+    for m in candidates.iter().filter(|m| use_builtins || !m.builtin) {
         while s < buf.len() && !can_start_macro(&buf, s) {
             s += 1;
         }
