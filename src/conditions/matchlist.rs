@@ -997,29 +997,23 @@ fn compile_list_regex(pattern: &[u8], caseless: bool) -> Result<Rc<Regex>, Fatal
 fn list_lookup(
     spec: &str,
     rest: &[u8],
-    _key: &[u8],
-    _use_partial: bool,
+    key: &[u8],
+    use_partial: bool,
 ) -> Result<LookupOutcome, Fatal> {
-    crate::lookups::find_type(spec)?;
-    let base = crate::lookups::base_name(spec);
-    if matches!(
-        base,
-        "lsearch" | "wildlsearch" | "nwildlsearch" | "iplsearch"
-    ) {
-        let file = trim(rest);
-        use std::os::unix::ffi::OsStrExt;
-        let path = std::path::Path::new(std::ffi::OsStr::from_bytes(file));
-        if let Err(e) = std::fs::File::open(path) {
-            return Err(format!(
-                "failed to open {} for linear search: {}",
-                lossy(file),
-                strerror(&e)
-            ));
-        }
-    }
-    Err(format!(
-        "lookup type \"{base}\" in a match list is not supported by exim-expand yet"
-    ))
+    // This function is not given the evaluator: the lookup runs with a
+    // context of its own (no shared cache; wildlsearch keys see default
+    // variables) and with files allowed, as in Exim.
+    let mut ctx = crate::eval::Context::new();
+    ctx.policy = crate::eval::Policy::permissive();
+    ctx.policy.log_to_stderr = false;
+    let mut ev = Evaluator::new(&mut ctx);
+    Ok(
+        match crate::lookups::list_find(&mut ev, spec, rest, key, use_partial)? {
+            Ok(Some(found)) => LookupOutcome::Found(found.data),
+            Ok(None) => LookupOutcome::NotFound,
+            Err(m) => LookupOutcome::Defer(m),
+        },
+    )
 }
 
 /// The key of a single-key lookup in a host list: the masked address with

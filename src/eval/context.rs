@@ -165,7 +165,10 @@ impl Policy {
         if allowed {
             Ok(())
         } else {
-            Err(super::ExpandError::failed(Policy::refusal(what, field), span))
+            Err(super::ExpandError::failed(
+                Policy::refusal(what, field),
+                span,
+            ))
         }
     }
 }
@@ -194,6 +197,8 @@ pub struct Context {
     pub config: Option<std::sync::Arc<crate::config::Config>>,
     /// The message whose headers and body the expansion sees (`-bem`).
     pub message: Option<std::sync::Arc<crate::message::Message>>,
+    /// Lookup results of this process (Exim's per-file lookup cache).
+    pub lookup_cache: crate::lookups::LookupCache,
 }
 
 impl Default for Context {
@@ -217,6 +222,7 @@ impl Context {
             limits: Limits::default(),
             config: None,
             message: None,
+            lookup_cache: crate::lookups::LookupCache::default(),
         }
     }
 

@@ -13,9 +13,9 @@ mod misc;
 mod prvs;
 mod run;
 mod skip_text;
+mod lookup;
 mod strings;
 mod substitute;
-mod unsupported;
 
 use crate::eval::{Evaluator, ExpandError, Value};
 use crate::parser::{Arg, ItemNode};
@@ -106,7 +106,7 @@ pub static ITEMS: &[ItemDef] = &[
     item("length", Subs { min: 2, max: 2 }, strings::length),
     item("listextract", ListExtract, lists::listextract),
     item("listquote", Subs { min: 2, max: 2 }, lists::listquote),
-    item("lookup", Lookup, unsupported::eval),
+    item("lookup", Lookup, lookup::eval),
     item("map", MapLike, lists::map_like),
     item("nhash", Subs { min: 2, max: 3 }, strings::nhash),
     item("perl", Subs { min: 1, max: 9 }, misc::perl),

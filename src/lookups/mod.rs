@@ -1,6 +1,17 @@
-//! Lookup types.  This build knows the names Debian's Exim 4.96 supports
-//! and validates `${lookup}` type specifications the way Exim does at parse
-//! time (also in untaken branches); running lookups is later work.
+//! Lookups: the type specifications of `${lookup}` and list items
+//! (`partial2(.)lsearch*@,ret=key`), Exim's `search_find` (exact key, then
+//! partial keys, then `*@`, then `*`), the per-process result cache, and
+//! the dispatch to the individual lookup types.
+
+pub mod cdb;
+pub mod dbm;
+pub mod dsearch;
+pub mod lsearch;
+pub mod passwd;
+pub mod sqlite;
+
+use crate::eval::{Evaluator, Policy};
+use std::collections::HashMap;
 
 /// Lookup types of Debian's `exim4-daemon-heavy` 4.96, sorted.
 pub static TYPES: &[(&str, Style)] = &[
@@ -52,13 +63,549 @@ pub fn base_name(spec: &str) -> &str {
         .unwrap_or(s)
 }
 
+/// A parsed type specification (Exim's `search_findtype_partial`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    /// The lookup type's name (`lsearch`).
+    pub name: &'static str,
+    pub style: Style,
+    /// `partial[N]`: the minimum number of key components kept.
+    pub partial: Option<u32>,
+    /// The partial affix (`*.` for `partial-`).
+    pub affix: Vec<u8>,
+    /// `*` (try `*` last).
+    pub star: bool,
+    /// `*@` (try `*@domain`, then `*`).
+    pub starat: bool,
+    /// The text after the first `,` of the name part (`ret=key,cache=no_rd`).
+    pub opts: Option<String>,
+}
+
+/// Parses a type specification such as `partial2(.)lsearch*@,ret=key`;
+/// the error is Exim's message.
+pub fn parse_spec(spec: &str) -> Result<Spec, String> {
+    let b = spec.as_bytes();
+    let mut pos = 0;
+    let mut partial = None;
+    let mut affix = Vec::new();
+    let format_error = || format!("format error in lookup type \"{spec}\"");
+    if b.starts_with(b"partial") {
+        pos = 7;
+        let mut pv: u32 = 2;
+        if b.get(pos).is_some_and(u8::is_ascii_digit) {
+            pv = 0;
+            while let Some(d) = b.get(pos).filter(|c| c.is_ascii_digit()) {
+                pv = pv.wrapping_mul(10).wrapping_add(u32::from(d - b'0'));
+                pos += 1;
+            }
+        }
+        match b.get(pos) {
+            Some(b'(') => {
+                pos += 1;
+                let start = pos;
+                while b
+                    .get(pos)
+                    .is_some_and(|&c| c.is_ascii_punctuation() && c != b')')
+                {
+                    pos += 1;
+                }
+                if b.get(pos) != Some(&b')') {
+                    return Err(format_error());
+                }
+                affix = b[start..pos].to_vec();
+                pos += 1;
+            }
+            Some(b'-') => {
+                pos += 1;
+                affix = b"*.".to_vec();
+            }
+            _ => return Err(format_error()),
+        }
+        partial = Some(pv);
+    }
+    let ss = &spec[pos..];
+    let sb = ss.as_bytes();
+    let mut len = sb.len();
+    let mut star = false;
+    let mut starat = false;
+    let mut from = 0;
+    if let Some(t) = sb.iter().position(|&c| c == b'*') {
+        len = t;
+        from = t;
+        if sb.get(t + 1) == Some(&b'@') {
+            starat = true;
+        } else {
+            star = true;
+        }
+    }
+    let mut opts = None;
+    if let Some(c) = sb[from..].iter().position(|&c| c == b',') {
+        let c = from + c;
+        len = len.min(c);
+        opts = Some(ss[c + 1..].to_string());
+    }
+    let wanted = &ss[..len];
+    let (name, style) = match TYPES.binary_search_by(|(n, _)| (*n).cmp(wanted)) {
+        Ok(i) => TYPES[i],
+        Err(_) => return Err(format!("unknown lookup type \"{wanted}\"")),
+    };
+    if style == Style::Query {
+        if partial.is_some() {
+            return Err(format!(
+                "\"partial\" is not permitted for lookup type \"{ss}\""
+            ));
+        }
+        if star || starat {
+            return Err(format!(
+                "defaults using \"*\" or \"*@\" are not permitted for lookup type \"{ss}\""
+            ));
+        }
+    }
+    Ok(Spec {
+        name,
+        style,
+        partial,
+        affix,
+        star,
+        starat,
+        opts,
+    })
+}
+
 /// Checks a type specification; the error is Exim's message.
 pub fn find_type(spec: &str) -> Result<Style, String> {
-    let name = base_name(spec);
-    TYPES
-        .binary_search_by(|(n, _)| (*n).cmp(name))
-        .map(|i| TYPES[i].1)
-        .map_err(|_| format!("unknown lookup type \"{name}\""))
+    parse_spec(spec).map(|s| s.style)
+}
+
+/// One cached result of a lookup.
+#[derive(Debug, Clone)]
+struct CacheEntry {
+    opts: Option<String>,
+    data: Option<Vec<u8>>,
+}
+
+/// Cached results of one database by key.
+type KeyCache = HashMap<Vec<u8>, CacheEntry>;
+
+/// The per-process lookup cache (Exim's per-handle `item_cache`): results
+/// by lookup type and file, then by key.
+#[derive(Debug, Clone, Default)]
+pub struct LookupCache {
+    items: HashMap<(&'static str, Vec<u8>), KeyCache>,
+    /// The subject a wildlsearch key was last checked against (Exim's
+    /// `expand_nstring[0]`, which a partial match then exposes as `$0`).
+    pub(crate) wild_subject: Option<Vec<u8>>,
+}
+
+impl LookupCache {
+    /// Forgets everything (Exim's `search_tidyup`).
+    pub fn clear(&mut self) {
+        self.items.clear();
+    }
+}
+
+/// A successful lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub data: Vec<u8>,
+    /// `$1` and `$2` (the wild and the fixed part of the key) when a
+    /// partial or default (`*`, `*@`) lookup set them.
+    pub wild: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// Why a lookup gave no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The database could not be opened (Exim's `search_open` failing):
+    /// the message.
+    Open(String),
+    /// The lookup deferred: Exim's `search_error_message` (may be empty).
+    Defer(String),
+}
+
+/// An open database (Exim's `search_open` handle).
+enum Handle {
+    /// The contents of an lsearch-family file.
+    Lines(Vec<u8>),
+    /// Types answered by a function of their own.
+    Other,
+}
+
+/// The arguments of a lookup, as Exim's `search_args` arranges them: the
+/// key (single-key types) or query, and the file name (`None` for
+/// query-style lookups and for `sqlite` without a file).
+pub fn search_args(spec: &Spec, key: &[u8], query: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+    use crate::lists::is_space;
+    let start = query
+        .iter()
+        .position(|&c| !is_space(c))
+        .unwrap_or(query.len());
+    let q = &query[start..];
+    match spec.style {
+        Style::SingleKey => (key.to_vec(), Some(q.to_vec())),
+        Style::Query => (q.to_vec(), None),
+        Style::AbsFileQuery => {
+            if let Some(o) = &spec.opts {
+                for e in crate::lists::ListIter::with_sep(o.as_bytes(), b',') {
+                    if let Some(f) = e.strip_prefix(b"file=") {
+                        return (q.to_vec(), Some(f.to_vec()));
+                    }
+                }
+            }
+            if q.first() == Some(&b'/') {
+                let end = q.iter().position(|&c| is_space(c)).unwrap_or(q.len());
+                let rest = &q[end..];
+                let rs = rest
+                    .iter()
+                    .position(|&c| !is_space(c))
+                    .unwrap_or(rest.len());
+                (rest[rs..].to_vec(), Some(q[..end].to_vec()))
+            } else {
+                (q.to_vec(), None)
+            }
+        }
+    }
+}
+
+/// Exim's `string_open_failed`.
+fn open_failed(what: &[u8], errno: i32) -> String {
+    let mut m = format!(
+        "failed to open {}: {}",
+        String::from_utf8_lossy(what),
+        crate::acl::strerror(errno)
+    );
+    if errno == libc::EACCES {
+        // SAFETY: geteuid/getegid cannot fail.
+        let (u, g) = unsafe { (libc::geteuid(), libc::getegid()) };
+        m.push_str(&format!(" (euid={u} egid={g})"));
+    }
+    m
+}
+
+/// Whether a lookup type reads a file named by the lookup.
+fn reads_files(name: &str) -> bool {
+    matches!(
+        name,
+        "lsearch"
+            | "wildlsearch"
+            | "nwildlsearch"
+            | "iplsearch"
+            | "cdb"
+            | "dbm"
+            | "dbmjz"
+            | "dbmnz"
+            | "dsearch"
+            | "sqlite"
+    )
+}
+
+/// Exim's `search_open`: the policy and taint checks, then the database.
+fn open(
+    ev: &mut Evaluator,
+    spec: &Spec,
+    file: Option<&[u8]>,
+    file_tainted: bool,
+) -> Result<Handle, Failure> {
+    if let Some(f) = file
+        && file_tainted
+    {
+        let mut m = b"Tainted filename for search: '".to_vec();
+        m.extend_from_slice(f);
+        m.push(b'\'');
+        crate::acl::log_line(ev, &m);
+        // Exim fails with an unset message.
+        return Err(Failure::Open("(null)".into()));
+    }
+    if reads_files(spec.name) && !ev.ctx.policy.allow_files {
+        return Err(Failure::Open(Policy::refusal(
+            &format!("a \"{}\" lookup (reading files)", spec.name),
+            "allow_files",
+        )));
+    }
+    if !matches!(
+        spec.name,
+        "lsearch" | "wildlsearch" | "nwildlsearch" | "iplsearch"
+    ) {
+        return Ok(Handle::Other);
+    }
+    let name = file.unwrap_or_default();
+    let name = match name.iter().position(|&c| c == 0) {
+        Some(i) => &name[..i],
+        None => name,
+    };
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::path::Path::new(std::ffi::OsStr::from_bytes(name));
+    let mut what = name.to_vec();
+    what.extend_from_slice(b" for linear search");
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| Failure::Open(open_failed(&what, e.raw_os_error().unwrap_or(libc::ENOENT))))?;
+    let regular = f.metadata().map(|m| m.is_file());
+    match regular {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(Failure::Open(format!(
+                "{} is not a regular file (lsearch lookup)",
+                String::from_utf8_lossy(name)
+            )));
+        }
+        Err(_) => {
+            return Err(Failure::Open(format!(
+                "{}: stat failed",
+                String::from_utf8_lossy(name)
+            )));
+        }
+    }
+    let mut data = Vec::new();
+    use std::io::Read;
+    let _ = f.read_to_end(&mut data);
+    Ok(Handle::Lines(data))
+}
+
+/// Exim's `internal_search_find`: one key, through the cache.
+fn internal_find(
+    ev: &mut Evaluator,
+    spec: &Spec,
+    handle: &Handle,
+    file: Option<&[u8]>,
+    key: &[u8],
+    cache_rd: bool,
+    opts: Option<&str>,
+) -> Result<Option<Vec<u8>>, Failure> {
+    // The types with their own open step check their file first.
+    if key.is_empty() && matches!(handle, Handle::Lines(_)) {
+        return Ok(None);
+    }
+    let ckey = (spec.name, file.unwrap_or_default().to_vec());
+    if cache_rd
+        && let Some(e) = ev
+            .ctx
+            .lookup_cache
+            .items
+            .get(&ckey)
+            .and_then(|m| m.get(key))
+        && e.opts.as_deref() == opts
+    {
+        return Ok(e.data.clone());
+    }
+    let data = match handle {
+        Handle::Lines(lines) => {
+            let kind = match spec.name {
+                "wildlsearch" => lsearch::Kind::Wild,
+                "nwildlsearch" => lsearch::Kind::NWild,
+                "iplsearch" => lsearch::Kind::Ip,
+                _ => lsearch::Kind::Plain,
+            };
+            lsearch::find(ev, kind, lines, key, opts).map_err(Failure::Defer)?
+        }
+        Handle::Other => other_find(ev, spec, file, key, opts)?,
+    };
+    if key.is_empty() {
+        return Ok(data);
+    }
+    ev.ctx.lookup_cache.items.entry(ckey).or_default().insert(
+        key.to_vec(),
+        CacheEntry {
+            opts: opts.map(str::to_string),
+            data: data.clone(),
+        },
+    );
+    Ok(data)
+}
+
+/// The lookup types with modules of their own (and those this build does
+/// not run).
+fn other_find(
+    ev: &mut Evaluator,
+    spec: &Spec,
+    file: Option<&[u8]>,
+    key: &[u8],
+    opts: Option<&str>,
+) -> Result<Option<Vec<u8>>, Failure> {
+    let opt_list: Vec<Vec<u8>> = opts
+        .map(|o| crate::lists::ListIter::with_sep(o.as_bytes(), b',').collect())
+        .unwrap_or_default();
+    let file = file.unwrap_or_default();
+    match spec.name {
+        "cdb" => cdb::lookup(file, key).map_err(|e| match e {
+            cdb::Error::Open(m) => Failure::Open(m),
+            cdb::Error::Defer(m) => Failure::Defer(m),
+        }),
+        "dsearch" => {
+            let ret_full = opt_list.iter().any(|o| o == b"ret=full");
+            let filter = opt_list
+                .iter()
+                .find_map(|o| o.strip_prefix(b"filter="))
+                .map(|f| String::from_utf8_lossy(f).into_owned());
+            dsearch::lookup(file, key, ret_full, filter.as_deref()).map_err(|e| match e {
+                dsearch::Error::Open(m) => Failure::Open(m),
+                dsearch::Error::Defer(m) => Failure::Defer(m),
+            })
+        }
+        "passwd" => passwd::find(key).map_err(Failure::Defer),
+        // These report only open failures.
+        "dbm" => dbm::find(file, key).map_err(Failure::Open),
+        "dbmnz" => dbm::find_nz(file, key).map_err(Failure::Open),
+        "dbmjz" => {
+            let elements: Vec<Vec<u8>> = crate::lists::ListIter::new(key).collect();
+            let elements: Vec<&[u8]> = elements.iter().map(Vec::as_slice).collect();
+            dbm::find_jz(file, &elements).map_err(Failure::Open)
+        }
+        "sqlite" => {
+            let file = (!file.is_empty()).then_some(file);
+            sqlite::find(file, key).map_err(Failure::Open)
+        }
+        "mysql" if ev.ctx.option("mysql_servers").is_none() => Err(Failure::Defer(
+            "no MySQL servers defined (mysql_servers option)".into(),
+        )),
+        other => Err(Failure::Defer(format!(
+            "lookup type \"{other}\" is not supported by exim-expand yet"
+        ))),
+    }
+}
+
+/// Exim's `search_open` + `search_find`: the exact key, then (for
+/// `partial`) the key with the affix and shorter keys, then `*@domain`,
+/// then `*`.  `file` is `None` for query-style lookups.
+pub fn search(
+    ev: &mut Evaluator,
+    spec: &Spec,
+    file: Option<&[u8]>,
+    file_tainted: bool,
+    key: &[u8],
+) -> Result<Option<Found>, Failure> {
+    let handle = open(ev, spec, file, file_tainted)?;
+    let mut ret_key = false;
+    let mut cache_rd = true;
+    let opts = spec.opts.as_ref().map(|o| {
+        let mut kept: Vec<Vec<u8>> = Vec::new();
+        for e in crate::lists::ListIter::with_sep(o.as_bytes(), b',') {
+            match &e[..] {
+                b"ret=key" => ret_key = true,
+                b"cache=no_rd" => cache_rd = false,
+                _ => {
+                    let mut d = Vec::new();
+                    for &c in &e {
+                        d.push(c);
+                        if c == b',' {
+                            d.push(c);
+                        }
+                    }
+                    kept.push(d);
+                }
+            }
+        }
+        String::from_utf8_lossy(&kept.join(&b","[..])).into_owned()
+    });
+    let opts = opts.filter(|o| !o.is_empty());
+    let opts = opts.as_deref();
+    let find =
+        |ev: &mut Evaluator, k: &[u8]| internal_find(ev, spec, &handle, file, k, cache_rd, opts);
+
+    let mut wild: Option<(Vec<u8>, Vec<u8>)> = None;
+    let mut set_null_wild = false;
+    let mut found = find(ev, key)?;
+    if found.is_some() {
+        set_null_wild = spec.partial.is_some();
+    } else if let Some(partial) = spec.partial {
+        let affix = &spec.affix;
+        let mut affixlen = affix.len();
+        let mut ks2: Vec<u8> = affix.clone();
+        ks2.extend_from_slice(key);
+        if affixlen > 0 {
+            found = find(ev, &ks2)?;
+        }
+        if found.is_none() {
+            let mut dotcount = key.iter().filter(|&&c| c == b'.').count() as i64;
+            let mut p3 = affixlen;
+            loop {
+                let go = dotcount >= i64::from(partial);
+                dotcount -= 1;
+                if !go {
+                    break;
+                }
+                while p3 < ks2.len() && ks2[p3] != b'.' {
+                    p3 += 1;
+                }
+                if p3 >= ks2.len() {
+                    if affixlen < 1 {
+                        break;
+                    }
+                    if affixlen > 1 && affix[affixlen - 1] == b'.' {
+                        affixlen -= 1;
+                    }
+                    ks2 = affix[..affixlen].to_vec();
+                    p3 = 0;
+                } else {
+                    p3 = (p3 + 1).saturating_sub(affixlen);
+                    let end = (p3 + affixlen).min(ks2.len());
+                    ks2[p3..end].copy_from_slice(&affix[..end - p3]);
+                }
+                let probe = ks2[p3..].to_vec();
+                found = find(ev, &probe)?;
+                if found.is_some() {
+                    let fixed = probe.len() as i64 - affixlen as i64;
+                    let wl = (key.len() as i64 - fixed - 1).clamp(0, key.len() as i64) as usize;
+                    let fs = (wl + 1).min(key.len());
+                    let fe = (fs + fixed.max(0) as usize).min(key.len());
+                    wild = Some((key[..wl].to_vec(), key[fs..fe].to_vec()));
+                    break;
+                }
+                p3 += affixlen;
+            }
+        } else {
+            set_null_wild = true;
+        }
+    }
+
+    if found.is_none()
+        && spec.starat
+        && let Some(at) = key.iter().rposition(|&c| c == b'@')
+        && at > 0
+    {
+        let mut probe = b"*".to_vec();
+        probe.extend_from_slice(&key[at..]);
+        found = find(ev, &probe)?;
+        if found.is_some() {
+            wild = Some((key[..at].to_vec(), Vec::new()));
+        }
+    }
+    if found.is_none() && (spec.star || spec.starat) {
+        found = find(ev, b"*")?;
+        if found.is_some() {
+            wild = Some((key.to_vec(), Vec::new()));
+        }
+    }
+    if set_null_wild && found.is_some() {
+        wild = Some((Vec::new(), key.to_vec()));
+    }
+    Ok(found.map(|data| Found {
+        data: if ret_key { key.to_vec() } else { data },
+        wild,
+    }))
+}
+
+/// A lookup in a match-list item `TYPE;FILE-OR-QUERY` (Exim's
+/// `check_string` lookup branch): `Err` is fatal in Exim (a bad type, a
+/// file that cannot be opened); `Ok(Err)` is a DEFER with its message.
+/// With `use_partial` false any `partial` in the type is ignored.  The
+/// caller sets `$1`/`$2` from [`Found::wild`].
+pub fn list_find(
+    ev: &mut Evaluator,
+    spec: &str,
+    rest: &[u8],
+    key: &[u8],
+    use_partial: bool,
+) -> Result<Result<Option<Found>, String>, String> {
+    let mut spec = parse_spec(spec)?;
+    if !use_partial {
+        spec.partial = None;
+    }
+    let (keyquery, file) = search_args(&spec, key, rest);
+    match search(ev, &spec, file.as_deref(), false, &keyquery) {
+        Ok(found) => Ok(Ok(found)),
+        Err(Failure::Open(m)) => Err(m),
+        Err(Failure::Defer(m)) => Ok(Err(m)),
+    }
 }
 
 #[cfg(test)]
@@ -76,5 +623,47 @@ mod tests {
         );
         assert_eq!(find_type("sqlite"), Ok(Style::AbsFileQuery));
         assert!(TYPES.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    /// Messages from Exim 4.96 (lookups.jsonl and `exim -be`).
+    #[test]
+    fn spec_parsing() {
+        let s = parse_spec("partial2(.)lsearch*@,ret=key,cache=no_rd").unwrap();
+        assert_eq!(
+            (s.name, s.partial, &s.affix[..], s.star, s.starat),
+            ("lsearch", Some(2), &b"."[..], false, true)
+        );
+        assert_eq!(s.opts.as_deref(), Some("ret=key,cache=no_rd"));
+        let s = parse_spec("partial-lsearch*").unwrap();
+        assert_eq!(
+            (s.partial, &s.affix[..], s.star),
+            (Some(2), &b"*."[..], true)
+        );
+        // Anything after the `*` that is not `@` or an option is ignored.
+        assert!(parse_spec("lsearch*x").unwrap().star);
+        let cases = [
+            ("partial-1-lsearch", "unknown lookup type \"1-lsearch\""),
+            (
+                "partialx-lsearch",
+                "format error in lookup type \"partialx-lsearch\"",
+            ),
+            (
+                "partial(a)lsearch",
+                "format error in lookup type \"partial(a)lsearch\"",
+            ),
+            (
+                "partial-passwd",
+                "\"partial\" is not permitted for lookup type \"passwd\"",
+            ),
+            (
+                "passwd*",
+                "defaults using \"*\" or \"*@\" are not permitted for lookup type \"passwd*\"",
+            ),
+            ("json", "unknown lookup type \"json\""),
+            ("lsearch,ret=*", "unknown lookup type \"lsearch,ret=\""),
+        ];
+        for (spec, msg) in cases {
+            assert_eq!(parse_spec(spec), Err(msg.to_string()), "{spec}");
+        }
     }
 }
