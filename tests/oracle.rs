@@ -59,7 +59,19 @@ fn same_output_as_exim() {
     }
     let conf = std::env::temp_dir().join(format!("exim-expand-oracle-{}.conf", std::process::id()));
     std::fs::write(&conf, "primary_hostname = myhost.test.ex\n").unwrap();
-    let lines = inputs();
+    // Small lookup files for the inputs that name @TMP@.
+    let tmp = std::env::temp_dir().join(format!("exim-expand-oracle-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::write(
+        tmp.join("pl.lsearch"),
+        "a.b.example.net: data1\n*.example.org: wild\nexample.com: plain\n",
+    )
+    .unwrap();
+    let tmp_text = tmp.to_string_lossy().into_owned();
+    let lines: Vec<String> = inputs()
+        .iter()
+        .map(|l| l.replace("@TMP@", &tmp_text))
+        .collect();
     let mut stdin = Vec::new();
     for l in &lines {
         stdin.extend_from_slice(l.as_bytes());
@@ -68,6 +80,7 @@ fn same_output_as_exim() {
     let theirs = run(EXIM, &conf, &stdin);
     let ours = run(env!("CARGO_BIN_EXE_exim-expand"), &conf, &stdin);
     let _ = std::fs::remove_file(&conf);
+    let _ = std::fs::remove_dir_all(&tmp);
     assert!(
         !theirs.is_empty(),
         "Exim printed nothing: is it runnable as this user?"

@@ -107,11 +107,10 @@ enum Sep {
     Single,
 }
 
-/// What a lookup in a list item found.  Until lookups exist only errors
-/// are produced; these variants are the interface for them.
-#[allow(dead_code)]
+/// What a lookup in a list item found: the data, and `$1`/`$2` (wild and
+/// fixed part of the key) when a partial or default lookup matched.
 enum LookupOutcome {
-    Found(Vec<u8>),
+    Found(Vec<u8>, Option<(Vec<u8>, Vec<u8>)>),
     NotFound,
     Defer(String),
 }
@@ -155,6 +154,24 @@ impl<'e, 'a> Matcher<'e, 'a> {
                 },
             })
             .collect();
+    }
+
+    /// A lookup in a list item, through the evaluator (its policy, cache
+    /// and variables).
+    fn list_lookup(
+        &mut self,
+        spec: &str,
+        rest: &[u8],
+        key: &[u8],
+        use_partial: bool,
+    ) -> Result<LookupOutcome, Fatal> {
+        Ok(
+            match crate::lookups::list_find(self.ev, spec, rest, key, use_partial)? {
+                Ok(Some(found)) => LookupOutcome::Found(found.data, found.wild),
+                Ok(None) => LookupOutcome::NotFound,
+                Err(m) => LookupOutcome::Defer(m),
+            },
+        )
     }
 
     fn set_n(&mut self, i: i32, b: &[u8]) {
@@ -538,10 +555,17 @@ impl<'e, 'a> Matcher<'e, 'a> {
         let spec = lossy(&literal[..semi]);
         let rest = literal[semi + 1..].to_vec();
         let key = s.to_vec();
-        match list_lookup(&spec, &rest, &key, cb.use_partial)? {
-            LookupOutcome::Found(data) => {
+        match self.list_lookup(&spec, &rest, &key, cb.use_partial)? {
+            LookupOutcome::Found(data, wild) => {
                 *val = Some(data);
                 self.nmax = setup;
+                if let Some((wild_part, fixed_part)) = wild
+                    && setup >= 0
+                {
+                    self.set_n(setup + 1, &wild_part);
+                    self.set_n(setup + 2, &fixed_part);
+                    self.nmax = setup + 2;
+                }
                 Ok(R::Ok)
             }
             LookupOutcome::NotFound => Ok(R::Fail),
@@ -845,8 +869,8 @@ impl<'e, 'a> Matcher<'e, 'a> {
             crate::lookups::Style::SingleKey => masked_key(host_address, mlen, &spec),
             _ => Vec::new(),
         };
-        match list_lookup(&lossy(&ss[t.min(semi)..semi]), &rest, &key, false)? {
-            LookupOutcome::Found(data) => {
+        match self.list_lookup(&lossy(&ss[t.min(semi)..semi]), &rest, &key, false)? {
+            LookupOutcome::Found(data, _) => {
                 *val = Some(data);
                 Ok((R::Ok, None))
             }
@@ -986,34 +1010,6 @@ fn compile_list_regex(pattern: &[u8], caseless: bool) -> Result<Rc<Regex>, Fatal
         c.insert(key, re.clone());
     });
     Ok(re)
-}
-
-/// The lookup of a list item `TYPE;FILE-OR-QUERY` with `key`.
-///
-/// Integration point for the lookup implementation, which does not exist
-/// yet: the type is validated as Exim does (an unknown type is fatal), an
-/// lsearch-family file that cannot be opened gives Exim's fatal message,
-/// and anything else reports that lookups are not available.
-fn list_lookup(
-    spec: &str,
-    rest: &[u8],
-    key: &[u8],
-    use_partial: bool,
-) -> Result<LookupOutcome, Fatal> {
-    // This function is not given the evaluator: the lookup runs with a
-    // context of its own (no shared cache; wildlsearch keys see default
-    // variables) and with files allowed, as in Exim.
-    let mut ctx = crate::eval::Context::new();
-    ctx.policy = crate::eval::Policy::permissive();
-    ctx.policy.log_to_stderr = false;
-    let mut ev = Evaluator::new(&mut ctx);
-    Ok(
-        match crate::lookups::list_find(&mut ev, spec, rest, key, use_partial)? {
-            Ok(Some(found)) => LookupOutcome::Found(found.data),
-            Ok(None) => LookupOutcome::NotFound,
-            Err(m) => LookupOutcome::Defer(m),
-        },
-    )
 }
 
 /// The key of a single-key lookup in a host list: the masked address with
@@ -1414,8 +1410,11 @@ mod tests {
     use crate::eval::Context;
 
     /// A context like the corpus's t0002 configuration.
+    /// As `exim -C t0002.conf -be` runs: files may be read.
     fn t0002() -> Context {
         let mut ctx = Context::new();
+        ctx.policy = crate::eval::Policy::permissive();
+        ctx.policy.log_to_stderr = false;
         ctx.options
             .insert("primary_hostname".into(), "myhost.test.ex".into());
         let lists = [
@@ -1449,6 +1448,22 @@ mod tests {
             }
         }
         assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+
+    #[test]
+    fn list_lookups_obey_the_policy() {
+        // The library's default policy refuses file reads, in lists too.
+        let mut ctx = Context::new();
+        let e = crate::expand(
+            b"${if match_domain{a}{lsearch;/etc/hostname}{y}{n}}",
+            &mut ctx,
+        )
+        .unwrap_err();
+        assert!(
+            e.message_str().contains("Policy::allow_files is false"),
+            "{}",
+            e.message_str()
+        );
     }
 
     /// Expected values from Exim 4.96 with the t0002 configuration.
