@@ -54,24 +54,7 @@ fn eval_inner(
     };
     let word = item.word.as_deref().unwrap_or_default();
     let spec = lookups::parse_spec(word).map_err(|m| ExpandError::failed(m, item.span))?;
-    match (spec.style, &key) {
-        (Style::SingleKey, None) => {
-            return Err(ExpandError::failed(
-                format!("missing {{key}} for single-key \"{word}\" lookup"),
-                item.span,
-            ));
-        }
-        (Style::Query | Style::AbsFileQuery, Some(_)) => {
-            return Err(ExpandError::failed(
-                format!(
-                    "a single key was given for lookup type \"{word}\", which is not a \
-                     single-key lookup type"
-                ),
-                item.span,
-            ));
-        }
-        _ => {}
-    }
+    // Whether a key was given suits the type: the parser checked it.
     let query = ev.seq(query_seq, skip)?;
     let saved = ev.value.clone();
     let key_bytes = key.as_ref().map(|k| k.bytes.clone()).unwrap_or_default();

@@ -734,13 +734,36 @@ impl<'s> Parser<'s> {
             .unwrap_or(self.rest().len());
         let word = &self.src[self.pos..self.pos + len];
         self.pos += len;
-        if let Err(msg) = crate::lookups::find_type(&String::from_utf8_lossy(word)) {
+        let word_text = String::from_utf8_lossy(word).into_owned();
+        let style = match crate::lookups::find_type(&word_text) {
+            Ok(style) => style,
+            Err(msg) => {
+                node.error = Some(self.error(msg, wstart));
+                return;
+            }
+        };
+        // Whether a key was given must suit the type (checked before the
+        // query's brace, as Exim does).
+        let has_key = !node.args.is_empty();
+        let key_error = match (style, has_key) {
+            (crate::lookups::Style::SingleKey, false) => Some(format!(
+                "missing {{key}} for single-key \"{word_text}\" lookup"
+            )),
+            (crate::lookups::Style::Query | crate::lookups::Style::AbsFileQuery, true) => {
+                Some(format!(
+                    "a single key was given for lookup type \"{word_text}\", which is not a single-key lookup type"
+                ))
+            }
+            _ => None,
+        };
+        if let Some(msg) = key_error {
             node.error = Some(self.error(msg, wstart));
             return;
         }
-        node.word = Some(String::from_utf8_lossy(word).into());
+        node.word = Some(word_text.into());
         if self.skip_space() != Some(b'{') {
-            node.error = Some(self.error(self.curly_message(), self.pos));
+            let msg = "missing '{' for lookup file-or-query arg";
+            node.error = Some(self.error(msg, self.pos));
             return;
         }
         let q = self.braced_seq(true);
