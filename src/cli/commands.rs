@@ -33,6 +33,10 @@ enum Command {
         /// or the remote host): NAME=VALUE (repeatable).
         #[arg(long = "tainted-var", value_name = "NAME=VALUE")]
         tainted_vars: Vec<String>,
+        /// Set a certificate variable ($tls_in_peercert, ...) to the PEM
+        /// certificate in a file: NAME=FILE (repeatable).
+        #[arg(long = "cert-var", value_name = "NAME=FILE")]
+        cert_vars: Vec<String>,
         /// Read an Exim configuration file (macros, options, named lists).
         #[arg(long, short = 'C')]
         config: Option<String>,
@@ -81,15 +85,45 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Some(Command::Repl { config }) => super::repl::run(config),
         Some(Command::Eval {
             expr,
-            vars,
+            mut vars,
             tainted_vars,
+            cert_vars,
             config,
             now,
             profile,
             explain,
-        }) => eval_cmd(&expr, &vars, &tainted_vars, config, now, profile, explain),
+        }) => {
+            for cv in &cert_vars {
+                match read_cert_var(cv) {
+                    Ok(setting) => vars.push(setting),
+                    Err(e) => {
+                        eprintln!("exim-expand: {e}");
+                        return 64;
+                    }
+                }
+            }
+            eval_cmd(&expr, &vars, &tainted_vars, config, now, profile, explain)
+        }
         Some(Command::Check { expr, file }) => check_cmd(expr, file),
     }
+}
+
+/// `--cert-var NAME=FILE`: the `NAME=VALUE` setting giving the variable
+/// the PEM text in FILE.
+fn read_cert_var(setting: &str) -> Result<String, String> {
+    let Some((name, file)) = setting.split_once('=') else {
+        return Err(format!("--cert-var wants NAME=FILE, got \"{setting}\""));
+    };
+    if !crate::vars::is_certificate(name.as_bytes()) {
+        return Err(format!(
+            "--cert-var: \"{name}\" is not a certificate variable"
+        ));
+    }
+    let pem = std::fs::read_to_string(file).map_err(|e| format!("--cert-var: {file}: {e}"))?;
+    if crate::items::certextract::cert_der(pem.as_bytes()).is_none() {
+        return Err(format!("--cert-var: {file}: no PEM certificate"));
+    }
+    Ok(format!("{name}={pem}"))
 }
 
 /// Parses `--now`: epoch seconds, or `YYYY-MM-DDTHH:MM:SS[Z]` (UTC).

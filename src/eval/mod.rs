@@ -207,7 +207,24 @@ impl<'a> Evaluator<'a> {
                     _ if skip => {}
                     OpRef::Known(def) => {
                         self.op_side = OpSide::default();
-                        let r = (def.func)(self, op.arg.as_deref(), &operand);
+                        // A certificate variable holding a certificate: the
+                        // operator works on the certificate itself.
+                        let pem = op
+                            .cert_var
+                            .as_ref()
+                            .and_then(|n| self.ctx.vars.get(n.as_ref()))
+                            .filter(|v| !v.bytes.is_empty())
+                            .cloned();
+                        let cert = match (&op.cert_var, pem) {
+                            (Some(n), Some(pem)) => {
+                                crate::operators::cert_operand(self, def.name, n, &pem)
+                            }
+                            _ => None,
+                        };
+                        let r = match cert {
+                            Some(r) => r,
+                            None => (def.func)(self, op.arg.as_deref(), &operand),
+                        };
                         let side = std::mem::take(&mut self.op_side);
                         let r = r.map_err(|m| {
                             if side.forced {

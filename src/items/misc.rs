@@ -1,5 +1,5 @@
-//! Items that reach outside the expansion: `authresults`, `certextract`,
-//! `dlfunc`, `perl`, `readsocket`.  What this build cannot do fails with
+//! Items that reach outside the expansion: `authresults`, `dlfunc`,
+//! `perl`, `readsocket`.  What this build cannot do fails with
 //! Exim 4.96's own message where Exim has one.
 
 use super::expand_args;
@@ -64,56 +64,6 @@ pub fn authresults(
         }
     }
     Ok(())
-}
-
-/// `${certextract{field}{$certvar}{yes}{no}}`: certificates only exist in
-/// a TLS session, so a certificate variable is always unset here and the
-/// failure branch is taken; the variable is still checked as Exim does.
-pub fn certextract(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    let args = super::arg_seqs(item);
-    let (Some(field), Some(cert)) = (args.first(), args.get(1)) else {
-        return ev.incomplete_item(item, skip);
-    };
-    let saved = ev.value.clone();
-    ev.seq(field, skip)?;
-    let raw = ev
-        .source
-        .get(cert.span.range())
-        .unwrap_or_default()
-        .to_vec();
-    if raw.first() != Some(&b'$') {
-        return Err(ExpandError::failed(
-            "second argument of \"certextract\" must be a certificate variable",
-            item.span,
-        ));
-    }
-    let name = String::from_utf8_lossy(&raw[1..]).into_owned();
-    if !skip {
-        match crate::vars::find(&name) {
-            None => {
-                return Err(ExpandError::failed(
-                    format!("no variable named \"{name}\""),
-                    item.span,
-                ));
-            }
-            Some(_) if !crate::vars::is_certificate(name.as_bytes()) => {
-                return Err(ExpandError::failed(
-                    format!("\"{name}\" is not a certificate"),
-                    item.span,
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    ev.scoped(|ev| {
-        ev.value = None;
-        ev.yes_no(item, false, skip, saved.clone(), out)
-    })
 }
 
 /// `${dlfunc{file}{function}{arg}...}`: calls
@@ -571,13 +521,6 @@ mod tests {
                 "${authresults{a}{b}}",
                 Err("Too many arguments for 'authresults' (max is 1)"),
             ),
-            ("${certextract{subject}{$tls_in_peercert}{y}{n}}", Ok("n")),
-            ("${certextract{subject}{$tls_in_peercert}}", Ok("")),
-            (
-                "${certextract{subject}{$nosuch}{y}{n}}",
-                Err("no variable named \"nosuch\""),
-            ),
-            ("${certextract{bogus}{$tls_in_peercert}{y}{n}}", Ok("n")),
             (
                 "${dlfunc{/lib/x86_64-linux-gnu/libc.so.6}{nosuchsym}}",
                 Err(

@@ -3,17 +3,18 @@
 //! function evaluates it.
 
 mod acl;
+pub(crate) mod certextract;
 mod env;
 mod extract;
 mod files;
 mod if_;
 mod imapfolder;
 mod lists;
+mod lookup;
 mod misc;
 mod prvs;
 mod run;
 mod skip_text;
-mod lookup;
 mod strings;
 mod substitute;
 
@@ -94,7 +95,7 @@ use ItemShape::*;
 pub static ITEMS: &[ItemDef] = &[
     item("acl", Subs { min: 1, max: 10 }, acl::eval),
     item("authresults", Subs { min: 1, max: 1 }, misc::authresults),
-    item("certextract", CertExtract, misc::certextract),
+    item("certextract", CertExtract, certextract::certextract),
     item("dlfunc", Subs { min: 2, max: 10 }, misc::dlfunc),
     item("env", Env, env::eval),
     item("extract", Extract, extract::eval),

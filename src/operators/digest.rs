@@ -33,6 +33,18 @@ pub fn sha1(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult 
     Ok(hex(&sha1::Sha1::digest(&input.bytes), true))
 }
 
+/// `${md5:$cert}`, `${sha1:$cert}`, `${sha256[_N]:$cert}`: a certificate's
+/// fingerprint, the digest of its DER in upper-case hex for all three
+/// (tlscert-gnu.c `fingerprint` prints `%02X`); `sha256` ignores `_N` here.
+pub(crate) fn cert_fingerprint(op: &str, der: &[u8]) -> Option<Vec<u8>> {
+    Some(match op {
+        "md5" => hex(&md5::Md5::digest(der), true),
+        "sha1" => hex(&sha1::Sha1::digest(der), true),
+        "sha256" => hex(&sha2::Sha256::digest(der), true),
+        _ => return None,
+    })
+}
+
 /// The SHA-2 variant named by an operator argument.
 fn sha2_variant(arg: Option<&str>, data: &[u8]) -> Option<Vec<u8>> {
     Some(match arg {

@@ -233,6 +233,12 @@ pub fn base64(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResul
     Ok(b64encode(&input.bytes))
 }
 
+/// `${base64:$cert}`: a certificate's DER in base64 (tlscert-gnu.c
+/// `tls_cert_der_b64`).
+pub(crate) fn cert_base64(der: &[u8]) -> Vec<u8> {
+    b64encode(der)
+}
+
 /// `${base64d:}`: the decoded bytes, up to the first NUL.
 pub fn base64d(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     let s = &input.bytes;

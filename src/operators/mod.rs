@@ -71,6 +71,21 @@ pub(crate) fn option_flag(ev: &Evaluator, name: &str, default: bool) -> bool {
     }
 }
 
+/// `${md5:$cert}`, `${sha1:$cert}`, `${sha256:$cert}`, `${base64:$cert}`
+/// when the certificate variable `_var` holds `pem`: the operator works on
+/// the certificate's DER.  `None` when `pem` holds no readable certificate
+/// (Exim then has no certificate either, and the operator sees the name).
+pub fn cert_operand(ev: &mut Evaluator, op: &str, _var: &str, pem: &Value) -> Option<OpResult> {
+    let cert = crate::items::certextract::cert_der(&pem.bytes)?;
+    let out = match op {
+        "base64" => encode::cert_base64(cert.der()),
+        _ => digest::cert_fingerprint(op, cert.der())?,
+    };
+    // Exim builds these in tainted memory.
+    ev.op_side.tainted = true;
+    Some(Ok(out))
+}
+
 pub struct OpDef {
     pub name: &'static str,
     pub func: OpFn,

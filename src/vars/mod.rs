@@ -69,7 +69,15 @@ fn numbered(name: &str, prefix: &str, range: std::ops::RangeInclusive<u32>) -> b
 /// such variable (a library user may add its own).
 pub fn lookup(ev: &Evaluator, name: &str, skip: bool) -> Option<Value> {
     if let Some(v) = ev.ctx.vars.get(name) {
-        return Some(if skip { Value::empty() } else { v.clone() });
+        if skip {
+            return Some(Value::empty());
+        }
+        // A certificate variable shows as `<cert>` when set (Exim's
+        // vtype_cert); certextract and the digest operators read the PEM.
+        if !v.bytes.is_empty() && is_certificate(name.as_bytes()) {
+            return Some(Value::new(&b"<cert>"[..]));
+        }
+        return Some(v.clone());
     }
     let family = is_acl_variable(name)
         || name.starts_with("r_")
