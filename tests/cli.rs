@@ -161,3 +161,14 @@ fn dropin_now_pins_the_clock() {
         "> SRS0=b3d4=iz=example.com=user@fwd.example 2024-01-15 12:00:00\n> \n"
     );
 }
+
+#[test]
+fn eval_runs_commands_unless_sandboxed() {
+    // Like exim -be, eval may run commands; --sandbox keeps the library's
+    // refusing policy and names the field.
+    let o = run(&["eval", "${run{/bin/echo hi}}"], b"");
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "hi\n\n");
+    let o = run(&["eval", "--sandbox", "${run{/bin/echo hi}}"], b"");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Policy::allow_run is false"));
+}

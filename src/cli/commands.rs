@@ -23,35 +23,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Evaluate one expansion string. Exit status: 0 ok, 1 failed, 2 forced failure.
-    Eval {
-        /// The expansion string.
-        expr: String,
-        /// Set a variable: NAME=VALUE (repeatable).
-        #[arg(long = "var", value_name = "NAME=VALUE")]
-        vars: Vec<String>,
-        /// Set a variable to a tainted value (as if it came from a message
-        /// or the remote host): NAME=VALUE (repeatable).
-        #[arg(long = "tainted-var", value_name = "NAME=VALUE")]
-        tainted_vars: Vec<String>,
-        /// Set a certificate variable ($tls_in_peercert, ...) to the PEM
-        /// certificate in a file: NAME=FILE (repeatable).
-        #[arg(long = "cert-var", value_name = "NAME=FILE")]
-        cert_vars: Vec<String>,
-        /// Read an Exim configuration file (macros, options, named lists).
-        #[arg(long, short = 'C')]
-        config: Option<String>,
-        /// Pin the clock: epoch seconds or an RFC 3339 time (UTC).
-        #[arg(long)]
-        now: Option<String>,
-        /// Compatibility profile: debian-4.96 (default) or exim-4.96-full
-        /// (ARC, DMARC, Brightmail, DCC variables and legacy names).
-        #[arg(long)]
-        profile: Option<String>,
-        /// Print the evaluation as a tree: every item, operator, condition
-        /// and variable with its result; untaken branches marked skipped.
-        #[arg(long)]
-        explain: bool,
-    },
+    Eval(EvalArgs),
     /// Parse only: report every syntax error with its position.
     Check {
         /// The expansion string (or use --file).
@@ -64,12 +36,52 @@ enum Command {
     Repl {
         #[arg(long, short = 'C')]
         config: Option<String>,
+        /// Refuse ${run}, ${readfile}, ${readsocket}, ${perl}, ${dlfunc},
+        /// ACLs and file lookups (the library's default policy).
+        #[arg(long)]
+        sandbox: bool,
     },
+}
+
+/// The options of `exim-expand eval`.
+#[derive(clap::Args, Debug)]
+struct EvalArgs {
+    /// The expansion string.
+    expr: String,
+    /// Set a variable: NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Set a variable to a tainted value (as if it came from a message
+    /// or the remote host): NAME=VALUE (repeatable).
+    #[arg(long = "tainted-var", value_name = "NAME=VALUE")]
+    tainted_vars: Vec<String>,
+    /// Set a certificate variable ($tls_in_peercert, ...) to the PEM
+    /// certificate in a file: NAME=FILE (repeatable).
+    #[arg(long = "cert-var", value_name = "NAME=FILE")]
+    cert_vars: Vec<String>,
+    /// Read an Exim configuration file (macros, options, named lists).
+    #[arg(long, short = 'C')]
+    config: Option<String>,
+    /// Pin the clock: epoch seconds or an RFC 3339 time (UTC).
+    #[arg(long)]
+    now: Option<String>,
+    /// Compatibility profile: debian-4.96 (default) or exim-4.96-full
+    /// (ARC, DMARC, Brightmail, DCC variables and legacy names).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Refuse ${run}, ${readfile}, ${readsocket}, ${perl}, ${dlfunc},
+    /// ACLs and file lookups (the library's default policy).
+    #[arg(long)]
+    sandbox: bool,
+    /// Print the evaluation as a tree: every item, operator, condition
+    /// and variable with its result; untaken branches marked skipped.
+    #[arg(long)]
+    explain: bool,
 }
 
 pub fn run(args: Vec<OsString>) -> i32 {
     if args.is_empty() && std::io::stdin().is_terminal() {
-        return super::repl::run(None);
+        return super::repl::run(None, false);
     }
     let mut full = vec![OsString::from("exim-expand")];
     full.extend(args);
@@ -81,28 +93,19 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
     };
     match cli.command {
-        None => super::repl::run(None),
-        Some(Command::Repl { config }) => super::repl::run(config),
-        Some(Command::Eval {
-            expr,
-            mut vars,
-            tainted_vars,
-            cert_vars,
-            config,
-            now,
-            profile,
-            explain,
-        }) => {
-            for cv in &cert_vars {
+        None => super::repl::run(None, false),
+        Some(Command::Repl { config, sandbox }) => super::repl::run(config, sandbox),
+        Some(Command::Eval(mut args)) => {
+            for cv in &args.cert_vars {
                 match read_cert_var(cv) {
-                    Ok(setting) => vars.push(setting),
+                    Ok(setting) => args.vars.push(setting),
                     Err(e) => {
                         eprintln!("exim-expand: {e}");
                         return 64;
                     }
                 }
             }
-            eval_cmd(&expr, &vars, &tainted_vars, config, now, profile, explain)
+            eval_cmd(&args)
         }
         Some(Command::Check { expr, file }) => check_cmd(expr, file),
     }
@@ -156,8 +159,14 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146097 + doe - 719468
 }
 
-pub fn context_with_config(config: Option<&str>) -> Result<Context, String> {
+/// The context of `eval` and `repl`: like `exim -be` (commands, files and
+/// sockets allowed) unless `sandbox`, which keeps the library's refusing
+/// policy.
+pub fn context_with_config(config: Option<&str>, sandbox: bool) -> Result<Context, String> {
     let mut ctx = Context::new();
+    if !sandbox {
+        ctx.policy = crate::eval::Policy::permissive();
+    }
     if let Some(path) = config {
         let c = crate::config::Config::from_file(std::path::Path::new(path), &[])
             .map_err(|e| e.to_string())?;
@@ -167,16 +176,20 @@ pub fn context_with_config(config: Option<&str>) -> Result<Context, String> {
     Ok(ctx)
 }
 
-fn eval_cmd(
-    expr: &str,
-    vars: &[String],
-    tainted_vars: &[String],
-    config: Option<String>,
-    now: Option<String>,
-    profile: Option<String>,
-    explain: bool,
-) -> i32 {
-    let mut ctx = match context_with_config(config.as_deref()) {
+fn eval_cmd(args: &EvalArgs) -> i32 {
+    let EvalArgs {
+        expr,
+        vars,
+        tainted_vars,
+        config,
+        now,
+        profile,
+        sandbox,
+        explain,
+        ..
+    } = args;
+    let (expr, explain, sandbox) = (expr.as_str(), *explain, *sandbox);
+    let mut ctx = match context_with_config(config.as_deref(), sandbox) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("exim-expand: {e}");
@@ -184,7 +197,7 @@ fn eval_cmd(
         }
     };
     if let Some(name) = profile {
-        match crate::eval::Profile::by_name(&name) {
+        match crate::eval::Profile::by_name(name) {
             Some(p) => ctx.profile = p,
             None => {
                 let names: Vec<&str> = crate::eval::Profile::ALL.iter().map(|p| p.name).collect();
@@ -197,7 +210,7 @@ fn eval_cmd(
         }
     }
     if let Some(n) = now {
-        match parse_now(&n) {
+        match parse_now(n) {
             Ok(c) => ctx.clock = c,
             Err(e) => {
                 eprintln!("exim-expand: {e}");

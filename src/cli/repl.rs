@@ -28,8 +28,8 @@ fn history_path() -> Option<std::path::PathBuf> {
     std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".exim_expand_history"))
 }
 
-pub fn run(config: Option<String>) -> i32 {
-    let mut ctx = match context_with_config(config.as_deref()) {
+pub fn run(config: Option<String>, sandbox: bool) -> i32 {
+    let mut ctx = match context_with_config(config.as_deref(), sandbox) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("exim-expand: {e}");
