@@ -38,7 +38,7 @@ pub struct Evaluator<'a> {
     pub captures: Vec<Value>,
     /// The source text of the template being evaluated (for messages that
     /// quote "the remaining string").
-    pub source: Vec<u8>,
+    pub source: std::sync::Arc<[u8]>,
     /// What an operator reports besides its bytes (see [`OpSide`]).
     pub op_side: OpSide,
     /// Set for explain mode: records every item, operator, condition and
@@ -64,7 +64,7 @@ impl<'a> Evaluator<'a> {
             value: None,
             item: None,
             captures: Vec::new(),
-            source: Vec::new(),
+            source: std::sync::Arc::from(&b""[..]),
             op_side: OpSide::default(),
             tracer: None,
             deadline: None,
@@ -118,7 +118,11 @@ impl<'a> Evaluator<'a> {
     /// literal text and captures are still collected (Exim's skipping
     /// expansions return them too).
     pub fn seq(&mut self, s: &Seq, skip: bool) -> Result<Value, ExpandError> {
-        let mut out = Value::empty();
+        // The source length is a fair first guess at the result's.
+        let mut out = Value {
+            bytes: Vec::with_capacity(s.span.range().len()),
+            tainted: false,
+        };
         self.seq_into(s, skip, &mut out)?;
         out.truncate_at_nul();
         Ok(out)

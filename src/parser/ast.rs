@@ -39,7 +39,8 @@ impl Span {
 /// A parsed expansion string: parse once, evaluate many times.
 #[derive(Debug, Clone)]
 pub struct Template {
-    pub source: Vec<u8>,
+    /// Shared, so that evaluating does not copy it.
+    pub source: std::sync::Arc<[u8]>,
     pub root: Seq,
 }
 

@@ -27,7 +27,7 @@ pub fn parse(source: &[u8]) -> Template {
     let mut p = Parser::new(source);
     let root = p.seq(false, true);
     Template {
-        source: source.to_vec(),
+        source: source.into(),
         root,
     }
 }
@@ -38,7 +38,7 @@ pub fn parse_no_dollar(source: &[u8]) -> Template {
     let mut p = Parser::new(source);
     let root = p.seq(false, false);
     Template {
-        source: source.to_vec(),
+        source: source.into(),
         root,
     }
 }
