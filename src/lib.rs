@@ -22,6 +22,7 @@ pub mod numeric;
 pub mod operators;
 pub mod parser;
 pub mod regex;
+pub mod sys;
 #[cfg(test)]
 pub(crate) mod testutil;
 pub mod vars;

@@ -47,3 +47,60 @@ pub fn check_ops(cases: &[OpCase]) {
         assert_eq!(run_op(*f, *arg, input), want, "arg {arg:?} input {input:?}");
     }
 }
+
+/// A file of the shared material beside the repository (`../shared`, or
+/// the parent of `EXIM_CONFORMANCE_DIR`).
+pub fn shared(rel: &str) -> std::path::PathBuf {
+    match std::env::var_os("EXIM_CONFORMANCE_DIR") {
+        Some(d) => std::path::Path::new(&d).join("..").join(rel),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared")
+            .join(rel),
+    }
+}
+
+/// The installed Exim (the oracle), if any.
+pub fn oracle_binary() -> Option<&'static str> {
+    ["/usr/sbin/exim4", "/usr/sbin/exim"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+}
+
+/// Runs one expression through `exim -be` with a minimal configuration:
+/// `Ok(output)` or `Err(message)`; `None` (said on stderr) when Exim is
+/// not installed.
+pub fn run_oracle(expr: &str) -> Option<Result<String, String>> {
+    use std::io::Write;
+    let Some(exim) = oracle_binary() else {
+        eprintln!("SKIPPED oracle check: Exim is not installed");
+        return None;
+    };
+    let conf = std::env::temp_dir().join(format!("exim-expand-oracle-{}.conf", std::process::id()));
+    if !conf.exists() {
+        std::fs::write(&conf, "primary_hostname = myhost.test.ex\n").ok()?;
+    }
+    let mut child = std::process::Command::new(exim)
+        .arg("-C")
+        .arg(&conf)
+        .arg("-be")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    child
+        .stdin
+        .take()?
+        .write_all(format!("{expr}\n").as_bytes())
+        .ok()?;
+    let out = child.wait_with_output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let text = text
+        .strip_prefix("> ")
+        .and_then(|t| t.strip_suffix("\n> \n"))
+        .unwrap_or_else(|| panic!("unexpected exim output {text:?}"));
+    Some(match text.strip_prefix("Failed: ") {
+        Some(m) => Err(m.to_string()),
+        None => Ok(text.to_string()),
+    })
+}

@@ -278,7 +278,7 @@ fn check_internal(ev: &mut Evaluator, s: &Value) -> AclOutcome {
                 Err(e) => {
                     return error(format!(
                         "failed to open ACL file \"{name}\": {}",
-                        strerror(e.raw_os_error().unwrap_or(0))
+                        crate::sys::strerror(e.raw_os_error().unwrap_or(0))
                     ));
                 }
             };
@@ -296,19 +296,6 @@ fn check_internal(ev: &mut Evaluator, s: &Value) -> AclOutcome {
         },
     };
     run_statements(ev, &statements)
-}
-
-/// The C library's text for an errno value.
-pub(crate) fn strerror(errno: i32) -> String {
-    // SAFETY: strerror returns a pointer to a NUL-terminated static or
-    // thread-local string; it is copied at once.
-    unsafe {
-        let p = libc::strerror(errno);
-        if p.is_null() {
-            return format!("Unknown error {errno}");
-        }
-        std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
-    }
 }
 
 fn outcome(rc: AclRc, user_msg: Option<Value>, log_msg: Option<Value>) -> AclOutcome {

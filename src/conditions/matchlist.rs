@@ -332,7 +332,7 @@ impl<'e, 'a> Matcher<'e, 'a> {
                 "failed to open {} when checking \"{}\": {}",
                 lossy(filename),
                 lossy(list_raw),
-                strerror(&e)
+                crate::sys::io_error_text(&e)
             )
         })?;
         // A read error ends the file as it ends Exim's fgets() loop (a
@@ -941,26 +941,6 @@ fn trim(b: &[u8]) -> &[u8] {
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// `strerror` text for an I/O error.
-fn strerror(e: &std::io::Error) -> String {
-    match e.raw_os_error() {
-        Some(code) => {
-            // SAFETY: strerror returns a pointer to a NUL-terminated static
-            // (or thread-local) message for any error number.
-            let p = unsafe { libc::strerror(code) };
-            if p.is_null() {
-                e.to_string()
-            } else {
-                // SAFETY: p is a valid C string (checked non-null above).
-                unsafe { std::ffi::CStr::from_ptr(p) }
-                    .to_string_lossy()
-                    .into_owned()
-            }
-        }
-        None => e.to_string(),
-    }
 }
 
 /// Compiled list regexes by (pattern, caseless).

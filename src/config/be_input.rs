@@ -334,7 +334,7 @@ mod tests {
     /// expansion needed): the printed output is the macro-substituted line.
     #[test]
     fn corpus_repl_plain_text_cases() {
-        let path = std::path::Path::new("/work/shared/conformance/repl.jsonl");
+        let path = &crate::testutil::shared("conformance/repl.jsonl");
         let Ok(text) = std::fs::read_to_string(path) else {
             eprintln!("note: {} absent, skipping", path.display());
             return;

@@ -502,7 +502,7 @@ fn be_reader_from_config() {
 
 #[test]
 fn conformance_fixture_configs() {
-    let dir = Path::new("/work/shared/conformance/fixtures/conf");
+    let dir = &crate::testutil::shared("conformance/fixtures/conf");
     if !dir.is_dir() {
         eprintln!("note: {} absent, skipping", dir.display());
         return;
@@ -554,7 +554,7 @@ fn exim_test_defines(dir: &Path) -> Vec<(String, String)> {
 /// the configurations `.include`.
 #[test]
 fn exim_test_suite_configs_do_not_panic() {
-    let confs = Path::new("/work/shared/exim-tests/confs");
+    let confs = &crate::testutil::shared("exim-tests/confs");
     if !confs.is_dir() {
         eprintln!("note: {} absent, skipping", confs.display());
         return;

@@ -43,7 +43,7 @@ pub(crate) fn open_failed(name: &[u8], errno: i32) -> Vec<u8> {
     let mut m = b"failed to open ".to_vec();
     m.extend_from_slice(name);
     m.extend_from_slice(b": ");
-    m.extend_from_slice(crate::acl::strerror(errno).as_bytes());
+    m.extend_from_slice(crate::sys::strerror(errno).as_bytes());
     if errno == libc::EACCES {
         // SAFETY: geteuid/getegid cannot fail.
         let (u, g) = unsafe { (libc::geteuid(), libc::getegid()) };

@@ -22,7 +22,7 @@ fn to_utf16be(s: &[u8], charset: &str) -> Result<Vec<u8>, String> {
         let errno = e.raw_os_error().unwrap_or(0);
         return Err(format!(
             "imapfolder: iconv_open(\"UTF-16BE\", \"{charset}\") failed: {}{}",
-            crate::acl::strerror(errno),
+            crate::sys::strerror(errno),
             if errno == libc::EINVAL {
                 " (maybe unsupported conversion)"
             } else {
@@ -45,7 +45,7 @@ fn to_utf16be(s: &[u8], charset: &str) -> Result<Vec<u8>, String> {
     if r == usize::MAX {
         return Err(format!(
             "imapfolder: iconv() failed to convert from {charset}: {}",
-            crate::acl::strerror(err.raw_os_error().unwrap_or(0))
+            crate::sys::strerror(err.raw_os_error().unwrap_or(0))
         ));
     }
     out.truncate(out.len() - outleft);

@@ -358,7 +358,7 @@ fn readsock(
     shutdown: bool,
 ) -> Result<Vec<u8>, (String, bool)> {
     let spec_s = String::from_utf8_lossy(spec).into_owned();
-    let errno_text = |e: &std::io::Error| crate::acl::strerror(e.raw_os_error().unwrap_or(0));
+    let errno_text = |e: &std::io::Error| crate::sys::strerror(e.raw_os_error().unwrap_or(0));
     if let Some(rest) = spec_s.strip_prefix("inet:") {
         let Some(colon) = rest.rfind(':') else {
             return Err((format!("missing port for readsocket {spec_s}"), false));

@@ -152,7 +152,7 @@ fn run_child(ev: &Evaluator, argv: &[Vec<u8>]) -> Result<RunResult, String> {
         Err(e) => {
             return Err(format!(
                 "couldn't create child process: {}",
-                crate::acl::strerror(e.raw_os_error().unwrap_or(0))
+                crate::sys::strerror(e.raw_os_error().unwrap_or(0))
             ));
         }
     };

@@ -66,8 +66,8 @@ pub fn find(path: &[u8], key: &[u8]) -> Result<Option<Vec<u8>>, String> {
 /// Like [`find`], but says whether a failure happened when opening the file
 /// ([`Error::Open`]) or during the search ([`Error::Defer`]).
 pub fn lookup(path: &[u8], key: &[u8]) -> Result<Option<Vec<u8>>, Error> {
-    let path = c_str(path);
-    let key = c_str(key);
+    let path = crate::eval::c_str(path);
+    let key = crate::eval::c_str(key);
     let shown = String::from_utf8_lossy(path);
     let db = Cdb::open(path, &shown)?;
     if key.is_empty() {
@@ -205,18 +205,10 @@ fn read_exact_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<()> {
     file.read_exact_at(buf, pos)
 }
 
-/// The bytes before the first NUL, as C sees a string.
-fn c_str(s: &[u8]) -> &[u8] {
-    match s.iter().position(|&b| b == 0) {
-        Some(n) => &s[..n],
-        None => s,
-    }
-}
-
 /// Exim's "failed to open" message: `failed to open WHAT: ERROR`, with the
 /// effective ids added for "Permission denied".
 fn open_failed(what: &str, e: &io::Error) -> String {
-    let mut msg = format!("failed to open {what}: {}", strerror(e));
+    let mut msg = format!("failed to open {what}: {}", crate::sys::io_error_text(e));
     if e.raw_os_error() == Some(libc::EACCES) {
         // SAFETY: geteuid and getegid have no preconditions and cannot fail.
         let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
@@ -225,18 +217,10 @@ fn open_failed(what: &str, e: &io::Error) -> String {
     msg
 }
 
-/// The C library's text for an I/O error (`No such file or directory`).
-fn strerror(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error ") {
-        Some(n) => text[..n].to_string(),
-        None => text,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::run_oracle;
     use std::path::PathBuf;
 
     fn data_dir() -> PathBuf {
@@ -447,37 +431,5 @@ mod tests {
             };
             assert_eq!(find(path.as_bytes(), b"k"), want.map(|_| None), "{path}");
         }
-    }
-
-    /// Runs one expression through `exim -be`: `Ok(output)` or
-    /// `Err(message)`; `None` when Exim is not available.
-    fn run_oracle(expr: &str) -> Option<Result<String, String>> {
-        use std::io::Write;
-        let conf = "/work/shared/conformance/fixtures/conf/min.conf";
-        if !std::path::Path::new(conf).exists() {
-            return None;
-        }
-        let mut child = std::process::Command::new("exim")
-            .args(["-C", conf, "-be"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        child
-            .stdin
-            .take()?
-            .write_all(format!("{expr}\n").as_bytes())
-            .ok()?;
-        let out = child.wait_with_output().ok()?;
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let text = text
-            .strip_prefix("> ")
-            .and_then(|t| t.strip_suffix("\n> \n"))
-            .unwrap_or_else(|| panic!("unexpected exim output {text:?}"));
-        Some(match text.strip_prefix("Failed: ") {
-            Some(m) => Err(m.to_string()),
-            None => Ok(text.to_string()),
-        })
     }
 }

@@ -77,8 +77,8 @@ pub fn lookup(
     ret_full: bool,
     filter: Option<&str>,
 ) -> Result<Option<Vec<u8>>, Error> {
-    let dir = c_str(dir);
-    let key = c_str(key);
+    let dir = crate::eval::c_str(dir);
+    let key = crate::eval::c_str(key);
     let shown = String::from_utf8_lossy(dir);
     open_check(dir, &shown)?;
     if key.is_empty() {
@@ -119,7 +119,7 @@ pub fn lookup(
         Err(e) => Err(Error::Defer(format!(
             "{}: lstat: {}",
             String::from_utf8_lossy(&path),
-            strerror(&e)
+            crate::sys::io_error_text(&e)
         ))),
     }
 }
@@ -148,18 +148,10 @@ fn open_check(dir: &[u8], shown: &str) -> Result<(), Error> {
     }
 }
 
-/// The bytes before the first NUL, as C sees a string.
-fn c_str(s: &[u8]) -> &[u8] {
-    match s.iter().position(|&b| b == 0) {
-        Some(n) => &s[..n],
-        None => s,
-    }
-}
-
 /// Exim's "failed to open" message: `failed to open WHAT: ERROR`, with the
 /// effective ids added for "Permission denied".
 fn open_failed(what: &str, e: &io::Error) -> String {
-    let mut msg = format!("failed to open {what}: {}", strerror(e));
+    let mut msg = format!("failed to open {what}: {}", crate::sys::io_error_text(e));
     if e.raw_os_error() == Some(libc::EACCES) {
         // SAFETY: geteuid and getegid have no preconditions and cannot fail.
         let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
@@ -168,18 +160,10 @@ fn open_failed(what: &str, e: &io::Error) -> String {
     msg
 }
 
-/// The C library's text for an I/O error (`No such file or directory`).
-fn strerror(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error ") {
-        Some(n) => text[..n].to_string(),
-        None => text,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::run_oracle;
     use std::path::{Path, PathBuf};
 
     /// A fresh copy of the conformance tree `dsearch.d` (Gamma.txt, alpha,
@@ -380,37 +364,5 @@ mod tests {
             assert_eq!(find(dir.as_bytes(), b"k", false, None), want.map(|_| None));
         }
         let _ = std::fs::remove_dir_all(d.parent().unwrap());
-    }
-
-    /// Runs one expression through `exim -be`: `Ok(output)` or
-    /// `Err(message)`; `None` when Exim is not available.
-    fn run_oracle(expr: &str) -> Option<Result<String, String>> {
-        use std::io::Write;
-        let conf = "/work/shared/conformance/fixtures/conf/min.conf";
-        if !Path::new(conf).exists() {
-            return None;
-        }
-        let mut child = std::process::Command::new("exim")
-            .args(["-C", conf, "-be"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        child
-            .stdin
-            .take()?
-            .write_all(format!("{expr}\n").as_bytes())
-            .ok()?;
-        let out = child.wait_with_output().ok()?;
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let text = text
-            .strip_prefix("> ")
-            .and_then(|t| t.strip_suffix("\n> \n"))
-            .unwrap_or_else(|| panic!("unexpected exim output {text:?}"));
-        Some(match text.strip_prefix("Failed: ") {
-            Some(m) => Err(m.to_string()),
-            None => Ok(text.to_string()),
-        })
     }
 }

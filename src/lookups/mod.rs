@@ -272,7 +272,7 @@ fn open_failed(what: &[u8], errno: i32) -> String {
     let mut m = format!(
         "failed to open {}: {}",
         String::from_utf8_lossy(what),
-        crate::acl::strerror(errno)
+        crate::sys::strerror(errno)
     );
     if errno == libc::EACCES {
         // SAFETY: geteuid/getegid cannot fail.

@@ -96,6 +96,7 @@ fn c_field(p: *const libc::c_char) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::run_oracle;
 
     /// The entry for `name` in /etc/passwd, formatted the way Exim does
     /// (for comparison when the system uses plain files).
@@ -159,37 +160,5 @@ mod tests {
             };
             assert_eq!(Ok(mine), want, "user {user:?}");
         }
-    }
-
-    /// Runs one expression through `exim -be`: `Ok(output)` or
-    /// `Err(message)`; `None` when Exim is not available.
-    fn run_oracle(expr: &str) -> Option<Result<String, String>> {
-        use std::io::Write;
-        let conf = "/work/shared/conformance/fixtures/conf/min.conf";
-        if !std::path::Path::new(conf).exists() {
-            return None;
-        }
-        let mut child = std::process::Command::new("exim")
-            .args(["-C", conf, "-be"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        child
-            .stdin
-            .take()?
-            .write_all(format!("{expr}\n").as_bytes())
-            .ok()?;
-        let out = child.wait_with_output().ok()?;
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let text = text
-            .strip_prefix("> ")
-            .and_then(|t| t.strip_suffix("\n> \n"))
-            .unwrap_or_else(|| panic!("unexpected exim output {text:?}"));
-        Some(match text.strip_prefix("Failed: ") {
-            Some(m) => Err(m.to_string()),
-            None => Ok(text.to_string()),
-        })
     }
 }

@@ -42,10 +42,10 @@ const NOT_ABSOLUTE: &str = "absolute file name expected for \"sqlite\" lookup";
 /// `Ok(None)` means the lookup failed (no rows, SQL error, empty query);
 /// `Err` carries Exim's message for a missing or unopenable file.
 pub fn find(file: Option<&[u8]>, query: &[u8]) -> Result<Option<Vec<u8>>, String> {
-    let query = c_str(query);
+    let query = crate::eval::c_str(query);
     let query = skip_space(query);
     let (file, query) = match file {
-        Some(f) => (Some(c_str(f)), query),
+        Some(f) => (Some(crate::eval::c_str(f)), query),
         None if query.first() == Some(&b'/') => {
             let end = query
                 .iter()
@@ -231,18 +231,11 @@ fn skip_space(s: &[u8]) -> &[u8] {
     &s[n..]
 }
 
-/// The bytes before the first NUL, as C sees a string.
-fn c_str(s: &[u8]) -> &[u8] {
-    match s.iter().position(|&b| b == 0) {
-        Some(n) => &s[..n],
-        None => s,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::{Path, PathBuf};
+    use crate::testutil::run_oracle;
+    use std::path::PathBuf;
 
     fn fixture() -> String {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -423,37 +416,5 @@ mod tests {
                 .map(|v| v.map_or("".into(), |v| String::from_utf8_lossy(&v).into_owned()));
             assert_eq!(mine, want, "{q}");
         }
-    }
-
-    /// Runs one expression through `exim -be`: `Ok(output)` or
-    /// `Err(message)`; `None` when Exim is not available.
-    fn run_oracle(expr: &str) -> Option<Result<String, String>> {
-        use std::io::Write;
-        let conf = "/work/shared/conformance/fixtures/conf/min.conf";
-        if !Path::new(conf).exists() {
-            return None;
-        }
-        let mut child = std::process::Command::new("exim")
-            .args(["-C", conf, "-be"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        child
-            .stdin
-            .take()?
-            .write_all(format!("{expr}\n").as_bytes())
-            .ok()?;
-        let out = child.wait_with_output().ok()?;
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let text = text
-            .strip_prefix("> ")
-            .and_then(|t| t.strip_suffix("\n> \n"))
-            .unwrap_or_else(|| panic!("unexpected exim output {text:?}"));
-        Some(match text.strip_prefix("Failed: ") {
-            Some(m) => Err(m.to_string()),
-            None => Ok(text.to_string()),
-        })
     }
 }

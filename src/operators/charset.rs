@@ -136,15 +136,6 @@ fn next_mimeword(s: &[u8], from: usize, lencheck: bool) -> Option<MimeWord> {
     }
 }
 
-/// `strerror` text for an errno value.
-fn strerror(errno: i32) -> String {
-    let s = std::io::Error::from_raw_os_error(errno).to_string();
-    match s.find(" (os error ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 /// A conversion descriptor from the C library.
 struct Iconv(libc::iconv_t);
 
@@ -227,7 +218,7 @@ pub(crate) fn decode_2047(
                         b"\", \"",
                         charset,
                         b"\") failed: ",
-                        strerror(errno).as_bytes(),
+                        crate::sys::strerror(errno).as_bytes(),
                         hint.as_bytes(),
                     ]));
                 }

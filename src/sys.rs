@@ -1,0 +1,39 @@
+//! The C library's words for system errors, as Exim prints them.
+
+/// `strerror(errno)`: "No such file or directory".
+pub fn strerror(errno: i32) -> String {
+    // SAFETY: strerror returns a pointer to a NUL-terminated static or
+    // thread-local string for any error number; it is copied at once.
+    unsafe {
+        let p = libc::strerror(errno);
+        if p.is_null() {
+            return format!("Unknown error {errno}");
+        }
+        std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
+    }
+}
+
+/// The `strerror` text of an I/O error (Rust's own text without its
+/// " (os error N)" tail when the error has no errno).
+pub fn io_error_text(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(code) => strerror(code),
+        None => {
+            let text = e.to_string();
+            match text.find(" (os error ") {
+                Some(n) => text[..n].to_string(),
+                None => text,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn texts() {
+        assert_eq!(super::strerror(libc::ENOENT), "No such file or directory");
+        let e = std::io::Error::from_raw_os_error(libc::EACCES);
+        assert_eq!(super::io_error_text(&e), "Permission denied");
+    }
+}
