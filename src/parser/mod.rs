@@ -580,19 +580,29 @@ impl<'s> Parser<'s> {
     }
 
     fn item_listextract(&mut self, node: &mut ItemNode) {
-        for i in 1..=2 {
+        if self.named_args(node, &[("arg 1", true), ("arg 2", true)]) {
+            self.yes_no(node);
+        }
+    }
+
+    /// Braced arguments that Exim names in its messages (`missing '{' for
+    /// WHAT of ITEM`); `honour_dollar` false leaves `$` unexpanded.  False
+    /// when one is missing or failed to parse.
+    fn named_args(&mut self, node: &mut ItemNode, args: &[(&str, bool)]) -> bool {
+        let item = node.def.name;
+        for &(what, honour_dollar) in args {
             if self.skip_space() != Some(b'{') {
-                let msg = format!("missing '{{' for arg {i} of listextract");
+                let msg = format!("missing '{{' for {what} of {item}");
                 node.error = Some(self.error(msg, self.pos));
-                return;
+                return false;
             }
-            let s = self.braced_seq(true);
+            let s = self.braced_seq(honour_dollar);
             node.args.push(Arg::Seq(s));
             if self.failed {
-                return;
+                return false;
             }
         }
-        self.yes_no(node);
+        true
     }
 
     /// `map`, `filter`, `reduce`.
@@ -776,19 +786,9 @@ impl<'s> Parser<'s> {
 
     /// `${certextract{field}{$variable}...}`: the variable is not expanded.
     fn item_certextract(&mut self, node: &mut ItemNode) {
-        for (what, dollar) in [("field", true), ("cert variable", false)] {
-            if self.skip_space() != Some(b'{') {
-                let msg = format!("missing '{{' for {what} arg of certextract");
-                node.error = Some(self.error(msg, self.pos));
-                return;
-            }
-            let s = self.braced_seq(dollar);
-            node.args.push(Arg::Seq(s));
-            if self.failed {
-                return;
-            }
+        if self.named_args(node, &[("field arg", true), ("cert variable arg", false)]) {
+            self.yes_no(node);
         }
-        self.yes_no(node);
     }
 
     /// `${run[,options]{command}...}`.
