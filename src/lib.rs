@@ -9,6 +9,7 @@
 
 pub mod acl;
 pub mod auth;
+pub mod check;
 pub mod cli;
 pub mod conditions;
 pub mod config;

@@ -172,3 +172,22 @@ fn eval_runs_commands_unless_sandboxed() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("Policy::allow_run is false"));
 }
+
+#[test]
+fn check_reports_unknown_variables_in_untaken_branches() {
+    // Exim fails on `$nosuch` even where the branch is not taken.
+    let o = run(&["check", "${if eq{a}{b}{$nosuch}{$dmarc_status}}"], b"");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("unknown variable name \"nosuch\""), "{err}");
+    assert!(
+        err.contains("unknown variable name \"dmarc_status\""),
+        "{err}"
+    );
+    assert!(err.contains("2 errors found"), "{err}");
+    let o = run(
+        &["check", "--profile", "exim-4.96-full", "$dmarc_status"],
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(0));
+}

@@ -24,13 +24,17 @@ struct Cli {
 enum Command {
     /// Evaluate one expansion string. Exit status: 0 ok, 1 failed, 2 forced failure.
     Eval(EvalArgs),
-    /// Parse only: report every syntax error with its position.
+    /// Without evaluating: report every syntax error and unknown variable
+    /// with its position.
     Check {
         /// The expansion string (or use --file).
         expr: Option<String>,
         /// Check each line of a file as a separate expansion string.
         #[arg(long)]
         file: Option<String>,
+        /// Compatibility profile deciding which variables exist.
+        #[arg(long)]
+        profile: Option<String>,
     },
     /// Interactive prompt with history and caret errors.
     Repl {
@@ -107,7 +111,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
             }
             eval_cmd(&args)
         }
-        Some(Command::Check { expr, file }) => check_cmd(expr, file),
+        Some(Command::Check {
+            expr,
+            file,
+            profile,
+        }) => check_cmd(expr, file, profile),
     }
 }
 
@@ -257,7 +265,7 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
     }
 }
 
-fn check_cmd(expr: Option<String>, file: Option<String>) -> i32 {
+fn check_cmd(expr: Option<String>, file: Option<String>, profile: Option<String>) -> i32 {
     let color = std::io::stderr().is_terminal();
     let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
     if let Some(e) = expr {
@@ -282,12 +290,22 @@ fn check_cmd(expr: Option<String>, file: Option<String>) -> i32 {
         eprintln!("exim-expand check: give an expression or --file FILE");
         return 64;
     }
+    let mut ctx = Context::new();
+    if let Some(name) = profile {
+        match crate::eval::Profile::by_name(&name) {
+            Some(p) => ctx.profile = p,
+            None => {
+                eprintln!("exim-expand: unknown profile \"{name}\"");
+                return 64;
+            }
+        }
+    }
     let mut bad = 0;
     for (origin, src) in &inputs {
         let t = parser::parse(src);
-        for e in t.errors() {
+        for e in crate::check::check(&t, &ctx) {
             bad += 1;
-            eprint!("{}", diagnostic::render(src, e, origin, color));
+            eprint!("{}", diagnostic::render(src, &e, origin, color));
         }
     }
     if bad > 0 {

@@ -1094,43 +1094,60 @@ pub fn header_prefix(name: &[u8]) -> Option<(HeaderKind, usize)> {
 impl Template {
     /// The first syntax error in the tree, if any (in source order).
     pub fn first_error(&self) -> Option<&ExpandError> {
-        let mut all = Vec::new();
-        collect_seq(&self.root, &mut all);
-        all.into_iter().min_by_key(|e| e.span.start)
+        self.errors().into_iter().next()
     }
 
-    /// Every error recorded in the tree.
+    /// Every error recorded in the tree, in source order.
     pub fn errors(&self) -> Vec<&ExpandError> {
         let mut all = Vec::new();
-        collect_seq(&self.root, &mut all);
+        self.walk(&mut |v| match v {
+            Visit::Node(Node::Error(e)) => all.push(&**e),
+            Visit::Error(e) => all.push(e),
+            _ => {}
+        });
         all.sort_by_key(|e| e.span.start);
         all
     }
+
+    /// Calls `f` for every node, condition and recorded error, in source
+    /// order, untaken branches included.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(Visit<'a>)) {
+        walk_seq(&self.root, f);
+    }
 }
 
-fn collect_seq<'a>(s: &'a Seq, out: &mut Vec<&'a ExpandError>) {
+/// What [`Template::walk`] visits.
+#[derive(Debug, Clone, Copy)]
+pub enum Visit<'a> {
+    Node(&'a Node),
+    Cond(&'a Cond),
+    /// The syntax error of an item or condition read in part.
+    Error(&'a ExpandError),
+}
+
+fn walk_seq<'a>(s: &'a Seq, f: &mut impl FnMut(Visit<'a>)) {
     for n in &s.nodes {
+        f(Visit::Node(n));
         match n {
-            Node::Error(e) => out.push(e),
-            Node::Op(op) => collect_seq(&op.operand, out),
+            Node::Op(op) => walk_seq(&op.operand, f),
             Node::Item(it) => {
                 for a in &it.args {
                     match a {
-                        Arg::Seq(s) => collect_seq(s, out),
-                        Arg::Cond(c) => collect_cond(c, out),
+                        Arg::Seq(s) => walk_seq(s, f),
+                        Arg::Cond(c) => walk_cond(c, f),
                         Arg::Raw { .. } => {}
                     }
                 }
                 if let Some(yn) = &it.yesno {
                     if let Some(y) = &yn.yes {
-                        collect_seq(y, out);
+                        walk_seq(y, f);
                     }
                     if let NoBranch::Seq(n) = &yn.no {
-                        collect_seq(n, out);
+                        walk_seq(n, f);
                     }
                 }
                 if let Some(e) = &it.error {
-                    out.push(e);
+                    f(Visit::Error(e));
                 }
             }
             _ => {}
@@ -1138,17 +1155,18 @@ fn collect_seq<'a>(s: &'a Seq, out: &mut Vec<&'a ExpandError>) {
     }
 }
 
-fn collect_cond<'a>(c: &'a Cond, out: &mut Vec<&'a ExpandError>) {
+fn walk_cond<'a>(c: &'a Cond, f: &mut impl FnMut(Visit<'a>)) {
+    f(Visit::Cond(c));
     match &c.kind {
-        CondKind::Call { args, .. } => args.iter().for_each(|s| collect_seq(s, out)),
-        CondKind::AndOr { conds, .. } => conds.iter().for_each(|c| collect_cond(c, out)),
+        CondKind::Call { args, .. } => args.iter().for_each(|s| walk_seq(s, f)),
+        CondKind::AndOr { conds, .. } => conds.iter().for_each(|c| walk_cond(c, f)),
         CondKind::Iterate { list, cond, .. } => {
-            collect_seq(list, out);
-            collect_cond(cond, out);
+            walk_seq(list, f);
+            walk_cond(cond, f);
         }
         CondKind::Def(_) | CondKind::Invalid => {}
     }
     if let Some(e) = &c.error {
-        out.push(e);
+        f(Visit::Error(e));
     }
 }

@@ -62,6 +62,23 @@ fn numbered(name: &str, prefix: &str, range: std::ops::RangeInclusive<u32>) -> b
         .is_some_and(|n| range.contains(&n))
 }
 
+/// Names resolved by pattern: `acl_c*`/`acl_m*`, `r_*`, `auth1..4`,
+/// `regex1..9`.
+fn is_family(name: &str) -> bool {
+    is_acl_variable(name)
+        || name.starts_with("r_")
+        || numbered(name, "auth", 1..=4)
+        || numbered(name, "regex", 1..=9)
+}
+
+/// Does `name` exist for this context (its profile, its own settings)?
+pub fn is_known(ctx: &crate::eval::Context, name: &str) -> bool {
+    ctx.vars.contains_key(name)
+        || is_family(name)
+        || find(name).is_some()
+        || features::find(name, &ctx.profile.features).is_some()
+}
+
 /// Resolves a variable; `None` means "unknown variable".  While skipping,
 /// a known variable yields an empty value without being computed.
 ///
@@ -79,10 +96,7 @@ pub fn lookup(ev: &Evaluator, name: &str, skip: bool) -> Option<Value> {
         }
         return Some(v.clone());
     }
-    let family = is_acl_variable(name)
-        || name.starts_with("r_")
-        || numbered(name, "auth", 1..=4)
-        || numbered(name, "regex", 1..=9);
+    let family = is_family(name);
     let def = if family {
         None
     } else {
