@@ -174,6 +174,9 @@ pub fn find(name: &[u8]) -> Option<&'static CondDef> {
 }
 
 #[cfg(test)]
+mod every;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
