@@ -260,8 +260,15 @@ fn caller_login() -> String {
 /// the prompt).
 pub fn expand_line(ctx: &mut Context, line: &[u8]) -> Vec<u8> {
     let t = parser::parse(line);
+    // Exim's `$value` is process-wide: what an item leaves in it (4.96's
+    // map and filter, for one) is still there on the next line.
+    let carried = ctx.session_value.take();
     let mut ev = Evaluator::new(ctx);
-    match ev.run(&t) {
+    ev.value = carried;
+    let r = ev.run(&t);
+    let left = ev.value.take();
+    ctx.session_value = left;
+    match r {
         Ok(v) => {
             let mut o = v.bytes;
             o.push(b'\n');

@@ -52,7 +52,7 @@ string_cmp!(str_ge, cmp_bytes, Ordering::Greater | Ordering::Equal);
 string_cmp!(str_gei, cmp_caseless, Ordering::Greater | Ordering::Equal);
 
 /// An operand of a numeric comparison: empty counts as 0.
-fn number(v: &Value) -> Result<i64, String> {
+pub(crate) fn number(v: &Value) -> Result<i64, String> {
     if v.bytes.is_empty() {
         return Ok(0);
     }

@@ -8,6 +8,7 @@ mod iterate;
 mod matchlist;
 mod misc;
 
+pub(crate) use compare::number;
 pub use compare::strcmpic;
 pub use iterate::iterate;
 pub use misc::def;
@@ -45,6 +46,12 @@ pub struct CondDef {
     pub name: &'static str,
     pub shape: CondShape,
     pub func: CondFn,
+    /// The numeric comparisons: each operand is converted to an integer as
+    /// soon as it is expanded (so a bad first operand is reported before
+    /// the second is expanded).
+    pub numeric: bool,
+    /// Run even in untaken branches (4.96 checks `bool{}` values there).
+    pub checked_when_skipping: bool,
 }
 
 impl std::fmt::Debug for CondDef {
@@ -61,6 +68,8 @@ const fn args(name: &'static str, n: u8, func: CondFn) -> CondDef {
             dollar_in_2nd: true,
         },
         func,
+        numeric: false,
+        checked_when_skipping: false,
     }
 }
 
@@ -72,6 +81,8 @@ const fn list_match(name: &'static str, func: CondFn) -> CondDef {
             dollar_in_2nd: false,
         },
         func,
+        numeric: false,
+        checked_when_skipping: false,
     }
 }
 
@@ -85,6 +96,15 @@ const fn subs(name: &'static str, outer: bool, min: u8, max: u8, func: CondFn) -
             check_end: outer,
         },
         func,
+        numeric: false,
+        checked_when_skipping: false,
+    }
+}
+
+const fn numeric(name: &'static str, func: CondFn) -> CondDef {
+    CondDef {
+        numeric: true,
+        ..args(name, 2, func)
     }
 }
 
@@ -93,6 +113,8 @@ const fn special(name: &'static str, shape: CondShape) -> CondDef {
         name,
         shape,
         func: misc::never,
+        numeric: false,
+        checked_when_skipping: false,
     }
 }
 
@@ -101,15 +123,18 @@ use misc::*;
 
 /// Exim 4.96's condition table, sorted by name (symbols first).
 pub static CONDITIONS: &[CondDef] = &[
-    args("<", 2, num_lt),
-    args("<=", 2, num_le),
-    args("=", 2, num_eq),
-    args("==", 2, num_eq),
-    args(">", 2, num_gt),
-    args(">=", 2, num_ge),
+    numeric("<", num_lt),
+    numeric("<=", num_le),
+    numeric("=", num_eq),
+    numeric("==", num_eq),
+    numeric(">", num_gt),
+    numeric(">=", num_ge),
     subs("acl", true, 1, 10, crate::acl::condition),
     special("and", CondShape::AndOr),
-    args("bool", 1, bool_strict),
+    CondDef {
+        checked_when_skipping: true,
+        ..args("bool", 1, bool_strict)
+    },
     args("bool_lax", 1, bool_lax),
     args("crypteq", 2, crypteq::crypteq),
     special("def", CondShape::Def),
@@ -120,6 +145,8 @@ pub static CONDITIONS: &[CondDef] = &[
         name: "first_delivery",
         shape: CondShape::NoArgs,
         func: misc::never,
+        numeric: false,
+        checked_when_skipping: false,
     },
     special("forall", CondShape::Iterate),
     special("forall_json", CondShape::Iterate),
@@ -160,6 +187,8 @@ pub static CONDITIONS: &[CondDef] = &[
         name: "queue_running",
         shape: CondShape::NoArgs,
         func: misc::never,
+        numeric: false,
+        checked_when_skipping: false,
     },
     args("radius", 1, radius_not_compiled),
     subs("saslauthd", true, 2, 4, auth::saslauthd),

@@ -193,6 +193,9 @@ pub struct Context {
     pub config_file: String,
     /// Output-size and time budgets for each evaluation.
     pub limits: Limits,
+    /// `$value` as one evaluation left it, for a session that carries it
+    /// to the next (the `-be` drop-in, as Exim's process-wide variable).
+    pub session_value: Option<super::Value>,
     /// The whole configuration (ACL definitions for `${acl}`).
     pub config: Option<std::sync::Arc<crate::config::Config>>,
     /// The message whose headers and body the expansion sees (`-bem`).
@@ -220,6 +223,7 @@ impl Context {
             auth: std::sync::Arc::new(crate::conditions::auth::Unavailable),
             config_file: String::new(),
             limits: Limits::default(),
+            session_value: None,
             config: None,
             message: None,
             lookup_cache: crate::lookups::LookupCache::default(),

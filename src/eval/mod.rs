@@ -345,9 +345,19 @@ impl<'a> Evaluator<'a> {
             CondKind::Call { def, args } => {
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
-                    vals.push(self.seq(a, skip)?);
+                    let v = self.seq(a, skip)?;
+                    if def.numeric && !skip {
+                        conditions::number(&v).map_err(|m| ExpandError::failed(m, a.span))?;
+                    }
+                    vals.push(v);
                 }
-                if skip || c.error.is_some() {
+                if c.error.is_some() {
+                    return Ok(false);
+                }
+                if skip {
+                    if def.checked_when_skipping {
+                        (def.func)(self, &vals).map_err(|m| ExpandError::failed(m, c.span))?;
+                    }
                     return Ok(false);
                 }
                 (def.func)(self, &vals).map_err(|m| ExpandError::failed(m, c.span))
@@ -414,8 +424,10 @@ impl<'a> Evaluator<'a> {
                 }
             }
             Some(ys) => {
+                // Exim appends the chosen string even while skipping (then it
+                // holds only literal text); checks in untaken code see it.
                 let v = self.seq(ys, skip || !yes)?;
-                if yes && !skip {
+                if yes {
                     out.push(&v);
                 }
                 if ty != "if" && ty != "run" {
@@ -425,7 +437,7 @@ impl<'a> Evaluator<'a> {
                     NoBranch::None => {}
                     NoBranch::Seq(ns) => {
                         let v = self.seq(ns, skip || yes)?;
-                        if !yes && !skip {
+                        if !yes {
                             out.push(&v);
                         }
                     }

@@ -13,7 +13,9 @@ pub fn eval(
         return ev.incomplete_item(item, skip);
     };
     ev.scoped(|ev| {
-        let yes = ev.cond(c, skip)?;
+        // While skipping, Exim leaves the condition false whatever its
+        // negation, so the "no" string is the one (skip-)expanded.
+        let yes = ev.cond(c, skip)? && !skip;
         let saved = ev.value.clone();
         ev.yes_no(item, yes, skip, saved, out)
     })

@@ -1,6 +1,5 @@
 //! List items: `map`, `filter`, `reduce`, `sort`, `listextract`, `listquote`.
 
-use super::skip_text::skip_text;
 use crate::conditions;
 use crate::eval::{Evaluator, ExpandError, Value};
 use crate::lists::{ListIter, is_space};
@@ -65,11 +64,7 @@ pub fn map_like(
         // 4.96 sets $value even when skipping (to what the skipped text
         // expands to) and leaves it set: `${reduce{}{x}{${reduce{a}{i}{}}}}`
         // gives `i`.
-        ev.value = Some(if skip {
-            Value::new(skip_text(ev, init))
-        } else {
-            value
-        });
+        ev.value = Some(value);
         next = 2;
     }
     let body = item.args.get(next);
@@ -415,7 +410,8 @@ pub fn listextract(
             return parse_error(ev, item);
         };
         let v0 = ev.seq(a0, skip)?;
-        let text = if skip { skip_text(ev, a0) } else { v0.bytes };
+        // While skipping, v0 holds what 4.96's skipping expansion yields.
+        let text = v0.bytes;
         let s = text
             .iter()
             .position(|&c| !is_space(c))
@@ -474,10 +470,8 @@ pub fn listquote(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
+    // Exim 4.96 quotes even while skipping (see `tr`).
     let vals = super::expand_args(ev, item, skip)?;
-    if skip {
-        return Ok(());
-    }
     let (Some(sep), Some(text)) = (vals.first(), vals.get(1)) else {
         return parse_error(ev, item);
     };

@@ -14,7 +14,6 @@ mod lookup;
 mod misc;
 mod prvs;
 mod run;
-mod skip_text;
 mod strings;
 mod substitute;
 

@@ -1,9 +1,8 @@
 //! `${tr{subject}{from}{to}}`, `${sg{subject}{regex}{replacement}}` and
 //! `${hmac{algorithm}{key}{text}}` (called from `strings.rs`).
 
-use super::skip_text::skip_text;
 use crate::eval::{Evaluator, ExpandError, Value};
-use crate::parser::{Arg, ItemNode, Seq, Span};
+use crate::parser::{ItemNode, Span};
 
 fn three(vals: &[Value]) -> Option<(&Value, &Value, &Value)> {
     match vals {
@@ -21,10 +20,9 @@ pub fn tr(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
+    // Exim 4.96 translates even while skipping (what the skipped
+    // arguments expand to), and code in untaken branches can see it.
     let vals = super::expand_args(ev, item, skip)?;
-    if skip {
-        return Ok(());
-    }
     let Some((subject, from, to)) = three(&vals) else {
         return ev.incomplete_item(item, skip);
     };
@@ -139,30 +137,19 @@ pub fn sg(
 ) -> Result<(), ExpandError> {
     let vals = super::expand_args(ev, item, skip)?;
     let tainted = vals.iter().any(|v| v.tainted);
-    let (subject, pattern, repl) = if skip {
-        let mut texts = Vec::new();
-        for a in &item.args {
-            if let Arg::Seq(s) = a {
-                texts.push(skip_text(ev, s as &Seq));
-            }
-        }
-        match <[Vec<u8>; 3]>::try_from(texts) {
-            Ok([a, b, c]) => (a, b, c),
-            Err(_) => return ev.incomplete_item(item, skip),
-        }
-    } else {
-        match three(&vals) {
-            Some((a, b, c)) => (a.bytes.clone(), b.bytes.clone(), c.bytes.clone()),
-            None => return ev.incomplete_item(item, skip),
-        }
+    let Some((subject, pattern, repl)) = three(&vals) else {
+        return ev.incomplete_item(item, skip);
     };
+    let (subject, pattern, repl) = (
+        subject.bytes.clone(),
+        pattern.bytes.clone(),
+        repl.bytes.clone(),
+    );
     let result = substitute(ev, &subject, &pattern, &repl, tainted, item.span)?;
-    if !skip {
-        out.push(&Value {
-            bytes: result,
-            tainted,
-        });
-    }
+    out.push(&Value {
+        bytes: result,
+        tainted,
+    });
     Ok(())
 }
 

@@ -9,7 +9,7 @@
 
 use super::{OpResult, strtol};
 use crate::eval::{Evaluator, ExpandError, Value};
-use crate::parser::{Arg, ItemNode, Node, Seq};
+use crate::parser::{Arg, ItemNode, Seq};
 
 /// The alphabet of the textual hash, with Exim's `rtsu` typo.
 const HASHCODES: &[u8; 62] = b"abcdefghijklmnopqrtsuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -257,56 +257,6 @@ impl ItemKind {
     }
 }
 
-/// What Exim 4.96's expansion of an argument yields while skipping: the
-/// literal text, regex captures and the results of nested
-/// hash/length/nhash/substr items are kept; variables are empty and other
-/// items and operators contribute nothing here.
-fn skipped_text(ev: &Evaluator, seq: &Seq) -> Vec<u8> {
-    let mut out = Vec::new();
-    for node in &seq.nodes {
-        match node {
-            Node::Text { bytes, .. } => out.extend_from_slice(bytes),
-            Node::Capture { n, .. } => {
-                if let Some(v) = usize::try_from(*n).ok().and_then(|i| ev.captures.get(i)) {
-                    out.extend_from_slice(&v.bytes);
-                }
-            }
-            Node::Header { kind, name, .. } => {
-                if let Some(v) = crate::vars::header(ev, *kind, name) {
-                    out.extend_from_slice(&v.bytes);
-                }
-            }
-            // These four items append their result even while skipping.
-            Node::Item(item) if item.error.is_none() => {
-                let kind = match item.def.name {
-                    "hash" => ItemKind::Hash,
-                    "length" => ItemKind::Length,
-                    "nhash" => ItemKind::Nhash,
-                    "substr" => ItemKind::Substr,
-                    _ => continue,
-                };
-                let texts: Vec<Vec<u8>> = item
-                    .args
-                    .iter()
-                    .filter_map(|a| match a {
-                        Arg::Seq(s) => Some(skipped_text(ev, s)),
-                        _ => None,
-                    })
-                    .collect();
-                let refs: Vec<&[u8]> = texts.iter().map(Vec::as_slice).collect();
-                if let Ok(r) = item_result(kind, &refs) {
-                    out.extend_from_slice(&r);
-                }
-            }
-            _ => {}
-        }
-    }
-    if let Some(i) = out.iter().position(|&b| b == 0) {
-        out.truncate(i);
-    }
-    out
-}
-
 /// Reads an item's numeric argument as `(int)strtol(s, &end, 10)`.
 fn item_number(s: &[u8], index: usize, name: &str) -> Result<i32, Vec<u8>> {
     let (v, end) = strtol(s);
@@ -381,23 +331,18 @@ pub(crate) fn eval_item(
             _ => None,
         })
         .collect();
+    // While skipping, the arguments hold what 4.96's skipping expansion
+    // yields, and 4.96 checks and computes these items all the same.
     let mut vals = Vec::with_capacity(seqs.len());
     for s in &seqs {
         vals.push(ev.seq(s, skip)?);
     }
-    if skip {
-        for (v, s) in vals.iter_mut().zip(&seqs) {
-            *v = Value::new(skipped_text(ev, s));
-        }
-    }
     let texts: Vec<&[u8]> = vals.iter().map(|v| v.bytes.as_slice()).collect();
     let result = item_result(kind, &texts).map_err(|m| ExpandError::failed(m, item.span))?;
-    if !skip {
-        out.push(&Value {
-            bytes: result,
-            tainted: vals.last().is_some_and(|v| v.tainted),
-        });
-    }
+    out.push(&Value {
+        bytes: result,
+        tainted: vals.last().is_some_and(|v| v.tainted),
+    });
     Ok(())
 }
 
