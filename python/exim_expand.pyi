@@ -1,0 +1,166 @@
+"""Exim 4.96's string-expansion language, implemented in Rust.
+
+Inputs may be ``str`` or ``bytes``; a ``str`` is encoded as UTF-8 with
+``surrogateescape``.  Results are ``str`` (UTF-8; bytes that are not UTF-8
+come back as lone surrogates, so ``s.encode("utf-8", "surrogateescape")``
+gives Exim's exact bytes) or ``bytes`` from the ``*_bytes`` variants.
+"""
+
+import datetime
+import os
+from typing import Any, List, Literal, Mapping, Optional, Tuple, Union
+
+__version__: str
+EXIM_VERSION: str
+
+StrOrBytes = Union[str, bytes, bytearray]
+VarValue = Union[str, bytes, bytearray, int]
+Now = Union[int, float, str, datetime.datetime]
+PathLike = Union[str, "os.PathLike[str]"]
+Kind = Literal["syntax", "failed", "forced"]
+
+class ExpandError(Exception):
+    """An expansion failed; ``message`` is Exim's text (what ``exim -be``
+    prints after ``Failed:``)."""
+
+    message: str
+    kind: Kind
+    forced: bool
+    line: int
+    column: int
+    start: int
+    end: int
+    expression: str
+    rendered: str
+
+class ForcedFailure(ExpandError):
+    """A forced failure (``fail`` in place of a "no" string, ...)."""
+
+class ConfigError(ValueError):
+    """An Exim configuration file could not be read."""
+
+class Diagnostic:
+    """One problem found by ``check()`` or ``Template.errors()``."""
+
+    @property
+    def message(self) -> str: ...
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    def render(self, origin: str = "<expr>", color: bool = False) -> str:
+        """The message with origin:line:column and a caret, as
+        ``exim-expand check`` prints it."""
+
+class Context:
+    """Everything an expansion sees; expansions through one Context share
+    state as the lines of one ``exim -be`` session do."""
+
+    def __init__(
+        self,
+        config: Optional[PathLike] = None,
+        defines: Optional[Mapping[str, Any]] = None,
+        profile: Optional[str] = None,
+        now: Optional[Now] = None,
+        sandbox: bool = True,
+        *,
+        vars: Optional[Mapping[str, VarValue]] = None,
+        tainted_vars: Optional[Mapping[str, VarValue]] = None,
+    ) -> None: ...
+    def set(self, name: str, value: VarValue, tainted: bool = False) -> None: ...
+    def unset(self, name: str) -> None: ...
+    def get(self, name: str, default: Any = None) -> Any:
+        """``$name``'s value, or ``default`` for an unknown variable."""
+    def is_tainted(self, name: str) -> Optional[bool]: ...
+    def set_option(self, name: str, value: str) -> None: ...
+    def option(self, name: str) -> Optional[str]: ...
+    def expand(self, expr: StrOrBytes) -> str: ...
+    def expand_bytes(self, expr: StrOrBytes) -> bytes: ...
+    def explain(self, expr: StrOrBytes) -> str: ...
+    def check(self, expr: StrOrBytes) -> List[Diagnostic]: ...
+    def load_message(
+        self,
+        source: Union[bytes, bytearray, PathLike],
+        *,
+        dot_ends: bool = True,
+        extract_recipients: bool = False,
+    ) -> None:
+        """Reads a message as ``exim -bem`` does: bytes are the message,
+        str or os.PathLike a file."""
+    def copy(self) -> "Context": ...
+    def __copy__(self) -> "Context": ...
+    @property
+    def config_file(self) -> str: ...
+    @property
+    def profile(self) -> str: ...
+    @profile.setter
+    def profile(self, name: str) -> None: ...
+    @property
+    def now(self) -> Optional[Tuple[int, int]]: ...
+    @now.setter
+    def now(self, value: Optional[Now]) -> None: ...
+    @property
+    def sandboxed(self) -> bool: ...
+    max_output: int
+    max_time: Optional[float]
+    allow_env: bool
+    allow_files: bool
+    allow_run: bool
+    allow_readfile: bool
+    allow_readsocket: bool
+    allow_perl: bool
+    allow_dlfunc: bool
+    allow_acl: bool
+    log_to_stderr: bool
+
+class Template:
+    """A parsed expression: parse once, evaluate many times."""
+
+    def expand(self, context: Optional[Context] = None, **vars: VarValue) -> str: ...
+    def expand_bytes(self, context: Optional[Context] = None, **vars: VarValue) -> bytes: ...
+    def errors(self) -> List[Diagnostic]: ...
+    def dump(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+
+def expand(
+    expr: StrOrBytes,
+    *,
+    vars: Optional[Mapping[str, VarValue]] = None,
+    tainted_vars: Optional[Mapping[str, VarValue]] = None,
+    config: Optional[PathLike] = None,
+    now: Optional[Now] = None,
+    profile: Optional[str] = None,
+    sandbox: bool = True,
+) -> str: ...
+def expand_bytes(
+    expr: StrOrBytes,
+    *,
+    vars: Optional[Mapping[str, VarValue]] = None,
+    tainted_vars: Optional[Mapping[str, VarValue]] = None,
+    config: Optional[PathLike] = None,
+    now: Optional[Now] = None,
+    profile: Optional[str] = None,
+    sandbox: bool = True,
+) -> bytes: ...
+def explain(
+    expr: StrOrBytes,
+    *,
+    vars: Optional[Mapping[str, VarValue]] = None,
+    tainted_vars: Optional[Mapping[str, VarValue]] = None,
+    config: Optional[PathLike] = None,
+    now: Optional[Now] = None,
+    profile: Optional[str] = None,
+    sandbox: bool = True,
+) -> str: ...
+def parse(expr: StrOrBytes) -> Template: ...
+def check(
+    expr: StrOrBytes, profile: Optional[str] = None, *, context: Optional[Context] = None
+) -> List[Diagnostic]: ...
+def profiles() -> List[str]: ...
