@@ -204,7 +204,9 @@ fn diagnostics(source: &Arc<[u8]>, errs: &[ee::ExpandError]) -> Vec<Diagnostic> 
 /// a string (epoch seconds or RFC 3339).
 fn clock_from(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Clock> {
     if obj.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(PyTypeError::new_err("now must be a number, datetime or string"));
+        return Err(PyTypeError::new_err(
+            "now must be a number, datetime or string",
+        ));
     }
     if obj.is_instance_of::<PyInt>() {
         return Ok(Clock::Fixed {
@@ -288,11 +290,7 @@ fn items<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Vec<(String, Bound<'py, PyAny
     Ok(out)
 }
 
-fn set_vars(
-    ctx: &mut ee::Context,
-    vars: Option<&Bound<'_, PyAny>>,
-    tainted: bool,
-) -> PyResult<()> {
+fn set_vars(ctx: &mut ee::Context, vars: Option<&Bound<'_, PyAny>>, tainted: bool) -> PyResult<()> {
     if let Some(vars) = vars {
         for (k, v) in items(vars)? {
             let bytes = value_bytes(&v, &k)?;
@@ -354,11 +352,7 @@ fn build_context(py: Python<'_>, s: Setup<'_, '_>) -> PyResult<ee::Context> {
 // ---------------------------------------------------------------------------
 // Evaluating.
 
-fn run(
-    py: Python<'_>,
-    ctx: &mut ee::Context,
-    t: &ee::Template,
-) -> PyResult<Value> {
+fn run(py: Python<'_>, ctx: &mut ee::Context, t: &ee::Template) -> PyResult<Value> {
     let r = py.detach(|| Evaluator::new(ctx).run(t));
     r.map_err(|e| expand_error(py, &t.source, &e))
 }
@@ -426,7 +420,9 @@ impl Context {
     #[pyo3(signature = (name, value, tainted = false))]
     fn set(&mut self, name: &str, value: &Bound<'_, PyAny>, tainted: bool) -> PyResult<()> {
         let bytes = value_bytes(value, name)?;
-        self.inner.vars.insert(name.to_string(), Value { bytes, tainted });
+        self.inner
+            .vars
+            .insert(name.to_string(), Value { bytes, tainted });
         Ok(())
     }
 
@@ -460,7 +456,9 @@ impl Context {
 
     /// Sets a main-section option as if the configuration had it.
     fn set_option(&mut self, name: &str, value: &str) {
-        self.inner.options.insert(name.to_string(), value.to_string());
+        self.inner
+            .options
+            .insert(name.to_string(), value.to_string());
     }
 
     /// A main-section option's value as configured, or None.
@@ -514,14 +512,12 @@ impl Context {
         dot_ends: bool,
         extract_recipients: bool,
     ) -> PyResult<()> {
-        let data = if source.is_instance_of::<PyBytes>() || source.is_instance_of::<PyByteArray>()
-        {
+        let data = if source.is_instance_of::<PyBytes>() || source.is_instance_of::<PyByteArray>() {
             to_bytes(source, "source")?
         } else {
             let path: PathBuf = source.extract()?;
-            std::fs::read(&path).map_err(|e| {
-                PyOSError::new_err(format!("cannot read {}: {e}", path.display()))
-            })?
+            std::fs::read(&path)
+                .map_err(|e| PyOSError::new_err(format!("cannot read {}: {e}", path.display())))?
         };
         let opts = ee::message::ReadOptions {
             dot_ends,
