@@ -191,3 +191,19 @@ fn check_reports_unknown_variables_in_untaken_branches() {
     );
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn dropin_carries_value_and_captures_after_a_failed_line() {
+    // exim -be: a line that fails inside an item leaves $value and $1 as
+    // the item had set them, and the next line sees them.
+    let c = conf();
+    let o = run(
+        &["-C", &c, "-be"],
+        b"${if match{abc}{(b)}{${eval:1/0}}}\n[$value][$1]\n${extract{a}{a=1}{${eval:1/0}}}\n[$value]\n${if eq{a}{a}{ok}}\n[$value]\n",
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.split("\n> ").collect();
+    assert_eq!(lines[1], "[][b]");
+    assert_eq!(lines[3], "[1]");
+    assert_eq!(lines[5], "[1]", "a successful item restores what it found");
+}

@@ -260,14 +260,18 @@ fn caller_login() -> String {
 /// the prompt).
 pub fn expand_line(ctx: &mut Context, line: &[u8]) -> Vec<u8> {
     let t = parser::parse(line);
-    // Exim's `$value` is process-wide: what an item leaves in it (4.96's
-    // map and filter, for one) is still there on the next line.
+    // Exim's `$value` and `$1`.. are process-wide: what an item leaves in
+    // them (after a failure, or 4.96's map and filter) is still there on
+    // the next line.
     let carried = ctx.session_value.take();
+    let carried_captures = std::mem::take(&mut ctx.session_captures);
     let mut ev = Evaluator::new(ctx);
     ev.value = carried;
+    ev.captures = carried_captures;
     let r = ev.run(&t);
-    let left = ev.value.take();
+    let (left, left_captures) = (ev.value.take(), std::mem::take(&mut ev.captures));
     ctx.session_value = left;
+    ctx.session_captures = left_captures;
     match r {
         Ok(v) => {
             let mut o = v.bytes;

@@ -196,6 +196,8 @@ pub struct Context {
     /// `$value` as one evaluation left it, for a session that carries it
     /// to the next (the `-be` drop-in, as Exim's process-wide variable).
     pub session_value: Option<super::Value>,
+    /// `$0`..`$n` likewise (Exim's numeric variables are process-wide too).
+    pub session_captures: Vec<super::Value>,
     /// The whole configuration (ACL definitions for `${acl}`).
     pub config: Option<std::sync::Arc<crate::config::Config>>,
     /// The message whose headers and body the expansion sees (`-bem`).
@@ -224,6 +226,7 @@ impl Context {
             config_file: String::new(),
             limits: Limits::default(),
             session_value: None,
+            session_captures: Vec::new(),
             config: None,
             message: None,
             lookup_cache: crate::lookups::LookupCache::default(),

@@ -488,14 +488,18 @@ impl<'a> Evaluator<'a> {
         r
     }
 
-    /// Runs `f` with `$value` and the captures saved and restored, as the
-    /// items `if`, `lookup`, `extract`, ... do.
-    pub fn scoped<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+    /// Runs `f` with `$value` and the captures saved, restoring them when
+    /// it succeeds, as the items `if`, `lookup`, `extract`, ... do.  On an
+    /// error Exim leaves them as the item had set them (visible on the next
+    /// line of a `-be` session), so they are not restored then.
+    pub fn scoped<T, E>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, E>) -> Result<T, E> {
         let value = self.value.clone();
         let caps = self.captures.clone();
         let r = f(self);
-        self.value = value;
-        self.captures = caps;
+        if r.is_ok() {
+            self.value = value;
+            self.captures = caps;
+        }
         r
     }
 }

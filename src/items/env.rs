@@ -24,6 +24,9 @@ pub fn eval(
     let yes = found.is_some();
     ev.value = found.map(Value::from);
     let r = ev.yes_no(item, yes, skip, saved.clone(), out);
-    ev.value = saved;
+    // Restored on success only, as in Exim (see `Evaluator::scoped`).
+    if r.is_ok() {
+        ev.value = saved;
+    }
     r
 }
