@@ -16,6 +16,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod eval;
 pub mod items;
+pub mod lint;
 pub mod lists;
 pub mod lookups;
 pub mod message;

@@ -207,3 +207,24 @@ fn dropin_carries_value_and_captures_after_a_failed_line() {
     assert_eq!(lines[3], "[1]");
     assert_eq!(lines[5], "[1]", "a successful item restores what it found");
 }
+
+#[test]
+fn lint_reports_each_expansion_problem_of_a_config() {
+    let conf = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/config/lint.conf");
+    let o = run(&["lint", conf], b"");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("lint.conf:3 (option smtp_banner)"), "{err}");
+    assert!(err.contains("lint.conf:5 (named list local)"), "{err}");
+    assert!(
+        err.contains("lint.conf:10 (acl check_rcpt (accept condition))"),
+        "{err}"
+    );
+    assert!(
+        err.contains("lint.conf:17 (routers option condition)"),
+        "{err}"
+    );
+    // dns_check_names_pattern is not expanded: its `$` is no problem.
+    assert!(!err.contains("dns_check_names_pattern"), "{err}");
+    assert!(err.contains("4 problems found"), "{err}");
+}

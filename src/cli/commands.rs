@@ -36,6 +36,18 @@ enum Command {
         #[arg(long)]
         profile: Option<String>,
     },
+    /// Check every expansion string of an Exim configuration (options,
+    /// named lists, ACLs, routers, transports, authenticators).
+    Lint {
+        /// The configuration file.
+        config: String,
+        /// Define a macro: NAME=VALUE (repeatable), as exim -D.
+        #[arg(short = 'D', value_name = "NAME=VALUE")]
+        defines: Vec<String>,
+        /// Compatibility profile deciding which variables exist.
+        #[arg(long)]
+        profile: Option<String>,
+    },
     /// Interactive prompt with history and caret errors.
     Repl {
         #[arg(long, short = 'C')]
@@ -111,6 +123,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
             }
             eval_cmd(&args)
         }
+        Some(Command::Lint {
+            config,
+            defines,
+            profile,
+        }) => lint_cmd(&config, &defines, profile),
         Some(Command::Check {
             expr,
             file,
@@ -262,6 +279,50 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
             );
             if e.is_forced() { 2 } else { 1 }
         }
+    }
+}
+
+fn lint_cmd(path: &str, defines: &[String], profile: Option<String>) -> i32 {
+    let color = std::io::stderr().is_terminal();
+    let defines: Vec<(String, String)> = defines
+        .iter()
+        .map(|d| match d.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            None => (d.to_string(), String::new()),
+        })
+        .collect();
+    let config = match crate::config::Config::from_file(std::path::Path::new(path), &defines) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let mut ctx = Context::new();
+    if let Some(name) = profile {
+        match crate::eval::Profile::by_name(&name) {
+            Some(p) => ctx.profile = p,
+            None => {
+                eprintln!("exim-expand: unknown profile \"{name}\"");
+                return 64;
+            }
+        }
+    }
+    let found = crate::lint::lint_config(&config, &ctx);
+    for f in &found {
+        let origin = format!("{}:{} ({})", f.file, f.line, f.place);
+        eprint!(
+            "{}",
+            diagnostic::render(&f.source, &f.error, &origin, color)
+        );
+    }
+    if found.is_empty() {
+        println!("ok");
+        0
+    } else {
+        let n = found.len();
+        eprintln!("{n} problem{} found", if n == 1 { "" } else { "s" });
+        1
     }
 }
 
