@@ -228,3 +228,23 @@ fn lint_reports_each_expansion_problem_of_a_config() {
     assert!(!err.contains("dns_check_names_pattern"), "{err}");
     assert!(err.contains("4 problems found"), "{err}");
 }
+
+#[test]
+fn eval_mock_lookups_need_no_files_or_servers() {
+    let o = run(
+        &[
+            "eval",
+            "--sandbox",
+            "--mock-lookup",
+            "lsearch;/etc/aliases;postmaster;root",
+            "--mock-lookup",
+            "dnsdb;;mx=example.com;10 mx.example.com",
+            "${lookup{postmaster}lsearch{/etc/aliases}} ${lookup dnsdb{mx=example.com}} ${lookup{x}lsearch{/etc/aliases}{y}{n}}",
+        ],
+        b"",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "root 10 mx.example.com n\n"
+    );
+}

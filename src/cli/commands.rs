@@ -81,6 +81,10 @@ struct EvalArgs {
     /// Pin the clock: epoch seconds or an RFC 3339 time (UTC).
     #[arg(long)]
     now: Option<String>,
+    /// Answer a lookup without files or servers: TYPE;FILE;KEY;VALUE
+    /// (repeatable; FILE empty for query-style types, the query as KEY).
+    #[arg(long = "mock-lookup", value_name = "TYPE;FILE;KEY;VALUE")]
+    mock_lookups: Vec<String>,
     /// Compatibility profile: debian-4.96 (default) or exim-4.96-full
     /// (ARC, DMARC, Brightmail, DCC variables and legacy names).
     #[arg(long)]
@@ -211,6 +215,7 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
         profile,
         sandbox,
         explain,
+        mock_lookups,
         ..
     } = args;
     let (expr, explain, sandbox) = (expr.as_str(), *explain, *sandbox);
@@ -242,6 +247,15 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
                 return 64;
             }
         }
+    }
+    for m in mock_lookups {
+        let parts: Vec<&str> = m.splitn(4, ';').collect();
+        let [ty, file, key, value] = parts[..] else {
+            eprintln!("exim-expand: --mock-lookup wants TYPE;FILE;KEY;VALUE, got \"{m}\"");
+            return 64;
+        };
+        ctx.mock_lookups
+            .insert(ty, file.as_bytes(), key.as_bytes(), value.as_bytes());
     }
     let settings = vars
         .iter()

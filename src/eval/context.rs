@@ -202,6 +202,8 @@ pub struct Context {
     pub config: Option<std::sync::Arc<crate::config::Config>>,
     /// The message whose headers and body the expansion sees (`-bem`).
     pub message: Option<std::sync::Arc<crate::message::Message>>,
+    /// Lookup answers supplied instead of files and servers.
+    pub mock_lookups: crate::lookups::MockLookups,
     /// Lookup results of this process (Exim's per-file lookup cache).
     pub lookup_cache: crate::lookups::LookupCache,
 }
@@ -230,6 +232,7 @@ impl Context {
             config: None,
             message: None,
             lookup_cache: crate::lookups::LookupCache::default(),
+            mock_lookups: crate::lookups::MockLookups::default(),
         }
     }
 

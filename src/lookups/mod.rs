@@ -223,8 +223,38 @@ pub enum Failure {
     Defer(String),
 }
 
+/// Lookup answers an embedder supplies instead of files and servers (for
+/// tests of configurations, and for query-style types such as `dnsdb` or
+/// `mysql` that this build does not contact).  A (type, file) pair with a
+/// table answers from it alone: keys not in it are not found.  For
+/// query-style types the file is empty and the key is the query.
+#[derive(Debug, Clone, Default)]
+pub struct MockLookups {
+    tables: HashMap<(String, Vec<u8>), HashMap<Vec<u8>, Vec<u8>>>,
+}
+
+impl MockLookups {
+    /// `${lookup{key}TYPE{file}}` (or `${lookup TYPE{key}}`) gives `value`.
+    pub fn insert(&mut self, lookup_type: &str, file: &[u8], key: &[u8], value: &[u8]) {
+        self.tables
+            .entry((lookup_type.to_string(), file.to_vec()))
+            .or_default()
+            .insert(key.to_vec(), value.to_vec());
+    }
+
+    fn table(&self, lookup_type: &str, file: &[u8]) -> Option<&HashMap<Vec<u8>, Vec<u8>>> {
+        self.tables.get(&(lookup_type.to_string(), file.to_vec()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty()
+    }
+}
+
 /// An open database (Exim's `search_open` handle).
 enum Handle {
+    /// An embedder's mock table (see [`MockLookups`]).
+    Mock,
     /// The contents of an lsearch-family file.
     Lines(Vec<u8>),
     /// Types answered by a function of their own.
@@ -316,6 +346,14 @@ fn open(
         // Exim fails with an unset message.
         return Err(Failure::Open("(null)".into()));
     }
+    if ev
+        .ctx
+        .mock_lookups
+        .table(spec.name, file.unwrap_or_default())
+        .is_some()
+    {
+        return Ok(Handle::Mock);
+    }
     if reads_files(spec.name) && !ev.ctx.policy.allow_files {
         return Err(Failure::Open(Policy::refusal(
             &format!("a \"{}\" lookup (reading files)", spec.name),
@@ -398,6 +436,11 @@ fn internal_find(
             lsearch::find(ev, kind, lines, key, opts).map_err(Failure::Defer)?
         }
         Handle::Other => other_find(ev, spec, file, key, opts)?,
+        Handle::Mock => ev
+            .ctx
+            .mock_lookups
+            .table(spec.name, file.unwrap_or_default())
+            .and_then(|t| t.get(key).cloned()),
     };
     if key.is_empty() {
         return Ok(data);
@@ -611,6 +654,57 @@ pub fn list_find(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mock_tables_answer_instead_of_files() {
+        let mut ctx = crate::Context::new();
+        ctx.mock_lookups
+            .insert("lsearch", b"/etc/aliases", b"postmaster", b"root");
+        ctx.mock_lookups
+            .insert("lsearch", b"/etc/aliases", b"*", b"catchall");
+        ctx.mock_lookups
+            .insert("dnsdb", b"", b"mx=example.com", b"10 mx.example.com");
+        let x = |ctx: &mut crate::Context, s: &str| {
+            crate::expand(s.as_bytes(), ctx).map(|v| v.to_string_lossy())
+        };
+        // No file is read, so the library's refusing policy does not matter.
+        assert_eq!(
+            x(&mut ctx, "${lookup{postmaster}lsearch{/etc/aliases}}").unwrap(),
+            "root"
+        );
+        assert_eq!(
+            x(
+                &mut ctx,
+                "${lookup{nobody}lsearch{/etc/aliases}{$value}{none}}"
+            )
+            .unwrap(),
+            "none"
+        );
+        // The usual search order applies: `*` defaults.
+        assert_eq!(
+            x(&mut ctx, "${lookup{nobody}lsearch*{/etc/aliases}}").unwrap(),
+            "catchall"
+        );
+        assert_eq!(
+            x(&mut ctx, "${lookup dnsdb{mx=example.com}}").unwrap(),
+            "10 mx.example.com"
+        );
+        assert_eq!(
+            x(
+                &mut ctx,
+                "${if match_domain{a.b}{lsearch;/etc/aliases}{y}{n}}"
+            )
+            .unwrap(),
+            "n"
+        );
+        // Unmocked files still go through the policy.
+        assert!(
+            x(&mut ctx, "${lookup{a}lsearch{/etc/other}}")
+                .unwrap_err()
+                .message_str()
+                .contains("Policy::allow_files")
+        );
+    }
 
     #[test]
     fn type_specifications() {
