@@ -230,8 +230,11 @@ pub enum Failure {
 /// query-style types the file is empty and the key is the query.
 #[derive(Debug, Clone, Default)]
 pub struct MockLookups {
-    tables: HashMap<(String, Vec<u8>), HashMap<Vec<u8>, Vec<u8>>>,
+    tables: HashMap<(String, Vec<u8>), MockTable>,
 }
+
+/// Keys and their values for one (type, file).
+type MockTable = HashMap<Vec<u8>, Vec<u8>>;
 
 impl MockLookups {
     /// `${lookup{key}TYPE{file}}` (or `${lookup TYPE{key}}`) gives `value`.
@@ -242,7 +245,7 @@ impl MockLookups {
             .insert(key.to_vec(), value.to_vec());
     }
 
-    fn table(&self, lookup_type: &str, file: &[u8]) -> Option<&HashMap<Vec<u8>, Vec<u8>>> {
+    fn table(&self, lookup_type: &str, file: &[u8]) -> Option<&MockTable> {
         self.tables.get(&(lookup_type.to_string(), file.to_vec()))
     }
 
