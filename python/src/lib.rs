@@ -426,6 +426,25 @@ impl Context {
         Ok(())
     }
 
+    /// Answers `${lookup{key}TYPE{file}}` with `value` without reading any
+    /// file (query-style types: `file=""` and the query as `key`).  A
+    /// mocked (type, file) answers only from its mocks.
+    fn mock_lookup(
+        &mut self,
+        lookup_type: &str,
+        file: &Bound<'_, PyAny>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let file = to_bytes(file, "file")?;
+        let key = to_bytes(key, "key")?;
+        let value = to_bytes(value, "value")?;
+        self.inner
+            .mock_lookups
+            .insert(lookup_type, &file, &key, &value);
+        Ok(())
+    }
+
     /// Removes a variable set with `set()` (built-in variables return to
     /// their defaults).
     fn unset(&mut self, name: &str) {

@@ -334,3 +334,12 @@ def test_version_and_types():
     assert issubclass(ee.ExpandError, Exception)
     with pytest.raises(TypeError):
         ee.expand(42)
+
+
+def test_mock_lookup_answers_without_files():
+    ctx = ee.Context()  # sandboxed: no file may be read
+    ctx.mock_lookup("lsearch", "/etc/aliases", "postmaster", "root")
+    ctx.mock_lookup("dnsdb", "", "mx=example.com", "10 mx.example.com")
+    assert ctx.expand("${lookup{postmaster}lsearch{/etc/aliases}}") == "root"
+    assert ctx.expand("${lookup{x}lsearch{/etc/aliases}{y}{n}}") == "n"
+    assert ctx.expand("${lookup dnsdb{mx=example.com}}") == "10 mx.example.com"
