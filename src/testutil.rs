@@ -6,17 +6,29 @@ use crate::operators::OpFn;
 
 /// A whole expansion with a fresh context, as text.
 pub fn expand_str(expr: &str) -> Result<String, String> {
-    match crate::expand(expr.as_bytes(), &mut Context::new()) {
-        Ok(v) => Ok(String::from_utf8_lossy(&v.bytes).into_owned()),
-        Err(e) => Err(e.message_str()),
-    }
+    expand_in(&mut Context::new(), expr)
+}
+
+/// A whole expansion in `ctx`, as text (or the error's message).
+pub fn expand_in(ctx: &mut Context, expr: &str) -> Result<String, String> {
+    crate::expand(expr.as_bytes(), ctx)
+        .map(|v| v.to_string_lossy())
+        .map_err(|e| e.message_str())
 }
 
 /// The cases whose expansion differs from the expectation, described.
 pub fn mismatches(cases: &[(&str, Result<&str, &str>)]) -> Vec<String> {
+    mismatches_in(Context::new, cases)
+}
+
+/// Like [`mismatches`], each case in a fresh context from `make`.
+pub fn mismatches_in(
+    make: impl Fn() -> Context,
+    cases: &[(&str, Result<&str, &str>)],
+) -> Vec<String> {
     let mut bad = Vec::new();
     for (expr, want) in cases {
-        let got = expand_str(expr);
+        let got = expand_in(&mut make(), expr);
         let want = want.map(str::to_string).map_err(str::to_string);
         if got != want {
             bad.push(format!("{expr}\n   got  {got:?}\n   want {want:?}"));

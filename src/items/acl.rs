@@ -154,11 +154,7 @@ d1:
         ctx
     }
 
-    fn run(ctx: &mut Context, e: &str) -> Result<String, String> {
-        crate::expand(e.as_bytes(), ctx)
-            .map(|v| v.to_string_lossy())
-            .map_err(|e| e.message_str())
-    }
+    use crate::testutil::expand_in as run;
 
     #[test]
     fn oracle_cases() {
@@ -253,14 +249,7 @@ d1:
             ),
             ("${if eq{a}{b}{${acl{a_nosuch}}}{skipped}}", Ok("skipped")),
         ];
-        let mut bad = Vec::new();
-        for (e, want) in cases {
-            let mut c = ctx();
-            let got = run(&mut c, e);
-            if got != want.map(str::to_string).map_err(str::to_string) {
-                bad.push(format!("{e}\n  got {got:?}\n want {want:?}"));
-            }
-        }
+        let bad = crate::testutil::mismatches_in(ctx, cases);
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
 

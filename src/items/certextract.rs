@@ -760,11 +760,7 @@ mod tests {
         c
     }
 
-    fn run(ctx: &mut Context, e: &str) -> Result<String, String> {
-        crate::expand(e.as_bytes(), ctx)
-            .map(|v| v.to_string_lossy())
-            .map_err(|e| e.message_str())
-    }
+    use crate::testutil::expand_in as run;
 
     /// Whether this process's local time is UTC, as in the oracle run.
     fn local_zone_is_utc() -> bool {

@@ -111,11 +111,7 @@ mod tests {
     use super::*;
     use crate::eval::Context;
 
-    fn run(ctx: &mut Context, e: &str) -> Result<String, String> {
-        crate::expand(e.as_bytes(), ctx)
-            .map(|v| v.to_string_lossy())
-            .map_err(|e| e.message_str())
-    }
+    use crate::testutil::expand_in as run;
 
     #[test]
     fn cat_file_chunks() {

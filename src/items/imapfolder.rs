@@ -190,12 +190,6 @@ pub fn eval(
 mod tests {
     use crate::eval::Context;
 
-    fn run(ctx: &mut Context, e: &str) -> Result<String, String> {
-        crate::expand(e.as_bytes(), ctx)
-            .map(|v| v.to_string_lossy())
-            .map_err(|e| e.message_str())
-    }
-
     /// items.jsonl, testsuite.jsonl (4200) and live oracle runs.
     #[test]
     fn oracle_cases() {
@@ -219,13 +213,7 @@ mod tests {
                 Err("IMAP folder separator must be one character, found \"xy\""),
             ),
         ];
-        let mut bad = Vec::new();
-        for (e, want) in cases {
-            let got = run(&mut Context::new(), e);
-            if got != want.map(str::to_string).map_err(str::to_string) {
-                bad.push(format!("{e}\n  got {got:?}\n want {want:?}"));
-            }
-        }
+        let bad = crate::testutil::mismatches_in(Context::new, cases);
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
 }

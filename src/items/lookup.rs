@@ -118,11 +118,7 @@ mod tests {
         ctx
     }
 
-    fn run(ctx: &mut Context, e: &str) -> Result<String, String> {
-        crate::expand(e.as_bytes(), ctx)
-            .map(|v| v.to_string_lossy())
-            .map_err(|e| e.message_str())
-    }
+    use crate::testutil::expand_in as run;
 
     /// Expected values from Debian's Exim 4.96 (`exim -be`), with `@D@`
     /// standing for tests/data/lookups.

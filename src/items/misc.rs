@@ -492,11 +492,7 @@ pub fn readsocket(
 mod tests {
     use crate::eval::{Context, Policy};
 
-    fn run(ctx: &mut Context, e: &str) -> Result<String, String> {
-        crate::expand(e.as_bytes(), ctx)
-            .map(|v| v.to_string_lossy())
-            .map_err(|e| e.message_str())
-    }
+    use crate::testutil::expand_in as run;
 
     fn ctx() -> Context {
         let mut c = Context::new();
@@ -536,13 +532,7 @@ mod tests {
                 Ok("skipped-perl"),
             ),
         ];
-        let mut bad = Vec::new();
-        for (e, want) in cases {
-            let got = run(&mut ctx(), e);
-            if got != want.map(str::to_string).map_err(str::to_string) {
-                bad.push(format!("{e}\n  got {got:?}\n want {want:?}"));
-            }
-        }
+        let bad = crate::testutil::mismatches_in(ctx, cases);
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
 

@@ -204,11 +204,7 @@ mod tests {
         c
     }
 
-    fn run(ctx: &mut Context, e: &str) -> Result<String, String> {
-        crate::expand(e.as_bytes(), ctx)
-            .map(|v| v.to_string_lossy())
-            .map_err(|e| e.message_str())
-    }
+    use crate::testutil::expand_in as run;
 
     /// items.jsonl, testsuite.jsonl (0002) and live oracle runs.
     #[test]
@@ -318,13 +314,7 @@ mod tests {
                 Err("unknown variable name \"nosuch\""),
             ),
         ];
-        let mut bad = Vec::new();
-        for (e, want) in cases {
-            let got = run(&mut ctx(), e);
-            if got != want.map(str::to_string).map_err(str::to_string) {
-                bad.push(format!("{e}\n  got {got:?}\n want {want:?}"));
-            }
-        }
+        let bad = crate::testutil::mismatches_in(ctx, cases);
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
 

@@ -362,11 +362,7 @@ mod tests {
         c
     }
 
-    fn run(ctx: &mut Context, e: &str) -> Result<String, String> {
-        crate::expand(e.as_bytes(), ctx)
-            .map(|v| v.to_string_lossy())
-            .map_err(|e| e.message_str())
-    }
+    use crate::testutil::expand_in as run;
 
     /// Expected values from the corpus (items.jsonl) and the oracle.
     #[test]
@@ -438,14 +434,7 @@ mod tests {
                 ),
             ),
         ];
-        let mut bad = Vec::new();
-        for (e, want) in cases {
-            let mut c = ctx();
-            let got = run(&mut c, e);
-            if got != want.map(str::to_string).map_err(str::to_string) {
-                bad.push(format!("{e}\n  got {got:?}\n want {want:?}"));
-            }
-        }
+        let bad = crate::testutil::mismatches_in(ctx, cases);
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
 

@@ -397,14 +397,7 @@ mod tests {
 
     #[test]
     fn tr_sg_hmac_match_exim() {
-        let mut bad = Vec::new();
-        for (expr, want) in CASES {
-            let got = run(expr);
-            let want = want.map(str::to_string).map_err(str::to_string);
-            if got != want {
-                bad.push(format!("{expr}\n   got  {got:?}\n   want {want:?}"));
-            }
-        }
+        let bad = crate::testutil::mismatches(CASES);
         assert!(
             bad.is_empty(),
             "{} failures:\n{}",
