@@ -3,10 +3,7 @@
 //! or a control character) to change the separator; a doubled separator is
 //! a literal one (not for control characters); elements are trimmed.
 
-/// Exim's `isspace`.
-pub fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
+pub use crate::sys::is_space;
 
 fn is_sep_char(c: u8) -> bool {
     c.is_ascii_punctuation() || c.is_ascii_control()

@@ -26,6 +26,7 @@
 //! ```
 
 use crate::eval::Context;
+use crate::sys::is_space;
 
 /// Exim's header type letters (`htype_*`).
 pub mod htype {
@@ -186,11 +187,6 @@ fn strncmpic(text: &[u8], name: &[u8]) -> i32 {
         }
     }
     0
-}
-
-/// C `isspace` in the C locale.
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
 /// The type a header gets from its name alone (before the receive-time

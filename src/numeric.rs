@@ -18,15 +18,12 @@
 //! Error values are Exim's message texts without the `Failed: ` prefix.
 //! Bytes that are not valid UTF-8 appear in messages as U+FFFD.
 
+use crate::sys::is_space;
+
 /// How deeply parentheses may nest in [`eval_expression`].  Exim itself has
 /// no limit (it recurses until the stack runs out); this implementation does
 /// not recurse at all, but still refuses absurdly deep nesting.
 pub const MAX_PAREN_DEPTH: usize = 1000;
-
-/// C `isspace()` in the "C" locale.
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
 
 /// Index of the first byte at or after `pos` that is not white space.
 fn skip_space(s: &[u8], mut pos: usize) -> usize {

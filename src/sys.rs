@@ -1,4 +1,10 @@
-//! The C library's words for system errors, as Exim prints them.
+//! What Exim's calls into the C library give: `isspace` in the C locale,
+//! and the words for system errors, as Exim prints them.
+
+/// C's `isspace` in the "C" locale: SP, TAB, LF, VT, FF, CR.
+pub fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
 
 /// `strerror(errno)`: "No such file or directory".
 pub fn strerror(errno: i32) -> String {

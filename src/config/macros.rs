@@ -25,6 +25,7 @@
 //! letter (`x _HAVE_SRS y` → `x y y`, but `FOO _HAVE_SRS` leaves `_HAVE_SRS`
 //! alone because the scan starts at `F`).
 
+pub(crate) use crate::sys::is_space;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -110,11 +111,6 @@ impl MacroError {
             with_location: false,
         }
     }
-}
-
-/// C-locale `isspace`.
-pub(crate) fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
 /// C-locale `isalnum(c) || c == '_'`.

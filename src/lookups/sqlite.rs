@@ -21,6 +21,7 @@
 //! * values, column names, file name and query are C strings: each ends at
 //!   its first NUL byte (so a blob `x'41004243'` reads as `A`).
 
+use crate::sys::is_space;
 use rusqlite::ffi;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 
@@ -219,11 +220,6 @@ unsafe fn c_bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
         // SAFETY: guaranteed by the caller.
         Some(unsafe { CStr::from_ptr(p) }.to_bytes())
     }
-}
-
-/// C `isspace` in the C locale.
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
 fn skip_space(s: &[u8]) -> &[u8] {

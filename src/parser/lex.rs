@@ -2,14 +2,10 @@
 //! backslash escapes.  They work on bytes: Exim is byte oriented and uses the
 //! C locale's `isalnum`/`isspace`.
 
+pub use crate::sys::is_space;
 use nom::IResult;
 use nom::Parser;
 use nom::bytes::complete::{take_while, take_while_m_n};
-
-/// Exim's `isspace`: SP, TAB, LF, VT, FF, CR.
-pub fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
 
 /// White space, possibly none.
 pub fn space(input: &[u8]) -> IResult<&[u8], &[u8]> {

@@ -7,6 +7,7 @@
 use crate::eval::{Context, Evaluator, Value};
 use crate::message::{Message, htype};
 use crate::parser::HeaderKind;
+use crate::sys::is_space;
 
 /// How a header value is put together.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -22,11 +23,6 @@ enum Want {
 /// Exim's `header_insert_maxlen` (compiled in: 64K).
 fn insert_maxlen(_ctx: &Context) -> usize {
     64 * 1024
-}
-
-/// C `isspace` in the C locale.
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
 /// Collects the headers called `name` (with its colon; `None` = all
