@@ -494,7 +494,7 @@ impl Message {
                 htype::DELIVERY_DATE | htype::ENVELOPE_TO => htype::OLD,
                 htype::RETURN_PATH => {
                     let start = 12.min(h.text.len());
-                    let v = trim(&h.text[start..]);
+                    let v = crate::sys::trim(&h.text[start..]);
                     let v = if v.len() >= 2 && v[0] == b'<' && v[v.len() - 1] == b'>' {
                         &v[1..v.len() - 1]
                     } else {
@@ -619,18 +619,6 @@ fn visible(b: &[u8]) -> Vec<u8> {
     b.iter()
         .map(|&c| if c == b'\n' || c == 0 { b' ' } else { c })
         .collect()
-}
-
-fn trim(s: &[u8]) -> &[u8] {
-    let mut a = 0;
-    let mut b = s.len();
-    while a < b && is_space(s[a]) {
-        a += 1;
-    }
-    while b > a && is_space(s[b - 1]) {
-        b -= 1;
-    }
-    &s[a..b]
 }
 
 /// The addresses of a header-style address list (groups allowed), via

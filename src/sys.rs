@@ -6,6 +6,13 @@ pub fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
+/// `b` without leading and trailing [`is_space`] bytes.
+pub fn trim(b: &[u8]) -> &[u8] {
+    let s = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
+    let e = b.iter().rposition(|&c| !is_space(c)).map_or(s, |i| i + 1);
+    &b[s..e]
+}
+
 /// `strerror(errno)`: "No such file or directory".
 pub fn strerror(errno: i32) -> String {
     // SAFETY: strerror returns a pointer to a NUL-terminated static or
@@ -36,6 +43,12 @@ pub fn io_error_text(e: &std::io::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn trimming() {
+        assert_eq!(super::trim(b" \t a b \x0b"), b"a b");
+        assert_eq!(super::trim(b"   "), b"");
+    }
+
     #[test]
     fn texts() {
         assert_eq!(super::strerror(libc::ENOENT), "No such file or directory");

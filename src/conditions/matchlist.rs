@@ -359,7 +359,7 @@ impl<'e, 'a> Matcher<'e, 'a> {
                 }
                 from = p + 1;
             }
-            let line = trim(line);
+            let line = crate::sys::trim(line);
             if line.is_empty() {
                 continue;
             }
@@ -931,12 +931,6 @@ fn fgets_chunks(data: &[u8], size: usize) -> Vec<&[u8]> {
         p = end;
     }
     out
-}
-
-fn trim(b: &[u8]) -> &[u8] {
-    let s = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
-    let e = b.iter().rposition(|&c| !is_space(c)).map_or(s, |i| i + 1);
-    &b[s..e.max(s)]
 }
 
 fn lossy(b: &[u8]) -> String {

@@ -48,22 +48,9 @@ pub fn pwcheck_not_compiled(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, S
     Err("support for \"pwcheck\" not compiled".to_string())
 }
 
-fn trim(b: &[u8]) -> &[u8] {
-    let s = b
-        .iter()
-        .position(|c| !crate::lists::is_space(*c))
-        .unwrap_or(b.len());
-    let e = b
-        .iter()
-        .rposition(|c| !crate::lists::is_space(*c))
-        .map(|i| i + 1)
-        .unwrap_or(s);
-    &b[s..e.max(s)]
-}
-
 /// `bool{}`: true/yes/false/no (caseless) or an integer.
 pub fn bool_strict(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
-    let t = trim(&a[0].bytes);
+    let t = crate::sys::trim(&a[0].bytes);
     if t.is_empty() {
         return Ok(false);
     }
@@ -87,7 +74,7 @@ pub fn bool_strict(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
 /// it is a single `0` (or a lone `-`), `false`/`no` are false, anything
 /// else is true.
 pub fn bool_lax(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
-    let t = trim(&a[0].bytes).to_ascii_lowercase();
+    let t = crate::sys::trim(&a[0].bytes).to_ascii_lowercase();
     if t.is_empty() {
         return Ok(false);
     }

@@ -17,7 +17,6 @@
 //! once and its fields kept, keyed by the PEM text.
 
 use crate::eval::{Evaluator, ExpandError, Value};
-use crate::lists::is_space;
 use crate::parser::ItemNode;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -657,16 +656,6 @@ fn extract(ev: &Evaluator, info: &CertInfo, field: &[u8]) -> Extracted {
     }
 }
 
-/// Strips white space (C `isspace`) at both ends.
-fn trim(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|&c| !is_space(c)).unwrap_or(s.len());
-    let end = s
-        .iter()
-        .rposition(|&c| !is_space(c))
-        .map_or(start, |e| e + 1);
-    &s[start..end]
-}
-
 /// The certificate a variable holds, if it holds one.
 fn cert_in(ev: &Evaluator, name: &str) -> Option<Rc<CertInfo>> {
     ev.ctx
@@ -732,7 +721,7 @@ pub fn certextract(
             Some(_) => {}
         }
         if let Some(info) = cert_in(ev, &name) {
-            let f = trim(&field.bytes);
+            let f = crate::sys::trim(&field.bytes);
             found = extract(ev, &info, f).map_err(|m| ExpandError::failed(m, item.span))?;
         }
     }

@@ -115,7 +115,7 @@ fn evaluate(
         ));
     };
     let a0 = ev.seq(first, false)?;
-    let key = trim(&a0.bytes);
+    let key = crate::sys::trim(&a0.bytes);
     if key.is_empty() {
         return Err(ExpandError::failed(
             "first argument of \"extract\" must not be empty",
@@ -269,13 +269,6 @@ fn yes_no(
     } else {
         Err(curly(ev, "did not close with '}' after forcedfail", q))
     }
-}
-
-/// Removes leading and trailing white space.
-fn trim(b: &[u8]) -> &[u8] {
-    let s = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
-    let e = b.iter().rposition(|&c| !is_space(c)).map_or(s, |i| i + 1);
-    &b[s..e.max(s)]
 }
 
 /// `-?digits` is a field number (computed in C `int` arithmetic, so huge
