@@ -443,17 +443,8 @@ impl<'a> Evaluator<'a> {
                     }
                     NoBranch::Fail(span) => {
                         if !yes && !skip {
-                            if let Some(e) = &item.error {
-                                // `fail` followed by junk: Exim words it thus.
-                                let mut e = (**e).clone();
-                                let from = b"did not close with '}'\n";
-                                if let Some(i) = find(&e.message, from) {
-                                    e.message.splice(
-                                        i..i + from.len() - 1,
-                                        b"did not close with '}' after forcedfail".iter().copied(),
-                                    );
-                                }
-                                return Err(e);
+                            if let Some(e) = &yn.fail_unclosed {
+                                return Err((**e).clone());
                             }
                             return Err(ExpandError::forced(
                                 format!("\"{ty}\" failed and \"fail\" requested"),
@@ -502,8 +493,4 @@ impl<'a> Evaluator<'a> {
         }
         r
     }
-}
-
-pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }

@@ -159,6 +159,10 @@ pub enum NoBranch {
 pub struct YesNo {
     pub yes: Option<Seq>,
     pub no: NoBranch,
+    /// `fail` followed by something other than `}`: the message Exim gives
+    /// when the failure is wanted (the item's `error` is the one it gives
+    /// otherwise).
+    pub fail_unclosed: Option<Box<ExpandError>>,
 }
 
 #[derive(Debug, Clone)]

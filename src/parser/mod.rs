@@ -475,6 +475,7 @@ impl<'s> Parser<'s> {
         let mut yn = YesNo {
             yes: None,
             no: NoBranch::None,
+            fail_unclosed: None,
         };
         if self.skip_space() == Some(b'}') {
             self.pos += 1;
@@ -514,6 +515,10 @@ impl<'s> Parser<'s> {
         if self.skip_space() == Some(b'}') {
             self.pos += 1;
         } else {
+            if matches!(yn.no, NoBranch::Fail(_)) {
+                yn.fail_unclosed =
+                    Some(self.curly_yesno("did not close with '}' after forcedfail"));
+            }
             node.error = Some(self.curly_yesno("did not close with '}'"));
         }
         node.yesno = Some(yn);
@@ -570,6 +575,7 @@ impl<'s> Parser<'s> {
         node.yesno = Some(YesNo {
             yes: None,
             no: fail.map(NoBranch::Fail).unwrap_or(NoBranch::None),
+            fail_unclosed: None,
         });
         if self.peek() == Some(b'}') {
             self.pos += 1;
