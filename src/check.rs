@@ -4,7 +4,8 @@
 //! `exim-expand check` reports.
 
 use crate::eval::{Context, ExpandError};
-use crate::parser::{CondKind, DefTarget, Node, Template, Visit};
+use crate::Template;
+use crate::parser::{CondKind, DefTarget, Node, Visit};
 use crate::vars;
 
 /// All problems found, in source order.
@@ -85,7 +86,7 @@ mod tests {
         let mut ctx = Context::new();
         let t = crate::parse(b"$dmarc_status $mine");
         assert_eq!(check(&t, &ctx).len(), 2);
-        ctx.profile = crate::eval::Profile::UPSTREAM_4_96_FULL;
+        ctx.set_profile(crate::eval::Profile::UPSTREAM_4_96_FULL);
         ctx.set_var("mine", "x");
         assert!(check(&t, &ctx).is_empty());
     }

@@ -8,7 +8,9 @@
 //! ```
 
 pub mod acl;
+pub mod address;
 pub mod auth;
+pub mod builtins;
 pub mod check;
 pub mod cli;
 pub mod conditions;
@@ -30,4 +32,5 @@ pub(crate) mod testutil;
 pub mod vars;
 
 pub use eval::{Clock, Context, ErrorKind, Evaluator, ExpandError, Value, expand};
-pub use parser::{Template, parse};
+pub use builtins::parse;
+pub use eval::Template;

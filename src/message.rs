@@ -524,7 +524,10 @@ impl Message {
                 .copied()
                 .filter(|&c| c != b'\n')
                 .collect();
-            found.extend(addresses_of(&value));
+            found.extend(crate::address::header_addresses(
+                &value,
+                crate::address::AddressOptions::default(),
+            ));
             if h.htype == htype::BCC {
                 h.htype = htype::OLD;
             }
@@ -621,30 +624,6 @@ fn visible(b: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// The addresses of a header-style address list (groups allowed), via
-/// the `${addresses}` operator with a newline as output separator.
-fn addresses_of(value: &[u8]) -> Vec<Vec<u8>> {
-    let Some(op) = crate::operators::MAIN_OPS
-        .iter()
-        .find(|o| o.name == "addresses")
-    else {
-        return Vec::new();
-    };
-    let mut ctx = Context::new();
-    let mut ev = crate::eval::Evaluator::new(&mut ctx);
-    let mut input = b">\n".to_vec();
-    input.extend_from_slice(value);
-    match (op.func)(&mut ev, None, &crate::eval::Value::tainted(input)) {
-        Ok(out) => out
-            .split(|&c| c == b'\n')
-            .filter(|a| !a.is_empty())
-            .map(<[u8]>::to_vec)
-            .collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
-/// base-62 digits as Exim's `string_base62` (6 characters).
 fn base62(mut n: u64) -> [u8; 6] {
     const DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut out = [b'0'; 6];
@@ -754,7 +733,7 @@ pub fn load_bem(ctx: &mut Context, data: &[u8], opts: &ReadOptions) -> Message {
         let name = if forced || m.from_line_sender.is_some() {
             Vec::new()
         } else {
-            crate::vars::caller_name().into_bytes()
+            crate::sys::caller_name().into_bytes()
         };
         let mut t = prefix.to_vec();
         t.extend_from_slice(b"From: ");
@@ -763,7 +742,7 @@ pub fn load_bem(ctx: &mut Context, data: &[u8], opts: &ReadOptions) -> Message {
             if !name.is_empty() {
                 t.extend_from_slice(b" <");
             }
-            t.extend_from_slice(crate::vars::caller_name().as_bytes());
+            t.extend_from_slice(crate::sys::caller_name().as_bytes());
             t.push(b'@');
             t.extend_from_slice(&get(ctx, b"$qualify_domain"));
         } else {

@@ -41,6 +41,28 @@ pub fn io_error_text(e: &std::io::Error) -> String {
     }
 }
 
+/// Builds a message from pieces of text and raw bytes (messages quote
+/// input, which need not be UTF-8).
+pub fn msg(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+/// The login name of the calling user (Exim's `$caller_name` and the
+/// sender of locally submitted messages).
+pub fn caller_name() -> String {
+    // SAFETY: getuid has no preconditions; getpwuid returns NULL or a
+    // pointer to static storage that we copy out immediately.
+    unsafe {
+        let pw = libc::getpwuid(libc::getuid());
+        if pw.is_null() {
+            return "root".into();
+        }
+        std::ffi::CStr::from_ptr((*pw).pw_name)
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -2,7 +2,7 @@
 //! `(input, Ok(output) | Err(message))` cases checked in one go.
 
 use crate::eval::{Context, Evaluator, Value};
-use crate::operators::OpFn;
+use crate::eval::OpFn;
 
 /// A whole expansion with a fresh context, as text.
 pub fn expand_str(expr: &str) -> Result<String, String> {

@@ -193,7 +193,7 @@ pub fn srs_encode_item(
     let [secret, path, domain] = &args[..] else {
         return ev.incomplete_item(item, skip);
     };
-    let opts = AddressOptions::from_config(ev);
+    let opts = crate::operators::address::address_options(ev);
     let r = encode_with(&secret.bytes, &path.bytes, &domain.bytes, today(ev), opts)
         .map_err(|m| ExpandError::failed(m, item.span))?;
     out.bytes.extend_from_slice(&r);

@@ -3,7 +3,7 @@
 use crate::diagnostic;
 use crate::eval::trace::{self, Tracer};
 use crate::eval::{Clock, Context, Evaluator, Value};
-use crate::parser;
+use crate::Template;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -228,7 +228,7 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
     };
     if let Some(name) = profile {
         match crate::eval::Profile::by_name(name) {
-            Some(p) => ctx.profile = p,
+            Some(p) => ctx.set_profile(p),
             None => {
                 let names: Vec<&str> = crate::eval::Profile::ALL.iter().map(|p| p.name).collect();
                 eprintln!(
@@ -269,7 +269,7 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
         let bytes = value.as_bytes().to_vec();
         ctx.vars.insert(name.to_string(), Value { bytes, tainted });
     }
-    let t = parser::parse(expr.as_bytes());
+    let t = Template::parse(expr.as_bytes(), &ctx.registry);
     let mut ev = Evaluator::new(&mut ctx);
     if explain {
         ev.tracer = Some(Tracer::default());
@@ -315,7 +315,7 @@ fn lint_cmd(path: &str, defines: &[String], profile: Option<String>) -> i32 {
     let mut ctx = Context::new();
     if let Some(name) = profile {
         match crate::eval::Profile::by_name(&name) {
-            Some(p) => ctx.profile = p,
+            Some(p) => ctx.set_profile(p),
             None => {
                 eprintln!("exim-expand: unknown profile \"{name}\"");
                 return 64;
@@ -368,7 +368,7 @@ fn check_cmd(expr: Option<String>, file: Option<String>, profile: Option<String>
     let mut ctx = Context::new();
     if let Some(name) = profile {
         match crate::eval::Profile::by_name(&name) {
-            Some(p) => ctx.profile = p,
+            Some(p) => ctx.set_profile(p),
             None => {
                 eprintln!("exim-expand: unknown profile \"{name}\"");
                 return 64;
@@ -377,7 +377,7 @@ fn check_cmd(expr: Option<String>, file: Option<String>, profile: Option<String>
     }
     let mut bad = 0;
     for (origin, src) in &inputs {
-        let t = parser::parse(src);
+        let t = Template::parse(src, &ctx.registry);
         for e in crate::check::check(&t, &ctx) {
             bad += 1;
             eprint!("{}", diagnostic::render(src, &e, origin, color));

@@ -3,7 +3,6 @@
 
 use crate::config::{BeLine, BeReader, Config};
 use crate::eval::{Context, Evaluator, Value};
-use crate::parser;
 use std::ffi::OsString;
 use std::io::{self, BufRead, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -253,13 +252,13 @@ fn log_stamp(ctx: &mut Context) -> String {
 }
 
 fn caller_login() -> String {
-    crate::vars::caller_name()
+    crate::sys::caller_name()
 }
 
 /// Expands one line as `exim -be` does and returns what it prints (without
 /// the prompt).
 pub fn expand_line(ctx: &mut Context, line: &[u8]) -> Vec<u8> {
-    let t = parser::parse(line);
+    let t = crate::Template::parse(line, &ctx.registry);
     // Exim's `$value` and `$1`.. are process-wide: what an item leaves in
     // them (after a failure, or 4.96's map and filter) is still there on
     // the next line.

@@ -4,7 +4,6 @@
 use super::commands::context_with_config;
 use crate::diagnostic;
 use crate::eval::Evaluator;
-use crate::parser;
 use rustyline::error::ReadlineError;
 
 /// Does the text open more `${` / `{` than it closes (ignoring escapes)?
@@ -65,7 +64,7 @@ pub fn run(config: Option<String>, sandbox: bool) -> i32 {
                 }
                 let src = std::mem::take(&mut pending);
                 let _ = rl.add_history_entry(src.as_str());
-                let t = parser::parse(src.as_bytes());
+                let t = crate::Template::parse(src.as_bytes(), &ctx.registry);
                 match Evaluator::new(&mut ctx).run(&t) {
                     Ok(v) => println!("\x1b[32m{}\x1b[0m", String::from_utf8_lossy(&v.bytes)),
                     Err(e) => eprint!(

@@ -6,24 +6,7 @@
 use crate::eval::{Evaluator, Value};
 use std::fmt::Debug;
 
-/// `Ok(true)`: authenticated; `Ok(false)`: refused; `Err(msg)`: the
-/// expansion fails with `msg` (Exim's ERROR/DEFER).
-pub type AuthResult = Result<bool, String>;
-
-pub trait AuthProvider: Debug + Send + Sync {
-    /// `${if pam{user:password:...}}`: the colon list, unsplit.
-    fn pam(&self, data: &[u8]) -> AuthResult;
-    /// `${if saslauthd{{user}{password}{service}{realm}}}`.
-    fn saslauthd(
-        &self,
-        user: &[u8],
-        password: &[u8],
-        service: Option<&[u8]>,
-        realm: Option<&[u8]>,
-    ) -> AuthResult;
-    /// `${if ldapauth{user="..." pass="..." ldap://...}}`.
-    fn ldapauth(&self, query: &[u8]) -> AuthResult;
-}
+pub use crate::eval::{AuthProvider, AuthResult};
 
 /// No PAM service, saslauthd daemon or LDAP server: what the oracle prints.
 #[derive(Debug, Default, Clone, Copy)]

@@ -1,38 +1,8 @@
 //! `def:`, `bool`, `bool_lax`, `exists`, `isip*`, `inlist*`, `match` and
 //! the conditions that need services this build does not provide.
 
-use crate::eval::{Evaluator, ExpandError, Value};
+use crate::eval::{Evaluator, Value};
 use crate::lists;
-use crate::parser::{DefTarget, Span};
-
-/// `def:name` / `def:h_name:`.
-pub fn def(
-    ev: &mut Evaluator,
-    target: &DefTarget,
-    span: Span,
-    skip: bool,
-) -> Result<bool, ExpandError> {
-    match target {
-        DefTarget::Header(kind, name) => {
-            if skip {
-                return Ok(false);
-            }
-            Ok(crate::vars::header(ev, *kind, name).is_some())
-        }
-        DefTarget::Var(name) => match crate::vars::lookup(ev, name, skip) {
-            Some(v) => Ok(!v.bytes.is_empty()),
-            None => {
-                let mut msg = if name.is_empty() {
-                    "variable name omitted after \"def:\"".to_string()
-                } else {
-                    format!("unknown variable \"{name}\" after \"def:\"")
-                };
-                msg.push_str(&crate::vars::acl_hint(name));
-                Err(ExpandError::failed(msg, span))
-            }
-        },
-    }
-}
 
 pub fn never(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, String> {
     Ok(false)

@@ -4,101 +4,39 @@
 pub mod auth;
 mod compare;
 mod crypteq;
-mod iterate;
 mod matchlist;
 mod misc;
 
 pub(crate) use compare::number;
 pub use compare::strcmpic;
-pub use iterate::iterate;
-pub use misc::def;
 
-use crate::eval::{Evaluator, Value};
-
-/// How a condition's arguments are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CondShape {
-    /// No arguments (`first_delivery`, `queue_running`).
-    NoArgs,
-    /// `def:name`.
-    Def,
-    /// `n` braced strings; `dollar_in_2nd` false for the `match_*` lists,
-    /// whose second string is not `$`-expanded.
-    Args { n: u8, dollar_in_2nd: bool },
-    /// Exim's `read_subs` inside the condition: `acl{{name}{arg}...}` has an
-    /// outer brace (`outer`), `inbound_srs{a}{b}` has none.
-    Subs {
-        outer: bool,
-        min: u8,
-        max: u8,
-        check_end: bool,
-    },
-    /// `and{{c}{c}...}`, `or{...}`.
-    AndOr,
-    /// `forall{list}{cond}` and friends.
-    Iterate,
-}
-
-/// A condition with string arguments; errors are Exim's message text.
-pub type CondFn = fn(&mut Evaluator, &[Value]) -> Result<bool, String>;
-
-pub struct CondDef {
-    pub name: &'static str,
-    pub shape: CondShape,
-    pub func: CondFn,
-    /// The numeric comparisons: each operand is converted to an integer as
-    /// soon as it is expanded (so a bad first operand is reported before
-    /// the second is expanded).
-    pub numeric: bool,
-    /// Run even in untaken branches (4.96 checks `bool{}` values there).
-    pub checked_when_skipping: bool,
-}
-
-impl std::fmt::Debug for CondDef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "condition {}", self.name)
-    }
-}
+use crate::eval::{CondDef, CondFn};
+use crate::parser::{CondShape, IterJson};
 
 const fn args(name: &'static str, n: u8, func: CondFn) -> CondDef {
-    CondDef {
-        name,
-        shape: CondShape::Args {
-            n,
-            dollar_in_2nd: true,
-        },
-        func,
-        numeric: false,
-        checked_when_skipping: false,
-    }
+    let shape = CondShape::Args {
+        n,
+        dollar_in_2nd: true,
+    };
+    CondDef::new(name, shape, func)
 }
 
 const fn list_match(name: &'static str, func: CondFn) -> CondDef {
-    CondDef {
-        name,
-        shape: CondShape::Args {
-            n: 2,
-            dollar_in_2nd: false,
-        },
-        func,
-        numeric: false,
-        checked_when_skipping: false,
-    }
+    let shape = CondShape::Args {
+        n: 2,
+        dollar_in_2nd: false,
+    };
+    CondDef::new(name, shape, func)
 }
 
 const fn subs(name: &'static str, outer: bool, min: u8, max: u8, func: CondFn) -> CondDef {
-    CondDef {
-        name,
-        shape: CondShape::Subs {
-            outer,
-            min,
-            max,
-            check_end: outer,
-        },
-        func,
-        numeric: false,
-        checked_when_skipping: false,
-    }
+    let shape = CondShape::Subs {
+        outer,
+        min,
+        max,
+        check_end: outer,
+    };
+    CondDef::new(name, shape, func)
 }
 
 const fn numeric(name: &'static str, func: CondFn) -> CondDef {
@@ -108,14 +46,14 @@ const fn numeric(name: &'static str, func: CondFn) -> CondDef {
     }
 }
 
+/// A condition the evaluator itself carries out (`def:`, `and`, `or`,
+/// `forall`, ...): the table gives only its shape.
 const fn special(name: &'static str, shape: CondShape) -> CondDef {
-    CondDef {
-        name,
-        shape,
-        func: misc::never,
-        numeric: false,
-        checked_when_skipping: false,
-    }
+    CondDef::new(name, shape, misc::never)
+}
+
+const fn iterate(name: &'static str, any: bool, json: IterJson) -> CondDef {
+    special(name, CondShape::Iterate { any, json })
 }
 
 use compare::*;
@@ -130,7 +68,7 @@ pub static CONDITIONS: &[CondDef] = &[
     numeric(">", num_gt),
     numeric(">=", num_ge),
     subs("acl", true, 1, 10, crate::acl::condition),
-    special("and", CondShape::AndOr),
+    special("and", CondShape::AndOr { is_and: true }),
     CondDef {
         checked_when_skipping: true,
         ..args("bool", 1, bool_strict)
@@ -141,19 +79,13 @@ pub static CONDITIONS: &[CondDef] = &[
     args("eq", 2, str_eq),
     args("eqi", 2, str_eqi),
     args("exists", 1, exists),
-    CondDef {
-        name: "first_delivery",
-        shape: CondShape::NoArgs,
-        func: misc::never,
-        numeric: false,
-        checked_when_skipping: false,
-    },
-    special("forall", CondShape::Iterate),
-    special("forall_json", CondShape::Iterate),
-    special("forall_jsons", CondShape::Iterate),
-    special("forany", CondShape::Iterate),
-    special("forany_json", CondShape::Iterate),
-    special("forany_jsons", CondShape::Iterate),
+    special("first_delivery", CondShape::NoArgs),
+    iterate("forall", false, IterJson::No),
+    iterate("forall_json", false, IterJson::Values),
+    iterate("forall_jsons", false, IterJson::Strings),
+    iterate("forany", true, IterJson::No),
+    iterate("forany_json", true, IterJson::Values),
+    iterate("forany_jsons", true, IterJson::Strings),
     args("ge", 2, str_ge),
     args("gei", 2, str_gei),
     args("gt", 2, str_gt),
@@ -180,27 +112,13 @@ pub static CONDITIONS: &[CondDef] = &[
     list_match("match_domain", matchlist::match_domain),
     list_match("match_ip", matchlist::match_ip),
     list_match("match_local_part", matchlist::match_local_part),
-    special("or", CondShape::AndOr),
+    special("or", CondShape::AndOr { is_and: false }),
     args("pam", 1, auth::pam),
     args("pwcheck", 1, pwcheck_not_compiled),
-    CondDef {
-        name: "queue_running",
-        shape: CondShape::NoArgs,
-        func: misc::never,
-        numeric: false,
-        checked_when_skipping: false,
-    },
+    special("queue_running", CondShape::NoArgs),
     args("radius", 1, radius_not_compiled),
     subs("saslauthd", true, 2, 4, auth::saslauthd),
 ];
-
-/// Finds a condition by its exact name.
-pub fn find(name: &[u8]) -> Option<&'static CondDef> {
-    CONDITIONS
-        .binary_search_by(|d| d.name.as_bytes().cmp(name))
-        .ok()
-        .map(|i| &CONDITIONS[i])
-}
 
 #[cfg(test)]
 mod every;
@@ -212,7 +130,7 @@ mod tests {
     #[test]
     fn table_is_sorted() {
         for w in CONDITIONS.windows(2) {
-            assert!(w[0].name < w[1].name, "{} before {}", w[0].name, w[1].name);
+            assert!(w[0].sig.name < w[1].sig.name, "{} before {}", w[0].sig.name, w[1].sig.name);
         }
     }
 }

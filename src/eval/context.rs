@@ -6,6 +6,49 @@ use super::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// Optional features a profile may have compiled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Features {
+    pub arc: bool,
+    pub dmarc: bool,
+    pub brightmail: bool,
+    pub dcc: bool,
+    /// Names from earlier documentation: `$proxy_host_address` & co.
+    /// (renamed in 4.87, Exim commit d223e9344 "Doc: change in proxy
+    /// variable names. Bug 1813") and `$dmarc_ar_header` (DMARC's first
+    /// release, commit 4840604e4).
+    pub legacy_names: bool,
+    /// EXPERIMENTAL_SRS (libsrs_alt, Exim up to 4.94): `$srs_db_address`,
+    /// `$srs_db_key`, `$srs_orig_recipient`, `$srs_orig_sender`,
+    /// `$srs_status` (4.94's expand.c variable table).
+    pub srs_alt: bool,
+    /// `$utf8_downconvert`: the SMTPUTF8 downconversion setting (1, 0 or
+    /// -1; the spec's default for the smtp transport option is -1) shown
+    /// to embedders as a variable.  Not an Exim variable.
+    pub utf8_downconvert: bool,
+}
+
+impl Features {
+    pub const NONE: Features = Features {
+        arc: false,
+        dmarc: false,
+        brightmail: false,
+        dcc: false,
+        legacy_names: false,
+        srs_alt: false,
+        utf8_downconvert: false,
+    };
+    pub const ALL: Features = Features {
+        arc: true,
+        dmarc: true,
+        brightmail: true,
+        dcc: true,
+        legacy_names: true,
+        srs_alt: true,
+        utf8_downconvert: true,
+    };
+}
+
 /// Which Exim build the defaults imitate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
@@ -20,7 +63,7 @@ pub struct Profile {
     pub exim_uid: u32,
     pub exim_gid: u32,
     /// Optional features compiled in (their variables exist only then).
-    pub features: crate::vars::Features,
+    pub features: Features,
 }
 
 impl Profile {
@@ -36,7 +79,7 @@ impl Profile {
         exim_user: "Debian-exim",
         exim_uid: 101,
         exim_gid: 103,
-        features: crate::vars::Features::NONE,
+        features: Features::NONE,
     };
 
     /// Upstream 4.96 built with every optional feature (EXPERIMENTAL_ARC,
@@ -44,7 +87,7 @@ impl Profile {
     /// documented legacy variable names; otherwise as Debian's.
     pub const UPSTREAM_4_96_FULL: Profile = Profile {
         name: "exim-4.96-full",
-        features: crate::vars::Features::ALL,
+        features: Features::ALL,
         ..Profile::DEBIAN_4_96
     };
 
@@ -176,6 +219,8 @@ impl Policy {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub profile: Profile,
+    /// The builtins new templates are parsed with (the profile's).
+    pub registry: std::sync::Arc<super::Registry>,
     /// Main-section options from the configuration (raw text).
     pub options: BTreeMap<String, String>,
     /// Named lists from the configuration.
@@ -188,7 +233,7 @@ pub struct Context {
     pub clock: Clock,
     pub policy: Policy,
     /// Answers the `pam`, `saslauthd` and `ldapauth` conditions.
-    pub auth: std::sync::Arc<dyn crate::conditions::auth::AuthProvider>,
+    pub auth: std::sync::Arc<dyn super::AuthProvider>,
     /// The configuration file name (`$config_file`).
     pub config_file: String,
     /// Output-size and time budgets for each evaluation.
@@ -203,36 +248,38 @@ pub struct Context {
     /// The message whose headers and body the expansion sees (`-bem`).
     pub message: Option<std::sync::Arc<crate::message::Message>>,
     /// Lookup answers supplied instead of files and servers.
-    pub mock_lookups: crate::lookups::MockLookups,
+    pub mock_lookups: super::MockLookups,
     /// Lookup results of this process (Exim's per-file lookup cache).
-    pub lookup_cache: crate::lookups::LookupCache,
-}
-
-impl Default for Context {
-    fn default() -> Context {
-        Context::new()
-    }
+    pub lookup_cache: super::LookupCache,
 }
 
 impl Context {
-    pub fn new() -> Context {
+    /// A context for `profile`, evaluating with `registry` and asking
+    /// `auth` for the authentication conditions.  (`Context::new()` gives
+    /// the default profile with its builtins.)
+    pub fn with_builtins(
+        profile: Profile,
+        registry: std::sync::Arc<super::Registry>,
+        auth: std::sync::Arc<dyn super::AuthProvider>,
+    ) -> Context {
         Context {
-            profile: Profile::DEBIAN_4_96,
+            profile,
+            registry,
             options: BTreeMap::new(),
             named_lists: BTreeMap::new(),
             vars: HashMap::new(),
             environment: BTreeMap::new(),
             clock: Clock::System,
             policy: Policy::default(),
-            auth: std::sync::Arc::new(crate::conditions::auth::Unavailable),
+            auth,
             config_file: String::new(),
             limits: Limits::default(),
             session_value: None,
             session_captures: Vec::new(),
             config: None,
             message: None,
-            lookup_cache: crate::lookups::LookupCache::default(),
-            mock_lookups: crate::lookups::MockLookups::default(),
+            lookup_cache: super::LookupCache::default(),
+            mock_lookups: super::MockLookups::default(),
         }
     }
 

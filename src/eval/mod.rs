@@ -4,26 +4,36 @@
 //! computed, but unknown variables and syntax errors there still fail.
 
 mod context;
+mod control;
 mod error;
+mod provider;
+mod registry;
+mod session;
+mod template;
 pub mod trace;
 mod value;
 
-pub use context::{Clock, Context, Limits, ListKind, Policy, Profile};
+pub use context::{Clock, Context, Features, Limits, ListKind, Policy, Profile};
 pub use error::{ErrorKind, ExpandError};
+pub use provider::{AuthProvider, AuthResult};
+pub use registry::{
+    CertFn, CondDef, CondFn, ItemDef, ItemFn, NumberFn, OpDef, OpFn, OpResult, Registry,
+    RegistryParts, Variables,
+};
+pub(crate) use session::CacheEntry;
+pub use session::{LookupCache, MockLookups};
+pub use template::Template;
 pub use value::{Value, c_str};
 
-use crate::conditions;
-use crate::parser::{
-    self, Arg, Cond, CondKind, ItemNode, NoBranch, Node, OpRef, Seq, Span, Template,
-};
-use crate::vars;
+use crate::parser::{Arg, Cond, CondKind, ItemNode, NoBranch, Node, OpRef, Seq, Span};
+use std::sync::Arc;
 
 /// Evaluation nesting bound (`${expand:}` re-enters the evaluator).
 pub const MAX_EVAL_DEPTH: u32 = 400;
 
 /// Expands `source` with `ctx`: parse, then evaluate.
 pub fn expand(source: &[u8], ctx: &mut Context) -> Result<Value, ExpandError> {
-    let t = parser::parse(source);
+    let t = Template::parse(source, &ctx.registry);
     Evaluator::new(ctx).run(&t)
 }
 
@@ -44,6 +54,8 @@ pub struct Evaluator<'a> {
     /// Set for explain mode: records every item, operator, condition and
     /// variable evaluated (see [`trace`]).
     pub tracer: Option<trace::Tracer>,
+    /// The builtins of the template being evaluated.
+    reg: Arc<Registry>,
     /// When the current top-level evaluation must end, and its budget.
     deadline: Option<(std::time::Instant, std::time::Duration)>,
     depth: u32,
@@ -59,7 +71,9 @@ pub struct OpSide {
 
 impl<'a> Evaluator<'a> {
     pub fn new(ctx: &'a mut Context) -> Evaluator<'a> {
+        let reg = ctx.registry.clone();
         Evaluator {
+            reg,
             ctx,
             value: None,
             item: None,
@@ -75,6 +89,11 @@ impl<'a> Evaluator<'a> {
     /// Evaluates a whole template.
     pub fn run(&mut self, t: &Template) -> Result<Value, ExpandError> {
         let saved = std::mem::replace(&mut self.source, t.source.clone());
+        let saved_reg = if Arc::ptr_eq(&self.reg, &t.registry) {
+            None
+        } else {
+            Some(std::mem::replace(&mut self.reg, t.registry.clone()))
+        };
         let outermost = self.deadline.is_none();
         if outermost {
             self.deadline = self
@@ -88,7 +107,15 @@ impl<'a> Evaluator<'a> {
             self.deadline = None;
         }
         self.source = saved;
+        if let Some(reg) = saved_reg {
+            self.reg = reg;
+        }
         r
+    }
+
+    /// The builtins being evaluated with.
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.reg
     }
 
     /// Fails when a budget of [`Limits`] is exhausted.
@@ -186,7 +213,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
             Node::Header { kind, name, .. } => {
-                if let Some(v) = crate::vars::header(self, *kind, name) {
+                if let Some(v) = (self.reg.vars.header)(self, *kind, name) {
                     out.push(&v);
                 }
             }
@@ -209,7 +236,8 @@ impl<'a> Evaluator<'a> {
                         ));
                     }
                     _ if skip => {}
-                    OpRef::Known(def) => {
+                    OpRef::Known { id, .. } => {
+                        let def = *self.reg.op_def(*id);
                         self.op_side = OpSide::default();
                         // A certificate variable holding a certificate: the
                         // operator works on the certificate itself.
@@ -219,10 +247,8 @@ impl<'a> Evaluator<'a> {
                             .and_then(|n| self.ctx.vars.get(n.as_ref()))
                             .filter(|v| !v.bytes.is_empty())
                             .cloned();
-                        let cert = match (&op.cert_var, pem) {
-                            (Some(n), Some(pem)) => {
-                                crate::operators::cert_operand(self, def.name, n, &pem)
-                            }
+                        let cert = match (def.cert, pem) {
+                            (Some(f), Some(pem)) => f(self, def.sig.name, &pem),
                             _ => None,
                         };
                         let r = match cert {
@@ -250,10 +276,12 @@ impl<'a> Evaluator<'a> {
                     ));
                 }
                 self.depth += 1;
-                let r = if item.error.is_some() && !item.def.reports_own_errors() {
+                let def = self.reg.item_def(item.item);
+                let eval = def.eval;
+                let r = if item.error.is_some() && !def.sig.shape.reports_own_errors() {
                     self.incomplete_item(item, skip)
                 } else {
-                    (item.def.eval)(self, item, skip, out)
+                    eval(self, item, skip, out)
                 };
                 self.depth -= 1;
                 r?;
@@ -302,7 +330,7 @@ impl<'a> Evaluator<'a> {
         span: Span,
         skip: bool,
     ) -> Result<Value, ExpandError> {
-        match vars::lookup(self, name, skip) {
+        match (self.reg.vars.lookup)(self, name, skip) {
             Some(v) => Ok(v),
             None => {
                 let mut msg = if braced {
@@ -310,7 +338,7 @@ impl<'a> Evaluator<'a> {
                 } else {
                     format!("unknown variable name \"{name}\"")
                 };
-                msg.push_str(&vars::acl_hint(name));
+                msg.push_str(&(self.reg.vars.unknown_hint)(name));
                 Err(ExpandError::failed(msg, span))
             }
         }
@@ -342,12 +370,13 @@ impl<'a> Evaluator<'a> {
     fn cond_inner(&mut self, c: &Cond, skip: bool) -> Result<bool, ExpandError> {
         match &c.kind {
             CondKind::Invalid => Ok(false),
-            CondKind::Call { def, args } => {
+            CondKind::Call { id, args, .. } => {
+                let def = *self.reg.cond_def(*id);
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
                     let v = self.seq(a, skip)?;
                     if def.numeric && !skip {
-                        conditions::number(&v).map_err(|m| ExpandError::failed(m, a.span))?;
+                        (self.reg.number)(&v).map_err(|m| ExpandError::failed(m, a.span))?;
                     }
                     vals.push(v);
                 }
@@ -362,7 +391,7 @@ impl<'a> Evaluator<'a> {
                 }
                 (def.func)(self, &vals).map_err(|m| ExpandError::failed(m, c.span))
             }
-            CondKind::Def(target) => conditions::def(self, target, c.span, skip),
+            CondKind::Def(target) => self.def(target, c.span, skip),
             CondKind::AndOr { is_and, conds } => {
                 let suffix = format!(
                     " inside \"{}{{...}}\" condition",
@@ -390,9 +419,13 @@ impl<'a> Evaluator<'a> {
                 }
                 Ok(result)
             }
-            CondKind::Iterate { def, list, cond } => {
-                conditions::iterate(self, def, list, cond, c, skip)
-            }
+            CondKind::Iterate {
+                name,
+                any,
+                json,
+                list,
+                cond,
+            } => self.iterate((name, *any, *json), list, cond, c, skip),
         }
     }
 
@@ -405,21 +438,22 @@ impl<'a> Evaluator<'a> {
         saved_value: Option<Value>,
         out: &mut Value,
     ) -> Result<(), ExpandError> {
-        let ty = item.def.yesno_type;
+        let tail = self.reg.item_def(item.item).sig.tail;
+        let ty = tail.word;
         let Some(yn) = &item.yesno else {
             return Ok(());
         };
         match &yn.yes {
             None => {
                 if yes && !skip {
-                    if ty == "if" {
+                    if tail.bare_gives_true {
                         out.push_bytes(b"true");
                     } else if let Some(v) = &self.value {
                         let v = v.clone();
                         out.push(&v);
                     }
                 }
-                if ty != "if" {
+                if tail.restores_value_bare {
                     self.value = saved_value;
                 }
             }
@@ -430,7 +464,7 @@ impl<'a> Evaluator<'a> {
                 if yes {
                     out.push(&v);
                 }
-                if ty != "if" && ty != "run" {
+                if tail.restores_value {
                     self.value = saved_value;
                 }
                 match &yn.no {
@@ -463,7 +497,7 @@ impl<'a> Evaluator<'a> {
 
     /// Expands a string at run time (`${expand:}`, wildlsearch keys, ...).
     pub fn expand_nested(&mut self, source: &[u8]) -> Result<Value, ExpandError> {
-        let t = parser::parse(source);
+        let t = Template::parse(source, &self.reg);
         let saved_src = std::mem::replace(&mut self.source, t.source.clone());
         self.depth += 1;
         let r = if self.depth >= MAX_EVAL_DEPTH {

@@ -43,10 +43,10 @@ pub fn label(node: &Node) -> String {
         Node::Header { name, .. } => format!("$h_{}:", String::from_utf8_lossy(name)),
         Node::Capture { n, .. } => format!("${n}"),
         Node::Op(op) => match &op.op {
-            OpRef::Known(_) => format!("${{{}:...}}", op.name),
+            OpRef::Known { .. } => format!("${{{}:...}}", op.name),
             OpRef::Unknown => format!("${{{}:...}} (unknown operator)", op.name),
         },
-        Node::Item(item) => format!("${{{} ...}}", item.def.name),
+        Node::Item(item) => format!("${{{} ...}}", item.name),
         Node::Error(_) => "syntax error".into(),
     }
 }
@@ -54,7 +54,7 @@ pub fn label(node: &Node) -> String {
 pub fn cond_label(c: &Cond) -> String {
     let neg = if c.negated { "!" } else { "" };
     let name = match &c.kind {
-        CondKind::Call { def, .. } | CondKind::Iterate { def, .. } => def.name.to_string(),
+        CondKind::Call { name, .. } | CondKind::Iterate { name, .. } => name.to_string(),
         CondKind::Def(DefTarget::Var(v)) => format!("def:{v}"),
         CondKind::Def(DefTarget::Header(_, h)) => format!("def:h_{}:", String::from_utf8_lossy(h)),
         CondKind::AndOr { is_and, .. } => (if *is_and { "and" } else { "or" }).to_string(),

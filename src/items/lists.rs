@@ -1,6 +1,6 @@
 //! List items: `map`, `filter`, `reduce`, `sort`, `listextract`, `listquote`.
 
-use crate::conditions;
+use crate::parser::Grammar;
 use crate::eval::{Evaluator, ExpandError, Value};
 use crate::lists::{ListIter, is_space};
 use crate::numeric::parse_integer;
@@ -46,7 +46,7 @@ pub fn map_like(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
-    let name = item.def.name;
+    let name = item.name;
     let is_reduce = name == "reduce";
     let saved_item = ev.item.clone();
     let saved_value = ev.value.clone();
@@ -160,7 +160,7 @@ enum SortCmp {
 }
 
 /// Exim's `identify_operator` restricted to what `sort` accepts.
-fn sort_comparator(cmp: &[u8]) -> Result<SortCmp, Vec<u8>> {
+fn sort_comparator(ev: &Evaluator, cmp: &[u8]) -> Result<SortCmp, Vec<u8>> {
     let cmp = &cmp[..cmp.iter().position(|&c| c == 0).unwrap_or(cmp.len())];
     let name: &[u8] = match cmp.first() {
         Some(b'=' | b'<' | b'>') => {
@@ -202,7 +202,7 @@ fn sort_comparator(cmp: &[u8]) -> Result<SortCmp, Vec<u8>> {
         b"gti" => s(false, true, false),
         b"ge" => s(false, false, true),
         b"gei" => s(false, true, true),
-        _ if conditions::find(name).is_some() => {
+        _ if ev.registry().condition(name).is_some() => {
             return Err(b"comparator not handled for sort".to_vec());
         }
         // Exim leaves its (empty) message as it was.
@@ -269,7 +269,7 @@ pub fn sort(
     let list = ev.seq(list_seq, skip)?;
     let cmp = match item.args.get(1) {
         Some(Arg::Raw { bytes, .. }) => {
-            sort_comparator(bytes).map_err(|m| ExpandError::failed(m, item.span))?
+            sort_comparator(ev, bytes).map_err(|m| ExpandError::failed(m, item.span))?
         }
         Some(Arg::Seq(s)) => {
             ev.seq(s, skip)?;

@@ -10,8 +10,9 @@ pub mod lsearch;
 pub mod passwd;
 pub mod sqlite;
 
-use crate::eval::{Evaluator, Policy};
-use std::collections::HashMap;
+use crate::eval::{CacheEntry, Evaluator, Policy};
+pub use crate::eval::{LookupCache, MockLookups};
+
 
 /// Lookup types of Debian's `exim4-daemon-heavy` 4.96, sorted.
 pub static TYPES: &[(&str, Style)] = &[
@@ -37,12 +38,7 @@ pub static TYPES: &[(&str, Style)] = &[
     ("wildlsearch", Style::SingleKey),
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    SingleKey,
-    Query,
-    AbsFileQuery,
-}
+pub use crate::parser::LookupStyle as Style;
 
 /// The base name of a type specification such as `partial2(.)lsearch*@,ret=key`.
 pub fn base_name(spec: &str) -> &str {
@@ -177,32 +173,6 @@ pub fn find_type(spec: &str) -> Result<Style, String> {
     parse_spec(spec).map(|s| s.style)
 }
 
-/// One cached result of a lookup.
-#[derive(Debug, Clone)]
-struct CacheEntry {
-    opts: Option<String>,
-    data: Option<Vec<u8>>,
-}
-
-/// Cached results of one database by key.
-type KeyCache = HashMap<Vec<u8>, CacheEntry>;
-
-/// The per-process lookup cache (Exim's per-handle `item_cache`): results
-/// by lookup type and file, then by key.
-#[derive(Debug, Clone, Default)]
-pub struct LookupCache {
-    items: HashMap<(&'static str, Vec<u8>), KeyCache>,
-    /// The subject a wildlsearch key was last checked against (Exim's
-    /// `expand_nstring[0]`, which a partial match then exposes as `$0`).
-    pub(crate) wild_subject: Option<Vec<u8>>,
-}
-
-impl LookupCache {
-    /// Forgets everything (Exim's `search_tidyup`).
-    pub fn clear(&mut self) {
-        self.items.clear();
-    }
-}
 
 /// A successful lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,37 +191,6 @@ pub enum Failure {
     Open(String),
     /// The lookup deferred: Exim's `search_error_message` (may be empty).
     Defer(String),
-}
-
-/// Lookup answers an embedder supplies instead of files and servers (for
-/// tests of configurations, and for query-style types such as `dnsdb` or
-/// `mysql` that this build does not contact).  A (type, file) pair with a
-/// table answers from it alone: keys not in it are not found.  For
-/// query-style types the file is empty and the key is the query.
-#[derive(Debug, Clone, Default)]
-pub struct MockLookups {
-    tables: HashMap<(String, Vec<u8>), MockTable>,
-}
-
-/// Keys and their values for one (type, file).
-type MockTable = HashMap<Vec<u8>, Vec<u8>>;
-
-impl MockLookups {
-    /// `${lookup{key}TYPE{file}}` (or `${lookup TYPE{key}}`) gives `value`.
-    pub fn insert(&mut self, lookup_type: &str, file: &[u8], key: &[u8], value: &[u8]) {
-        self.tables
-            .entry((lookup_type.to_string(), file.to_vec()))
-            .or_default()
-            .insert(key.to_vec(), value.to_vec());
-    }
-
-    fn table(&self, lookup_type: &str, file: &[u8]) -> Option<&MockTable> {
-        self.tables.get(&(lookup_type.to_string(), file.to_vec()))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.tables.is_empty()
-    }
 }
 
 /// An open database (Exim's `search_open` handle).

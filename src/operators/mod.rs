@@ -17,21 +17,10 @@ mod numeric;
 mod quote;
 pub(crate) mod text;
 
-use crate::eval::{Evaluator, Value};
-use crate::parser::OpRef;
+use crate::eval::{Evaluator, OpDef, OpFn, Value};
+pub use crate::eval::OpResult;
 
-/// What an operator yields: the output bytes, or Exim's error message (as
-/// bytes: messages quote the operand, which need not be UTF-8).
-pub type OpResult = Result<Vec<u8>, Vec<u8>>;
-
-/// An operator: `arg` is the text after the first `_` (for the main table),
-/// `input` the expanded operand.  Errors are Exim's message text.
-pub type OpFn = fn(&mut Evaluator, Option<&str>, &Value) -> OpResult;
-
-/// Builds an error message from pieces of text and raw bytes.
-pub(crate) fn msg(parts: &[&[u8]]) -> Vec<u8> {
-    parts.concat()
-}
+pub(crate) use crate::sys::msg;
 
 /// C `strtol(s, &end, 10)`: leading white space, an optional sign, decimal
 /// digits; the value saturates at the `i64` range.  Returns the value and
@@ -75,7 +64,7 @@ pub(crate) fn option_flag(ev: &Evaluator, name: &str, default: bool) -> bool {
 /// when the certificate variable `_var` holds `pem`: the operator works on
 /// the certificate's DER.  `None` when `pem` holds no readable certificate
 /// (Exim then has no certificate either, and the operator sees the name).
-pub fn cert_operand(ev: &mut Evaluator, op: &str, _var: &str, pem: &Value) -> Option<OpResult> {
+fn cert_operand(ev: &mut Evaluator, op: &str, pem: &Value) -> Option<OpResult> {
     let cert = crate::items::certextract::cert_der(&pem.bytes)?;
     let out = match op {
         "base64" => encode::cert_base64(cert.der()),
@@ -86,34 +75,12 @@ pub fn cert_operand(ev: &mut Evaluator, op: &str, _var: &str, pem: &Value) -> Op
     Some(Ok(out))
 }
 
-pub struct OpDef {
-    pub name: &'static str,
-    pub func: OpFn,
-    /// md5, sha1, sha256, base64: an operand that is exactly a certificate
-    /// variable is used unexpanded.
-    pub cert_aware: bool,
-}
-
-impl std::fmt::Debug for OpDef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "operator {}", self.name)
-    }
-}
-
 const fn op(name: &'static str, func: OpFn) -> OpDef {
-    OpDef {
-        name,
-        func,
-        cert_aware: false,
-    }
+    OpDef::new(name, func)
 }
 
 const fn cert_op(name: &'static str, func: OpFn) -> OpDef {
-    OpDef {
-        name,
-        func,
-        cert_aware: true,
-    }
+    OpDef::cert_aware(name, func, cert_operand)
 }
 
 /// Operators whose names contain an underscore (sorted).
@@ -182,51 +149,31 @@ pub static MAIN_OPS: &[OpDef] = &[
     op("utf8clean", charset::utf8clean),
 ];
 
-fn find_in(table: &'static [OpDef], name: &[u8]) -> Option<&'static OpDef> {
-    table
-        .binary_search_by(|d| d.name.as_bytes().cmp(name))
-        .ok()
-        .map(|i| &table[i])
-}
-
-/// Resolves an operator name as Exim does; returns the operator and the
-/// argument text after the first underscore (main table only).
-pub fn resolve(name: &[u8]) -> (OpRef, Option<&[u8]>) {
-    if let Some(d) = find_in(UNDERSCORE_OPS, name) {
-        return (OpRef::Known(d), None);
-    }
-    let (base, arg) = match name.iter().position(|&c| c == b'_') {
-        Some(i) => (&name[..i], Some(&name[i + 1..])),
-        None => (name, None),
-    };
-    if let Some(d) = find_in(MAIN_OPS, base) {
-        return (OpRef::Known(d), arg);
-    }
-    (OpRef::Unknown, None)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::parser::Grammar;
 
     #[test]
     fn tables_are_sorted() {
         for t in [UNDERSCORE_OPS, MAIN_OPS] {
             for w in t.windows(2) {
-                assert!(w[0].name < w[1].name, "{} before {}", w[0].name, w[1].name);
+                assert!(w[0].sig.name < w[1].sig.name, "{} before {}", w[0].sig.name, w[1].sig.name);
             }
         }
     }
 
     #[test]
     fn underscore_names_resolve_before_arguments() {
-        let name = |n: &str| match resolve(n.as_bytes()) {
-            (OpRef::Known(d), arg) => format!(
+        let reg = crate::builtins::debian_4_96();
+        let name = |n: &str| match reg.operator(n.as_bytes()) {
+            Some((_, sig, arg)) => format!(
                 "{}|{}",
-                d.name,
+                sig.name,
                 String::from_utf8_lossy(arg.unwrap_or(b"-"))
             ),
-            (OpRef::Unknown, _) => "unknown".into(),
+            None => "unknown".into(),
         };
         assert_eq!(name("local_part"), "local_part|-");
         assert_eq!(name("substr_1_3"), "substr|1_3");
@@ -279,7 +226,7 @@ mod tests {
                 .collect();
             let arg = args[(next() as usize) % args.len()];
             for def in UNDERSCORE_OPS.iter().chain(MAIN_OPS) {
-                if def.name == "stat" || def.name == "expand" {
+                if def.sig.name == "stat" || def.sig.name == "expand" {
                     continue;
                 }
                 let mut ev = Evaluator::new(&mut ctx);

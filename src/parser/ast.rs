@@ -11,10 +11,8 @@
 //! in the `error` field of an item or condition whose arguments were read in
 //! part.
 
-use crate::conditions::CondDef;
+use super::grammar::{CondId, ItemId, IterJson, OpId};
 use crate::eval::ExpandError;
-use crate::items::ItemDef;
-use crate::operators::OpDef;
 
 /// A byte range `start..end` in the source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -34,14 +32,6 @@ impl Span {
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
-}
-
-/// A parsed expansion string: parse once, evaluate many times.
-#[derive(Debug, Clone)]
-pub struct Template {
-    /// Shared, so that evaluating does not copy it.
-    pub source: std::sync::Arc<[u8]>,
-    pub root: Seq,
 }
 
 /// A sequence of nodes whose values are concatenated.
@@ -106,7 +96,11 @@ pub enum HeaderKind {
 /// How an operator name resolved.
 #[derive(Debug, Clone)]
 pub enum OpRef {
-    Known(&'static OpDef),
+    Known {
+        id: OpId,
+        /// The operator's name in the table (`substr` for `substr_1_3`).
+        name: &'static str,
+    },
     /// Unknown: the error is raised after the operand is evaluated, as Exim does.
     Unknown,
 }
@@ -167,7 +161,9 @@ pub struct YesNo {
 
 #[derive(Debug, Clone)]
 pub struct ItemNode {
-    pub def: &'static ItemDef,
+    /// The item, in the grammar that parsed the tree.
+    pub item: ItemId,
+    pub name: &'static str,
     /// Text between the item name and the first brace (`extract json`'s
     /// format word, `run,preexpand` options, a lookup's type).
     pub word: Option<Box<str>>,
@@ -192,7 +188,9 @@ pub struct Cond {
 pub enum CondKind {
     /// A condition with string arguments.
     Call {
-        def: &'static CondDef,
+        /// The condition, in the grammar that parsed the tree.
+        id: CondId,
+        name: &'static str,
         args: Vec<Seq>,
     },
     /// `def:name`.
@@ -201,7 +199,10 @@ pub enum CondKind {
     AndOr { is_and: bool, conds: Vec<Cond> },
     /// `forall{list}{cond}` and friends.
     Iterate {
-        def: &'static CondDef,
+        name: &'static str,
+        /// `forany` rather than `forall`.
+        any: bool,
+        json: IterJson,
         list: Seq,
         cond: Box<Cond>,
     },

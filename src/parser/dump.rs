@@ -12,12 +12,11 @@ fn sp(s: Span) -> String {
     format!("{}..{}", s.start, s.end)
 }
 
-impl Template {
-    pub fn dump(&self) -> String {
-        let mut out = String::new();
-        seq(&mut out, 0, "", &self.root);
-        out
-    }
+/// Renders a tree, one node per line with its span.
+pub fn dump(root: &Seq) -> String {
+    let mut out = String::new();
+    seq(&mut out, 0, "", root);
+    out
 }
 
 fn line(out: &mut String, depth: usize, text: &str) {
@@ -46,7 +45,7 @@ fn node(out: &mut String, d: usize, n: &Node) {
         Node::Capture { n, span } => line(out, d, &format!("capture {} ${n}", sp(*span))),
         Node::Op(op) => {
             let resolved = match &op.op {
-                OpRef::Known(def) => def.name.to_string(),
+                OpRef::Known { name, .. } => name.to_string(),
                 OpRef::Unknown => "?unknown".to_string(),
             };
             let arg = op
@@ -74,7 +73,7 @@ fn node(out: &mut String, d: usize, n: &Node) {
             line(
                 out,
                 d,
-                &format!("item {} {}{word}", sp(it.span), it.def.name),
+                &format!("item {} {}{word}", sp(it.span), it.name),
             );
             for a in &it.args {
                 match a {
@@ -110,8 +109,8 @@ fn node(out: &mut String, d: usize, n: &Node) {
 fn cond(out: &mut String, d: usize, c: &Cond) {
     let neg = if c.negated { "!" } else { "" };
     match &c.kind {
-        CondKind::Call { def, args } => {
-            line(out, d, &format!("cond {} {neg}{}", sp(c.span), def.name));
+        CondKind::Call { name, args, .. } => {
+            line(out, d, &format!("cond {} {neg}{name}", sp(c.span)));
             for a in args {
                 seq(out, d + 1, "arg ", a);
             }
@@ -138,11 +137,12 @@ fn cond(out: &mut String, d: usize, c: &Cond) {
             }
         }
         CondKind::Iterate {
-            def,
+            name,
             list,
             cond: body,
+            ..
         } => {
-            line(out, d, &format!("cond {} {neg}{}", sp(c.span), def.name));
+            line(out, d, &format!("cond {} {neg}{name}", sp(c.span)));
             seq(out, d + 1, "list ", list);
             cond(out, d + 1, body);
         }

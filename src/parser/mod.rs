@@ -3,47 +3,34 @@
 //! The parser follows Exim's lexical rules (see `grammar.ebnf`).  It never
 //! fails outright: a syntax error is recorded in the tree at the point where
 //! Exim would have noticed it (see [`ast`]), so that evaluation reports
-//! errors in Exim's order.  [`Template::first_error`] finds the first one for
+//! errors in Exim's order.  `Template::first_error` finds the first one for
 //! callers that only want to check syntax.
 
 pub mod ast;
 mod dump;
+mod grammar;
 mod lex;
+mod visit;
 
 pub use ast::*;
+pub use dump::dump;
+pub use grammar::*;
+pub use visit::{Visit, walk};
 
-use crate::conditions::{self, CondDef, CondShape};
 use crate::eval::ExpandError;
-use crate::items::{self, ItemDef, ItemShape};
-use crate::operators;
 use lex::{is_space, read_cnumber};
 
 /// Nesting deeper than this is refused with a clean error instead of risking
 /// the stack (Exim has no limit; real configurations nest a few levels).
 pub const MAX_NESTING: u32 = 200;
 
-/// Parses an expansion string.
-pub fn parse(source: &[u8]) -> Template {
-    let mut p = Parser::new(source);
-    let root = p.seq(false, true);
-    Template {
-        source: source.into(),
-        root,
-    }
+/// Parses an expansion string with the signatures of `grammar`.
+pub fn parse(source: &[u8], grammar: &dyn Grammar) -> Seq {
+    Parser::new(source, grammar).seq(false, true)
 }
 
-/// Parses a string in which `$` is not special (the list argument of the
-/// `match_*` conditions): only backslash escapes and `\N` are processed.
-pub fn parse_no_dollar(source: &[u8]) -> Template {
-    let mut p = Parser::new(source);
-    let root = p.seq(false, false);
-    Template {
-        source: source.into(),
-        root,
-    }
-}
-
-pub(crate) struct Parser<'s> {
+pub(crate) struct Parser<'s, 'g> {
+    g: &'g dyn Grammar,
     src: &'s [u8],
     pos: usize,
     depth: u32,
@@ -55,14 +42,10 @@ pub(crate) struct Parser<'s> {
     malformed_header: bool,
 }
 
-/// The item names (table order) that stop the `${name` scan.
-fn item_named(name: &[u8]) -> Option<&'static ItemDef> {
-    items::find(name)
-}
-
-impl<'s> Parser<'s> {
-    fn new(src: &'s [u8]) -> Parser<'s> {
+impl<'s, 'g> Parser<'s, 'g> {
+    fn new(src: &'s [u8], g: &'g dyn Grammar) -> Parser<'s, 'g> {
         Parser {
+            g,
             src,
             pos: 0,
             depth: 0,
@@ -304,12 +287,13 @@ impl<'s> Parser<'s> {
         let name_start = self.pos;
         let name = self.read_name(b"_-");
         let name = &name[..name.len().min(255)];
-        if let Some(def) = item_named(name) {
+        if let Some((id, sig)) = self.g.item(name) {
+            let sig = *sig;
             if self.depth >= MAX_NESTING {
                 return Node::Error(self.nesting_error(start));
             }
             self.depth += 1;
-            let item = self.item(def, start, name_start);
+            let item = self.item(id, sig, start, name_start);
             self.depth -= 1;
             return Node::Item(Box::new(item));
         }
@@ -350,16 +334,26 @@ impl<'s> Parser<'s> {
     /// `${name:operand}`; the position is at the `:`.
     fn operator(&mut self, name: &[u8], start: usize) -> OpNode {
         let full: Box<str> = String::from_utf8_lossy(name).into();
-        let (op, arg) = operators::resolve(name);
+        let (op, cert_aware, arg) = match self.g.operator(name) {
+            Some((id, sig, arg)) => (
+                OpRef::Known {
+                    id,
+                    name: sig.name,
+                },
+                sig.cert_aware,
+                arg,
+            ),
+            None => (OpRef::Unknown, false, None),
+        };
         self.pos += 1; // ':'
         let mut cert_var = None;
-        if matches!(&op, OpRef::Known(d) if d.cert_aware) && self.peek() == Some(b'$') {
+        if cert_aware && self.peek() == Some(b'$') {
             // `${md5:$tls_in_peercert}`: if the operand is exactly a
             // certificate variable, it is used unexpanded.
             let save = self.pos;
             self.pos += 1;
             let n = self.read_name(b"_");
-            if self.peek() == Some(b'}') && crate::vars::is_certificate(n) {
+            if self.peek() == Some(b'}') && self.g.is_certificate_var(n) {
                 cert_var = Some(String::from_utf8_lossy(n).into());
                 self.pos += 1;
             } else {
@@ -395,16 +389,17 @@ impl<'s> Parser<'s> {
         s
     }
 
-    fn item(&mut self, def: &'static ItemDef, start: usize, name_start: usize) -> ItemNode {
+    fn item(&mut self, item: ItemId, sig: ItemSig, start: usize, name_start: usize) -> ItemNode {
         let mut node = ItemNode {
-            def,
+            item,
+            name: sig.name,
             word: None,
             args: Vec::new(),
             yesno: None,
             error: None,
             span: Span::new(start, name_start),
         };
-        match def.shape {
+        match sig.shape {
             ItemShape::Subs { min, max } => self.item_subs(&mut node, min, max, true),
             ItemShape::SubsYesNo { min, max } => {
                 self.item_subs(&mut node, min, max, false);
@@ -422,7 +417,9 @@ impl<'s> Parser<'s> {
             }
             ItemShape::Extract => self.item_extract(&mut node),
             ItemShape::ListExtract => self.item_listextract(&mut node),
-            ItemShape::MapLike => self.item_maplike(&mut node),
+            ItemShape::Map | ItemShape::Filter | ItemShape::Reduce => {
+                self.item_maplike(&mut node, sig.shape)
+            }
             ItemShape::Sort => self.item_sort(&mut node),
             ItemShape::Env => self.item_env(&mut node),
             ItemShape::Lookup => self.item_lookup(&mut node),
@@ -436,7 +433,7 @@ impl<'s> Parser<'s> {
     /// Exim's `read_subs`: up to `max` braced arguments, at least `min`,
     /// then (with `check_end`) the closing brace.
     fn item_subs(&mut self, node: &mut ItemNode, min: u8, max: u8, check_end: bool) {
-        let name = node.def.name;
+        let name = node.name;
         self.skip_space();
         for i in 0..max {
             if self.peek() != Some(b'{') {
@@ -471,7 +468,7 @@ impl<'s> Parser<'s> {
 
     /// The `{yes}{no}` / `{yes}fail` tail and the closing brace.
     fn yes_no(&mut self, node: &mut ItemNode) {
-        let ty = node.def.yesno_type;
+        let ty = self.g.item_sig(node.item).tail.word;
         let mut yn = YesNo {
             yes: None,
             no: NoBranch::None,
@@ -595,7 +592,7 @@ impl<'s> Parser<'s> {
     /// WHAT of ITEM`); `honour_dollar` false leaves `$` unexpanded.  False
     /// when one is missing or failed to parse.
     fn named_args(&mut self, node: &mut ItemNode, args: &[(&str, bool)]) -> bool {
-        let item = node.def.name;
+        let item = node.name;
         for &(what, honour_dollar) in args {
             if self.skip_space() != Some(b'{') {
                 let msg = format!("missing '{{' for {what} of {item}");
@@ -612,8 +609,8 @@ impl<'s> Parser<'s> {
     }
 
     /// `map`, `filter`, `reduce`.
-    fn item_maplike(&mut self, node: &mut ItemNode) {
-        let name = node.def.name;
+    fn item_maplike(&mut self, node: &mut ItemNode, shape: ItemShape) {
+        let name = node.name;
         if self.skip_space() != Some(b'{') {
             let msg = format!("missing '{{' for first arg of {name}");
             node.error = Some(self.error(msg, self.pos));
@@ -624,7 +621,7 @@ impl<'s> Parser<'s> {
         if self.failed {
             return;
         }
-        if name == "reduce" {
+        if shape == ItemShape::Reduce {
             if self.skip_space() != Some(b'{') {
                 node.error = Some(self.error("missing '{' for second arg of reduce", self.pos));
                 return;
@@ -641,7 +638,7 @@ impl<'s> Parser<'s> {
             return;
         }
         self.pos += 1;
-        if name == "filter" {
+        if shape == ItemShape::Filter {
             let c = self.condition();
             node.args.push(Arg::Cond(c));
         } else {
@@ -751,7 +748,7 @@ impl<'s> Parser<'s> {
         let word = &self.src[self.pos..self.pos + len];
         self.pos += len;
         let word_text = String::from_utf8_lossy(word).into_owned();
-        let style = match crate::lookups::find_type(&word_text) {
+        let style = match self.g.lookup_style(&word_text) {
             Ok(style) => style,
             Err(msg) => {
                 node.error = Some(self.error(msg, wstart));
@@ -762,10 +759,10 @@ impl<'s> Parser<'s> {
         // query's brace, as Exim does).
         let has_key = !node.args.is_empty();
         let key_error = match (style, has_key) {
-            (crate::lookups::Style::SingleKey, false) => Some(format!(
+            (LookupStyle::SingleKey, false) => Some(format!(
                 "missing {{key}} for single-key \"{word_text}\" lookup"
             )),
-            (crate::lookups::Style::Query | crate::lookups::Style::AbsFileQuery, true) => {
+            (LookupStyle::Query | LookupStyle::AbsFileQuery, true) => {
                 Some(format!(
                     "a single key was given for lookup type \"{word_text}\", which is not a single-key lookup type"
                 ))
@@ -871,18 +868,19 @@ impl<'s> Parser<'s> {
             cond.error = Some(self.error(msg, name_start));
             return;
         }
-        let Some(def) = conditions::find(&name) else {
+        let Some((id, &sig)) = self.g.condition(&name) else {
             let mut msg = b"unknown condition \"".to_vec();
             msg.extend_from_slice(&name);
             msg.push(b'"');
             cond.error = Some(self.error(msg, name_start));
             return;
         };
-        let opname = def.name;
-        match def.shape {
+        let opname = sig.name;
+        match sig.shape {
             CondShape::NoArgs => {
                 cond.kind = CondKind::Call {
-                    def,
+                    id,
+                    name: opname,
                     args: Vec::new(),
                 }
             }
@@ -907,35 +905,42 @@ impl<'s> Parser<'s> {
                     }
                     self.pos += 1;
                 }
-                cond.kind = CondKind::Call { def, args };
+                cond.kind = CondKind::Call {
+                    id,
+                    name: opname,
+                    args,
+                };
             }
             CondShape::Subs {
                 outer,
                 min,
                 max,
                 check_end,
-            } => self.cond_subs(cond, def, outer, min, max, check_end),
-            CondShape::AndOr => self.cond_and_or(cond, def),
-            CondShape::Iterate => self.cond_iterate(cond, def),
+            } => self.cond_subs(cond, (id, opname), outer, min, max, check_end),
+            CondShape::AndOr { is_and } => self.cond_and_or(cond, opname, is_and),
+            CondShape::Iterate { any, json } => self.cond_iterate(cond, opname, any, json),
         }
     }
 
     fn cond_subs(
         &mut self,
         cond: &mut Cond,
-        def: &'static CondDef,
+        (id, opname): (CondId, &'static str),
         outer: bool,
         min: u8,
         max: u8,
         check_end: bool,
     ) {
-        let opname = def.name;
         let mut args = Vec::new();
         let bracketing = format!("too few arguments or bracketing error for {opname}");
         if outer {
             if self.skip_space() != Some(b'{') {
                 cond.error = Some(self.error(format!("missing {{ after \"{opname}\""), self.pos));
-                cond.kind = CondKind::Call { def, args };
+                cond.kind = CondKind::Call {
+                    id,
+                    name: opname,
+                    args,
+                };
                 return;
             }
             self.pos += 1;
@@ -964,7 +969,11 @@ impl<'s> Parser<'s> {
                 _ => cond.error = Some(self.error(bracketing, self.pos)),
             }
         }
-        cond.kind = CondKind::Call { def, args };
+        cond.kind = CondKind::Call {
+                    id,
+                    name: opname,
+                    args,
+                };
     }
 
     fn cond_def(&mut self, cond: &mut Cond) {
@@ -983,9 +992,7 @@ impl<'s> Parser<'s> {
         }
     }
 
-    fn cond_and_or(&mut self, cond: &mut Cond, def: &'static CondDef) {
-        let opname = def.name;
-        let is_and = opname == "and";
+    fn cond_and_or(&mut self, cond: &mut Cond, opname: &'static str, is_and: bool) {
         let mut conds = Vec::new();
         if self.skip_space() != Some(b'{') {
             cond.error = Some(self.error(format!("missing {{ after \"{opname}\""), self.pos));
@@ -1025,8 +1032,7 @@ impl<'s> Parser<'s> {
         cond.kind = CondKind::AndOr { is_and, conds };
     }
 
-    fn cond_iterate(&mut self, cond: &mut Cond, def: &'static CondDef) {
-        let opname = def.name;
+    fn cond_iterate(&mut self, cond: &mut Cond, opname: &'static str, any: bool, json: IterJson) {
         if self.skip_space() != Some(b'{') {
             cond.error = Some(self.error(format!("missing {{ after \"{opname}\""), self.pos));
             return;
@@ -1035,7 +1041,9 @@ impl<'s> Parser<'s> {
         let list = self.seq(true, true);
         if self.failed {
             cond.kind = CondKind::Iterate {
-                def,
+                name: opname,
+                any,
+                json,
                 list,
                 cond: Box::new(Cond {
                     negated: false,
@@ -1071,7 +1079,9 @@ impl<'s> Parser<'s> {
         };
         cond.error = sub_err;
         cond.kind = CondKind::Iterate {
-            def,
+            name: opname,
+            any,
+            json,
             list,
             cond: Box::new(sub),
         };
@@ -1097,82 +1107,3 @@ pub fn header_prefix(name: &[u8]) -> Option<(HeaderKind, usize)> {
     }
 }
 
-impl Template {
-    /// The first syntax error in the tree, if any (in source order).
-    pub fn first_error(&self) -> Option<&ExpandError> {
-        self.errors().into_iter().next()
-    }
-
-    /// Every error recorded in the tree, in source order.
-    pub fn errors(&self) -> Vec<&ExpandError> {
-        let mut all = Vec::new();
-        self.walk(&mut |v| match v {
-            Visit::Node(Node::Error(e)) => all.push(&**e),
-            Visit::Error(e) => all.push(e),
-            _ => {}
-        });
-        all.sort_by_key(|e| e.span.start);
-        all
-    }
-
-    /// Calls `f` for every node, condition and recorded error, in source
-    /// order, untaken branches included.
-    pub fn walk<'a>(&'a self, f: &mut impl FnMut(Visit<'a>)) {
-        walk_seq(&self.root, f);
-    }
-}
-
-/// What [`Template::walk`] visits.
-#[derive(Debug, Clone, Copy)]
-pub enum Visit<'a> {
-    Node(&'a Node),
-    Cond(&'a Cond),
-    /// The syntax error of an item or condition read in part.
-    Error(&'a ExpandError),
-}
-
-fn walk_seq<'a>(s: &'a Seq, f: &mut impl FnMut(Visit<'a>)) {
-    for n in &s.nodes {
-        f(Visit::Node(n));
-        match n {
-            Node::Op(op) => walk_seq(&op.operand, f),
-            Node::Item(it) => {
-                for a in &it.args {
-                    match a {
-                        Arg::Seq(s) => walk_seq(s, f),
-                        Arg::Cond(c) => walk_cond(c, f),
-                        Arg::Raw { .. } => {}
-                    }
-                }
-                if let Some(yn) = &it.yesno {
-                    if let Some(y) = &yn.yes {
-                        walk_seq(y, f);
-                    }
-                    if let NoBranch::Seq(n) = &yn.no {
-                        walk_seq(n, f);
-                    }
-                }
-                if let Some(e) = &it.error {
-                    f(Visit::Error(e));
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn walk_cond<'a>(c: &'a Cond, f: &mut impl FnMut(Visit<'a>)) {
-    f(Visit::Cond(c));
-    match &c.kind {
-        CondKind::Call { args, .. } => args.iter().for_each(|s| walk_seq(s, f)),
-        CondKind::AndOr { conds, .. } => conds.iter().for_each(|c| walk_cond(c, f)),
-        CondKind::Iterate { list, cond, .. } => {
-            walk_seq(list, f);
-            walk_cond(cond, f);
-        }
-        CondKind::Def(_) | CondKind::Invalid => {}
-    }
-    if let Some(e) = &c.error {
-        f(Visit::Error(e));
-    }
-}

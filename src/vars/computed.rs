@@ -1,5 +1,6 @@
 //! Variables computed from the context: identity, time, paths.
 
+use crate::sys::caller_name;
 use crate::eval::{Evaluator, Value};
 
 fn v(s: impl Into<Vec<u8>>) -> Value {
@@ -145,19 +146,6 @@ pub fn sender_rcvhost(ev: &Evaluator) -> Value {
         .unwrap_or_default()
 }
 
-pub fn caller_name() -> String {
-    // SAFETY: getuid has no preconditions; getpwuid returns NULL or a
-    // pointer to static storage that we copy out immediately.
-    unsafe {
-        let pw = libc::getpwuid(libc::getuid());
-        if pw.is_null() {
-            return "root".into();
-        }
-        std::ffi::CStr::from_ptr((*pw).pw_name)
-            .to_string_lossy()
-            .into_owned()
-    }
-}
 
 pub fn pid(_ev: &Evaluator) -> Value {
     v(std::process::id().to_string())

@@ -13,48 +13,7 @@ use super::VarDef;
 use super::VarKind::{Computed, Default, Str};
 use crate::eval::{Evaluator, Value};
 
-/// Optional features a profile may have compiled in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Features {
-    pub arc: bool,
-    pub dmarc: bool,
-    pub brightmail: bool,
-    pub dcc: bool,
-    /// Names from earlier documentation: `$proxy_host_address` & co.
-    /// (renamed in 4.87, Exim commit d223e9344 "Doc: change in proxy
-    /// variable names. Bug 1813") and `$dmarc_ar_header` (DMARC's first
-    /// release, commit 4840604e4).
-    pub legacy_names: bool,
-    /// EXPERIMENTAL_SRS (libsrs_alt, Exim up to 4.94): `$srs_db_address`,
-    /// `$srs_db_key`, `$srs_orig_recipient`, `$srs_orig_sender`,
-    /// `$srs_status` (4.94's expand.c variable table).
-    pub srs_alt: bool,
-    /// `$utf8_downconvert`: the SMTPUTF8 downconversion setting (1, 0 or
-    /// -1; the spec's default for the smtp transport option is -1) shown
-    /// to embedders as a variable.  Not an Exim variable.
-    pub utf8_downconvert: bool,
-}
-
-impl Features {
-    pub const NONE: Features = Features {
-        arc: false,
-        dmarc: false,
-        brightmail: false,
-        dcc: false,
-        legacy_names: false,
-        srs_alt: false,
-        utf8_downconvert: false,
-    };
-    pub const ALL: Features = Features {
-        arc: true,
-        dmarc: true,
-        brightmail: true,
-        dcc: true,
-        legacy_names: true,
-        srs_alt: true,
-        utf8_downconvert: true,
-    };
-}
+pub use crate::eval::Features;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Feature {
@@ -164,7 +123,7 @@ mod tests {
 
     fn full() -> Context {
         let mut ctx = Context::new();
-        ctx.profile = Profile::UPSTREAM_4_96_FULL;
+        ctx.set_profile(Profile::UPSTREAM_4_96_FULL);
         ctx
     }
 

@@ -10,7 +10,7 @@ mod table;
 
 use crate::eval::{Evaluator, Value};
 use crate::parser::HeaderKind;
-pub use computed::caller_name;
+pub use crate::sys::caller_name;
 pub use features::Features;
 pub use table::VARS;
 

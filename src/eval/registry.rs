@@ -1,0 +1,288 @@
+//! The builtins an engine evaluates with, handed to it as tables.
+//!
+//! The evaluator knows no builtin by name: items, operators, conditions,
+//! variables and lookup types reach it through a [`Registry`], built by
+//! one function per compatibility profile (`builtins::debian_4_96()` and
+//! friends), as minijinja's `defaults.rs` or jaq-std's tables are handed to
+//! their engines.  The registry is also the parser's [`Grammar`]: the tree
+//! stores the ids it hands out, and is evaluated against the same registry.
+
+use super::{Evaluator, ExpandError, Value};
+use crate::parser::{
+    CondId, CondShape, CondSig, Grammar, HeaderKind, ItemId, ItemNode, ItemShape, ItemSig,
+    LookupStyle, OpId, OpSig, Tail,
+};
+
+/// Evaluates an item: its node (arguments unevaluated), whether the
+/// evaluation is skipping, and where to append the result.
+pub type ItemFn = fn(&mut Evaluator, &ItemNode, bool, &mut Value) -> Result<(), ExpandError>;
+
+/// What an operator yields: the output bytes, or Exim's error message (as
+/// bytes: messages quote the operand, which need not be UTF-8).
+pub type OpResult = Result<Vec<u8>, Vec<u8>>;
+
+/// An operator: `arg` is the text after the first `_` (for the main table),
+/// `input` the expanded operand.  Errors are Exim's message text.
+pub type OpFn = fn(&mut Evaluator, Option<&str>, &Value) -> OpResult;
+
+/// A certificate-aware operator applied to the certificate a variable
+/// holds (`pem`); `None` when it holds none (the operator then sees the
+/// variable's name, as Exim's does).
+pub type CertFn = fn(&mut Evaluator, &str, &Value) -> Option<OpResult>;
+
+/// A condition with string arguments; errors are Exim's message text.
+pub type CondFn = fn(&mut Evaluator, &[Value]) -> Result<bool, String>;
+
+/// An item: its signature and the function that evaluates it.
+#[derive(Clone, Copy)]
+pub struct ItemDef {
+    pub sig: ItemSig,
+    pub eval: ItemFn,
+}
+
+impl ItemDef {
+    /// An item whose `{yes}{no}` tail (if any) is worded with its name.
+    pub const fn new(name: &'static str, shape: ItemShape, eval: ItemFn) -> ItemDef {
+        ItemDef {
+            sig: ItemSig {
+                name,
+                shape,
+                tail: Tail::value(name),
+            },
+            eval,
+        }
+    }
+
+    /// The same item with another tail rule.
+    pub const fn with_tail(self, tail: Tail) -> ItemDef {
+        ItemDef {
+            sig: ItemSig { tail, ..self.sig },
+            ..self
+        }
+    }
+}
+
+/// An operator.
+#[derive(Clone, Copy)]
+pub struct OpDef {
+    pub sig: OpSig,
+    pub func: OpFn,
+    /// For certificate-aware operators: the form applied to a certificate.
+    pub cert: Option<CertFn>,
+}
+
+impl OpDef {
+    pub const fn new(name: &'static str, func: OpFn) -> OpDef {
+        OpDef {
+            sig: OpSig {
+                name,
+                cert_aware: false,
+            },
+            func,
+            cert: None,
+        }
+    }
+
+    /// An operator that works on the certificate when its operand is
+    /// exactly a certificate variable.
+    pub const fn cert_aware(name: &'static str, func: OpFn, cert: CertFn) -> OpDef {
+        OpDef {
+            sig: OpSig {
+                name,
+                cert_aware: true,
+            },
+            func,
+            cert: Some(cert),
+        }
+    }
+}
+
+/// A condition.
+#[derive(Clone, Copy)]
+pub struct CondDef {
+    pub sig: CondSig,
+    pub func: CondFn,
+    /// The numeric comparisons: each operand is converted to an integer as
+    /// soon as it is expanded (so a bad first operand is reported before
+    /// the second is expanded).
+    pub numeric: bool,
+    /// Run even in untaken branches (4.96 checks `bool{}` values there).
+    pub checked_when_skipping: bool,
+}
+
+impl CondDef {
+    pub const fn new(name: &'static str, shape: CondShape, func: CondFn) -> CondDef {
+        CondDef {
+            sig: CondSig { name, shape },
+            func,
+            numeric: false,
+            checked_when_skipping: false,
+        }
+    }
+}
+
+/// Integer reading for the numeric conditions (`==`, `<`, ...).
+pub type NumberFn = fn(&Value) -> Result<i64, String>;
+
+/// The variable table of a profile.
+#[derive(Clone, Copy)]
+pub struct Variables {
+    /// A variable's value; `None` when no such variable exists.  While
+    /// skipping, only existence matters.
+    pub lookup: fn(&Evaluator, &str, bool) -> Option<Value>,
+    /// A header of the message (`$h_name:` and friends); `None` when absent.
+    pub header: fn(&Evaluator, HeaderKind, &[u8]) -> Option<Value>,
+    /// Text Exim appends to an unknown-variable message (about `acl_`
+    /// names that are not ACL variables).
+    pub unknown_hint: fn(&str) -> String,
+    /// Whether the variable holds a certificate.
+    pub is_certificate: fn(&[u8]) -> bool,
+}
+
+/// Everything an engine knows about builtins, for one compatibility
+/// profile.
+#[derive(Clone)]
+pub struct Registry {
+    /// The profile's name (`debian-4.96`, ...).
+    pub name: &'static str,
+    items: Vec<ItemDef>,
+    underscore_ops: Vec<OpDef>,
+    main_ops: Vec<OpDef>,
+    conditions: Vec<CondDef>,
+    pub(crate) vars: Variables,
+    pub(crate) number: NumberFn,
+    lookup_style: fn(&str) -> Result<LookupStyle, String>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Registry({}: {} items, {} operators, {} conditions)",
+            self.name,
+            self.items.len(),
+            self.underscore_ops.len() + self.main_ops.len(),
+            self.conditions.len()
+        )
+    }
+}
+
+/// The pieces of a [`Registry`]; each table is sorted by name when the
+/// registry is built.
+pub struct RegistryParts {
+    pub name: &'static str,
+    pub items: Vec<ItemDef>,
+    /// Operators whose names contain `_` (looked up first, whole).
+    pub underscore_ops: Vec<OpDef>,
+    /// Operators that may be followed by `_argument`.
+    pub main_ops: Vec<OpDef>,
+    pub conditions: Vec<CondDef>,
+    pub vars: Variables,
+    pub number: NumberFn,
+    pub lookup_style: fn(&str) -> Result<LookupStyle, String>,
+}
+
+fn sorted<T>(mut v: Vec<T>, name: impl Fn(&T) -> &'static str) -> Vec<T> {
+    v.sort_by_key(|d| name(d));
+    v
+}
+
+fn find<T>(table: &[T], name: &[u8], key: impl Fn(&T) -> &'static str) -> Option<usize> {
+    table
+        .binary_search_by(|d| key(d).as_bytes().cmp(name))
+        .ok()
+}
+
+impl Registry {
+    /// Builds a registry; the tables may come in any order.
+    pub fn new(p: RegistryParts) -> Registry {
+        Registry {
+            name: p.name,
+            items: sorted(p.items, |d| d.sig.name),
+            underscore_ops: sorted(p.underscore_ops, |d| d.sig.name),
+            main_ops: sorted(p.main_ops, |d| d.sig.name),
+            conditions: sorted(p.conditions, |d| d.sig.name),
+            vars: p.vars,
+            number: p.number,
+            lookup_style: p.lookup_style,
+        }
+    }
+
+    /// Every item, sorted by name.
+    pub fn items(&self) -> &[ItemDef] {
+        &self.items
+    }
+
+    /// Every operator: those with `_` in their names, then the others.
+    pub fn operators(&self) -> impl Iterator<Item = &OpDef> {
+        self.underscore_ops.iter().chain(&self.main_ops)
+    }
+
+    /// Every condition, sorted by name.
+    pub fn conditions(&self) -> &[CondDef] {
+        &self.conditions
+    }
+
+    /// The item an id names.
+    pub fn item_def(&self, id: ItemId) -> &ItemDef {
+        &self.items[usize::from(id.0)]
+    }
+
+    /// The operator an id names.
+    pub fn op_def(&self, id: OpId) -> &OpDef {
+        let i = usize::from(id.0);
+        match i.checked_sub(self.underscore_ops.len()) {
+            None => &self.underscore_ops[i],
+            Some(j) => &self.main_ops[j],
+        }
+    }
+
+    /// The condition an id names.
+    pub fn cond_def(&self, id: CondId) -> &CondDef {
+        &self.conditions[usize::from(id.0)]
+    }
+}
+
+fn id16(i: usize) -> u16 {
+    u16::try_from(i).expect("builtin tables hold fewer than 65536 entries")
+}
+
+impl Grammar for Registry {
+    fn item(&self, name: &[u8]) -> Option<(ItemId, &ItemSig)> {
+        let i = find(&self.items, name, |d| d.sig.name)?;
+        Some((ItemId(id16(i)), &self.items[i].sig))
+    }
+
+    fn item_sig(&self, id: ItemId) -> &ItemSig {
+        &self.item_def(id).sig
+    }
+
+    fn operator<'n>(&self, name: &'n [u8]) -> Option<(OpId, &OpSig, Option<&'n [u8]>)> {
+        if let Some(i) = find(&self.underscore_ops, name, |d| d.sig.name) {
+            return Some((OpId(id16(i)), &self.underscore_ops[i].sig, None));
+        }
+        let (base, arg) = match name.iter().position(|&c| c == b'_') {
+            Some(i) => (&name[..i], Some(&name[i + 1..])),
+            None => (name, None),
+        };
+        let i = find(&self.main_ops, base, |d| d.sig.name)?;
+        Some((
+            OpId(id16(self.underscore_ops.len() + i)),
+            &self.main_ops[i].sig,
+            arg,
+        ))
+    }
+
+    fn condition(&self, name: &[u8]) -> Option<(CondId, &CondSig)> {
+        let i = find(&self.conditions, name, |d| d.sig.name)?;
+        Some((CondId(id16(i)), &self.conditions[i].sig))
+    }
+
+    fn lookup_style(&self, spec: &str) -> Result<LookupStyle, String> {
+        (self.lookup_style)(spec)
+    }
+
+    fn is_certificate_var(&self, name: &[u8]) -> bool {
+        (self.vars.is_certificate)(name)
+    }
+}
