@@ -18,7 +18,6 @@ pub struct AddressOptions {
     pub strip_excess_angle_brackets: bool,
 }
 
-
 /// A successfully extracted address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Extracted {

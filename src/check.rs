@@ -3,8 +3,8 @@
 //! know (Exim fails on those even in untaken branches).  This is what
 //! `exim-expand check` reports.
 
-use crate::eval::{Context, ExpandError};
 use crate::Template;
+use crate::eval::{Context, ExpandError};
 use crate::parser::{CondKind, DefTarget, Node, Visit};
 use crate::vars;
 

@@ -31,6 +31,6 @@ pub mod sys;
 pub(crate) mod testutil;
 pub mod vars;
 
-pub use eval::{Clock, Context, ErrorKind, Evaluator, ExpandError, Value, expand};
 pub use builtins::parse;
 pub use eval::Template;
+pub use eval::{Clock, Context, ErrorKind, Evaluator, ExpandError, Value, expand};

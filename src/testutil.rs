@@ -1,8 +1,8 @@
 //! Helpers shared by the unit tests beside each builtin: tables of
 //! `(input, Ok(output) | Err(message))` cases checked in one go.
 
-use crate::eval::{Context, Evaluator, Value};
 use crate::eval::OpFn;
+use crate::eval::{Context, Evaluator, Value};
 
 /// A whole expansion with a fresh context, as text.
 pub fn expand_str(expr: &str) -> Result<String, String> {
@@ -71,6 +71,34 @@ pub fn shared(rel: &str) -> std::path::PathBuf {
     }
 }
 
+/// Says that a check needing `what` (the oracle, one of its tools) was
+/// skipped because it is not installed; fails instead when the environment
+/// requires the oracle (`EXIM_ORACLE=required`, set by `.ci/run`).
+pub fn skip_without(what: &str, check: &str) {
+    assert!(
+        std::env::var("EXIM_ORACLE").as_deref() != Ok("required"),
+        "EXIM_ORACLE=required but {what} is not installed (needed by {check})"
+    );
+    eprintln!("SKIPPED {check}: {what} is not installed");
+}
+
+/// A path of the shared material that `check` needs; `None` (said on
+/// stderr as SKIPPED) when a clone has no `../shared`, and a failure when
+/// the environment requires it (`EXIM_SHARED=required`, set by `.ci/run`).
+pub fn shared_or_skip(rel: &str, check: &str) -> Option<std::path::PathBuf> {
+    let p = shared(rel);
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("EXIM_SHARED").as_deref() != Ok("required"),
+        "EXIM_SHARED=required but {} is absent (needed by {check})",
+        p.display()
+    );
+    eprintln!("SKIPPED {check}: {} is absent", p.display());
+    None
+}
+
 /// The installed Exim (the oracle), if any.
 pub fn oracle_binary() -> Option<&'static str> {
     ["/usr/sbin/exim4", "/usr/sbin/exim"]
@@ -84,7 +112,7 @@ pub fn oracle_binary() -> Option<&'static str> {
 pub fn run_oracle(expr: &str) -> Option<Result<String, String>> {
     use std::io::Write;
     let Some(exim) = oracle_binary() else {
-        eprintln!("SKIPPED oracle check: Exim is not installed");
+        skip_without("Exim", "oracle check");
         return None;
     };
     let conf = std::env::temp_dir().join(format!("exim-expand-oracle-{}.conf", std::process::id()));

@@ -52,6 +52,10 @@ fn inputs() -> Vec<String> {
 #[test]
 fn same_output_as_exim() {
     if !Path::new(EXIM).exists() {
+        assert!(
+            std::env::var("EXIM_ORACLE").as_deref() != Ok("required"),
+            "EXIM_ORACLE=required but {EXIM} is not installed"
+        );
         eprintln!(
             "SKIPPED same_output_as_exim: {EXIM} not installed (apt-get install exim4-daemon-heavy)"
         );

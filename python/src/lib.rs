@@ -337,7 +337,7 @@ fn build_context(py: Python<'_>, s: Setup<'_, '_>) -> PyResult<ee::Context> {
         return Err(PyValueError::new_err("defines= needs config="));
     }
     if let Some(p) = s.profile {
-        ctx.profile = profile_from(p)?;
+        ctx.set_profile(profile_from(p)?);
     }
     if let Some(now) = s.now
         && !now.is_none()
@@ -581,7 +581,7 @@ impl Context {
 
     #[setter]
     fn set_profile(&mut self, name: &str) -> PyResult<()> {
-        self.inner.profile = profile_from(name)?;
+        self.inner.set_profile(profile_from(name)?);
         Ok(())
     }
 
@@ -952,7 +952,7 @@ fn check(
         None => ee::Context::new(),
     };
     if let Some(p) = profile {
-        ctx.profile = profile_from(p)?;
+        ctx.set_profile(profile_from(p)?);
     }
     Ok(diagnostics(&t.source, &ee::check::check(&t, &ctx)))
 }

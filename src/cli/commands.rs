@@ -1,9 +1,9 @@
 //! Subcommands: `eval`, `check`, `repl`.
 
+use crate::Template;
 use crate::diagnostic;
 use crate::eval::trace::{self, Tracer};
 use crate::eval::{Clock, Context, Evaluator, Value};
-use crate::Template;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};

@@ -334,11 +334,13 @@ mod tests {
     /// expansion needed): the printed output is the macro-substituted line.
     #[test]
     fn corpus_repl_plain_text_cases() {
-        let path = &crate::testutil::shared("conformance/repl.jsonl");
-        let Ok(text) = std::fs::read_to_string(path) else {
-            eprintln!("note: {} absent, skipping", path.display());
+        let Some(path) = crate::testutil::shared_or_skip(
+            "conformance/repl.jsonl",
+            "corpus_repl_plain_text_cases",
+        ) else {
             return;
         };
+        let text = std::fs::read_to_string(path).unwrap();
         let mut checked = 0;
         for line in text.lines() {
             let case: serde_json::Value = serde_json::from_str(line).unwrap();

@@ -502,11 +502,12 @@ fn be_reader_from_config() {
 
 #[test]
 fn conformance_fixture_configs() {
-    let dir = &crate::testutil::shared("conformance/fixtures/conf");
-    if !dir.is_dir() {
-        eprintln!("note: {} absent, skipping", dir.display());
+    let Some(dir) = &crate::testutil::shared_or_skip(
+        "conformance/fixtures/conf",
+        "conformance_fixture_configs",
+    ) else {
         return;
-    }
+    };
     let c = Config::from_file(&dir.join("t0002.conf"), &[]).unwrap();
     assert_eq!(c.named_list(ListKind::Domain, "elist"), Some("+dlist : ;;"));
     assert_eq!(
@@ -554,11 +555,12 @@ fn exim_test_defines(dir: &Path) -> Vec<(String, String)> {
 /// the configurations `.include`.
 #[test]
 fn exim_test_suite_configs_do_not_panic() {
-    let confs = &crate::testutil::shared("exim-tests/confs");
-    if !confs.is_dir() {
-        eprintln!("note: {} absent, skipping", confs.display());
+    let Some(confs) = &crate::testutil::shared_or_skip(
+        "exim-tests/confs",
+        "exim_test_suite_configs_do_not_panic",
+    ) else {
         return;
-    }
+    };
     let scratch = std::env::temp_dir().join(format!("exim-expand-config-{}", std::process::id()));
     for (path, text) in [
         ("aux-var/std_conf_prefix", "# stand-in\n"),

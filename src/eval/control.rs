@@ -61,7 +61,8 @@ impl Evaluator<'_> {
         let items: Vec<Vec<u8>> = if is_json {
             match lists::dewrap(&list.bytes, b'[', b']') {
                 Ok(mut inner) => {
-                    std::iter::from_fn(|| lists::json_next(&mut inner).map(<[u8]>::to_vec)).collect()
+                    std::iter::from_fn(|| lists::json_next(&mut inner).map(<[u8]>::to_vec))
+                        .collect()
                 }
                 // Exim 4.96 dereferences NULL here and dies; we fail cleanly.
                 Err(_) => {

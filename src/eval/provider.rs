@@ -22,4 +22,3 @@ pub trait AuthProvider: Debug + Send + Sync {
     /// `${if ldapauth{user="..." pass="..." ldap://...}}`.
     fn ldapauth(&self, query: &[u8]) -> AuthResult;
 }
-

@@ -188,9 +188,7 @@ fn sorted<T>(mut v: Vec<T>, name: impl Fn(&T) -> &'static str) -> Vec<T> {
 }
 
 fn find<T>(table: &[T], name: &[u8], key: impl Fn(&T) -> &'static str) -> Option<usize> {
-    table
-        .binary_search_by(|d| key(d).as_bytes().cmp(name))
-        .ok()
+    table.binary_search_by(|d| key(d).as_bytes().cmp(name)).ok()
 }
 
 impl Registry {

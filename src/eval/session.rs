@@ -61,4 +61,3 @@ impl MockLookups {
         self.tables.is_empty()
     }
 }
-

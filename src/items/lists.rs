@@ -1,9 +1,9 @@
 //! List items: `map`, `filter`, `reduce`, `sort`, `listextract`, `listquote`.
 
-use crate::parser::Grammar;
 use crate::eval::{Evaluator, ExpandError, Value};
 use crate::lists::{ListIter, is_space};
 use crate::numeric::parse_integer;
+use crate::parser::Grammar;
 use crate::parser::{Arg, ItemNode, Seq};
 
 fn arg_seq(item: &ItemNode, i: usize) -> Option<&Seq> {

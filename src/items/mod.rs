@@ -109,7 +109,12 @@ mod tests {
     #[test]
     fn table_is_sorted() {
         for w in ITEMS.windows(2) {
-            assert!(w[0].sig.name < w[1].sig.name, "{} before {}", w[0].sig.name, w[1].sig.name);
+            assert!(
+                w[0].sig.name < w[1].sig.name,
+                "{} before {}",
+                w[0].sig.name,
+                w[1].sig.name
+            );
         }
     }
 }

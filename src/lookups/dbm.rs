@@ -410,7 +410,7 @@ mod tests {
         std::fs::write(&conf, "primary_hostname = myhost.test.ex\n").unwrap();
         let build = "/usr/sbin/exim_dbmbuild";
         if !std::path::Path::new(build).exists() {
-            eprintln!("SKIPPED oracle_built_file: exim_dbmbuild is not installed");
+            crate::testutil::skip_without(build, "oracle_built_file");
             return;
         }
         let dir = std::env::temp_dir().join(format!("exim-expand-dbmb-{}", std::process::id()));

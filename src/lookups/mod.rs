@@ -13,7 +13,6 @@ pub mod sqlite;
 use crate::eval::{CacheEntry, Evaluator, Policy};
 pub use crate::eval::{LookupCache, MockLookups};
 
-
 /// Lookup types of Debian's `exim4-daemon-heavy` 4.96, sorted.
 pub static TYPES: &[(&str, Style)] = &[
     ("cdb", Style::SingleKey),
@@ -172,7 +171,6 @@ pub fn parse_spec(spec: &str) -> Result<Spec, String> {
 pub fn find_type(spec: &str) -> Result<Style, String> {
     parse_spec(spec).map(|s| s.style)
 }
-
 
 /// A successful lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]

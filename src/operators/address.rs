@@ -2,8 +2,8 @@
 //! over the shared address reader ([`crate::address`]).
 
 use super::{OpResult, msg, option_flag};
-pub(crate) use crate::address::{AddressOptions, AddressParser};
 use crate::address::header_addresses;
+pub(crate) use crate::address::{AddressOptions, AddressParser};
 use crate::eval::{Evaluator, Value};
 use crate::lists::is_space;
 
@@ -18,9 +18,7 @@ pub(crate) fn address_options(ev: &Evaluator) -> AddressOptions {
 }
 
 fn extract_one(ev: &Evaluator, s: &[u8]) -> Option<crate::address::Extracted> {
-    AddressParser::new(address_options(ev))
-        .extract(s)
-        .ok()
+    AddressParser::new(address_options(ev)).extract(s).ok()
 }
 
 /// `${address:}`: the operative address, empty if it does not parse.
@@ -93,8 +91,8 @@ pub fn addresses(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpRes
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::Context;
     use crate::address::find_address_end;
+    use crate::eval::Context;
 
     type Op = fn(&mut Evaluator, Option<&str>, &Value) -> OpResult;
 

@@ -17,8 +17,8 @@ mod numeric;
 mod quote;
 pub(crate) mod text;
 
-use crate::eval::{Evaluator, OpDef, OpFn, Value};
 pub use crate::eval::OpResult;
+use crate::eval::{Evaluator, OpDef, OpFn, Value};
 
 pub(crate) use crate::sys::msg;
 
@@ -159,7 +159,12 @@ mod tests {
     fn tables_are_sorted() {
         for t in [UNDERSCORE_OPS, MAIN_OPS] {
             for w in t.windows(2) {
-                assert!(w[0].sig.name < w[1].sig.name, "{} before {}", w[0].sig.name, w[1].sig.name);
+                assert!(
+                    w[0].sig.name < w[1].sig.name,
+                    "{} before {}",
+                    w[0].sig.name,
+                    w[1].sig.name
+                );
             }
         }
     }

@@ -70,11 +70,7 @@ fn node(out: &mut String, d: usize, n: &Node) {
                 .as_deref()
                 .map(|w| format!(" word={w:?}"))
                 .unwrap_or_default();
-            line(
-                out,
-                d,
-                &format!("item {} {}{word}", sp(it.span), it.name),
-            );
+            line(out, d, &format!("item {} {}{word}", sp(it.span), it.name));
             for a in &it.args {
                 match a {
                     Arg::Seq(s) => seq(out, d + 1, "arg ", s),

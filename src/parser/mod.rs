@@ -335,14 +335,7 @@ impl<'s, 'g> Parser<'s, 'g> {
     fn operator(&mut self, name: &[u8], start: usize) -> OpNode {
         let full: Box<str> = String::from_utf8_lossy(name).into();
         let (op, cert_aware, arg) = match self.g.operator(name) {
-            Some((id, sig, arg)) => (
-                OpRef::Known {
-                    id,
-                    name: sig.name,
-                },
-                sig.cert_aware,
-                arg,
-            ),
+            Some((id, sig, arg)) => (OpRef::Known { id, name: sig.name }, sig.cert_aware, arg),
             None => (OpRef::Unknown, false, None),
         };
         self.pos += 1; // ':'
@@ -762,11 +755,9 @@ impl<'s, 'g> Parser<'s, 'g> {
             (LookupStyle::SingleKey, false) => Some(format!(
                 "missing {{key}} for single-key \"{word_text}\" lookup"
             )),
-            (LookupStyle::Query | LookupStyle::AbsFileQuery, true) => {
-                Some(format!(
-                    "a single key was given for lookup type \"{word_text}\", which is not a single-key lookup type"
-                ))
-            }
+            (LookupStyle::Query | LookupStyle::AbsFileQuery, true) => Some(format!(
+                "a single key was given for lookup type \"{word_text}\", which is not a single-key lookup type"
+            )),
             _ => None,
         };
         if let Some(msg) = key_error {
@@ -970,10 +961,10 @@ impl<'s, 'g> Parser<'s, 'g> {
             }
         }
         cond.kind = CondKind::Call {
-                    id,
-                    name: opname,
-                    args,
-                };
+            id,
+            name: opname,
+            args,
+        };
     }
 
     fn cond_def(&mut self, cond: &mut Cond) {
@@ -1106,4 +1097,3 @@ pub fn header_prefix(name: &[u8]) -> Option<(HeaderKind, usize)> {
         None
     }
 }
-

@@ -1,7 +1,7 @@
 //! Variables computed from the context: identity, time, paths.
 
-use crate::sys::caller_name;
 use crate::eval::{Evaluator, Value};
+use crate::sys::caller_name;
 
 fn v(s: impl Into<Vec<u8>>) -> Value {
     Value::new(s)
@@ -145,7 +145,6 @@ pub fn sender_rcvhost(ev: &Evaluator) -> Value {
         .cloned()
         .unwrap_or_default()
 }
-
 
 pub fn pid(_ev: &Evaluator) -> Value {
     v(std::process::id().to_string())
