@@ -17,7 +17,7 @@ StrOrBytes = Union[str, bytes, bytearray]
 VarValue = Union[str, bytes, bytearray, int]
 Now = Union[int, float, str, datetime.datetime]
 PathLike = Union[str, "os.PathLike[str]"]
-Kind = Literal["syntax", "failed", "forced"]
+Kind = Literal["syntax", "failed", "forced", "unknown_variable", "refused", "limit"]
 
 class ExpandError(Exception):
     """An expansion failed; ``message`` is Exim's text (what ``exim -be``

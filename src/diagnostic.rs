@@ -30,8 +30,63 @@ pub fn line_col(source: &[u8], offset: usize) -> (usize, usize) {
 ///   |                 ^
 /// ```
 pub fn render(source: &[u8], err: &ExpandError, origin: &str, color: bool) -> String {
-    let start = (err.span.start as usize).min(source.len());
-    let end = (err.span.end as usize).clamp(start, source.len());
+    let st = Style::new(color);
+    let kind = if err.is_forced() {
+        "forced failure"
+    } else {
+        "error"
+    };
+    let mut out = format!(
+        "{red}{kind}{reset}{bold}: {msg}{reset}\n",
+        red = st.red,
+        reset = st.reset,
+        bold = st.bold,
+        msg = err.message_str(),
+    );
+    out.push_str(&excerpt(source, err.span, origin, &st));
+    if let Some(n) = &err.nested {
+        out.push_str(&format!(
+            "{blue}note{reset}: in the text expanded there:\n",
+            blue = st.blue,
+            reset = st.reset
+        ));
+        out.push_str(&excerpt(&n.source, n.span, "<expanded>", &st));
+    }
+    out
+}
+
+struct Style {
+    red: &'static str,
+    blue: &'static str,
+    bold: &'static str,
+    reset: &'static str,
+}
+
+impl Style {
+    fn new(color: bool) -> Style {
+        if color {
+            Style {
+                red: "\x1b[31;1m",
+                blue: "\x1b[34;1m",
+                bold: "\x1b[1m",
+                reset: "\x1b[0m",
+            }
+        } else {
+            Style {
+                red: "",
+                blue: "",
+                bold: "",
+                reset: "",
+            }
+        }
+    }
+}
+
+/// The `--> origin:line:col` line and the source line with carets under
+/// `span`.
+fn excerpt(source: &[u8], span: crate::parser::Span, origin: &str, st: &Style) -> String {
+    let start = (span.start as usize).min(source.len());
+    let end = (span.end as usize).clamp(start, source.len());
     let (line, col) = line_col(source, start);
     let line_start = source[..start]
         .iter()
@@ -55,19 +110,11 @@ pub fn render(source: &[u8], err: &ExpandError, origin: &str, color: bool) -> St
     };
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
-    let (red, blue, bold, reset) = if color {
-        ("\x1b[31;1m", "\x1b[34;1m", "\x1b[1m", "\x1b[0m")
-    } else {
-        ("", "", "", "")
-    };
-    let kind = if err.is_forced() {
-        "forced failure"
-    } else {
-        "error"
-    };
+    let Style {
+        red, blue, reset, ..
+    } = st;
     format!(
-        "{red}{kind}{reset}{bold}: {msg}{reset}\n{pad}{blue}-->{reset} {origin}:{line}:{col}\n{pad} {blue}|{reset}\n{blue}{line}{reset} {blue}|{reset} {text}\n{pad} {blue}|{reset} {caret_pad}{red}{carets}{reset}\n",
-        msg = err.message_str(),
+        "{pad}{blue}-->{reset} {origin}:{line}:{col}\n{pad} {blue}|{reset}\n{blue}{line}{reset} {blue}|{reset} {text}\n{pad} {blue}|{reset} {caret_pad}{red}{carets}{reset}\n",
         caret_pad = " ".repeat(col - 1),
         carets = "^".repeat(width),
     )

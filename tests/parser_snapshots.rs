@@ -42,6 +42,10 @@ const BAD: &[&str] = &[
     "first line\\\n${if and{{eq{a}{a}}{bogus}}}",
     "${if eq{a}{b}{x}{y}",
     "$",
+    // Errors inside text expanded at run time: the caret is on the item,
+    // and a note shows the place in the expanded text.
+    "xxxxxxxxxxxxxxxxxxxx ${sg{abc}{b}{\\$nosuch}}",
+    "ok ${expand:\\${lc:\\$nosuch\\}}",
 ];
 
 #[test]

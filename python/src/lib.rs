@@ -98,6 +98,10 @@ fn kind_name(k: ErrorKind) -> &'static str {
         ErrorKind::Syntax => "syntax",
         ErrorKind::Failed => "failed",
         ErrorKind::ForcedFail => "forced",
+        ErrorKind::UnknownVariable => "unknown_variable",
+        ErrorKind::Refused => "refused",
+        ErrorKind::Limit => "limit",
+        _ => "failed",
     }
 }
 

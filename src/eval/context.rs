@@ -208,7 +208,8 @@ impl Policy {
         if allowed {
             Ok(())
         } else {
-            Err(super::ExpandError::failed(
+            Err(super::ExpandError::new(
+                super::ErrorKind::Refused,
                 Policy::refusal(what, field),
                 span,
             ))

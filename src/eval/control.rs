@@ -2,7 +2,7 @@
 //! `def:` and the `forall`/`forany` iterations (`and`, `or` and `!` are in
 //! the evaluator's condition walk).
 
-use super::{Evaluator, ExpandError, Value};
+use super::{ErrorKind, Evaluator, ExpandError, Value};
 use crate::lists;
 use crate::parser::{Cond, DefTarget, IterJson, Seq, Span};
 
@@ -30,7 +30,7 @@ impl Evaluator<'_> {
                         format!("unknown variable \"{name}\" after \"def:\"")
                     };
                     msg.push_str(&(self.reg.vars.unknown_hint)(name));
-                    Err(ExpandError::failed(msg, span))
+                    Err(ExpandError::new(ErrorKind::UnknownVariable, msg, span))
                 }
             },
         }

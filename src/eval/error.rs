@@ -2,11 +2,16 @@
 
 use crate::parser::Span;
 use std::fmt;
+use std::sync::Arc;
 
 /// Exim distinguishes an ordinary failure from a *forced* one (`fail` in
 /// place of a "no" string, DEFER from an ACL, ...): callers often treat a
 /// forced failure as "option unset".
+///
+/// Every kind but `ForcedFail` is an ordinary failure to Exim; the finer
+/// kinds tell an embedder why without reading the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// A syntax error found by the parser.
     Syntax,
@@ -14,6 +19,24 @@ pub enum ErrorKind {
     Failed,
     /// A forced failure.
     ForcedFail,
+    /// A variable that does not exist (in this profile).
+    UnknownVariable,
+    /// Something the embedder's policy does not permit (running a
+    /// command, reading a file, ...).
+    Refused,
+    /// A budget of `Limits` ran out (output size, time, nesting).
+    Limit,
+}
+
+/// Where an error happened inside text expanded at run time (`${expand:}`,
+/// the replacement of `${sg}`, a wildlsearch key, ...): that text and the
+/// span in it.  The error's own span is then the construct that expanded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NestedSource {
+    pub source: Arc<[u8]>,
+    pub span: Span,
+    /// The outer span has been set to the construct that expanded the text.
+    pub(crate) anchored: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +44,10 @@ pub struct ExpandError {
     pub kind: ErrorKind,
     /// Exim's message, byte for byte (may contain non-UTF-8 bytes).
     pub message: Vec<u8>,
+    /// The span in the template's source.
     pub span: Span,
+    /// Set when the error is inside text expanded at run time.
+    pub nested: Option<Box<NestedSource>>,
 }
 
 impl ExpandError {
@@ -30,6 +56,7 @@ impl ExpandError {
             kind: ErrorKind::Syntax,
             message: message.into(),
             span,
+            nested: None,
         }
     }
 
@@ -38,6 +65,7 @@ impl ExpandError {
             kind: ErrorKind::Failed,
             message: message.into(),
             span,
+            nested: None,
         }
     }
 
@@ -46,7 +74,31 @@ impl ExpandError {
             kind: ErrorKind::ForcedFail,
             message: message.into(),
             span,
+            nested: None,
         }
+    }
+
+    /// An error of a given kind.
+    pub fn new(kind: ErrorKind, message: impl Into<Vec<u8>>, span: Span) -> ExpandError {
+        ExpandError {
+            kind,
+            message: message.into(),
+            span,
+            nested: None,
+        }
+    }
+
+    /// An error from text expanded at run time, placed at the construct
+    /// (`span`) that expanded it; the position inside that text is kept
+    /// in [`ExpandError::nested`].
+    pub fn anchored_at(mut self, span: Span) -> ExpandError {
+        if let Some(n) = &mut self.nested
+            && !n.anchored
+        {
+            n.anchored = true;
+            self.span = span;
+        }
+        self
     }
 
     pub fn is_forced(&self) -> bool {

@@ -14,7 +14,7 @@ pub mod trace;
 mod value;
 
 pub use context::{Clock, Context, Features, Limits, ListKind, Policy, Profile};
-pub use error::{ErrorKind, ExpandError};
+pub use error::{ErrorKind, ExpandError, NestedSource};
 pub use provider::{AuthProvider, AuthResult};
 pub use registry::{
     CertFn, CondDef, CondFn, ItemDef, ItemFn, NumberFn, OpDef, OpFn, OpResult, Registry,
@@ -62,11 +62,13 @@ pub struct Evaluator<'a> {
 }
 
 /// Set by an operator that evaluates nested text (`${expand:}`): its
-/// failure was forced, or its result picked up taint from inside.
-#[derive(Debug, Default, Clone, Copy)]
+/// failure was forced (and where inside the text it happened), or its
+/// result picked up taint from inside.
+#[derive(Debug, Default, Clone)]
 pub struct OpSide {
     pub forced: bool,
     pub tainted: bool,
+    pub nested: Option<Box<NestedSource>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -122,7 +124,8 @@ impl<'a> Evaluator<'a> {
     fn check_budgets(&self, out: &Value, span: Span) -> Result<(), ExpandError> {
         let max = self.ctx.limits.max_output;
         if out.bytes.len() > max {
-            return Err(ExpandError::failed(
+            return Err(ExpandError::new(
+                ErrorKind::Limit,
                 format!("expansion result longer than {max} bytes (Limits::max_output)"),
                 span,
             ));
@@ -130,7 +133,8 @@ impl<'a> Evaluator<'a> {
         if let Some((at, budget)) = self.deadline
             && std::time::Instant::now() > at
         {
-            return Err(ExpandError::failed(
+            return Err(ExpandError::new(
+                ErrorKind::Limit,
                 format!(
                     "expansion took longer than {} ms (Limits::max_time)",
                     budget.as_millis()
@@ -157,7 +161,8 @@ impl<'a> Evaluator<'a> {
 
     fn seq_into(&mut self, s: &Seq, skip: bool, out: &mut Value) -> Result<(), ExpandError> {
         if self.depth >= MAX_EVAL_DEPTH {
-            return Err(ExpandError::failed(
+            return Err(ExpandError::new(
+                ErrorKind::Limit,
                 format!("expansion nested more than {MAX_EVAL_DEPTH} levels deep"),
                 s.span,
             ));
@@ -257,11 +262,13 @@ impl<'a> Evaluator<'a> {
                         };
                         let side = std::mem::take(&mut self.op_side);
                         let r = r.map_err(|m| {
-                            if side.forced {
+                            let mut e = if side.forced {
                                 ExpandError::forced(m, op.span)
                             } else {
                                 ExpandError::failed(m, op.span)
-                            }
+                            };
+                            e.nested = side.nested;
+                            e
                         })?;
                         out.bytes.extend_from_slice(&r);
                         out.tainted |= operand.tainted || side.tainted;
@@ -270,7 +277,8 @@ impl<'a> Evaluator<'a> {
             }
             Node::Item(item) => {
                 if self.depth >= MAX_EVAL_DEPTH {
-                    return Err(ExpandError::failed(
+                    return Err(ExpandError::new(
+                        ErrorKind::Limit,
                         format!("expansion nested more than {MAX_EVAL_DEPTH} levels deep"),
                         item.span,
                     ));
@@ -284,7 +292,7 @@ impl<'a> Evaluator<'a> {
                     eval(self, item, skip, out)
                 };
                 self.depth -= 1;
-                r?;
+                r.map_err(|e| e.anchored_at(item.span))?;
             }
             Node::Error(e) => return Err((**e).clone()),
         }
@@ -339,7 +347,7 @@ impl<'a> Evaluator<'a> {
                     format!("unknown variable name \"{name}\"")
                 };
                 msg.push_str(&(self.reg.vars.unknown_hint)(name));
-                Err(ExpandError::failed(msg, span))
+                Err(ExpandError::new(ErrorKind::UnknownVariable, msg, span))
             }
         }
     }
@@ -501,7 +509,8 @@ impl<'a> Evaluator<'a> {
         let saved_src = std::mem::replace(&mut self.source, t.source.clone());
         self.depth += 1;
         let r = if self.depth >= MAX_EVAL_DEPTH {
-            Err(ExpandError::failed(
+            Err(ExpandError::new(
+                ErrorKind::Limit,
                 format!("expansion nested more than {MAX_EVAL_DEPTH} levels deep"),
                 Span::default(),
             ))
@@ -510,7 +519,16 @@ impl<'a> Evaluator<'a> {
         };
         self.depth -= 1;
         self.source = saved_src;
-        r
+        r.map_err(|mut e| {
+            if e.nested.is_none() {
+                e.nested = Some(Box::new(NestedSource {
+                    source: t.source.clone(),
+                    span: e.span,
+                    anchored: false,
+                }));
+            }
+            e
+        })
     }
 
     /// Runs `f` with `$value` and the captures saved, restoring them when

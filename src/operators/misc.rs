@@ -23,6 +23,7 @@ pub fn expand(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult
         }
         Err(e) => {
             ev.op_side.forced = e.is_forced();
+            ev.op_side.nested = e.nested;
             Err(wrap(&e.message))
         }
     }
