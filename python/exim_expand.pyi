@@ -8,7 +8,7 @@ gives Exim's exact bytes) or ``bytes`` from the ``*_bytes`` variants.
 
 import datetime
 import os
-from typing import Any, List, Literal, Mapping, Optional, Tuple, Union
+from typing import Any, FrozenSet, Iterable, List, Literal, Mapping, Optional, Tuple, Union
 
 __version__: str
 EXIM_VERSION: str
@@ -17,6 +17,9 @@ StrOrBytes = Union[str, bytes, bytearray]
 VarValue = Union[str, bytes, bytearray, int]
 Now = Union[int, float, str, datetime.datetime]
 PathLike = Union[str, "os.PathLike[str]"]
+Capability = Literal[
+    "env", "files", "run", "readfile", "readsocket", "perl", "dlfunc", "acl", "network"
+]
 Kind = Literal["syntax", "failed", "forced", "unknown_variable", "refused", "limit"]
 
 class ExpandError(Exception):
@@ -112,14 +115,12 @@ class Context:
     def sandboxed(self) -> bool: ...
     max_output: int
     max_time: Optional[float]
-    allow_env: bool
-    allow_files: bool
-    allow_run: bool
-    allow_readfile: bool
-    allow_readsocket: bool
-    allow_perl: bool
-    allow_dlfunc: bool
-    allow_acl: bool
+    @property
+    def capabilities(self) -> FrozenSet[Capability]: ...
+    @capabilities.setter
+    def capabilities(self, names: Iterable[Capability]) -> None: ...
+    def allow(self, *names: Capability) -> None: ...
+    def deny(self, *names: Capability) -> None: ...
     log_to_stderr: bool
 
 class Template:

@@ -27,7 +27,8 @@ fn exim_4_96_parts(name: &'static str) -> RegistryParts {
             is_certificate: vars::is_certificate,
         },
         number: conditions::number,
-        lookup_style: lookups::find_type,
+        lookups: lookups::exim_4_96(),
+        lookup_spec: lookups::find_type,
     }
 }
 

@@ -170,7 +170,7 @@ fn eval_runs_commands_unless_sandboxed() {
     assert_eq!(String::from_utf8_lossy(&o.stdout), "hi\n\n");
     let o = run(&["eval", "--sandbox", "${run{/bin/echo hi}}"], b"");
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("Policy::allow_run is false"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("capability \"run\" not granted"));
 }
 
 #[test]

@@ -7,14 +7,42 @@ use exim_expand::eval::Limits;
 use exim_expand::{Context, ErrorKind, expand};
 
 const CASES: &[(&str, ErrorKind, &str)] = &[
-    ("${if eq{a}{b}{x}", ErrorKind::Syntax, "syntax error in \"if\" item - \"fail\" expected"),
-    ("${lc:$nosuch}", ErrorKind::UnknownVariable, "unknown variable name \"nosuch\""),
-    ("${if def:nosuch{y}}", ErrorKind::UnknownVariable, "unknown variable \"nosuch\" after \"def:\""),
-    ("${if eq{a}{b}{x}fail}", ErrorKind::ForcedFail, "\"if\" failed and \"fail\" requested"),
-    ("${lookup{k}lsearch{/nonexistent}{$value}fail}", ErrorKind::Refused, ""),
+    (
+        "${if eq{a}{b}{x}",
+        ErrorKind::Syntax,
+        "syntax error in \"if\" item - \"fail\" expected",
+    ),
+    (
+        "${lc:$nosuch}",
+        ErrorKind::UnknownVariable,
+        "unknown variable name \"nosuch\"",
+    ),
+    (
+        "${if def:nosuch{y}}",
+        ErrorKind::UnknownVariable,
+        "unknown variable \"nosuch\" after \"def:\"",
+    ),
+    (
+        "${if eq{a}{b}{x}fail}",
+        ErrorKind::ForcedFail,
+        "\"if\" failed and \"fail\" requested",
+    ),
+    (
+        "${lookup{k}lsearch{/nonexistent}{$value}fail}",
+        ErrorKind::Refused,
+        "",
+    ),
     ("${run{/bin/true}}", ErrorKind::Refused, ""),
-    ("${map{<, 1,2,3,4,5,6,7,8,9}{0123456789}}", ErrorKind::Limit, "expansion result longer than 32 bytes (Limits::max_output)"),
-    ("${uc:${expand:\\$nosuch}}", ErrorKind::Failed, "internal expansion of \"$nosuch\" failed: unknown variable name \"nosuch\""),
+    (
+        "${map{<, 1,2,3,4,5,6,7,8,9}{0123456789}}",
+        ErrorKind::Limit,
+        "expansion result longer than 32 bytes (Limits::max_output)",
+    ),
+    (
+        "${uc:${expand:\\$nosuch}}",
+        ErrorKind::Failed,
+        "internal expansion of \"$nosuch\" failed: unknown variable name \"nosuch\"",
+    ),
 ];
 
 #[test]
@@ -33,7 +61,10 @@ fn each_failure_has_its_kind() {
                     bad.push(format!("{src}: kind {:?}, want {kind:?}", e.kind));
                 }
                 if !msg.is_empty() && e.message_str() != msg {
-                    bad.push(format!("{src}: message {:?}, want {msg:?}", e.message_str()));
+                    bad.push(format!(
+                        "{src}: message {:?}, want {msg:?}",
+                        e.message_str()
+                    ));
                 }
             }
         }

@@ -11,11 +11,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ::exim_expand as ee;
-use ee::eval::{Clock, ErrorKind, Evaluator, Policy, Profile, Value, trace};
+use ee::eval::{
+    Capabilities, Capability, Clock, ErrorKind, Evaluator, Policy, Profile, Value, trace,
+};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyString};
 
 create_exception!(
     exim_expand,
@@ -88,6 +90,22 @@ fn result<'py>(py: Python<'py>, v: Value, as_bytes: bool) -> PyResult<Bound<'py,
     } else {
         to_str(py, &v.bytes)
     }
+}
+
+/// Capabilities by name; an unknown name is a ValueError listing the known.
+fn capabilities_from(names: &[String]) -> PyResult<Capabilities> {
+    names
+        .iter()
+        .map(|n| {
+            Capability::from_name(n).ok_or_else(|| {
+                let known: Vec<&str> = Capability::ALL.iter().map(|c| c.name()).collect();
+                PyValueError::new_err(format!(
+                    "unknown capability {n:?} (known: {})",
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -444,9 +462,8 @@ impl Context {
         let key = to_bytes(key, "key")?;
         let value = to_bytes(value, "value")?;
         self.inner
-            .mock_lookups
-            .insert(lookup_type, &file, &key, &value);
-        Ok(())
+            .mock_lookup(lookup_type, &file, &key, &value)
+            .map_err(PyValueError::new_err)
     }
 
     /// Removes a variable set with `set()` (built-in variables return to
@@ -608,19 +625,12 @@ impl Context {
         Ok(())
     }
 
-    /// True while no policy flag is set (the library's refusing policy).
+    /// True while no capability is granted and no log goes to standard
+    /// error (the library's refusing policy).
     #[getter]
     fn sandboxed(&self) -> bool {
         let p = &self.inner.policy;
-        !(p.allow_env
-            || p.allow_files
-            || p.allow_run
-            || p.allow_readfile
-            || p.allow_readsocket
-            || p.allow_perl
-            || p.allow_dlfunc
-            || p.allow_acl
-            || p.log_to_stderr)
+        p.allowed.is_empty() && !p.log_to_stderr
     }
 
     /// Most bytes one string under evaluation may grow to.
@@ -650,77 +660,32 @@ impl Context {
         Ok(())
     }
 
-    /// The environment is visible (`$env` lookups, `keep_environment`).
+    /// The capabilities granted, by name: `env`, `files`, `run`,
+    /// `readfile`, `readsocket`, `perl`, `dlfunc`, `acl`, `network`.
     #[getter]
-    fn get_allow_env(&self) -> bool {
-        self.inner.policy.allow_env
+    fn get_capabilities<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyFrozenSet>> {
+        PyFrozenSet::new(py, self.inner.policy.allowed.iter().map(Capability::name))
     }
     #[setter]
-    fn set_allow_env(&mut self, v: bool) {
-        self.inner.policy.allow_env = v;
+    fn set_capabilities(&mut self, names: Vec<String>) -> PyResult<()> {
+        self.inner.policy.allowed = capabilities_from(&names)?;
+        Ok(())
     }
-    /// Files may be read by lookups (lsearch, cdb, dbm, dsearch, sqlite...).
-    #[getter]
-    fn get_allow_files(&self) -> bool {
-        self.inner.policy.allow_files
+    /// Grants capabilities by name.
+    #[pyo3(signature = (*names))]
+    fn allow(&mut self, names: Vec<String>) -> PyResult<()> {
+        for c in capabilities_from(&names)?.iter() {
+            self.inner.policy.allowed.insert(c);
+        }
+        Ok(())
     }
-    #[setter]
-    fn set_allow_files(&mut self, v: bool) {
-        self.inner.policy.allow_files = v;
-    }
-    /// `${run}` may start processes.
-    #[getter]
-    fn get_allow_run(&self) -> bool {
-        self.inner.policy.allow_run
-    }
-    #[setter]
-    fn set_allow_run(&mut self, v: bool) {
-        self.inner.policy.allow_run = v;
-    }
-    /// `${readfile}` may read files.
-    #[getter]
-    fn get_allow_readfile(&self) -> bool {
-        self.inner.policy.allow_readfile
-    }
-    #[setter]
-    fn set_allow_readfile(&mut self, v: bool) {
-        self.inner.policy.allow_readfile = v;
-    }
-    /// `${readsocket}` may connect to sockets.
-    #[getter]
-    fn get_allow_readsocket(&self) -> bool {
-        self.inner.policy.allow_readsocket
-    }
-    #[setter]
-    fn set_allow_readsocket(&mut self, v: bool) {
-        self.inner.policy.allow_readsocket = v;
-    }
-    /// `${perl}` may run.
-    #[getter]
-    fn get_allow_perl(&self) -> bool {
-        self.inner.policy.allow_perl
-    }
-    #[setter]
-    fn set_allow_perl(&mut self, v: bool) {
-        self.inner.policy.allow_perl = v;
-    }
-    /// `${dlfunc}` may load shared objects.
-    #[getter]
-    fn get_allow_dlfunc(&self) -> bool {
-        self.inner.policy.allow_dlfunc
-    }
-    #[setter]
-    fn set_allow_dlfunc(&mut self, v: bool) {
-        self.inner.policy.allow_dlfunc = v;
-    }
-    /// `${acl}` and the `acl` condition may run ACLs.
-    #[getter]
-    fn get_allow_acl(&self) -> bool {
-        self.inner.policy.allow_acl
-    }
-    #[setter]
-    fn set_allow_acl(&mut self, v: bool) {
-        self.inner.policy.allow_acl = v;
+    /// Withdraws capabilities by name.
+    #[pyo3(signature = (*names))]
+    fn deny(&mut self, names: Vec<String>) -> PyResult<()> {
+        for c in capabilities_from(&names)?.iter() {
+            self.inner.policy.allowed.remove(c);
+        }
+        Ok(())
     }
     /// Exim's log lines (ACL `logwrite`...) go to standard error.
     #[getter]

@@ -174,10 +174,20 @@ def test_sandbox_refuses_and_permissive_allows():
     host = pathlib.Path("/etc/hostname").read_text()
     assert ee.expand("${readfile{/etc/hostname}}", sandbox=False) == host
     ctx = ee.Context()
-    assert ctx.sandboxed and not ctx.allow_readfile
-    ctx.allow_readfile = True
+    assert ctx.sandboxed and ctx.capabilities == frozenset()
+    ctx.allow("readfile")
+    assert ctx.capabilities == {"readfile"}
     assert ctx.expand("${readfile{/etc/hostname}}") == host
     assert not ctx.sandboxed
+    ctx.deny("readfile")
+    with pytest.raises(ee.ExpandError) as info:
+        ctx.expand("${readfile{/etc/hostname}}")
+    assert info.value.kind == "refused"
+    assert 'capability "readfile" not granted' in info.value.message
+    with pytest.raises(ValueError, match="unknown capability"):
+        ctx.allow("nosuch")
+    ctx.capabilities = ["run", "files"]
+    assert ctx.capabilities == {"run", "files"}
 
 
 def test_context_shares_session_state(tmp_path):

@@ -13,7 +13,7 @@ mod lists;
 
 use crate::config::acl::{AclLine, AclParser};
 use crate::config::{AclCondition, AclStatement, AclVerb};
-use crate::eval::{Evaluator, ExpandError, Policy, Value};
+use crate::eval::{Capability, Evaluator, ExpandError, Value};
 use std::cell::Cell;
 
 /// An ACL's result (Exim's return codes).
@@ -94,11 +94,7 @@ pub fn log_line(ev: &Evaluator, text: &[u8]) {
 
 /// The policy check shared by `${acl}` and the `acl` condition.
 pub fn check_policy(ev: &Evaluator) -> Result<(), String> {
-    if ev.ctx.policy.allow_acl {
-        Ok(())
-    } else {
-        Err(Policy::refusal("running an ACL", "allow_acl"))
-    }
+    ev.ctx.policy.check(Capability::Acl, "running an ACL")
 }
 
 /// Sets `$acl_arg1..9` and `$acl_narg` for the life of the returned value.

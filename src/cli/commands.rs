@@ -254,8 +254,10 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
             eprintln!("exim-expand: --mock-lookup wants TYPE;FILE;KEY;VALUE, got \"{m}\"");
             return 64;
         };
-        ctx.mock_lookups
-            .insert(ty, file.as_bytes(), key.as_bytes(), value.as_bytes());
+        if let Err(e) = ctx.mock_lookup(ty, file.as_bytes(), key.as_bytes(), value.as_bytes()) {
+            eprintln!("exim-expand: --mock-lookup: {e}");
+            return 64;
+        }
     }
     let settings = vars
         .iter()

@@ -863,7 +863,7 @@ impl<'e, 'a> Matcher<'e, 'a> {
             }
         }
         let spec = lossy(&ss[t.min(endname)..endname]);
-        let style = crate::lookups::find_type(&spec)?;
+        let style = crate::lookups::find_type(&self.ev.ctx.registry, &spec)?;
         let rest = ss[semi + 1..].to_vec();
         let key = match style {
             crate::lookups::Style::SingleKey => masked_key(host_address, mlen, &spec),
@@ -1434,7 +1434,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            e.message_str().contains("Policy::allow_files is false"),
+            e.message_str().contains("capability \"files\" not granted"),
             "{}",
             e.message_str()
         );

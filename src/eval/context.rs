@@ -149,29 +149,146 @@ impl Default for Limits {
     }
 }
 
-/// What the expansion may touch: files, processes, the network.
-///
-/// The default (for library use) refuses everything below; the items that
-/// need a permission fail with a message naming the field
-/// (see [`Policy::refusal`]).  The `exim -be` drop-in uses
-/// [`Policy::permissive`], as Exim itself allows all of it.
-#[derive(Debug, Clone, Default)]
-pub struct Policy {
-    pub allow_env: bool,
-    pub allow_files: bool,
+/// One kind of access to the world outside the expansion.  Every item,
+/// condition, lookup and ACL that reads a file, opens a socket, starts a
+/// process or reaches the network asks the [`Policy`] for its capability
+/// first, in one place ([`Policy::require`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Capability {
+    /// `${env{}}`: read the process environment.
+    Env,
+    /// Read files: lookups on files, list files in match lists, `exists`,
+    /// `${stat:}`, the `passwd` lookup.
+    Files,
     /// `${run}`: start processes.
-    pub allow_run: bool,
-    /// `${readfile}`: read files.
-    pub allow_readfile: bool,
+    Run,
+    /// `${readfile}`: read a whole file into the result.
+    ReadFile,
     /// `${readsocket}`: connect to sockets.
-    pub allow_readsocket: bool,
+    ReadSocket,
     /// `${perl}`: run the Perl interpreter.
-    pub allow_perl: bool,
+    Perl,
     /// `${dlfunc}`: load shared objects and call into them.
-    pub allow_dlfunc: bool,
+    Dlfunc,
     /// `${acl}` and the `acl` condition: run ACLs (their side effects:
     /// `set acl_c*`, `logwrite`, nested expansions).
-    pub allow_acl: bool,
+    Acl,
+    /// DNS and network lookups (dnsdb, ldap, sql and redis servers).
+    Network,
+}
+
+impl Capability {
+    /// Every capability.
+    pub const ALL: [Capability; 9] = [
+        Capability::Env,
+        Capability::Files,
+        Capability::Run,
+        Capability::ReadFile,
+        Capability::ReadSocket,
+        Capability::Perl,
+        Capability::Dlfunc,
+        Capability::Acl,
+        Capability::Network,
+    ];
+
+    /// The capability's name (`run`, `readfile`, ...), as the command line
+    /// and the Python API spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::Env => "env",
+            Capability::Files => "files",
+            Capability::Run => "run",
+            Capability::ReadFile => "readfile",
+            Capability::ReadSocket => "readsocket",
+            Capability::Perl => "perl",
+            Capability::Dlfunc => "dlfunc",
+            Capability::Acl => "acl",
+            Capability::Network => "network",
+        }
+    }
+
+    /// The capability with a given name.
+    pub fn from_name(name: &str) -> Option<Capability> {
+        Capability::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// A set of [`Capability`]s.
+///
+/// ```
+/// use exim_expand::eval::{Capabilities, Capability};
+/// let c = Capabilities::NONE.with(Capability::Env);
+/// assert!(c.contains(Capability::Env) && !c.contains(Capability::Run));
+/// assert_eq!(Capabilities::ALL.without(Capability::Run).iter().count(), 8);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Capabilities(u16);
+
+impl Capabilities {
+    pub const NONE: Capabilities = Capabilities(0);
+    pub const ALL: Capabilities = Capabilities((1 << Capability::ALL.len()) - 1);
+
+    pub fn contains(self, c: Capability) -> bool {
+        self.0 & c.bit() != 0
+    }
+
+    pub fn with(self, c: Capability) -> Capabilities {
+        Capabilities(self.0 | c.bit())
+    }
+
+    pub fn without(self, c: Capability) -> Capabilities {
+        Capabilities(self.0 & !c.bit())
+    }
+
+    pub fn insert(&mut self, c: Capability) {
+        *self = self.with(c);
+    }
+
+    pub fn remove(&mut self, c: Capability) {
+        *self = self.without(c);
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The capabilities in the set, in declaration order.
+    pub fn iter(self) -> impl Iterator<Item = Capability> {
+        Capability::ALL
+            .into_iter()
+            .filter(move |&c| self.contains(c))
+    }
+}
+
+impl std::fmt::Debug for Capabilities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set()
+            .entries(self.iter().map(Capability::name))
+            .finish()
+    }
+}
+
+impl FromIterator<Capability> for Capabilities {
+    fn from_iter<I: IntoIterator<Item = Capability>>(it: I) -> Capabilities {
+        it.into_iter().fold(Capabilities::NONE, Capabilities::with)
+    }
+}
+
+/// What the expansion may touch: files, processes, the network.
+///
+/// The default (for library use) grants no capability: what needs one
+/// fails with a message naming it (see [`Policy::refusal`]).  The
+/// `exim -be` drop-in uses [`Policy::permissive`], as Exim itself allows
+/// all of it.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// The capabilities granted.
+    pub allowed: Capabilities,
     /// Write Exim's log lines (ACL `logwrite`, warnings Exim logs while
     /// expanding) to standard error, as `exim -be` does.
     pub log_to_stderr: bool,
@@ -181,39 +298,43 @@ impl Policy {
     /// Everything allowed, as `exim -be` does.
     pub fn permissive() -> Policy {
         Policy {
-            allow_env: true,
-            allow_files: true,
-            allow_run: true,
-            allow_readfile: true,
-            allow_readsocket: true,
-            allow_perl: true,
-            allow_dlfunc: true,
-            allow_acl: true,
+            allowed: Capabilities::ALL,
             log_to_stderr: true,
         }
     }
 
-    /// The message for an item refused by a policy field.
-    pub fn refusal(what: &str, field: &str) -> String {
-        format!("{what} is not permitted by the expansion policy (Policy::{field} is false)")
+    /// Whether `c` is granted.
+    pub fn allows(&self, c: Capability) -> bool {
+        self.allowed.contains(c)
     }
 
-    /// `Ok` when `allowed`, else the refusal as an expansion error.
-    pub fn require(
-        allowed: bool,
-        what: &str,
-        field: &str,
-        span: crate::parser::Span,
-    ) -> Result<(), super::ExpandError> {
-        if allowed {
+    /// The message for `what` refused for want of `c`.
+    pub fn refusal(what: &str, c: Capability) -> String {
+        format!(
+            "{what} is not permitted by the expansion policy (capability \"{}\" not granted)",
+            c.name()
+        )
+    }
+
+    /// `Ok` when `c` is granted; else the refusal as a message.
+    pub fn check(&self, c: Capability, what: &str) -> Result<(), String> {
+        if self.allows(c) {
             Ok(())
         } else {
-            Err(super::ExpandError::new(
-                super::ErrorKind::Refused,
-                Policy::refusal(what, field),
-                span,
-            ))
+            Err(Policy::refusal(what, c))
         }
+    }
+
+    /// `Ok` when `c` is granted; else the refusal as an expansion error of
+    /// kind [`super::ErrorKind::Refused`] at `span`.
+    pub fn require(
+        &self,
+        c: Capability,
+        what: &str,
+        span: crate::parser::Span,
+    ) -> Result<(), super::ExpandError> {
+        self.check(c, what)
+            .map_err(|m| super::ExpandError::new(super::ErrorKind::Refused, m, span))
     }
 }
 
@@ -248,8 +369,6 @@ pub struct Context {
     pub config: Option<std::sync::Arc<crate::config::Config>>,
     /// The message whose headers and body the expansion sees (`-bem`).
     pub message: Option<std::sync::Arc<crate::message::Message>>,
-    /// Lookup answers supplied instead of files and servers.
-    pub mock_lookups: super::MockLookups,
     /// Lookup results of this process (Exim's per-file lookup cache).
     pub lookup_cache: super::LookupCache,
 }
@@ -280,7 +399,6 @@ impl Context {
             config: None,
             message: None,
             lookup_cache: super::LookupCache::default(),
-            mock_lookups: super::MockLookups::default(),
         }
     }
 
@@ -309,6 +427,12 @@ impl Context {
                 }
             }
         }
+    }
+
+    /// Adds a lookup type (or replaces one) for the expansions of this
+    /// context; register before parsing templates that use it.
+    pub fn register_lookup(&mut self, name: &str, lookup: std::sync::Arc<dyn super::Lookup>) {
+        std::sync::Arc::make_mut(&mut self.registry).set_lookup(name, lookup);
     }
 
     pub fn set_var(&mut self, name: &str, value: impl Into<Value>) {

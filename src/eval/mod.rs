@@ -13,15 +13,17 @@ mod template;
 pub mod trace;
 mod value;
 
-pub use context::{Clock, Context, Features, Limits, ListKind, Policy, Profile};
+pub use context::{
+    Capabilities, Capability, Clock, Context, Features, Limits, ListKind, Policy, Profile,
+};
 pub use error::{ErrorKind, ExpandError, NestedSource};
-pub use provider::{AuthProvider, AuthResult};
+pub use provider::{AuthProvider, AuthResult, Lookup, LookupFailure, LookupHandle, LookupQuery};
 pub use registry::{
     CertFn, CondDef, CondFn, ItemDef, ItemFn, NumberFn, OpDef, OpFn, OpResult, Registry,
     RegistryParts, Variables,
 };
 pub(crate) use session::CacheEntry;
-pub use session::{LookupCache, MockLookups};
+pub use session::LookupCache;
 pub use template::Template;
 pub use value::{Value, c_str};
 

@@ -22,3 +22,97 @@ pub trait AuthProvider: Debug + Send + Sync {
     /// `${if ldapauth{user="..." pass="..." ldap://...}}`.
     fn ldapauth(&self, query: &[u8]) -> AuthResult;
 }
+
+/// Why a lookup gave no answer, other than "not found".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupFailure {
+    /// The database could not be opened (Exim's `search_open` failing):
+    /// the message.  The expansion fails.
+    Open(String),
+    /// The lookup deferred (Exim's `search_error_message`, may be empty):
+    /// `${lookup}` fails, a match list defers.
+    Defer(String),
+    /// The embedder's policy does not grant what the lookup needs.
+    Refused(String),
+}
+
+/// What a lookup type's [`Lookup::open`] hands to its [`Lookup::find`]
+/// (the contents of an lsearch file, ...).
+pub type LookupHandle = Box<dyn std::any::Any + Send>;
+
+/// One key (or query) to look up.
+#[derive(Debug, Clone, Copy)]
+pub struct LookupQuery<'a> {
+    /// The file of a single-key lookup (`${lookup{k}lsearch{FILE}}`), or
+    /// of a query-style type given one (`sqlite`); `None` otherwise.
+    pub file: Option<&'a [u8]>,
+    /// The key, or the query of a query-style type.
+    pub key: &'a [u8],
+    /// The options after the type's name (`ret=full,filter=file`), less
+    /// those the engine handles itself (`ret=key`, `cache=no_rd`).
+    pub opts: Option<&'a str>,
+}
+
+/// One lookup type (`lsearch`, `cdb`, `sqlite`, an embedder's own, ...).
+///
+/// The engine applies Exim's rules around it: `partial-`, `*` and `*@`
+/// defaults, the `ret=key` and `cache=` options, the per-session result
+/// cache, taint and policy checks of the file name, and mock answers.
+/// `find` sees one key at a time.
+///
+/// ```
+/// use exim_expand::eval::{Evaluator, Lookup, LookupFailure, LookupHandle, LookupQuery};
+/// use exim_expand::parser::LookupStyle;
+///
+/// /// Answers every key with itself upper-cased.
+/// #[derive(Debug)]
+/// struct Upper;
+///
+/// impl Lookup for Upper {
+///     fn style(&self) -> LookupStyle {
+///         LookupStyle::Query
+///     }
+///     fn find(
+///         &self,
+///         _ev: &mut Evaluator,
+///         _h: &LookupHandle,
+///         q: &LookupQuery,
+///     ) -> Result<Option<Vec<u8>>, LookupFailure> {
+///         Ok(Some(q.key.to_ascii_uppercase()))
+///     }
+/// }
+///
+/// let mut ctx = exim_expand::Context::new();
+/// ctx.register_lookup("upper", std::sync::Arc::new(Upper));
+/// let v = exim_expand::expand(b"${lookup upper{abc}}", &mut ctx).unwrap();
+/// assert_eq!(v.bytes, b"ABC");
+/// ```
+pub trait Lookup: std::any::Any + Debug + Send + Sync {
+    /// Whether the type takes a key and a file, or a query.
+    fn style(&self) -> crate::parser::LookupStyle;
+
+    /// What the policy must grant before `file` (`None` for queries) is
+    /// opened: reading files for the file-based types, the network for
+    /// servers, nothing for an embedder's in-memory table.
+    fn capability(&self, _file: Option<&[u8]>) -> Option<super::Capability> {
+        None
+    }
+
+    /// Exim's open step, before any key is looked up: check and read what
+    /// `find` needs.
+    fn open(
+        &self,
+        _ev: &mut super::Evaluator,
+        _file: Option<&[u8]>,
+    ) -> Result<LookupHandle, LookupFailure> {
+        Ok(Box::new(()))
+    }
+
+    /// Looks one key up: `Ok(None)` when it is not found.
+    fn find(
+        &self,
+        ev: &mut super::Evaluator,
+        handle: &LookupHandle,
+        query: &LookupQuery,
+    ) -> Result<Option<Vec<u8>>, LookupFailure>;
+}

@@ -7,11 +7,12 @@
 //! their engines.  The registry is also the parser's [`Grammar`]: the tree
 //! stores the ids it hands out, and is evaluated against the same registry.
 
-use super::{Evaluator, ExpandError, Value};
+use super::{Evaluator, ExpandError, Lookup, Value};
 use crate::parser::{
     CondId, CondShape, CondSig, Grammar, HeaderKind, ItemId, ItemNode, ItemShape, ItemSig,
     LookupStyle, OpId, OpSig, Tail,
 };
+use std::sync::Arc;
 
 /// Evaluates an item: its node (arguments unevaluated), whether the
 /// evaluation is skipping, and where to append the result.
@@ -151,8 +152,13 @@ pub struct Registry {
     conditions: Vec<CondDef>,
     pub(crate) vars: Variables,
     pub(crate) number: NumberFn,
-    lookup_style: fn(&str) -> Result<LookupStyle, String>,
+    lookups: Vec<(Arc<str>, Arc<dyn Lookup>)>,
+    lookup_spec: LookupSpecFn,
 }
+
+/// Checks a lookup type specification (`partial-lsearch*@,ret=key`)
+/// against a registry's lookup types: its style, or Exim's message.
+pub type LookupSpecFn = fn(&Registry, &str) -> Result<LookupStyle, String>;
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -163,7 +169,8 @@ impl std::fmt::Debug for Registry {
             self.items.len(),
             self.underscore_ops.len() + self.main_ops.len(),
             self.conditions.len()
-        )
+        )?;
+        write!(f, ", lookups {:?}", self.lookup_names().collect::<Vec<_>>())
     }
 }
 
@@ -179,7 +186,9 @@ pub struct RegistryParts {
     pub conditions: Vec<CondDef>,
     pub vars: Variables,
     pub number: NumberFn,
-    pub lookup_style: fn(&str) -> Result<LookupStyle, String>,
+    /// The lookup types by name.
+    pub lookups: Vec<(&'static str, Arc<dyn Lookup>)>,
+    pub lookup_spec: LookupSpecFn,
 }
 
 fn sorted<T>(mut v: Vec<T>, name: impl Fn(&T) -> &'static str) -> Vec<T> {
@@ -202,8 +211,48 @@ impl Registry {
             conditions: sorted(p.conditions, |d| d.sig.name),
             vars: p.vars,
             number: p.number,
-            lookup_style: p.lookup_style,
+            lookups: p
+                .lookups
+                .into_iter()
+                .map(|(n, l)| (Arc::from(n), l))
+                .collect(),
+            lookup_spec: p.lookup_spec,
         }
+        .with_sorted_lookups()
+    }
+
+    fn with_sorted_lookups(mut self) -> Registry {
+        self.lookups.sort_by(|a, b| a.0.cmp(&b.0));
+        self
+    }
+
+    /// A lookup type by name, with its name as the registry holds it.
+    pub fn lookup(&self, name: &str) -> Option<(&Arc<str>, &Arc<dyn Lookup>)> {
+        let i = self
+            .lookups
+            .binary_search_by(|(n, _)| (**n).cmp(name))
+            .ok()?;
+        let (n, l) = &self.lookups[i];
+        Some((n, l))
+    }
+
+    /// The names of the lookup types, sorted.
+    pub fn lookup_names(&self) -> impl Iterator<Item = &str> {
+        self.lookups.iter().map(|(n, _)| &**n)
+    }
+
+    /// Adds a lookup type, or replaces the one of that name.
+    pub fn set_lookup(&mut self, name: &str, lookup: Arc<dyn Lookup>) {
+        match self.lookups.binary_search_by(|(n, _)| (**n).cmp(name)) {
+            Ok(i) => self.lookups[i].1 = lookup,
+            Err(i) => self.lookups.insert(i, (Arc::from(name), lookup)),
+        }
+    }
+
+    /// The same registry with a lookup type added or replaced.
+    pub fn with_lookup(mut self, name: &str, lookup: Arc<dyn Lookup>) -> Registry {
+        self.set_lookup(name, lookup);
+        self
     }
 
     /// Every item, sorted by name.
@@ -277,7 +326,7 @@ impl Grammar for Registry {
     }
 
     fn lookup_style(&self, spec: &str) -> Result<LookupStyle, String> {
-        (self.lookup_style)(spec)
+        (self.lookup_spec)(self, spec)
     }
 
     fn is_certificate_var(&self, name: &[u8]) -> bool {

@@ -1,7 +1,7 @@
 //! `${env{NAME}{yes}{no}}`: the environment as Exim keeps it after
 //! `keep_environment` (Debian's default keeps nothing).
 
-use crate::eval::{Evaluator, ExpandError, Value};
+use crate::eval::{Capability, Evaluator, ExpandError, Value};
 use crate::parser::{Arg, ItemNode};
 
 pub fn eval(
@@ -18,6 +18,9 @@ pub fn eval(
     let found = if skip {
         None
     } else {
+        ev.ctx
+            .policy
+            .require(Capability::Env, "reading the environment", item.span)?;
         let n = name.to_string_lossy();
         ev.ctx.environment.get(&n).cloned()
     };

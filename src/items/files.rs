@@ -1,7 +1,7 @@
 //! `${readfile{file}{eol}}`: a whole file, newlines optionally replaced.
 
 use super::expand_args;
-use crate::eval::{Evaluator, ExpandError, Policy, Value};
+use crate::eval::{Capability, Evaluator, ExpandError, Value};
 use crate::parser::ItemNode;
 use std::io::Read;
 
@@ -62,12 +62,9 @@ pub fn readfile(
     if skip {
         return Ok(());
     }
-    Policy::require(
-        ev.ctx.policy.allow_readfile,
-        "reading a file",
-        "allow_readfile",
-        item.span,
-    )?;
+    ev.ctx
+        .policy
+        .require(Capability::ReadFile, "reading a file", item.span)?;
     let Some(file) = vals.first() else {
         return ev.incomplete_item(item, skip);
     };
@@ -109,7 +106,7 @@ pub fn readfile(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::Context;
+    use crate::eval::{Context, Policy};
 
     use crate::testutil::expand_in as run;
 
@@ -192,6 +189,6 @@ mod tests {
     #[test]
     fn library_default_refuses() {
         let got = run(&mut Context::new(), "${readfile{/etc/hostname}}").unwrap_err();
-        assert!(got.contains("Policy::allow_readfile"), "{got}");
+        assert!(got.contains("capability \"readfile\""), "{got}");
     }
 }

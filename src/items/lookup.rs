@@ -6,7 +6,7 @@
 //! default (`*`, `*@`) lookups set `$1`/`$2` there.  `$value` and the
 //! numeric variables are restored afterwards.
 
-use crate::eval::{Evaluator, ExpandError, Value};
+use crate::eval::{ErrorKind, Evaluator, ExpandError, Value};
 use crate::lookups::{self, Failure, Style};
 use crate::parser::{Arg, ItemNode};
 
@@ -53,7 +53,8 @@ fn eval_inner(
         None => None,
     };
     let word = item.word.as_deref().unwrap_or_default();
-    let spec = lookups::parse_spec(word).map_err(|m| ExpandError::failed(m, item.span))?;
+    let spec = lookups::parse_spec(&ev.ctx.registry, word)
+        .map_err(|m| ExpandError::failed(m, item.span))?;
     // Whether a key was given suits the type: the parser checked it.
     let query = ev.seq(query_seq, skip)?;
     let saved = ev.value.clone();
@@ -70,6 +71,9 @@ fn eval_inner(
         match lookups::search(ev, &spec, file.as_deref(), query.tainted, &keyquery) {
             Ok(f) => found = f,
             Err(Failure::Open(m)) => return Err(ExpandError::failed(m, item.span)),
+            Err(Failure::Refused(m)) => {
+                return Err(ExpandError::new(ErrorKind::Refused, m, item.span));
+            }
             Err(Failure::Defer(m)) => {
                 return Err(ExpandError::failed(
                     format!("lookup of \"{}\" gave DEFER: {m}", printing(&keyquery)),
@@ -466,7 +470,7 @@ mod tests {
             data_dir()
         );
         let got = run(&mut Context::new(), &e).unwrap_err();
-        assert!(got.contains("Policy::allow_files"), "{got}");
+        assert!(got.contains("capability \"files\""), "{got}");
         // Skipped lookups are not run, so not refused.
         let e = format!("${{if eq{{a}}{{b}}{{{e}}}{{ok}}}}");
         assert_eq!(run(&mut Context::new(), &e), Ok("ok".into()));

@@ -3,7 +3,7 @@
 //! Exim 4.96's own message where Exim has one.
 
 use super::expand_args;
-use crate::eval::{Evaluator, ExpandError, Policy, Value};
+use crate::eval::{Capability, Evaluator, ExpandError, Value};
 use crate::parser::ItemNode;
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -79,10 +79,9 @@ pub fn dlfunc(
     if skip {
         return Ok(());
     }
-    Policy::require(
-        ev.ctx.policy.allow_dlfunc,
+    ev.ctx.policy.require(
+        Capability::Dlfunc,
         "calling a dynamically-loaded function",
-        "allow_dlfunc",
         item.span,
     )?;
     let (Some(file), Some(func)) = (vals.first(), vals.get(1)) else {
@@ -247,12 +246,9 @@ pub fn perl(
     if skip {
         return Ok(());
     }
-    Policy::require(
-        ev.ctx.policy.allow_perl,
-        "calling Perl",
-        "allow_perl",
-        item.span,
-    )?;
+    ev.ctx
+        .policy
+        .require(Capability::Perl, "calling Perl", item.span)?;
     let startup = match ev.ctx.option("perl_startup") {
         Some(s) if !s.is_empty() => s.to_string(),
         _ => {
@@ -442,12 +438,9 @@ pub fn readsocket(
         }
         return Ok(());
     }
-    Policy::require(
-        ev.ctx.policy.allow_readsocket,
-        "reading a socket",
-        "allow_readsocket",
-        item.span,
-    )?;
+    ev.ctx
+        .policy
+        .require(Capability::ReadSocket, "reading a socket", item.span)?;
     let (Some(spec), Some(req)) = (vals.first(), vals.get(1)) else {
         return ev.incomplete_item(item, skip);
     };

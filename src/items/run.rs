@@ -7,7 +7,7 @@
 //! there too), `$runrc` its exit code; the yes branch is taken for code 0.
 
 use super::files::cat_file;
-use crate::eval::{Evaluator, ExpandError, Policy, Value};
+use crate::eval::{Capability, Evaluator, ExpandError, Value};
 use crate::parser::{Arg, ItemNode, Span};
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
@@ -322,12 +322,9 @@ pub fn eval(
         ev.value = None;
         return ev.yes_no(item, true, true, None, out);
     }
-    Policy::require(
-        ev.ctx.policy.allow_run,
-        "running a command",
-        "allow_run",
-        item.span,
-    )?;
+    ev.ctx
+        .policy
+        .require(Capability::Run, "running a command", item.span)?;
     let argv = build_argv(ev, &raw, pre.as_ref(), item.span)?;
     if argv.first().is_some_and(|a| a.tainted) {
         let mut m = b"Attempt to exec tainted path: '".to_vec();
@@ -353,7 +350,7 @@ pub fn eval(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::Context;
+    use crate::eval::{Context, Policy};
 
     fn ctx() -> Context {
         let mut c = Context::new();
@@ -471,7 +468,7 @@ mod tests {
     #[test]
     fn library_default_refuses() {
         let got = run(&mut Context::new(), "${run{/bin/true}}").unwrap_err();
-        assert!(got.contains("Policy::allow_run"), "{got}");
+        assert!(got.contains("capability \"run\""), "{got}");
         // Skipped, nothing is refused.
         assert_eq!(
             run(&mut Context::new(), "${if eq{a}{b}{${run{/bin/true}}}{no}}"),

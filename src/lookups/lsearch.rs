@@ -293,11 +293,13 @@ fn check_string(ev: &mut Evaluator, key: &[u8], pat: &[u8]) -> Result<bool, Stri
     }
     if let Some(semi) = pat.iter().position(|&c| c == b';') {
         let spec_text = String::from_utf8_lossy(&pat[..semi]).into_owned();
-        let spec = super::parse_spec(&spec_text)?;
+        let spec = super::parse_spec(&ev.ctx.registry, &spec_text)?;
         let (k, file) = super::search_args(&spec, &lower, &pat[semi + 1..]);
         return match super::search(ev, &spec, file.as_deref(), false, &k) {
             Ok(found) => Ok(found.is_some()),
-            Err(super::Failure::Open(m)) | Err(super::Failure::Defer(m)) => Err(m),
+            Err(
+                super::Failure::Open(m) | super::Failure::Defer(m) | super::Failure::Refused(m),
+            ) => Err(m),
         };
     }
     Ok(lower.eq_ignore_ascii_case(pat))
@@ -396,6 +398,75 @@ fn host_in_net(host: &[u8], net: &[u8]) -> bool {
         }
     }
     true
+}
+
+/// The lsearch family: the file is read when the lookup opens it, then
+/// searched for each key.
+#[derive(Debug, Clone, Copy)]
+pub struct LsearchLookup(pub Kind);
+
+impl crate::eval::Lookup for LsearchLookup {
+    fn style(&self) -> crate::parser::LookupStyle {
+        crate::parser::LookupStyle::SingleKey
+    }
+
+    fn capability(&self, _file: Option<&[u8]>) -> Option<crate::eval::Capability> {
+        Some(crate::eval::Capability::Files)
+    }
+
+    /// Exim's `lsearch_open`: a regular file, read whole.
+    fn open(
+        &self,
+        _ev: &mut Evaluator,
+        file: Option<&[u8]>,
+    ) -> Result<crate::eval::LookupHandle, crate::eval::LookupFailure> {
+        use crate::eval::LookupFailure::Open;
+        use std::io::Read;
+        use std::os::unix::ffi::OsStrExt;
+        let name = crate::eval::c_str(file.unwrap_or_default());
+        let path = std::path::Path::new(std::ffi::OsStr::from_bytes(name));
+        let mut what = name.to_vec();
+        what.extend_from_slice(b" for linear search");
+        let mut f = std::fs::File::open(path).map_err(|e| {
+            Open(super::open_failed(
+                &what,
+                e.raw_os_error().unwrap_or(libc::ENOENT),
+            ))
+        })?;
+        match f.metadata().map(|m| m.is_file()) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(Open(format!(
+                    "{} is not a regular file (lsearch lookup)",
+                    String::from_utf8_lossy(name)
+                )));
+            }
+            Err(_) => {
+                return Err(Open(format!(
+                    "{}: stat failed",
+                    String::from_utf8_lossy(name)
+                )));
+            }
+        }
+        let mut data = Vec::new();
+        let _ = f.read_to_end(&mut data);
+        Ok(Box::new(data))
+    }
+
+    fn find(
+        &self,
+        ev: &mut Evaluator,
+        handle: &crate::eval::LookupHandle,
+        q: &crate::eval::LookupQuery,
+    ) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
+        let lines = handle
+            .downcast_ref::<Vec<u8>>()
+            .map_or(&[][..], Vec::as_slice);
+        if q.key.is_empty() {
+            return Ok(None);
+        }
+        find(ev, self.0, lines, q.key, q.opts).map_err(crate::eval::LookupFailure::Defer)
+    }
 }
 
 #[cfg(test)]

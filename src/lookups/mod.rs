@@ -7,37 +7,55 @@ pub mod cdb;
 pub mod dbm;
 pub mod dsearch;
 pub mod lsearch;
+pub mod mock;
 pub mod passwd;
 pub mod sqlite;
+mod unsupported;
 
-use crate::eval::{CacheEntry, Evaluator, Policy};
-pub use crate::eval::{LookupCache, MockLookups};
-
-/// Lookup types of Debian's `exim4-daemon-heavy` 4.96, sorted.
-pub static TYPES: &[(&str, Style)] = &[
-    ("cdb", Style::SingleKey),
-    ("dbm", Style::SingleKey),
-    ("dbmjz", Style::SingleKey),
-    ("dbmnz", Style::SingleKey),
-    ("dnsdb", Style::Query),
-    ("dsearch", Style::SingleKey),
-    ("iplsearch", Style::SingleKey),
-    ("ldap", Style::Query),
-    ("ldapdn", Style::Query),
-    ("ldapm", Style::Query),
-    ("lsearch", Style::SingleKey),
-    ("mysql", Style::Query),
-    ("nis", Style::SingleKey),
-    ("nis0", Style::SingleKey),
-    ("nwildlsearch", Style::SingleKey),
-    ("passwd", Style::Query),
-    ("pgsql", Style::Query),
-    ("readsock", Style::SingleKey),
-    ("sqlite", Style::AbsFileQuery),
-    ("wildlsearch", Style::SingleKey),
-];
-
+use crate::eval::{CacheEntry, Evaluator, Lookup, LookupHandle, LookupQuery, Registry};
+pub use crate::eval::{LookupCache, LookupFailure as Failure};
 pub use crate::parser::LookupStyle as Style;
+pub use mock::MockLookup;
+use std::sync::Arc;
+use unsupported::Unsupported;
+
+/// The lookup types of Debian's `exim4-daemon-heavy` 4.96.
+pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
+    use lsearch::{Kind, LsearchLookup};
+    let query = |name| Arc::new(Unsupported::new(name, Style::Query)) as Arc<dyn Lookup>;
+    let keyed = |name| Arc::new(Unsupported::new(name, Style::SingleKey)) as Arc<dyn Lookup>;
+    vec![
+        ("cdb", Arc::new(cdb::CdbLookup)),
+        ("dbm", Arc::new(dbm::DbmLookup::Dbm)),
+        ("dbmjz", Arc::new(dbm::DbmLookup::Jz)),
+        ("dbmnz", Arc::new(dbm::DbmLookup::Nz)),
+        ("dnsdb", query("dnsdb")),
+        ("dsearch", Arc::new(dsearch::DsearchLookup)),
+        ("iplsearch", Arc::new(LsearchLookup(Kind::Ip))),
+        ("ldap", query("ldap")),
+        ("ldapdn", query("ldapdn")),
+        ("ldapm", query("ldapm")),
+        ("lsearch", Arc::new(LsearchLookup(Kind::Plain))),
+        (
+            "mysql",
+            Arc::new(Unsupported {
+                servers: Some((
+                    "mysql_servers",
+                    "no MySQL servers defined (mysql_servers option)",
+                )),
+                ..Unsupported::new("mysql", Style::Query)
+            }),
+        ),
+        ("nis", keyed("nis")),
+        ("nis0", keyed("nis0")),
+        ("nwildlsearch", Arc::new(LsearchLookup(Kind::NWild))),
+        ("passwd", Arc::new(passwd::PasswdLookup)),
+        ("pgsql", query("pgsql")),
+        ("readsock", keyed("readsock")),
+        ("sqlite", Arc::new(sqlite::SqliteLookup)),
+        ("wildlsearch", Arc::new(LsearchLookup(Kind::Wild))),
+    ]
+}
 
 /// The base name of a type specification such as `partial2(.)lsearch*@,ret=key`.
 pub fn base_name(spec: &str) -> &str {
@@ -59,10 +77,11 @@ pub fn base_name(spec: &str) -> &str {
 }
 
 /// A parsed type specification (Exim's `search_findtype_partial`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Spec {
     /// The lookup type's name (`lsearch`).
-    pub name: &'static str,
+    pub name: Arc<str>,
+    pub lookup: Arc<dyn Lookup>,
     pub style: Style,
     /// `partial[N]`: the minimum number of key components kept.
     pub partial: Option<u32>,
@@ -78,7 +97,7 @@ pub struct Spec {
 
 /// Parses a type specification such as `partial2(.)lsearch*@,ret=key`;
 /// the error is Exim's message.
-pub fn parse_spec(spec: &str) -> Result<Spec, String> {
+pub fn parse_spec(reg: &Registry, spec: &str) -> Result<Spec, String> {
     let b = spec.as_bytes();
     let mut pos = 0;
     let mut partial = None;
@@ -140,10 +159,11 @@ pub fn parse_spec(spec: &str) -> Result<Spec, String> {
         opts = Some(ss[c + 1..].to_string());
     }
     let wanted = &ss[..len];
-    let (name, style) = match TYPES.binary_search_by(|(n, _)| (*n).cmp(wanted)) {
-        Ok(i) => TYPES[i],
-        Err(_) => return Err(format!("unknown lookup type \"{wanted}\"")),
+    let Some((name, lookup)) = reg.lookup(wanted) else {
+        return Err(format!("unknown lookup type \"{wanted}\""));
     };
+    let (name, lookup) = (name.clone(), lookup.clone());
+    let style = lookup.style();
     if style == Style::Query {
         if partial.is_some() {
             return Err(format!(
@@ -158,6 +178,7 @@ pub fn parse_spec(spec: &str) -> Result<Spec, String> {
     }
     Ok(Spec {
         name,
+        lookup,
         style,
         partial,
         affix,
@@ -168,8 +189,8 @@ pub fn parse_spec(spec: &str) -> Result<Spec, String> {
 }
 
 /// Checks a type specification; the error is Exim's message.
-pub fn find_type(spec: &str) -> Result<Style, String> {
-    parse_spec(spec).map(|s| s.style)
+pub fn find_type(reg: &Registry, spec: &str) -> Result<Style, String> {
+    parse_spec(reg, spec).map(|s| s.style)
 }
 
 /// A successful lookup.
@@ -179,26 +200,6 @@ pub struct Found {
     /// `$1` and `$2` (the wild and the fixed part of the key) when a
     /// partial or default (`*`, `*@`) lookup set them.
     pub wild: Option<(Vec<u8>, Vec<u8>)>,
-}
-
-/// Why a lookup gave no answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// The database could not be opened (Exim's `search_open` failing):
-    /// the message.
-    Open(String),
-    /// The lookup deferred: Exim's `search_error_message` (may be empty).
-    Defer(String),
-}
-
-/// An open database (Exim's `search_open` handle).
-enum Handle {
-    /// An embedder's mock table (see [`MockLookups`]).
-    Mock,
-    /// The contents of an lsearch-family file.
-    Lines(Vec<u8>),
-    /// Types answered by a function of their own.
-    Other,
 }
 
 /// The arguments of a lookup, as Exim's `search_args` arranges them: the
@@ -238,7 +239,7 @@ pub fn search_args(spec: &Spec, key: &[u8], query: &[u8]) -> (Vec<u8>, Option<Ve
 }
 
 /// Exim's `string_open_failed`.
-fn open_failed(what: &[u8], errno: i32) -> String {
+pub(crate) fn open_failed(what: &[u8], errno: i32) -> String {
     let mut m = format!(
         "failed to open {}: {}",
         String::from_utf8_lossy(what),
@@ -252,30 +253,14 @@ fn open_failed(what: &[u8], errno: i32) -> String {
     m
 }
 
-/// Whether a lookup type reads a file named by the lookup.
-fn reads_files(name: &str) -> bool {
-    matches!(
-        name,
-        "lsearch"
-            | "wildlsearch"
-            | "nwildlsearch"
-            | "iplsearch"
-            | "cdb"
-            | "dbm"
-            | "dbmjz"
-            | "dbmnz"
-            | "dsearch"
-            | "sqlite"
-    )
-}
-
-/// Exim's `search_open`: the policy and taint checks, then the database.
+/// Exim's `search_open`: the taint and policy checks, then the type's own
+/// open step.
 fn open(
     ev: &mut Evaluator,
     spec: &Spec,
     file: Option<&[u8]>,
     file_tainted: bool,
-) -> Result<Handle, Failure> {
+) -> Result<LookupHandle, Failure> {
     if let Some(f) = file
         && file_tainted
     {
@@ -286,74 +271,24 @@ fn open(
         // Exim fails with an unset message.
         return Err(Failure::Open("(null)".into()));
     }
-    if ev
-        .ctx
-        .mock_lookups
-        .table(spec.name, file.unwrap_or_default())
-        .is_some()
-    {
-        return Ok(Handle::Mock);
+    if let Some(c) = spec.lookup.capability(file) {
+        let what = format!("a \"{}\" lookup", spec.name);
+        ev.ctx.policy.check(c, &what).map_err(Failure::Refused)?;
     }
-    if reads_files(spec.name) && !ev.ctx.policy.allow_files {
-        return Err(Failure::Open(Policy::refusal(
-            &format!("a \"{}\" lookup (reading files)", spec.name),
-            "allow_files",
-        )));
-    }
-    if !matches!(
-        spec.name,
-        "lsearch" | "wildlsearch" | "nwildlsearch" | "iplsearch"
-    ) {
-        return Ok(Handle::Other);
-    }
-    let name = file.unwrap_or_default();
-    let name = match name.iter().position(|&c| c == 0) {
-        Some(i) => &name[..i],
-        None => name,
-    };
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::path::Path::new(std::ffi::OsStr::from_bytes(name));
-    let mut what = name.to_vec();
-    what.extend_from_slice(b" for linear search");
-    let mut f = std::fs::File::open(path)
-        .map_err(|e| Failure::Open(open_failed(&what, e.raw_os_error().unwrap_or(libc::ENOENT))))?;
-    let regular = f.metadata().map(|m| m.is_file());
-    match regular {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(Failure::Open(format!(
-                "{} is not a regular file (lsearch lookup)",
-                String::from_utf8_lossy(name)
-            )));
-        }
-        Err(_) => {
-            return Err(Failure::Open(format!(
-                "{}: stat failed",
-                String::from_utf8_lossy(name)
-            )));
-        }
-    }
-    let mut data = Vec::new();
-    use std::io::Read;
-    let _ = f.read_to_end(&mut data);
-    Ok(Handle::Lines(data))
+    spec.lookup.open(ev, file)
 }
 
 /// Exim's `internal_search_find`: one key, through the cache.
 fn internal_find(
     ev: &mut Evaluator,
     spec: &Spec,
-    handle: &Handle,
+    handle: &LookupHandle,
     file: Option<&[u8]>,
     key: &[u8],
     cache_rd: bool,
     opts: Option<&str>,
 ) -> Result<Option<Vec<u8>>, Failure> {
-    // The types with their own open step check their file first.
-    if key.is_empty() && matches!(handle, Handle::Lines(_)) {
-        return Ok(None);
-    }
-    let ckey = (spec.name, file.unwrap_or_default().to_vec());
+    let ckey = (spec.name.clone(), file.unwrap_or_default().to_vec());
     if cache_rd
         && let Some(e) = ev
             .ctx
@@ -365,23 +300,8 @@ fn internal_find(
     {
         return Ok(e.data.clone());
     }
-    let data = match handle {
-        Handle::Lines(lines) => {
-            let kind = match spec.name {
-                "wildlsearch" => lsearch::Kind::Wild,
-                "nwildlsearch" => lsearch::Kind::NWild,
-                "iplsearch" => lsearch::Kind::Ip,
-                _ => lsearch::Kind::Plain,
-            };
-            lsearch::find(ev, kind, lines, key, opts).map_err(Failure::Defer)?
-        }
-        Handle::Other => other_find(ev, spec, file, key, opts)?,
-        Handle::Mock => ev
-            .ctx
-            .mock_lookups
-            .table(spec.name, file.unwrap_or_default())
-            .and_then(|t| t.get(key).cloned()),
-    };
+    let query = LookupQuery { file, key, opts };
+    let data = spec.lookup.find(ev, handle, &query)?;
     if key.is_empty() {
         return Ok(data);
     }
@@ -393,57 +313,6 @@ fn internal_find(
         },
     );
     Ok(data)
-}
-
-/// The lookup types with modules of their own (and those this build does
-/// not run).
-fn other_find(
-    ev: &mut Evaluator,
-    spec: &Spec,
-    file: Option<&[u8]>,
-    key: &[u8],
-    opts: Option<&str>,
-) -> Result<Option<Vec<u8>>, Failure> {
-    let opt_list: Vec<Vec<u8>> = opts
-        .map(|o| crate::lists::ListIter::with_sep(o.as_bytes(), b',').collect())
-        .unwrap_or_default();
-    let file = file.unwrap_or_default();
-    match spec.name {
-        "cdb" => cdb::lookup(file, key).map_err(|e| match e {
-            cdb::Error::Open(m) => Failure::Open(m),
-            cdb::Error::Defer(m) => Failure::Defer(m),
-        }),
-        "dsearch" => {
-            let ret_full = opt_list.iter().any(|o| o == b"ret=full");
-            let filter = opt_list
-                .iter()
-                .find_map(|o| o.strip_prefix(b"filter="))
-                .map(|f| String::from_utf8_lossy(f).into_owned());
-            dsearch::lookup(file, key, ret_full, filter.as_deref()).map_err(|e| match e {
-                dsearch::Error::Open(m) => Failure::Open(m),
-                dsearch::Error::Defer(m) => Failure::Defer(m),
-            })
-        }
-        "passwd" => passwd::find(key).map_err(Failure::Defer),
-        // These report only open failures.
-        "dbm" => dbm::find(file, key).map_err(Failure::Open),
-        "dbmnz" => dbm::find_nz(file, key).map_err(Failure::Open),
-        "dbmjz" => {
-            let elements: Vec<Vec<u8>> = crate::lists::ListIter::new(key).collect();
-            let elements: Vec<&[u8]> = elements.iter().map(Vec::as_slice).collect();
-            dbm::find_jz(file, &elements).map_err(Failure::Open)
-        }
-        "sqlite" => {
-            let file = (!file.is_empty()).then_some(file);
-            sqlite::find(file, key).map_err(Failure::Open)
-        }
-        "mysql" if ev.ctx.option("mysql_servers").is_none() => Err(Failure::Defer(
-            "no MySQL servers defined (mysql_servers option)".into(),
-        )),
-        other => Err(Failure::Defer(format!(
-            "lookup type \"{other}\" is not supported by exim-expand yet"
-        ))),
-    }
 }
 
 /// Exim's `search_open` + `search_find`: the exact key, then (for
@@ -579,14 +448,14 @@ pub fn list_find(
     key: &[u8],
     use_partial: bool,
 ) -> Result<Result<Option<Found>, String>, String> {
-    let mut spec = parse_spec(spec)?;
+    let mut spec = parse_spec(&ev.ctx.registry, spec)?;
     if !use_partial {
         spec.partial = None;
     }
     let (keyquery, file) = search_args(&spec, key, rest);
     match search(ev, &spec, file.as_deref(), false, &keyquery) {
         Ok(found) => Ok(Ok(found)),
-        Err(Failure::Open(m)) => Err(m),
+        Err(Failure::Open(m) | Failure::Refused(m)) => Err(m),
         Err(Failure::Defer(m)) => Ok(Err(m)),
     }
 }
@@ -598,12 +467,13 @@ mod tests {
     #[test]
     fn mock_tables_answer_instead_of_files() {
         let mut ctx = crate::Context::new();
-        ctx.mock_lookups
-            .insert("lsearch", b"/etc/aliases", b"postmaster", b"root");
-        ctx.mock_lookups
-            .insert("lsearch", b"/etc/aliases", b"*", b"catchall");
-        ctx.mock_lookups
-            .insert("dnsdb", b"", b"mx=example.com", b"10 mx.example.com");
+        ctx.mock_lookup("lsearch", b"/etc/aliases", b"postmaster", b"root")
+            .unwrap();
+        ctx.mock_lookup("lsearch", b"/etc/aliases", b"*", b"catchall")
+            .unwrap();
+        ctx.mock_lookup("dnsdb", b"", b"mx=example.com", b"10 mx.example.com")
+            .unwrap();
+        assert!(ctx.mock_lookup("nosuch", b"", b"k", b"v").is_err());
         let x = |ctx: &mut crate::Context, s: &str| {
             crate::expand(s.as_bytes(), ctx).map(|v| v.to_string_lossy())
         };
@@ -642,7 +512,7 @@ mod tests {
             x(&mut ctx, "${lookup{a}lsearch{/etc/other}}")
                 .unwrap_err()
                 .message_str()
-                .contains("Policy::allow_files")
+                .contains("capability \"files\"")
         );
     }
 
@@ -651,20 +521,22 @@ mod tests {
         assert_eq!(base_name("partial-lsearch"), "lsearch");
         assert_eq!(base_name("partial2(.)dbm*@,ret=key"), "dbm");
         assert_eq!(base_name("lsearch*,ret=full"), "lsearch");
+        let reg = crate::builtins::debian_4_96();
         assert_eq!(
-            find_type("lsearch}"),
+            find_type(&reg, "lsearch}"),
             Err("unknown lookup type \"lsearch}\"".into())
         );
-        assert_eq!(find_type("sqlite"), Ok(Style::AbsFileQuery));
-        assert!(TYPES.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(find_type(&reg, "sqlite"), Ok(Style::AbsFileQuery));
     }
 
     /// Messages from Exim 4.96 (lookups.jsonl and `exim -be`).
     #[test]
     fn spec_parsing() {
+        let reg = crate::builtins::debian_4_96();
+        let parse_spec = |s| super::parse_spec(&reg, s);
         let s = parse_spec("partial2(.)lsearch*@,ret=key,cache=no_rd").unwrap();
         assert_eq!(
-            (s.name, s.partial, &s.affix[..], s.star, s.starat),
+            (&*s.name, s.partial, &s.affix[..], s.star, s.starat),
             ("lsearch", Some(2), &b"."[..], false, true)
         );
         assert_eq!(s.opts.as_deref(), Some("ret=key,cache=no_rd"));
@@ -697,7 +569,7 @@ mod tests {
             ("lsearch,ret=*", "unknown lookup type \"lsearch,ret=\""),
         ];
         for (spec, msg) in cases {
-            assert_eq!(parse_spec(spec), Err(msg.to_string()), "{spec}");
+            assert_eq!(parse_spec(spec).err(), Some(msg.to_string()), "{spec}");
         }
     }
 }
