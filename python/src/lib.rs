@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use ::exim_expand as ee;
 use ee::eval::{
-    Capabilities, Capability, Clock, ErrorKind, Evaluator, Policy, Profile, Value, trace,
+    Capabilities, Capability, ErrorKind, Evaluator, FixedClock, Policy, Profile, SystemClock,
+    Value, trace,
 };
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyOSError, PyTypeError, PyValueError};
@@ -224,14 +225,14 @@ fn diagnostics(source: &Arc<[u8]>, errs: &[ee::ExpandError]) -> Vec<Diagnostic> 
 
 /// `now`: epoch seconds (int or float), a `datetime` (naive means UTC), or
 /// a string (epoch seconds or RFC 3339).
-fn clock_from(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Clock> {
+fn clock_from(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<FixedClock> {
     if obj.is_instance_of::<pyo3::types::PyBool>() {
         return Err(PyTypeError::new_err(
             "now must be a number, datetime or string",
         ));
     }
     if obj.is_instance_of::<PyInt>() {
-        return Ok(Clock::Fixed {
+        return Ok(FixedClock {
             secs: obj.extract()?,
             micros: 0,
         });
@@ -240,7 +241,7 @@ fn clock_from(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Clock> {
         let f: f64 = obj.extract()?;
         let secs = f.floor();
         let micros = (((f - secs) * 1e6).round() as u32).min(999_999);
-        return Ok(Clock::Fixed {
+        return Ok(FixedClock {
             secs: secs as i64,
             micros,
         });
@@ -281,7 +282,7 @@ fn clock_from(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Clock> {
         };
         let ts: f64 = dt.call_method0("timestamp")?.extract()?;
         let micros: u32 = dt.getattr("microsecond")?.extract()?;
-        return Ok(Clock::Fixed {
+        return Ok(FixedClock {
             secs: ts.floor() as i64,
             micros,
         });
@@ -364,7 +365,7 @@ fn build_context(py: Python<'_>, s: Setup<'_, '_>) -> PyResult<ee::Context> {
     if let Some(now) = s.now
         && !now.is_none()
     {
-        ctx.clock = clock_from(py, now)?;
+        ctx.clock = Arc::new(clock_from(py, now)?);
     }
     set_vars(&mut ctx, s.vars, false)?;
     set_vars(&mut ctx, s.tainted_vars, true)?;
@@ -610,17 +611,14 @@ impl Context {
     /// for the system clock.  Set it like the `now` argument; None unpins.
     #[getter]
     fn get_now(&self) -> Option<(i64, u32)> {
-        match self.inner.clock {
-            Clock::System => None,
-            Clock::Fixed { secs, micros } => Some((secs, micros)),
-        }
+        self.inner.clock.fixed()
     }
 
     #[setter]
     fn set_now(&mut self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         self.inner.clock = match now {
-            Some(n) if !n.is_none() => clock_from(py, n)?,
-            _ => Clock::System,
+            Some(n) if !n.is_none() => Arc::new(clock_from(py, n)?),
+            _ => Arc::new(SystemClock),
         };
         Ok(())
     }

@@ -3,7 +3,7 @@
 use crate::Template;
 use crate::diagnostic;
 use crate::eval::trace::{self, Tracer};
-use crate::eval::{Clock, Context, Evaluator, Value};
+use crate::eval::{Context, Evaluator, FixedClock, Value};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -159,9 +159,9 @@ fn read_cert_var(setting: &str) -> Result<String, String> {
 }
 
 /// Parses `--now`: epoch seconds, or `YYYY-MM-DDTHH:MM:SS[Z]` (UTC).
-pub fn parse_now(s: &str) -> Result<Clock, String> {
+pub fn parse_now(s: &str) -> Result<FixedClock, String> {
     if let Ok(secs) = s.parse::<i64>() {
-        return Ok(Clock::Fixed { secs, micros: 0 });
+        return Ok(FixedClock { secs, micros: 0 });
     }
     let t = s.trim_end_matches('Z').replace(' ', "T");
     let (date, time) = t.split_once('T').unwrap_or((&t, "00:00:00"));
@@ -174,7 +174,7 @@ pub fn parse_now(s: &str) -> Result<Clock, String> {
     }
     let days = days_from_civil(d[0], d[1], d[2]);
     let secs = days * 86400 + h[0] * 3600 + h[1] * 60 + h.get(2).copied().unwrap_or(0);
-    Ok(Clock::Fixed { secs, micros: 0 })
+    Ok(FixedClock { secs, micros: 0 })
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -241,7 +241,7 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
     }
     if let Some(n) = now {
         match parse_now(n) {
-            Ok(c) => ctx.clock = c,
+            Ok(c) => ctx.clock = std::sync::Arc::new(c),
             Err(e) => {
                 eprintln!("exim-expand: {e}");
                 return 64;
@@ -400,10 +400,7 @@ mod tests {
 
     #[test]
     fn now_accepts_epoch_and_rfc3339() {
-        let secs = |s: &str| match parse_now(s).unwrap() {
-            Clock::Fixed { secs, .. } => secs,
-            Clock::System => -1,
-        };
+        let secs = |s: &str| parse_now(s).unwrap().secs;
         assert_eq!(secs("1705320000"), 1705320000);
         assert_eq!(secs("2024-01-15T12:00:00Z"), 1705320000);
         assert_eq!(secs("1970-01-01T00:00:00Z"), 0);

@@ -24,7 +24,7 @@ pub struct DropinArgs {
     /// Variables preset by -oM*, -f, -p.
     pub presets: Vec<(String, Vec<u8>)>,
     /// `--now`: a pinned clock (our addition; faketime works too).
-    pub now: Option<crate::eval::Clock>,
+    pub now: Option<crate::eval::FixedClock>,
     /// Expansion strings given after -be.
     pub strings: Vec<Vec<u8>>,
 }
@@ -202,7 +202,7 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
     };
     ctx.apply_config(&config);
     if let Some(clock) = a.now {
-        ctx.clock = clock;
+        ctx.clock = std::sync::Arc::new(clock);
     }
     ctx.policy = crate::eval::Policy::permissive();
     // Exim has no time limit on an expansion, and strings may be large.

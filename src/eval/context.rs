@@ -102,29 +102,53 @@ impl Profile {
 use crate::config::Config;
 pub use crate::config::ListKind;
 
-/// Where time comes from: the system clock or a pinned instant.
-#[derive(Debug, Clone, Copy, Default)]
-pub enum Clock {
-    #[default]
-    System,
-    Fixed {
-        secs: i64,
-        micros: u32,
-    },
+/// Where time comes from: the system clock ([`SystemClock`]), a pinned
+/// instant ([`FixedClock`]) for deterministic tests, or an embedder's own.
+pub trait Clock: std::fmt::Debug + Send + Sync {
+    /// Seconds and microseconds since the epoch.
+    fn now(&self) -> (i64, u32);
+
+    /// The instant, when the clock stands still.
+    fn fixed(&self) -> Option<(i64, u32)> {
+        None
+    }
 }
 
-impl Clock {
-    /// Seconds and microseconds since the epoch.
-    pub fn now(&self) -> (i64, u32) {
-        match *self {
-            Clock::System => {
-                let d = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap_or_default();
-                (d.as_secs() as i64, d.subsec_micros())
-            }
-            Clock::Fixed { secs, micros } => (secs, micros),
-        }
+/// The system's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> (i64, u32) {
+        let d = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        (d.as_secs() as i64, d.subsec_micros())
+    }
+}
+
+/// A clock pinned at one instant.
+///
+/// ```
+/// use exim_expand::eval::FixedClock;
+/// let mut ctx = exim_expand::Context::new();
+/// ctx.clock = std::sync::Arc::new(FixedClock { secs: 1705320000, micros: 0 });
+/// let v = exim_expand::expand(b"$tod_epoch", &mut ctx).unwrap();
+/// assert_eq!(v.bytes, b"1705320000");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedClock {
+    pub secs: i64,
+    pub micros: u32,
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> (i64, u32) {
+        (self.secs, self.micros)
+    }
+
+    fn fixed(&self) -> Option<(i64, u32)> {
+        Some((self.secs, self.micros))
     }
 }
 
@@ -352,7 +376,7 @@ pub struct Context {
     pub vars: HashMap<String, Value>,
     /// The process environment as Exim sees it after `keep_environment`.
     pub environment: BTreeMap<String, String>,
-    pub clock: Clock,
+    pub clock: std::sync::Arc<dyn Clock>,
     pub policy: Policy,
     /// Answers the `pam`, `saslauthd` and `ldapauth` conditions.
     pub auth: std::sync::Arc<dyn super::AuthProvider>,
@@ -389,7 +413,7 @@ impl Context {
             named_lists: BTreeMap::new(),
             vars: HashMap::new(),
             environment: BTreeMap::new(),
-            clock: Clock::System,
+            clock: std::sync::Arc::new(SystemClock),
             policy: Policy::default(),
             auth,
             config_file: String::new(),

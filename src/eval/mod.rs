@@ -14,7 +14,8 @@ pub mod trace;
 mod value;
 
 pub use context::{
-    Capabilities, Capability, Clock, Context, Features, Limits, ListKind, Policy, Profile,
+    Capabilities, Capability, Clock, Context, Features, FixedClock, Limits, ListKind, Policy,
+    Profile, SystemClock,
 };
 pub use error::{ErrorKind, ExpandError, NestedSource};
 pub use provider::{AuthProvider, AuthResult, Lookup, LookupFailure, LookupHandle, LookupQuery};

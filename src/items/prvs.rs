@@ -192,15 +192,15 @@ pub fn prvscheck(
 
 #[cfg(test)]
 mod tests {
-    use crate::eval::{Clock, Context};
+    use crate::eval::{Context, FixedClock};
 
     /// The corpus pins the clock at 2024-01-15 12:00:00 UTC.
     fn ctx() -> Context {
         let mut c = Context::new();
-        c.clock = Clock::Fixed {
+        c.clock = std::sync::Arc::new(FixedClock {
             secs: 1_705_320_000,
             micros: 0,
-        };
+        });
         c
     }
 
