@@ -362,18 +362,20 @@ impl Policy {
     }
 }
 
+/// What every evaluation of an engine shares: the profile and its
+/// builtins, the configuration, the providers, the policy and the limits.
+/// Immutable once an engine is built; a [`Context`] holds it behind an
+/// `Arc` and copies it only when it is changed (copy on write).
 #[derive(Debug, Clone)]
-pub struct Context {
+pub struct Settings {
     pub profile: Profile,
-    /// The builtins new templates are parsed with (the profile's).
+    /// The builtins new templates are parsed with (the profile's), and the
+    /// lookup types.
     pub registry: std::sync::Arc<super::Registry>,
     /// Main-section options from the configuration (raw text).
     pub options: BTreeMap<String, String>,
     /// Named lists from the configuration.
     pub named_lists: BTreeMap<(ListKind, String), String>,
-    /// Variable values set by the embedder, the command line or earlier
-    /// expansions; they override the built-in defaults.
-    pub vars: HashMap<String, Value>,
     /// The process environment as Exim sees it after `keep_environment`.
     pub environment: BTreeMap<String, String>,
     pub clock: std::sync::Arc<dyn Clock>,
@@ -384,17 +386,46 @@ pub struct Context {
     pub config_file: String,
     /// Output-size and time budgets for each evaluation.
     pub limits: Limits,
+    /// The whole configuration (ACL definitions for `${acl}`).
+    pub config: Option<std::sync::Arc<crate::config::Config>>,
+}
+
+/// The state of one session (one `exim -be` run, one SMTP connection, one
+/// embedder's evaluation): the variables, the message, what Exim keeps
+/// between expansions (`$value`, `$runrc`, `acl_c*`, the lookup cache),
+/// and the shared [`Settings`], which it dereferences to (`ctx.policy`,
+/// `ctx.option(..)`); changing a setting copies the settings first.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Shared with the engine and its other sessions.
+    pub settings: std::sync::Arc<Settings>,
+    /// Variable values set by the embedder, the command line or earlier
+    /// expansions; they override the built-in defaults.
+    pub vars: HashMap<String, Value>,
     /// `$value` as one evaluation left it, for a session that carries it
     /// to the next (the `-be` drop-in, as Exim's process-wide variable).
     pub session_value: Option<super::Value>,
     /// `$0`..`$n` likewise (Exim's numeric variables are process-wide too).
     pub session_captures: Vec<super::Value>,
-    /// The whole configuration (ACL definitions for `${acl}`).
-    pub config: Option<std::sync::Arc<crate::config::Config>>,
     /// The message whose headers and body the expansion sees (`-bem`).
     pub message: Option<std::sync::Arc<crate::message::Message>>,
     /// Lookup results of this process (Exim's per-file lookup cache).
     pub lookup_cache: super::LookupCache,
+}
+
+impl std::ops::Deref for Context {
+    type Target = Settings;
+
+    fn deref(&self) -> &Settings {
+        &self.settings
+    }
+}
+
+impl std::ops::DerefMut for Context {
+    /// Copies the settings first when other contexts share them.
+    fn deref_mut(&mut self) -> &mut Settings {
+        std::sync::Arc::make_mut(&mut self.settings)
+    }
 }
 
 impl Context {
@@ -406,26 +437,39 @@ impl Context {
         registry: std::sync::Arc<super::Registry>,
         auth: std::sync::Arc<dyn super::AuthProvider>,
     ) -> Context {
-        Context {
+        Context::with_settings(std::sync::Arc::new(Settings {
             profile,
             registry,
             options: BTreeMap::new(),
             named_lists: BTreeMap::new(),
-            vars: HashMap::new(),
             environment: BTreeMap::new(),
             clock: std::sync::Arc::new(SystemClock),
             policy: Policy::default(),
             auth,
             config_file: String::new(),
             limits: Limits::default(),
+            config: None,
+        }))
+    }
+
+    /// A fresh session over shared settings.
+    pub fn with_settings(settings: std::sync::Arc<Settings>) -> Context {
+        Context {
+            settings,
+            vars: HashMap::new(),
             session_value: None,
             session_captures: Vec::new(),
-            config: None,
             message: None,
             lookup_cache: super::LookupCache::default(),
         }
     }
 
+    pub fn set_var(&mut self, name: &str, value: impl Into<Value>) {
+        self.vars.insert(name.to_string(), value.into());
+    }
+}
+
+impl Settings {
     /// A main-section option's value as configured.
     pub fn option(&self, name: &str) -> Option<&str> {
         self.options.get(name).map(String::as_str)
@@ -457,10 +501,6 @@ impl Context {
     /// context; register before parsing templates that use it.
     pub fn register_lookup(&mut self, name: &str, lookup: std::sync::Arc<dyn super::Lookup>) {
         std::sync::Arc::make_mut(&mut self.registry).set_lookup(name, lookup);
-    }
-
-    pub fn set_var(&mut self, name: &str, value: impl Into<Value>) {
-        self.vars.insert(name.to_string(), value.into());
     }
 
     pub fn named_list(&self, kind: ListKind, name: &str) -> Option<&str> {

@@ -15,7 +15,7 @@ mod value;
 
 pub use context::{
     Capabilities, Capability, Clock, Context, Features, FixedClock, Limits, ListKind, Policy,
-    Profile, SystemClock,
+    Profile, Settings, SystemClock,
 };
 pub use error::{ErrorKind, ExpandError, NestedSource};
 pub use provider::{AuthProvider, AuthResult, Lookup, LookupFailure, LookupHandle, LookupQuery};
