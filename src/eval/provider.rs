@@ -116,3 +116,100 @@ pub trait Lookup: std::any::Any + Debug + Send + Sync {
         query: &LookupQuery,
     ) -> Result<Option<Vec<u8>>, LookupFailure>;
 }
+
+/// A DNS record type the engine asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RrType {
+    A,
+    Aaaa,
+    Cname,
+    Mx,
+    Ns,
+    Ptr,
+    Soa,
+    Spf,
+    Srv,
+    Tlsa,
+    Txt,
+}
+
+/// The data of one DNS record; names are in presentation form without
+/// the final dot (`mx.example.com`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RData {
+    A(std::net::Ipv4Addr),
+    Aaaa(std::net::Ipv6Addr),
+    Cname(Vec<u8>),
+    Mx {
+        preference: u16,
+        exchange: Vec<u8>,
+    },
+    Ns(Vec<u8>),
+    Ptr(Vec<u8>),
+    Soa {
+        mname: Vec<u8>,
+        rname: Vec<u8>,
+        serial: u32,
+        refresh: u32,
+        retry: u32,
+        expire: u32,
+        minimum: u32,
+    },
+    Srv {
+        priority: u16,
+        weight: u16,
+        port: u16,
+        target: Vec<u8>,
+    },
+    Tlsa {
+        usage: u8,
+        selector: u8,
+        matching_type: u8,
+        data: Vec<u8>,
+    },
+    /// TXT and SPF records: their character strings, unjoined.
+    Txt(Vec<Vec<u8>>),
+}
+
+/// One record of an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The owner name (after CNAMEs were followed, the target's).
+    pub name: Vec<u8>,
+    pub ttl: u32,
+    pub data: RData,
+}
+
+/// The records that answer a query, in the order the server gave them
+/// (CNAMEs first when a name was an alias).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answer {
+    pub records: Vec<Record>,
+    /// The resolver validated the answer with DNSSEC (the AD bit).
+    pub authenticated: bool,
+}
+
+/// Why a DNS query gave no records: Exim's `DNS_NOMATCH`, `DNS_NODATA`,
+/// `DNS_AGAIN` and `DNS_FAIL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsError {
+    /// The name does not exist (NXDOMAIN).
+    NoSuchName,
+    /// The name exists but has no records of the type.
+    NoData,
+    /// A temporary failure (timeout, SERVFAIL): try again later.
+    Again(String),
+    /// A permanent failure of the query itself.
+    Fail(String),
+}
+
+/// DNS as the engine sees it: `dnsdb`, `@mx_*` in host lists, `dnslists`,
+/// SPF, DKIM and iprev ask a `Resolver`.  Ships with the system's resolver
+/// and a resolver that answers from BIND zone files (for tests and for
+/// users' own test suites).
+pub trait Resolver: Debug + Send + Sync {
+    /// Looks `name` (presentation form, no final dot) up for `rr`.
+    fn query(&self, name: &[u8], rr: RrType) -> Result<Answer, DnsError>;
+}
