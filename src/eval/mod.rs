@@ -18,7 +18,10 @@ pub use context::{
     Profile, Settings, SystemClock,
 };
 pub use error::{ErrorKind, ExpandError, NestedSource};
-pub use provider::{AuthProvider, AuthResult, Lookup, LookupFailure, LookupHandle, LookupQuery};
+pub use provider::{
+    Answer, AuthProvider, AuthResult, DnsError, Lookup, LookupFailure, LookupHandle, LookupQuery,
+    RData, Record, Resolver, RrType,
+};
 pub use registry::{
     CertFn, CondDef, CondFn, ItemDef, ItemFn, NumberFn, OpDef, OpFn, OpResult, Registry,
     RegistryParts, Variables,
