@@ -75,7 +75,12 @@ impl Context {
     /// A context for `profile` with its builtins.
     pub fn for_profile(profile: Profile) -> Context {
         let registry = registry_for(&profile);
-        Context::with_builtins(profile, registry, Arc::new(Unavailable))
+        Context::with_builtins(
+            profile,
+            registry,
+            Arc::new(Unavailable),
+            Arc::new(crate::dns::SystemResolver),
+        )
     }
 
     /// Switches to another profile and its builtins.

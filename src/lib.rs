@@ -16,6 +16,7 @@ pub mod cli;
 pub mod conditions;
 pub mod config;
 pub mod diagnostic;
+pub mod dns;
 pub mod eval;
 pub mod items;
 pub mod lint;

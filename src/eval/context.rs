@@ -382,6 +382,8 @@ pub struct Settings {
     pub policy: Policy,
     /// Answers the `pam`, `saslauthd` and `ldapauth` conditions.
     pub auth: std::sync::Arc<dyn super::AuthProvider>,
+    /// Answers DNS queries (`dnsdb`, `@mx_*`, `dnslists`, SPF, DKIM).
+    pub resolver: std::sync::Arc<dyn super::Resolver>,
     /// The configuration file name (`$config_file`).
     pub config_file: String,
     /// Output-size and time budgets for each evaluation.
@@ -436,6 +438,7 @@ impl Context {
         profile: Profile,
         registry: std::sync::Arc<super::Registry>,
         auth: std::sync::Arc<dyn super::AuthProvider>,
+        resolver: std::sync::Arc<dyn super::Resolver>,
     ) -> Context {
         Context::with_settings(std::sync::Arc::new(Settings {
             profile,
@@ -446,6 +449,7 @@ impl Context {
             clock: std::sync::Arc::new(SystemClock),
             policy: Policy::default(),
             auth,
+            resolver,
             config_file: String::new(),
             limits: Limits::default(),
             config: None,
