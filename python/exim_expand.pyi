@@ -20,7 +20,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 Capability = Literal[
     "env", "files", "run", "readfile", "readsocket", "perl", "dlfunc", "acl", "network"
 ]
-Kind = Literal["syntax", "failed", "forced", "unknown_variable", "refused", "limit"]
+Kind = Literal["syntax", "failed", "forced", "unknown_variable", "refused", "limit", "config"]
 
 class ExpandError(Exception):
     """An expansion failed; ``message`` is Exim's text (what ``exim -be``

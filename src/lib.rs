@@ -17,6 +17,7 @@ pub mod conditions;
 pub mod config;
 pub mod diagnostic;
 pub mod dns;
+pub mod engine;
 pub mod eval;
 pub mod items;
 pub mod lint;
@@ -33,5 +34,6 @@ pub(crate) mod testutil;
 pub mod vars;
 
 pub use builtins::parse;
-pub use eval::Template;
+pub use engine::{Engine, EngineBuilder, Session};
+pub use eval::{Capability, Template};
 pub use eval::{Clock, Context, ErrorKind, Evaluator, ExpandError, Value, expand};

@@ -41,6 +41,27 @@ pub fn io_error_text(e: &std::io::Error) -> String {
     }
 }
 
+/// Reads to the end, or to an error (which ends the data, as the `fgets`
+/// loops of Exim do: a directory reads as empty), but never more than
+/// `max` bytes: `Err(max)` when there is more.
+pub fn read_bounded(r: &mut impl std::io::Read, max: usize) -> Result<Vec<u8>, usize> {
+    let mut data = Vec::new();
+    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    let _ = std::io::Read::read_to_end(&mut std::io::Read::take(r, limit), &mut data);
+    if data.len() > max {
+        return Err(max);
+    }
+    Ok(data)
+}
+
+/// The message for a file longer than [`read_bounded`] allows.
+pub fn too_long(what: &[u8], max: usize) -> String {
+    format!(
+        "{} is longer than {max} bytes (Limits::max_read)",
+        String::from_utf8_lossy(what)
+    )
+}
+
 /// Builds a message from pieces of text and raw bytes (messages quote
 /// input, which need not be UTF-8).
 pub fn msg(parts: &[&[u8]]) -> Vec<u8> {

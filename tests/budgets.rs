@@ -12,6 +12,7 @@ fn output_budget_stops_a_growing_result() {
     ctx.limits = Limits {
         max_output: 1000,
         max_time: None,
+        ..Limits::default()
     };
     let list = "a:".repeat(2000);
     let err = expand(
@@ -34,6 +35,7 @@ fn time_budget_stops_a_long_evaluation() {
     ctx.limits = Limits {
         max_output: usize::MAX,
         max_time: Some(Duration::from_millis(1)),
+        ..Limits::default()
     };
     let list = "1:".repeat(200_000);
     let src = format!("${{reduce{{{list}}}{{0}}{{${{eval:$value+$item}}}}}}");
@@ -51,4 +53,30 @@ fn default_budgets_allow_ordinary_work() {
     let list = "1:".repeat(1000);
     let src = format!("${{reduce{{{list}}}{{0}}{{${{eval:$value+$item}}}}}}");
     assert_eq!(expand(src.as_bytes(), &mut ctx).unwrap().bytes, b"1000");
+}
+
+/// Files are read up to `Limits::max_read`: a list file that never ends
+/// (`/dev/zero`) is an error, not 4 GB of memory.  (lsearch refuses
+/// `/dev/zero` as Exim does, not a regular file; its reads are bounded
+/// the same way.)
+#[test]
+fn read_budget_stops_endless_files() {
+    let mut ctx = Context::new();
+    ctx.policy = exim_expand::eval::Policy::permissive();
+    ctx.policy.log_to_stderr = false;
+    ctx.limits = Limits {
+        max_read: 1 << 20,
+        ..Limits::default()
+    };
+    for src in [
+        "${if match_domain{a.b}{/dev/zero}{y}{n}}",
+        "${readfile{/dev/zero}}",
+    ] {
+        let err = expand(src.as_bytes(), &mut ctx).unwrap_err();
+        assert!(
+            err.message_str()
+                .contains("/dev/zero is longer than 1048576 bytes (Limits::max_read)"),
+            "{src}: {err}"
+        );
+    }
 }

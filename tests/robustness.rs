@@ -178,6 +178,7 @@ fn run_one(src: &[u8]) -> Result<(), ()> {
     ctx.limits = Limits {
         max_output: 1 << 20,
         max_time: Some(Duration::from_secs(2)),
+        max_read: 1 << 20,
     };
     ctx.set_var("x", Value::tainted(&b"tainted@example.com"[..]));
     let mut ev = Evaluator::new(&mut ctx);

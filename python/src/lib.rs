@@ -120,6 +120,7 @@ fn kind_name(k: ErrorKind) -> &'static str {
         ErrorKind::UnknownVariable => "unknown_variable",
         ErrorKind::Refused => "refused",
         ErrorKind::Limit => "limit",
+        ErrorKind::Config => "config",
         _ => "failed",
     }
 }

@@ -269,6 +269,13 @@ fn check_internal(ev: &mut Evaluator, s: &Value) -> AclOutcome {
             }
             statements = Some(acl.statements.clone());
         } else if ss.first() == Some(&b'/') {
+            if let Err(m) = ev
+                .ctx
+                .policy
+                .check(Capability::Files, "reading an ACL file")
+            {
+                return error(m);
+            }
             let text = match std::fs::read(&name) {
                 Ok(t) => t,
                 Err(e) => {

@@ -209,6 +209,7 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
     ctx.limits = crate::eval::Limits {
         max_output: 1 << 30,
         max_time: None,
+        max_read: 1 << 30,
     };
     // A local caller: Exim takes these from the caller's login unless -oM*
     // says otherwise.

@@ -326,6 +326,10 @@ impl<'e, 'a> Matcher<'e, 'a> {
         val: &mut Option<Vec<u8>>,
     ) -> Result<FileOutcome, Fatal> {
         use std::os::unix::ffi::OsStrExt;
+        self.ev
+            .ctx
+            .policy
+            .check(crate::eval::Capability::Files, "reading a list file")?;
         let path = std::path::Path::new(std::ffi::OsStr::from_bytes(filename));
         let mut file = std::fs::File::open(path).map_err(|e| {
             format!(
@@ -337,8 +341,9 @@ impl<'e, 'a> Matcher<'e, 'a> {
         })?;
         // A read error ends the file as it ends Exim's fgets() loop (a
         // directory opens but reads nothing).
-        let mut data = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut file, &mut data);
+        let max = self.ev.ctx.limits.max_read;
+        let data = crate::sys::read_bounded(&mut file, max)
+            .map_err(|max| crate::sys::too_long(filename, max))?;
         let mut file_yield = yield_;
         for chunk in fgets_chunks(&data, 1024) {
             let mut line: &[u8] = chunk;

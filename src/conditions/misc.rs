@@ -55,10 +55,14 @@ pub fn bool_lax(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
     Ok(!matches!(t.as_slice(), b"no" | b"false"))
 }
 
-pub fn exists(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+pub fn exists(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
     if a[0].bytes.is_empty() {
         return Ok(false);
     }
+    ev.ctx.policy.check(
+        crate::eval::Capability::Files,
+        "looking at a file (\"exists\")",
+    )?;
     use std::os::unix::ffi::OsStrExt;
     let p = std::path::Path::new(std::ffi::OsStr::from_bytes(&a[0].bytes));
     Ok(std::fs::metadata(p).is_ok())

@@ -162,6 +162,9 @@ pub struct Limits {
     pub max_output: usize,
     /// Longest one top-level evaluation may run (`None`: unbounded).
     pub max_time: Option<std::time::Duration>,
+    /// Most bytes read from one file or socket (list files, lsearch files,
+    /// `${readfile}`, `${readsocket}`): `/dev/zero` ends in an error.
+    pub max_read: usize,
 }
 
 impl Default for Limits {
@@ -169,6 +172,7 @@ impl Default for Limits {
         Limits {
             max_output: 64 << 20,
             max_time: Some(std::time::Duration::from_secs(30)),
+            max_read: 64 << 20,
         }
     }
 }

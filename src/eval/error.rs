@@ -26,6 +26,8 @@ pub enum ErrorKind {
     Refused,
     /// A budget of `Limits` ran out (output size, time, nesting).
     Limit,
+    /// The configuration could not be read (building an engine).
+    Config,
 }
 
 /// Where an error happened inside text expanded at run time (`${expand:}`,

@@ -3,7 +3,6 @@
 use super::expand_args;
 use crate::eval::{Capability, Evaluator, ExpandError, Value};
 use crate::parser::ItemNode;
-use std::io::Read;
 
 /// Exim's `cat_file`: the data read as `fgets` does (chunks of at most 1023
 /// bytes ending at a newline), each chunk cut at its first NUL; with `eol`
@@ -95,9 +94,9 @@ pub fn readfile(
             ));
         }
     };
-    let mut data = Vec::new();
     // A read error (a directory: EISDIR) ends the data, as fgets does.
-    let _ = f.read_to_end(&mut data);
+    let data = crate::sys::read_bounded(&mut f, ev.ctx.limits.max_read)
+        .map_err(|max| ExpandError::failed(crate::sys::too_long(name, max), item.span))?;
     let eol = vals.get(1).map(|v| v.bytes.as_slice());
     out.push_bytes(&cat_file(&data, eol));
     Ok(())

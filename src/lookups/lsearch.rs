@@ -417,11 +417,10 @@ impl crate::eval::Lookup for LsearchLookup {
     /// Exim's `lsearch_open`: a regular file, read whole.
     fn open(
         &self,
-        _ev: &mut Evaluator,
+        ev: &mut Evaluator,
         file: Option<&[u8]>,
     ) -> Result<crate::eval::LookupHandle, crate::eval::LookupFailure> {
         use crate::eval::LookupFailure::Open;
-        use std::io::Read;
         use std::os::unix::ffi::OsStrExt;
         let name = crate::eval::c_str(file.unwrap_or_default());
         let path = std::path::Path::new(std::ffi::OsStr::from_bytes(name));
@@ -448,8 +447,8 @@ impl crate::eval::Lookup for LsearchLookup {
                 )));
             }
         }
-        let mut data = Vec::new();
-        let _ = f.read_to_end(&mut data);
+        let data = crate::sys::read_bounded(&mut f, ev.ctx.limits.max_read)
+            .map_err(|max| Open(crate::sys::too_long(name, max)))?;
         Ok(Box::new(data))
     }
 

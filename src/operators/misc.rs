@@ -53,7 +53,14 @@ fn symbolic_mode(mode: u32) -> String {
 
 /// `${stat:path}`: `mode=... smode=... inode=... device=... links=...
 /// uid=... gid=... size=... atime=... mtime=... ctime=...`.
-pub fn stat(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+pub fn stat(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+    ev.ctx
+        .policy
+        .check(
+            crate::eval::Capability::Files,
+            "looking at a file (\"stat\")",
+        )
+        .map_err(String::into_bytes)?;
     let path = &input.bytes;
     let failed = |errno: i32| {
         let text = std::io::Error::from_raw_os_error(errno).to_string();
@@ -101,6 +108,7 @@ mod tests {
 
     fn run(f: super::super::OpFn, input: Value) -> Result<String, String> {
         let mut ctx = Context::new();
+        ctx.policy = crate::eval::Policy::permissive();
         let mut ev = Evaluator::new(&mut ctx);
         f(&mut ev, None, &input)
             .map(|v| String::from_utf8_lossy(&v).into_owned())
@@ -153,5 +161,9 @@ mod tests {
         assert_eq!(symbolic_mode(0o041777), "drwxrwxrwt");
         assert_eq!(symbolic_mode(0o102644), "-rw-r-Sr--");
         assert_eq!(symbolic_mode(0o010600), "prw-------");
+        // The library's default policy does not let it look at files.
+        let mut ctx = Context::new();
+        let got = stat(&mut Evaluator::new(&mut ctx), None, &Value::from("/"));
+        assert!(String::from_utf8_lossy(&got.unwrap_err()).contains("capability \"files\""));
     }
 }
