@@ -252,7 +252,7 @@ fn clock_from(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<FixedClock> {
         let t = s.trim();
         let digits = t.strip_prefix('-').unwrap_or(t);
         if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
-            return ee::cli::commands::parse_now(t).map_err(PyValueError::new_err);
+            return FixedClock::parse(t).map_err(PyValueError::new_err);
         }
         let iso = match t.strip_suffix('Z').or_else(|| t.strip_suffix('z')) {
             Some(head) => format!("{head}+00:00"),
@@ -264,7 +264,7 @@ fn clock_from(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<FixedClock> {
             .call_method1("fromisoformat", (iso,));
         return match dt {
             Ok(dt) => clock_from(py, &dt),
-            Err(_) => ee::cli::commands::parse_now(t).map_err(|_| {
+            Err(_) => FixedClock::parse(t).map_err(|_| {
                 PyValueError::new_err(format!(
                     "now: cannot read {t:?} as epoch seconds or an RFC 3339 time \
                      (2024-01-15T12:00:00Z)"

@@ -3,6 +3,7 @@
 //! Untaken branches are walked in *skipping* mode, as Exim does: nothing is
 //! computed, but unknown variables and syntax errors there still fail.
 
+mod clock_parse;
 mod context;
 mod control;
 mod error;
