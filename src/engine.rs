@@ -95,25 +95,13 @@ impl Engine {
 }
 
 /// Configures an [`Engine`].
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct EngineBuilder {
     ctx: Context,
     config_file: Option<PathBuf>,
     config_text: Option<String>,
     defines: Vec<(String, String)>,
     options: Vec<(String, String)>,
-}
-
-impl Default for EngineBuilder {
-    fn default() -> EngineBuilder {
-        EngineBuilder {
-            ctx: Context::new(),
-            config_file: None,
-            config_text: None,
-            defines: Vec::new(),
-            options: Vec::new(),
-        }
-    }
 }
 
 impl EngineBuilder {

@@ -12,6 +12,7 @@ pub mod address;
 pub mod auth;
 pub mod builtins;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod conditions;
 pub mod config;

@@ -9,6 +9,7 @@ pub mod dsearch;
 pub mod lsearch;
 pub mod mock;
 pub mod passwd;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod unsupported;
 
@@ -52,7 +53,16 @@ pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
         ("passwd", Arc::new(passwd::PasswdLookup)),
         ("pgsql", query("pgsql")),
         ("readsock", keyed("readsock")),
+        #[cfg(feature = "sqlite")]
         ("sqlite", Arc::new(sqlite::SqliteLookup)),
+        #[cfg(not(feature = "sqlite"))]
+        (
+            "sqlite",
+            Arc::new(Unsupported {
+                not_built: Some("sqlite"),
+                ..Unsupported::new("sqlite", Style::AbsFileQuery)
+            }),
+        ),
         ("wildlsearch", Arc::new(LsearchLookup(Kind::Wild))),
     ]
 }

@@ -1,7 +1,8 @@
 //! Lookup types of Debian's 4.96 build whose servers exim-expand does not
 //! contact yet (`dnsdb`, `ldap`, `mysql`, `nis`, `pgsql`, `readsock`):
 //! they defer with a message saying so, or with Exim's own message when
-//! no server is configured.
+//! no server is configured; and types this build was made without (a
+//! Cargo feature left out).
 
 use crate::eval::{Capability, Evaluator, Lookup, LookupFailure, LookupHandle, LookupQuery};
 use crate::parser::LookupStyle;
@@ -13,6 +14,8 @@ pub struct Unsupported {
     /// The main option naming the servers, and Exim's message when it is
     /// unset.
     pub servers: Option<(&'static str, &'static str)>,
+    /// The Cargo feature this build was made without.
+    pub not_built: Option<&'static str>,
 }
 
 impl Unsupported {
@@ -21,6 +24,7 @@ impl Unsupported {
             name,
             style,
             servers: None,
+            not_built: None,
         }
     }
 }
@@ -31,7 +35,10 @@ impl Lookup for Unsupported {
     }
 
     fn capability(&self, _file: Option<&[u8]>) -> Option<Capability> {
-        Some(Capability::Network)
+        match self.not_built {
+            Some(_) => None,
+            None => Some(Capability::Network),
+        }
     }
 
     fn find(
@@ -40,6 +47,12 @@ impl Lookup for Unsupported {
         _h: &LookupHandle,
         _q: &LookupQuery,
     ) -> Result<Option<Vec<u8>>, LookupFailure> {
+        if let Some(feature) = self.not_built {
+            return Err(LookupFailure::Open(format!(
+                "lookup type \"{}\" is not compiled into this build (feature \"{feature}\")",
+                self.name
+            )));
+        }
         if let Some((option, message)) = self.servers
             && ev.ctx.option(option).is_none()
         {

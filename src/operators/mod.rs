@@ -65,6 +65,11 @@ pub(crate) fn option_flag(ev: &Evaluator, name: &str, default: bool) -> bool {
 /// the certificate's DER.  `None` when `pem` holds no readable certificate
 /// (Exim then has no certificate either, and the operator sees the name).
 fn cert_operand(ev: &mut Evaluator, op: &str, pem: &Value) -> Option<OpResult> {
+    if !cfg!(feature = "certs") {
+        return Some(Err(crate::items::certextract::NOT_BUILT
+            .as_bytes()
+            .to_vec()));
+    }
     let cert = crate::items::certextract::cert_der(&pem.bytes)?;
     let out = match op {
         "base64" => encode::cert_base64(cert.der()),
