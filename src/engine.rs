@@ -265,6 +265,12 @@ impl Session {
         self
     }
 
+    /// A variable's value as an expansion would see it; `None` when the
+    /// profile has no such variable.
+    pub fn var(&mut self, name: &str) -> Option<Value> {
+        Evaluator::new(&mut self.ctx).variable_value(name)
+    }
+
     /// Evaluates a template.
     pub fn expand(&mut self, template: &Template) -> Result<Value, ExpandError> {
         Evaluator::new(&mut self.ctx).run(template)

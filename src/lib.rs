@@ -7,34 +7,41 @@
 //! assert_eq!(v.bytes, b"yes");
 //! ```
 
-pub mod acl;
-pub mod address;
+#![warn(missing_docs)]
+
+// The language's builtins, reached through the registry (see `builtins`).
+mod acl;
+mod address;
+mod conditions;
+mod items;
+mod lookups;
+mod operators;
+mod vars;
+// Engines shared by the builtins.
+mod lists;
+mod numeric;
+mod regex;
+mod sys;
+#[cfg(test)]
+mod testutil;
+
 pub mod auth;
 pub mod builtins;
 pub mod check;
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
-pub mod conditions;
 pub mod config;
 pub mod diagnostic;
 pub mod dns;
 pub mod engine;
 pub mod eval;
-pub mod items;
 pub mod lint;
-pub mod lists;
-pub mod lookups;
 pub mod message;
-pub mod numeric;
-pub mod operators;
 pub mod parser;
-pub mod regex;
-pub mod sys;
-#[cfg(test)]
-pub(crate) mod testutil;
-pub mod vars;
 
 pub use builtins::parse;
 pub use engine::{Engine, EngineBuilder, Session};
 pub use eval::{Capability, Template};
 pub use eval::{Clock, Context, ErrorKind, Evaluator, ExpandError, Value, expand};
+pub use lookups::MockLookup;

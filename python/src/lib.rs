@@ -484,7 +484,7 @@ impl Context {
         default: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let ev = Evaluator::new(&mut self.inner);
-        match ee::vars::lookup(&ev, name, false) {
+        match ev.variable_value(name) {
             Some(v) => Ok(Some(to_str(py, &v.bytes)?)),
             None => Ok(default),
         }
@@ -493,7 +493,7 @@ impl Context {
     /// Is the variable's value tainted?  `None` for an unknown variable.
     fn is_tainted(&mut self, name: &str) -> Option<bool> {
         let ev = Evaluator::new(&mut self.inner);
-        ee::vars::lookup(&ev, name, false).map(|v| v.tainted)
+        ev.variable_value(name).map(|v| v.tainted)
     }
 
     /// Sets a main-section option as if the configuration had it.

@@ -337,6 +337,12 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The value of a variable (built-in, set by the embedder or left by
+    /// earlier expansions); `None` when the profile has no such variable.
+    pub fn variable_value(&self, name: &str) -> Option<Value> {
+        (self.reg.vars.lookup)(self, name, false)
+    }
+
     /// Resolves a variable; unknown names fail even when skipping.
     pub fn variable(
         &mut self,

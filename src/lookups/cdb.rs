@@ -40,6 +40,7 @@ pub enum Error {
     Defer(String),
 }
 
+#[cfg(test)]
 impl Error {
     /// The message text without its kind.
     pub fn message(&self) -> &str {
@@ -59,6 +60,7 @@ impl Error {
 /// Looks `key` up in the cdb file `path`.  `Ok(None)` means not found;
 /// `Err` carries Exim's message (open failures and DEFERs alike; see
 /// [`lookup`] to tell them apart).
+#[cfg(test)]
 pub fn find(path: &[u8], key: &[u8]) -> Result<Option<Vec<u8>>, String> {
     lookup(path, key).map_err(Error::into_message)
 }

@@ -30,6 +30,7 @@ pub enum Error {
     Defer(String),
 }
 
+#[cfg(test)]
 impl Error {
     /// The message text without its kind.
     pub fn message(&self) -> &str {
@@ -51,6 +52,7 @@ impl Error {
 /// option (`file`, `dir` or `subdir`).  `Ok(None)` means not found; `Err`
 /// carries Exim's message (open failures and DEFERs alike; see [`lookup`]
 /// to tell them apart).
+#[cfg(test)]
 pub fn find(
     dir: &[u8],
     key: &[u8],

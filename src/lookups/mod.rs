@@ -13,8 +13,8 @@ pub mod passwd;
 pub mod sqlite;
 mod unsupported;
 
+pub use crate::eval::LookupFailure as Failure;
 use crate::eval::{CacheEntry, Evaluator, Lookup, LookupHandle, LookupQuery, Registry};
-pub use crate::eval::{LookupCache, LookupFailure as Failure};
 pub use crate::parser::LookupStyle as Style;
 pub use mock::MockLookup;
 use std::sync::Arc;

@@ -10,8 +10,6 @@ mod table;
 
 use crate::eval::{Evaluator, Value};
 use crate::parser::HeaderKind;
-pub use crate::sys::caller_name;
-pub use features::Features;
 pub use table::VARS;
 
 /// How a variable gets its value when the context does not set it.
