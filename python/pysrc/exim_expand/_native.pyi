@@ -8,7 +8,7 @@ gives Exim's exact bytes) or ``bytes`` from the ``*_bytes`` variants.
 
 import datetime
 import os
-from typing import Any, FrozenSet, Iterable, List, Literal, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, FrozenSet, Iterable, List, Literal, Mapping, Optional, Tuple, Union
 
 __version__: str
 EXIM_VERSION: str
@@ -20,6 +20,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 Capability = Literal[
     "env", "files", "run", "readfile", "readsocket", "perl", "dlfunc", "acl", "network"
 ]
+LookupStyleName = Literal["query", "single-key", "file-query"]
 Kind = Literal["syntax", "failed", "forced", "unknown_variable", "refused", "limit", "config"]
 
 class ExpandError(Exception):
@@ -80,6 +81,16 @@ class Context:
     def mock_lookup(self, lookup_type: str, file: str | bytes, key: str | bytes, value: str | bytes) -> None:
         """Answer ${lookup{key}TYPE{file}} with value, without reading any file."""
         ...
+    def register_lookup(
+        self,
+        name: str,
+        func: Callable[..., Union[str, bytes, None]],
+        style: LookupStyleName = "query",
+    ) -> None:
+        """Make ``name`` a lookup type answered by ``func``: ``func(query)``
+        for query style, ``func(key, file)`` for single-key and file-query."""
+    def parse(self, expr: StrOrBytes) -> "Template": ...
+    def compile(self, expr: StrOrBytes) -> "Template": ...
     def unset(self, name: str) -> None: ...
     def get(self, name: str, default: Any = None) -> Any:
         """``$name``'s value, or ``default`` for an unknown variable."""
@@ -164,6 +175,7 @@ def explain(
     sandbox: bool = True,
 ) -> str: ...
 def parse(expr: StrOrBytes) -> Template: ...
+def compile(expr: StrOrBytes) -> Template: ...
 def check(
     expr: StrOrBytes, profile: Optional[str] = None, *, context: Optional[Context] = None
 ) -> List[Diagnostic]: ...

@@ -1,0 +1,147 @@
+//! The module-level functions: expand, parse, compile, check, ...
+
+use std::path::PathBuf;
+
+use ::exim_expand as ee;
+use ee::eval::Profile;
+use pyo3::prelude::*;
+
+use crate::context::*;
+use crate::convert::*;
+use crate::errors::*;
+use crate::template::*;
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn one_shot<'py>(
+    py: Python<'py>,
+    expr: &Bound<'py, PyAny>,
+    vars: Option<&Bound<'py, PyAny>>,
+    tainted_vars: Option<&Bound<'py, PyAny>>,
+    config: Option<PathBuf>,
+    now: Option<&Bound<'py, PyAny>>,
+    profile: Option<&str>,
+    sandbox: bool,
+) -> PyResult<(ee::Context, ee::Template)> {
+    let t = ee::parse(&to_bytes(expr, "expr")?);
+    let ctx = build_context(
+        py,
+        Setup {
+            config,
+            defines: None,
+            profile,
+            now,
+            sandbox,
+            vars,
+            tainted_vars,
+        },
+    )?;
+    Ok((ctx, t))
+}
+
+/// Expands one expression and returns the result as str.
+///
+/// `vars` and `tainted_vars` map names to str/bytes/int values; `config` is
+/// an Exim configuration file; `now` pins the clock (int epoch seconds, a
+/// datetime, or an RFC 3339 string); `profile` names a compatibility
+/// profile; `sandbox=False` allows `${run}`, `${readfile}`, file lookups...
+/// as `exim -be` does.  Raises ExpandError (ForcedFailure when forced).
+#[pyfunction]
+#[pyo3(signature = (expr, *, vars = None, tainted_vars = None, config = None, now = None, profile = None, sandbox = true))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn expand<'py>(
+    py: Python<'py>,
+    expr: &Bound<'py, PyAny>,
+    vars: Option<&Bound<'py, PyAny>>,
+    tainted_vars: Option<&Bound<'py, PyAny>>,
+    config: Option<PathBuf>,
+    now: Option<&Bound<'py, PyAny>>,
+    profile: Option<&str>,
+    sandbox: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (mut ctx, t) = one_shot(py, expr, vars, tainted_vars, config, now, profile, sandbox)?;
+    let v = run(py, &mut ctx, &t)?;
+    result(py, v, false)
+}
+
+/// As `expand()`, but returns the exact bytes.
+#[pyfunction]
+#[pyo3(signature = (expr, *, vars = None, tainted_vars = None, config = None, now = None, profile = None, sandbox = true))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn expand_bytes<'py>(
+    py: Python<'py>,
+    expr: &Bound<'py, PyAny>,
+    vars: Option<&Bound<'py, PyAny>>,
+    tainted_vars: Option<&Bound<'py, PyAny>>,
+    config: Option<PathBuf>,
+    now: Option<&Bound<'py, PyAny>>,
+    profile: Option<&str>,
+    sandbox: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (mut ctx, t) = one_shot(py, expr, vars, tainted_vars, config, now, profile, sandbox)?;
+    let v = run(py, &mut ctx, &t)?;
+    result(py, v, true)
+}
+
+/// The evaluation as a tree: every item, operator, condition and variable
+/// with its result; skipped branches and tainted values marked.  Takes the
+/// same arguments as `expand()`; a failure shows in the tree (✗) instead
+/// of raising.
+#[pyfunction]
+#[pyo3(signature = (expr, *, vars = None, tainted_vars = None, config = None, now = None, profile = None, sandbox = true))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn explain<'py>(
+    py: Python<'py>,
+    expr: &Bound<'py, PyAny>,
+    vars: Option<&Bound<'py, PyAny>>,
+    tainted_vars: Option<&Bound<'py, PyAny>>,
+    config: Option<PathBuf>,
+    now: Option<&Bound<'py, PyAny>>,
+    profile: Option<&str>,
+    sandbox: bool,
+) -> PyResult<String> {
+    let (mut ctx, t) = one_shot(py, expr, vars, tainted_vars, config, now, profile, sandbox)?;
+    Ok(explain_tree(py, &mut ctx, &t))
+}
+
+/// Parses `expr` once; evaluate the Template many times.
+#[pyfunction]
+pub(crate) fn parse(expr: &Bound<'_, PyAny>) -> PyResult<Template> {
+    Ok(Template {
+        inner: ee::parse(&to_bytes(expr, "expr")?),
+    })
+}
+
+/// Parses `expr` and raises ExpandError (kind "syntax") for its first
+/// syntax error; evaluate the Template many times.
+#[pyfunction]
+pub(crate) fn compile(py: Python<'_>, expr: &Bound<'_, PyAny>) -> PyResult<Template> {
+    Template::compiled(py, ee::parse(&to_bytes(expr, "expr")?))
+}
+
+/// Every static problem of `expr` without evaluating it: syntax errors and
+/// unknown variables (Exim fails on those even in untaken branches), in
+/// source order.  `profile` decides which variables exist; `context`, if
+/// given, supplies the variables set on it.
+#[pyfunction]
+#[pyo3(signature = (expr, profile = None, *, context = None))]
+pub(crate) fn check(
+    expr: &Bound<'_, PyAny>,
+    profile: Option<&str>,
+    context: Option<PyRef<'_, Context>>,
+) -> PyResult<Vec<Diagnostic>> {
+    let t = ee::parse(&to_bytes(expr, "expr")?);
+    let mut ctx = match &context {
+        Some(c) => c.hold(expr.py())?.clone(),
+        None => ee::Context::new(),
+    };
+    if let Some(p) = profile {
+        ctx.set_profile(profile_from(p)?);
+    }
+    Ok(diagnostics(&t.source, &ee::check::check(&t, &ctx)))
+}
+
+/// The names of the compatibility profiles.
+#[pyfunction]
+pub(crate) fn profiles() -> Vec<&'static str> {
+    Profile::ALL.iter().map(|p| p.name).collect()
+}

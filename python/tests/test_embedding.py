@@ -1,0 +1,114 @@
+"""Lookup types written in Python, contexts shared by threads, compile(),
+and the exim_expand.testing helpers."""
+
+import threading
+
+import pytest
+
+import exim_expand as ee
+from exim_expand.testing import assert_condition, assert_expands, assert_fails, expansion_is
+
+
+def test_a_python_function_answers_a_lookup():
+    users = {"alice": "Alice Liddell"}
+    ctx = ee.Context()
+    ctx.register_lookup("mytype", users.get)
+    assert ctx.expand("${lookup mytype{alice}}") == "Alice Liddell"
+    # Not found: the no branch, as for any lookup.
+    assert ctx.expand("${lookup mytype{bob}{$value}{nobody}}") == "nobody"
+    # The engine applies the usual rules around it: here a match list.
+    assert ctx.expand("${if match_domain{alice}{mytype;x}{y}{n}}") in ("y", "n")
+
+
+def test_single_key_lookups_get_the_file_and_may_defer():
+    calls = []
+
+    def table(key, file):
+        calls.append((key, file))
+        if key == "boom":
+            raise RuntimeError("database down")
+        return {"k": b"v"}.get(key)
+
+    ctx = ee.Context()
+    ctx.register_lookup("mine", table, style="single-key")
+    assert ctx.expand("${lookup{k}mine{/the/file}}") == "v"
+    assert calls == [("k", "/the/file")]
+    # partial- and * defaults work around the function.
+    assert ctx.expand("${lookup{nosuch}mine*{/f}{$value}{none}}") == "none"
+    assert ("*", "/f") in calls
+    with pytest.raises(ee.ExpandError) as info:
+        ctx.expand("${lookup{boom}mine{/f}}")
+    assert info.value.message == 'lookup of "boom" gave DEFER: database down'
+    with pytest.raises(ValueError, match="unknown lookup style"):
+        ctx.register_lookup("x", table, style="nosuch")
+    with pytest.raises(TypeError):
+        ctx.register_lookup("x", 42)
+
+
+def test_compiled_templates_see_registered_lookups():
+    ctx = ee.Context()
+    ctx.register_lookup("upper", lambda q: q.upper())
+    t = ctx.compile("${lookup upper{$x}}")
+    assert t.expand(ctx, x="abc") == "ABC"
+    # The default profile has no such type: a syntax error at parse time.
+    with pytest.raises(ee.ExpandError) as info:
+        ee.compile("${lookup upper{x}}")
+    assert info.value.kind == "syntax"
+    assert 'unknown lookup type "upper"' in info.value.message
+
+
+def test_eight_threads_share_one_context():
+    ctx = ee.Context(now="2024-01-15T12:00:00Z")
+    ctx.register_lookup("square", lambda q: str(int(q) ** 2))
+    t = ctx.compile("${lookup square{$n}} ${sha1:$n} $tod_epoch")
+    errors = []
+    results = {}
+
+    def worker(i):
+        try:
+            for j in range(50):
+                n = i * 100 + j
+                results[n] = t.expand(ctx, n=str(n))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert len(results) == 400
+    assert results[301].startswith("90601 ")
+    assert results[301].endswith(" 1705320000")
+
+
+def test_a_lookup_function_may_not_reenter_its_context():
+    ctx = ee.Context()
+    ctx.register_lookup("again", lambda q: ctx.expand("x"))
+    with pytest.raises(ee.ExpandError) as info:
+        ctx.expand("${lookup again{q}}")
+    assert "in use by the same thread" in info.value.message
+
+
+def test_testing_helpers_pass_and_fail_with_explanations():
+    ctx = ee.Context()
+    assert_expands("${lc:ABC}", "abc")
+    expansion_is("${uc:$x}", "ABC", vars={"x": "abc"})
+    assert_condition("eq{a}{a}", True)
+    assert_condition("eq{a}{b}", False, context=ctx)
+    e = assert_fails("${if eq{a}{b}", "curly-bracket problem", kind="syntax")
+    assert e.kind == "syntax"
+    assert_fails("${if eq{a}{b}{x}fail}", forced=True)
+    with pytest.raises(AssertionError) as info:
+        assert_expands("${uc:$x}", "abc", vars={"x": "abc"})
+    assert "gave 'ABC', expected 'abc'" in str(info.value)
+    assert "${uc:...}" in str(info.value)  # the explain tree
+    with pytest.raises(AssertionError):
+        assert_fails("${lc:A}")
+    with pytest.raises(AssertionError):
+        assert_condition("eq{a}{a}", False)
+    # The context given is copied: its state is not changed.
+    ctx.set("x", "1")
+    assert_expands("$x", "2", vars={"x": "2"}, context=ctx)
+    assert ctx.expand("$x") == "1"
