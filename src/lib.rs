@@ -18,6 +18,8 @@ mod lookups;
 mod operators;
 mod vars;
 // Engines shared by the builtins.
+mod cnum;
+mod ip;
 mod lists;
 mod numeric;
 mod regex;

@@ -109,19 +109,9 @@ pub fn split(s: &[u8]) -> Vec<Vec<u8>> {
     ListIter::new(s).collect()
 }
 
-/// 4 or 6 for an IP address (v6 may carry a `%scope`), else 0.
+/// 4 or 6 for an IP address (Exim's `string_is_ip_address`), else 0.
 pub fn ip_version(s: &[u8]) -> u8 {
-    let Ok(t) = std::str::from_utf8(s) else {
-        return 0;
-    };
-    if t.parse::<std::net::Ipv4Addr>().is_ok() {
-        return 4;
-    }
-    let v6 = t.split_once('%').map(|(a, _)| a).unwrap_or(t);
-    if v6.parse::<std::net::Ipv6Addr>().is_ok() {
-        return 6;
-    }
-    0
+    crate::ip::is_ip_address(s)
 }
 
 /// Exim's `dewrap`: after white space, `open`,

@@ -605,7 +605,11 @@ fn one_condition(
                 _ => a.iter().all(u8::is_ascii_digit),
             };
             if numeric {
-                if atoi(a) == 0 { AclRc::Fail } else { AclRc::Ok }
+                if crate::cnum::atoi(a) == 0 {
+                    AclRc::Fail
+                } else {
+                    AclRc::Ok
+                }
             } else if a.eq_ignore_ascii_case(b"no") || a.eq_ignore_ascii_case(b"false") {
                 AclRc::Fail
             } else if a.eq_ignore_ascii_case(b"yes") || a.eq_ignore_ascii_case(b"true") {
@@ -681,19 +685,6 @@ fn one_condition(
         "verify" => verify(ev, &arg.bytes, log_msgp)?,
         other => return Err(unsupported(other, log_msgp)),
     })
-}
-
-/// C `atoi`: optional sign and leading digits, wrapping like a 32-bit int.
-fn atoi(s: &[u8]) -> i64 {
-    let (neg, digits) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        _ => (false, s),
-    };
-    let mut v: i32 = 0;
-    for &d in digits.iter().take_while(|c| c.is_ascii_digit()) {
-        v = v.wrapping_mul(10).wrapping_add(i32::from(d - b'0'));
-    }
-    i64::from(if neg { v.wrapping_neg() } else { v })
 }
 
 /// `control = name[/options]`: the controls allowed outside an SMTP phase

@@ -80,7 +80,7 @@ pub fn find(
     key: &[u8],
     opts: Option<&str>,
 ) -> Result<Option<Vec<u8>>, String> {
-    if kind == Kind::Ip && key != b"*" && ip_version(key, false).is_none() {
+    if kind == Kind::Ip && key != b"*" && crate::ip::is_ip_address(key) == 0 {
         return Err(format!(
             "\"{}\" is not a valid iplsearch key (an IP address, with optional CIDR mask, is \
              wanted): in a host list, use net-iplsearch as the search type",
@@ -326,78 +326,13 @@ fn compile_caseless(pat: &[u8]) -> Result<pcre2::bytes::Regex, String> {
         })
 }
 
-/// An address as 32-bit words (one for IPv4, four for IPv6), if `s` is
-/// an IP address (a `%scope` on IPv6 is allowed and ignored); with
-/// `mask` a `/N` suffix is allowed and returned as its offset.
-fn ip_version(s: &[u8], mask: bool) -> Option<(Vec<u32>, Option<usize>)> {
-    let slash = s.iter().position(|&c| c == b'/');
-    let mut end = s.len();
-    if let Some(sl) = slash {
-        if !mask {
-            return None;
-        }
-        let m = &s[sl + 1..];
-        if m.is_empty() || !m.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        end = sl;
-    }
-    let a = &s[..end];
-    let (a, scoped) = match a.iter().position(|&c| c == b'%') {
-        Some(p) if slash.is_none() && p + 1 < a.len() => (&a[..p], true),
-        Some(_) => return None,
-        None => (a, false),
-    };
-    let text = std::str::from_utf8(a).ok()?;
-    let words = match text.parse::<std::net::IpAddr>().ok()? {
-        std::net::IpAddr::V4(v) if !scoped => vec![u32::from(v)],
-        std::net::IpAddr::V4(_) => return None,
-        std::net::IpAddr::V6(v) => {
-            let o = v.octets();
-            o.chunks(4)
-                .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
-                .collect()
-        }
-    };
-    Some((words, slash))
-}
-
-/// Exim's `host_is_in_net` for an iplsearch line key (`ip` or `net/N`).
+/// Exim's `host_is_in_net` for an iplsearch line key (`ip` or `net/N`,
+/// with the mask read as `atoi` reads it).
 fn host_in_net(host: &[u8], net: &[u8]) -> bool {
-    let Some((address, slash)) = ip_version(net, true) else {
-        return false;
-    };
-    let mut mlen: i64 = match slash {
-        Some(sl) => std::str::from_utf8(&net[sl + 1..])
-            .ok()
-            .and_then(|m| m.parse::<i64>().ok())
-            .unwrap_or(i64::MAX)
-            .min(99999),
-        None => 99999,
-    };
-    let Some((mut incoming, _)) = ip_version(host, false) else {
-        return false;
-    };
-    if incoming.len() == 4 && incoming[0] == 0 && incoming[1] == 0 && incoming[2] == 0xffff {
-        incoming = vec![incoming[3]];
+    match crate::ip::ip_with_mask(net) {
+        Some((_, maskoffset)) => crate::ip::host_is_in_net(host, net, maskoffset),
+        None => false,
     }
-    if incoming.len() != address.len() {
-        return false;
-    }
-    for (i, a) in incoming.iter().zip(&address) {
-        let mask: u32 = if mlen >= 32 {
-            u32::MAX
-        } else if mlen <= 0 {
-            0
-        } else {
-            u32::MAX << (32 - mlen)
-        };
-        mlen -= 32;
-        if i & mask != a & mask {
-            return false;
-        }
-    }
-    true
 }
 
 /// The lsearch family: the file is read when the lookup opens it, then
@@ -479,6 +414,30 @@ mod tests {
         assert!(!host_in_net(b"5.6.8.8", b"5.6.7.0/24"));
         assert!(host_in_net(b"::ffff:1.2.3.4", b"1.2.3.4"));
         assert!(host_in_net(b"2001:db8::1", b"2001:db8::/32"));
-        assert!(ip_version(b"1.2.3.4/8", false).is_none());
+        assert_eq!(crate::ip::is_ip_address(b"1.2.3.4/8"), 0);
+    }
+
+    /// iplsearch line keys with odd masks, as Exim 4.96 answers
+    /// `${lookup{1.2.3.4}iplsearch{FILE}{$value}{none}}` (checked with
+    /// `exim -be`): the mask is read as `atoi` reads it.
+    #[test]
+    fn iplsearch_masks_as_exim() {
+        let cases: &[(&str, &[u8], &str)] = &[
+            ("1.2.3.0/+24: plus\n", b"1.2.3.4", "plus"),
+            ("1.2.3.0/: empty\n", b"1.2.3.4", "empty"),
+            ("1.2.3.0/ 24: sp\n", b"1.2.3.4", "24: sp"),
+            ("\"1.2.3.0/-1\": neg\n", b"1.2.3.4", "none"),
+            ("\"fe80::1%eth0\": scoped\n", b"fe80::1%eth0", "scoped"),
+            ("\"fe80::1%eth0\": scoped\n", b"fe80::1", "scoped"),
+        ];
+        for &(file, key, want) in cases {
+            let mut ctx = crate::eval::Context::new();
+            let mut ev = Evaluator::new(&mut ctx);
+            let got = find(&mut ev, Kind::Ip, file.as_bytes(), key, None).unwrap();
+            let got = got.map_or("none".to_string(), |v| {
+                String::from_utf8_lossy(&v).into_owned()
+            });
+            assert_eq!(got, want, "{file:?}");
+        }
     }
 }

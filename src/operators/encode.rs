@@ -7,45 +7,9 @@ use crate::lists::is_space;
 
 const BASE32_CHARS: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 const BASE62_CHARS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const BASE64_CHARS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+use crate::cnum::strtoul;
 
-/// C `strtoul(s, &end, 10)`: leading white space, an optional sign, decimal
-/// digits.  Out-of-range values give `u64::MAX`; a minus sign negates
-/// modulo 2^64.  Returns the value and the index where reading stopped
-/// (0 when there were no digits at all).
-pub(crate) fn strtoul(s: &[u8]) -> (u64, usize) {
-    let mut p = 0;
-    while p < s.len() && is_space(s[p]) {
-        p += 1;
-    }
-    let negative = s.get(p) == Some(&b'-');
-    if matches!(s.get(p), Some(b'+' | b'-')) {
-        p += 1;
-    }
-    let start = p;
-    let mut value: u64 = 0;
-    let mut overflow = false;
-    while let Some(d) = s.get(p).filter(|c| c.is_ascii_digit()) {
-        match value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(d - b'0')))
-        {
-            Some(v) => value = v,
-            None => overflow = true,
-        }
-        p += 1;
-    }
-    if p == start {
-        return (0, 0);
-    }
-    if overflow {
-        (u64::MAX, p)
-    } else if negative {
-        (value.wrapping_neg(), p)
-    } else {
-        (value, p)
-    }
-}
+const BASE64_CHARS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Base 32 (`a-z2-7`), most significant digit first, no padding; 0 gives
 /// the empty string.

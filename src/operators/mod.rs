@@ -22,31 +22,7 @@ use crate::eval::{Evaluator, OpDef, OpFn, Value};
 
 pub(crate) use crate::sys::msg;
 
-/// C `strtol(s, &end, 10)`: leading white space, an optional sign, decimal
-/// digits; the value saturates at the `i64` range.  Returns the value and
-/// the index where reading stopped (0 when no digits were read).
-pub(crate) fn strtol(s: &[u8]) -> (i64, usize) {
-    let mut p = 0;
-    while p < s.len() && crate::lists::is_space(s[p]) {
-        p += 1;
-    }
-    let negative = s.get(p) == Some(&b'-');
-    if matches!(s.get(p), Some(b'+' | b'-')) {
-        p += 1;
-    }
-    let start = p;
-    let mut v: i64 = 0;
-    while let Some(d) = s.get(p).filter(|c| c.is_ascii_digit()) {
-        let d = i64::from(d - b'0');
-        v = if negative {
-            v.saturating_mul(10).saturating_sub(d)
-        } else {
-            v.saturating_mul(10).saturating_add(d)
-        };
-        p += 1;
-    }
-    if p == start { (0, 0) } else { (v, p) }
-}
+pub(crate) use crate::cnum::strtol;
 
 /// A boolean main option: unset gives `default`; set by a bare name it is
 /// stored as "true"; "false"/"no" (any case) turn it off.
