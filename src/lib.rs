@@ -42,6 +42,11 @@ pub mod lint;
 pub mod message;
 pub mod parser;
 
+/// The README's examples are doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use builtins::parse;
 pub use engine::{Engine, EngineBuilder, Session};
 pub use eval::{Capability, Template};
