@@ -80,6 +80,7 @@ impl Context {
             registry,
             Arc::new(Unavailable),
             Arc::new(crate::dns::SystemResolver),
+            Arc::new(crate::crypto::RustCrypto),
         )
     }
 

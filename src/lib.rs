@@ -19,6 +19,7 @@ mod operators;
 mod vars;
 // Engines shared by the builtins.
 mod cnum;
+mod crypto;
 mod ip;
 mod lists;
 mod numeric;

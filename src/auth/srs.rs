@@ -8,21 +8,17 @@
 //! base32 digits (Debian's build pads to two; 4.96.0 did not).  Time comes
 //! from the context's clock, so results can be pinned.
 
+use crate::eval::{Crypto, Digest};
 use crate::eval::{Evaluator, ExpandError, Value};
 use crate::items::expand_args;
 use crate::operators::address::{AddressOptions, AddressParser};
 use crate::parser::ItemNode;
-use hmac::{Hmac, KeyInit, Mac};
-use md5::Md5;
 
 const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 
 /// The first four lower-case hex digits of HMAC-MD5(secret, data).
-fn checksum(secret: &[u8], data: &[u8]) -> [u8; 4] {
-    let mut mac =
-        <Hmac<Md5> as KeyInit>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(data);
-    let d = mac.finalize().into_bytes();
+fn checksum(crypto: &dyn Crypto, secret: &[u8], data: &[u8]) -> [u8; 4] {
+    let d = crypto.hmac(Digest::Md5, secret, data);
     let hex = b"0123456789abcdef";
     [
         hex[(d[0] >> 4) as usize],
@@ -47,6 +43,7 @@ pub fn encode(
     days: i64,
 ) -> Result<Vec<u8>, Vec<u8>> {
     encode_with(
+        &crate::crypto::RustCrypto,
         secret,
         return_path,
         original_domain,
@@ -57,6 +54,7 @@ pub fn encode(
 
 /// [`encode`] with the address-parsing options of a configuration.
 pub(crate) fn encode_with(
+    crypto: &dyn Crypto,
     secret: &[u8],
     return_path: &[u8],
     original_domain: &[u8],
@@ -67,7 +65,7 @@ pub(crate) fn encode_with(
         return Ok(Vec::new());
     }
     let mut g = b"SRS0=".to_vec();
-    g.extend_from_slice(&checksum(secret, &return_path.to_ascii_lowercase()));
+    g.extend_from_slice(&checksum(crypto, secret, &return_path.to_ascii_lowercase()));
     g.push(b'=');
     g.extend_from_slice(&day_stamp(days));
     g.push(b'=');
@@ -114,6 +112,11 @@ fn is_atext(c: u8) -> bool {
 /// Checks an SRS0 local part against `secret` (empty: shape only) on day
 /// `days`; the stamp may be at most 10 days old.
 pub fn inbound(local_part: &[u8], secret: &[u8], days: i64) -> Inbound {
+    inbound_with(&crate::crypto::RustCrypto, local_part, secret, days)
+}
+
+/// [`inbound`] with the engine's crypto provider.
+fn inbound_with(crypto: &dyn Crypto, local_part: &[u8], secret: &[u8], days: i64) -> Inbound {
     let none = Inbound {
         valid: false,
         recipient: None,
@@ -168,7 +171,7 @@ pub fn inbound(local_part: &[u8], secret: &[u8], days: i64) -> Inbound {
         }
     }
     let age_ok = (days.wrapping_sub(d) & 0x3ff) <= 10;
-    let valid = age_ok && hash.len() == 4 && checksum(secret, &r) == hash[..];
+    let valid = age_ok && hash.len() == 4 && checksum(crypto, secret, &r) == hash[..];
     Inbound {
         valid,
         recipient: Some(r),
@@ -194,8 +197,16 @@ pub fn srs_encode_item(
         return ev.incomplete_item(item, skip);
     };
     let opts = crate::operators::address::address_options(ev);
-    let r = encode_with(&secret.bytes, &path.bytes, &domain.bytes, today(ev), opts)
-        .map_err(|m| ExpandError::failed(m, item.span))?;
+    let crypto = ev.ctx.crypto.clone();
+    let r = encode_with(
+        &*crypto,
+        &secret.bytes,
+        &path.bytes,
+        &domain.bytes,
+        today(ev),
+        opts,
+    )
+    .map_err(|m| ExpandError::failed(m, item.span))?;
     out.bytes.extend_from_slice(&r);
     out.tainted |= secret.tainted || path.tainted || domain.tainted;
     Ok(())
@@ -203,7 +214,8 @@ pub fn srs_encode_item(
 
 /// The `inbound_srs` condition; sets `$srs_recipient` when the shape matches.
 pub fn inbound_srs_cond(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
-    let r = inbound(&a[0].bytes, &a[1].bytes, today(ev));
+    let crypto = ev.ctx.crypto.clone();
+    let r = inbound_with(&*crypto, &a[0].bytes, &a[1].bytes, today(ev));
     if let Some(rcpt) = r.recipient {
         ev.ctx.vars.insert(
             "srs_recipient".into(),

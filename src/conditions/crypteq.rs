@@ -8,9 +8,8 @@
 mod crypt;
 mod des;
 
+use crate::eval::Digest;
 use crate::eval::{Evaluator, Value};
-use md5::{Digest, Md5};
-use sha1::Sha1;
 
 /// Exim's `crypt16()`: `crypt()` of the first eight characters, then (for
 /// longer keys) of the next eight, salted with two characters of the first
@@ -75,15 +74,15 @@ fn digest_matches(digest: &[u8], b64_len: usize, coded: &[u8]) -> bool {
     }
 }
 
-pub fn crypteq(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+pub fn crypteq(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
     let plain = crate::eval::c_str(&a[0].bytes);
     let hash = crate::eval::c_str(&a[1].bytes);
     if let Some(coded) = strip_tag(hash, b"{md5}") {
-        let d = Md5::digest(plain);
+        let d = ev.ctx.crypto.digest(Digest::Md5, plain);
         return Ok(digest_matches(&d, 24, coded));
     }
     if let Some(coded) = strip_tag(hash, b"{sha1}") {
-        let d = Sha1::digest(plain);
+        let d = ev.ctx.crypto.digest(Digest::Sha1, plain);
         return Ok(digest_matches(&d, 28, coded));
     }
     let (coded, sixteen) = if let Some(c) = strip_tag(hash, b"{crypt}") {

@@ -388,6 +388,8 @@ pub struct Settings {
     pub auth: std::sync::Arc<dyn super::AuthProvider>,
     /// Answers DNS queries (`dnsdb`, `@mx_*`, `dnslists`, SPF, DKIM).
     pub resolver: std::sync::Arc<dyn super::Resolver>,
+    /// Digests and MACs.
+    pub crypto: std::sync::Arc<dyn super::Crypto>,
     /// The configuration file name (`$config_file`).
     pub config_file: String,
     /// Output-size and time budgets for each evaluation.
@@ -443,6 +445,7 @@ impl Context {
         registry: std::sync::Arc<super::Registry>,
         auth: std::sync::Arc<dyn super::AuthProvider>,
         resolver: std::sync::Arc<dyn super::Resolver>,
+        crypto: std::sync::Arc<dyn super::Crypto>,
     ) -> Context {
         Context::with_settings(std::sync::Arc::new(Settings {
             profile,
@@ -454,6 +457,7 @@ impl Context {
             policy: Policy::default(),
             auth,
             resolver,
+            crypto,
             config_file: String::new(),
             limits: Limits::default(),
             config: None,

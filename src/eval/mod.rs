@@ -20,8 +20,8 @@ pub use context::{
 };
 pub use error::{ErrorKind, ExpandError, NestedSource};
 pub use provider::{
-    Answer, AuthProvider, AuthResult, DnsError, Lookup, LookupFailure, LookupHandle, LookupQuery,
-    RData, Record, Resolver, RrType,
+    Answer, AuthProvider, AuthResult, Crypto, Digest, DnsError, Lookup, LookupFailure,
+    LookupHandle, LookupQuery, RData, Record, Resolver, RrType,
 };
 pub use registry::{
     CertFn, CondDef, CondFn, ItemDef, ItemFn, NumberFn, OpDef, OpFn, OpResult, Registry,

@@ -213,3 +213,28 @@ pub trait Resolver: Debug + Send + Sync {
     /// Looks `name` (presentation form, no final dot) up for `rr`.
     fn query(&self, name: &[u8], rr: RrType) -> Result<Answer, DnsError>;
 }
+
+/// A message digest the engine asks [`Crypto`] for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Digest {
+    Md5,
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+    Sha3_224,
+    Sha3_256,
+    Sha3_384,
+    Sha3_512,
+}
+
+/// Digests and MACs for `md5`, `sha1`, `sha2`, `sha3`, `hmac`, `prvs`, SRS
+/// and `crypteq`'s `{md5}`/`{sha1}`; the default is the RustCrypto crates.
+/// An embedder may route them elsewhere (a FIPS module, an HSM).
+pub trait Crypto: Debug + Send + Sync {
+    /// The digest of `data`.
+    fn digest(&self, alg: Digest, data: &[u8]) -> Vec<u8>;
+    /// HMAC of `data` with `key`.
+    fn hmac(&self, alg: Digest, key: &[u8], data: &[u8]) -> Vec<u8>;
+}

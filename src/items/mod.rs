@@ -7,6 +7,7 @@ pub(crate) mod certextract;
 mod env;
 mod extract;
 mod files;
+mod hmac;
 mod if_;
 mod imapfolder;
 mod lists;
@@ -36,7 +37,7 @@ pub static ITEMS: &[ItemDef] = &[
     item("extract", Extract, extract::eval),
     item("filter", Filter, lists::map_like),
     item("hash", Subs { min: 2, max: 3 }, strings::hash),
-    item("hmac", Subs { min: 3, max: 3 }, strings::hmac),
+    item("hmac", Subs { min: 3, max: 3 }, hmac::hmac),
     // `${if c}` alone gives "true"; `$value` is left as the condition set it.
     item("if", If, if_::eval).with_tail(Tail {
         word: "if",
@@ -64,7 +65,7 @@ pub static ITEMS: &[ItemDef] = &[
         restores_value: false,
         ..Tail::value("run")
     }),
-    item("sg", Subs { min: 3, max: 3 }, strings::sg),
+    item("sg", Subs { min: 3, max: 3 }, substitute::sg),
     item("sort", Sort, lists::sort),
     item(
         "srs_encode",
@@ -72,7 +73,7 @@ pub static ITEMS: &[ItemDef] = &[
         crate::auth::srs::srs_encode_item,
     ),
     item("substr", Subs { min: 2, max: 3 }, strings::substr),
-    item("tr", Subs { min: 3, max: 3 }, strings::tr),
+    item("tr", Subs { min: 3, max: 3 }, substitute::tr),
 ];
 
 /// The braced-string arguments of an item, in order.

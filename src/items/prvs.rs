@@ -21,16 +21,12 @@ fn daystamp(ev: &Evaluator, offset: i64) -> String {
 }
 
 /// The 6 hex digits of the signature; `None` for a key over 64 bytes.
-fn hmac6(address: &[u8], key: &[u8], keynum: u8, stamp: &str) -> Option<String> {
-    use hmac::{KeyInit, Mac};
+fn hmac6(ev: &Evaluator, address: &[u8], key: &[u8], keynum: u8, stamp: &str) -> Option<String> {
     if key.len() > 64 {
         return None;
     }
-    let mut m = hmac::Hmac::<sha1::Sha1>::new_from_slice(key).ok()?;
-    m.update(&[keynum]);
-    m.update(&stamp.as_bytes()[..3]);
-    m.update(address);
-    let d = m.finalize().into_bytes();
+    let data = [&[keynum][..], &stamp.as_bytes()[..3], address].concat();
+    let d = ev.ctx.crypto.hmac(crate::eval::Digest::Sha1, key, &data);
     Some(d[..3].iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -59,7 +55,7 @@ pub fn prvs(
         Some(_) => return fail("prvs third argument must be a single digit"),
     };
     let stamp = daystamp(ev, 7);
-    let Some(hash) = hmac6(addr, key.c_str(), keynum, &stamp) else {
+    let Some(hash) = hmac6(ev, addr, key.c_str(), keynum, &stamp) else {
         return fail("prvs hmac-sha1 conversion failed");
     };
     out.push_bytes(b"prvs=");
@@ -151,7 +147,7 @@ pub fn prvscheck(
     };
     let key = ev.seq(key_seq, skip)?;
     let stamp = String::from_utf8_lossy(&stamp).into_owned();
-    let Some(own) = hmac6(&address, key.c_str(), keynum[0], &stamp) else {
+    let Some(own) = hmac6(ev, &address, key.c_str(), keynum[0], &stamp) else {
         return Err(ExpandError::failed(
             "hmac-sha1 conversion failed",
             item.span,

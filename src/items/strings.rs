@@ -1,4 +1,5 @@
-//! String items: `hash`, `length`, `nhash`, `substr`, `tr`, `sg`, `hmac`.
+//! String items that share the operators' implementation: `hash`,
+//! `length`, `nhash`, `substr` (each picks its kind).
 
 use crate::eval::{Evaluator, ExpandError, Value};
 use crate::parser::ItemNode;
@@ -38,28 +39,4 @@ pub fn substr(
 ) -> Result<(), ExpandError> {
     use crate::operators::text::{ItemKind, eval_item};
     eval_item(ev, item, skip, out, ItemKind::Substr)
-}
-pub fn tr(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    super::substitute::tr(ev, item, skip, out)
-}
-pub fn sg(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    super::substitute::sg(ev, item, skip, out)
-}
-pub fn hmac(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    super::substitute::hmac(ev, item, skip, out)
 }

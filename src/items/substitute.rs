@@ -50,49 +50,6 @@ pub(crate) fn translate(subject: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     r
 }
 
-/// `hmac`: HMAC-MD5 or HMAC-SHA1 in lower-case hex.
-pub fn hmac(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    use hmac::{KeyInit, Mac};
-    let vals = super::expand_args(ev, item, skip)?;
-    if skip {
-        return Ok(());
-    }
-    let Some((algo, key, text)) = three(&vals) else {
-        return ev.incomplete_item(item, skip);
-    };
-    let digest: Vec<u8> = match algo.bytes.as_slice() {
-        b"md5" => {
-            let mut m = hmac::Hmac::<md5::Md5>::new_from_slice(&key.bytes)
-                .map_err(|_| ExpandError::failed("hmac key error", item.span))?;
-            m.update(&text.bytes);
-            m.finalize().into_bytes().to_vec()
-        }
-        b"sha1" => {
-            let mut m = hmac::Hmac::<sha1::Sha1>::new_from_slice(&key.bytes)
-                .map_err(|_| ExpandError::failed("hmac key error", item.span))?;
-            m.update(&text.bytes);
-            m.finalize().into_bytes().to_vec()
-        }
-        other => {
-            let mut msg = b"hmac algorithm \"".to_vec();
-            msg.extend_from_slice(other);
-            msg.extend_from_slice(b"\" is not recognised");
-            return Err(ExpandError::failed(msg, item.span));
-        }
-    };
-    let mut hex = Vec::with_capacity(digest.len() * 2);
-    for b in digest {
-        hex.extend_from_slice(format!("{b:02x}").as_bytes());
-    }
-    out.push_bytes(&hex);
-    Ok(())
-}
-
 /// One match: the overall span and the capture groups `$0..$20` (unset
 /// groups below the highest set one are empty).
 #[derive(Clone)]

@@ -6,8 +6,7 @@
 //! names share one implementation).
 
 use super::OpResult;
-use crate::eval::{Evaluator, Value};
-use sha2::Digest;
+use crate::eval::{Digest, Evaluator, Value};
 
 fn hex(bytes: &[u8], upper: bool) -> Vec<u8> {
     let digits: &[u8; 16] = if upper {
@@ -24,62 +23,49 @@ fn hex(bytes: &[u8], upper: bool) -> Vec<u8> {
 }
 
 /// `${md5:}`.
-pub fn md5(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    Ok(hex(&md5::Md5::digest(&input.bytes), false))
+pub fn md5(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+    Ok(hex(&ev.ctx.crypto.digest(Digest::Md5, &input.bytes), false))
 }
 
 /// `${sha1:}`.
-pub fn sha1(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    Ok(hex(&sha1::Sha1::digest(&input.bytes), true))
+pub fn sha1(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
+    Ok(hex(&ev.ctx.crypto.digest(Digest::Sha1, &input.bytes), true))
 }
 
 /// `${md5:$cert}`, `${sha1:$cert}`, `${sha256[_N]:$cert}`: a certificate's
 /// fingerprint, the digest of its DER in upper-case hex for all three
 /// (tlscert-gnu.c `fingerprint` prints `%02X`); `sha256` ignores `_N` here.
-pub(crate) fn cert_fingerprint(op: &str, der: &[u8]) -> Option<Vec<u8>> {
-    Some(match op {
-        "md5" => hex(&md5::Md5::digest(der), true),
-        "sha1" => hex(&sha1::Sha1::digest(der), true),
-        "sha256" => hex(&sha2::Sha256::digest(der), true),
+pub(crate) fn cert_fingerprint(ev: &Evaluator, op: &str, der: &[u8]) -> Option<Vec<u8>> {
+    let alg = match op {
+        "md5" => Digest::Md5,
+        "sha1" => Digest::Sha1,
+        "sha256" => Digest::Sha256,
         _ => return None,
-    })
-}
-
-/// The SHA-2 variant named by an operator argument.
-fn sha2_variant(arg: Option<&str>, data: &[u8]) -> Option<Vec<u8>> {
-    Some(match arg {
-        None | Some("256") => sha2::Sha256::digest(data).to_vec(),
-        Some("384") => sha2::Sha384::digest(data).to_vec(),
-        Some("512") => sha2::Sha512::digest(data).to_vec(),
-        Some(_) => return None,
-    })
-}
-
-/// The SHA-3 variant named by an operator argument.
-fn sha3_variant(arg: Option<&str>, data: &[u8]) -> Option<Vec<u8>> {
-    Some(match arg {
-        Some("224") => sha3::Sha3_224::digest(data).to_vec(),
-        None | Some("256") => sha3::Sha3_256::digest(data).to_vec(),
-        Some("384") => sha3::Sha3_384::digest(data).to_vec(),
-        Some("512") => sha3::Sha3_512::digest(data).to_vec(),
-        Some(_) => return None,
-    })
+    };
+    Some(hex(&ev.ctx.crypto.digest(alg, der), true))
 }
 
 /// `${sha2[_N]:}` and `${sha256[_N]:}`.
-pub fn sha2(_ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
-    match sha2_variant(arg, &input.bytes) {
-        Some(d) => Ok(hex(&d, true)),
-        None => Err(b"unrecognised sha2 variant".to_vec()),
-    }
+pub fn sha2(ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
+    let alg = match arg {
+        None | Some("256") => Digest::Sha256,
+        Some("384") => Digest::Sha384,
+        Some("512") => Digest::Sha512,
+        Some(_) => return Err(b"unrecognised sha2 variant".to_vec()),
+    };
+    Ok(hex(&ev.ctx.crypto.digest(alg, &input.bytes), true))
 }
 
 /// `${sha3[_N]:}`.
-pub fn sha3(_ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
-    match sha3_variant(arg, &input.bytes) {
-        Some(d) => Ok(hex(&d, true)),
-        None => Err(b"unrecognised sha3 variant".to_vec()),
-    }
+pub fn sha3(ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
+    let alg = match arg {
+        Some("224") => Digest::Sha3_224,
+        None | Some("256") => Digest::Sha3_256,
+        Some("384") => Digest::Sha3_384,
+        Some("512") => Digest::Sha3_512,
+        Some(_) => return Err(b"unrecognised sha3 variant".to_vec()),
+    };
+    Ok(hex(&ev.ctx.crypto.digest(alg, &input.bytes), true))
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ fn cert_operand(ev: &mut Evaluator, op: &str, pem: &Value) -> Option<OpResult> {
     let cert = crate::items::certextract::cert_der(&pem.bytes)?;
     let out = match op {
         "base64" => encode::cert_base64(cert.der()),
-        _ => digest::cert_fingerprint(op, cert.der())?,
+        _ => digest::cert_fingerprint(ev, op, cert.der())?,
     };
     // Exim builds these in tainted memory.
     ev.op_side.tainted = true;
