@@ -219,31 +219,15 @@ fn open_failed(what: &str, e: &io::Error) -> String {
     msg
 }
 
-/// The `cdb` lookup type.
-#[derive(Debug)]
-pub struct CdbLookup;
-
-impl crate::eval::Lookup for CdbLookup {
-    fn style(&self) -> crate::parser::LookupStyle {
-        crate::parser::LookupStyle::SingleKey
-    }
-
-    fn capability(&self, _file: Option<&[u8]>) -> Option<crate::eval::Capability> {
-        Some(crate::eval::Capability::Files)
-    }
-
-    fn find(
-        &self,
-        _ev: &mut crate::eval::Evaluator,
-        _h: &crate::eval::LookupHandle,
-        q: &crate::eval::LookupQuery,
-    ) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
-        use crate::eval::LookupFailure;
-        lookup(q.file.unwrap_or_default(), q.key).map_err(|e| match e {
-            Error::Open(m) => LookupFailure::Open(m),
-            Error::Defer(m) => LookupFailure::Defer(m),
-        })
-    }
+/// The `cdb` lookup type: one key in the file.
+pub(crate) fn query(
+    q: &crate::eval::LookupQuery,
+) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
+    use crate::eval::LookupFailure;
+    lookup(q.file.unwrap_or_default(), q.key).map_err(|e| match e {
+        Error::Open(m) => LookupFailure::Open(m),
+        Error::Defer(m) => LookupFailure::Defer(m),
+    })
 }
 
 #[cfg(test)]

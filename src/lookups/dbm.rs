@@ -293,45 +293,28 @@ fn fnv1(key: &[u8]) -> u32 {
         .fold(0u32, |h, &b| h.wrapping_mul(16_777_619) ^ u32::from(b))
 }
 
-/// The `dbm` lookup types: which form of key they look up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DbmLookup {
-    /// `dbm`: the key with its terminating NUL.
-    Dbm,
-    /// `dbmnz`: the key without the NUL.
-    Nz,
-    /// `dbmjz`: the key's list elements joined with NULs.
-    Jz,
+/// `dbm`: the key with its terminating NUL.  These report only open
+/// failures.
+pub(crate) fn query(
+    q: &crate::eval::LookupQuery,
+) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
+    find(q.file.unwrap_or_default(), q.key).map_err(crate::eval::LookupFailure::Open)
 }
 
-impl crate::eval::Lookup for DbmLookup {
-    fn style(&self) -> crate::parser::LookupStyle {
-        crate::parser::LookupStyle::SingleKey
-    }
+/// `dbmnz`: the key without the NUL.
+pub(crate) fn query_nz(
+    q: &crate::eval::LookupQuery,
+) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
+    find_nz(q.file.unwrap_or_default(), q.key).map_err(crate::eval::LookupFailure::Open)
+}
 
-    fn capability(&self, _file: Option<&[u8]>) -> Option<crate::eval::Capability> {
-        Some(crate::eval::Capability::Files)
-    }
-
-    fn find(
-        &self,
-        _ev: &mut crate::eval::Evaluator,
-        _h: &crate::eval::LookupHandle,
-        q: &crate::eval::LookupQuery,
-    ) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
-        let file = q.file.unwrap_or_default();
-        let r = match self {
-            DbmLookup::Dbm => find(file, q.key),
-            DbmLookup::Nz => find_nz(file, q.key),
-            DbmLookup::Jz => {
-                let elements: Vec<Vec<u8>> = crate::lists::ListIter::new(q.key).collect();
-                let elements: Vec<&[u8]> = elements.iter().map(Vec::as_slice).collect();
-                find_jz(file, &elements)
-            }
-        };
-        // These report only open failures.
-        r.map_err(crate::eval::LookupFailure::Open)
-    }
+/// `dbmjz`: the key's list elements joined with NULs.
+pub(crate) fn query_jz(
+    q: &crate::eval::LookupQuery,
+) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
+    let elements: Vec<Vec<u8>> = crate::lists::ListIter::new(q.key).collect();
+    let elements: Vec<&[u8]> = elements.iter().map(Vec::as_slice).collect();
+    find_jz(q.file.unwrap_or_default(), &elements).map_err(crate::eval::LookupFailure::Open)
 }
 
 #[cfg(test)]

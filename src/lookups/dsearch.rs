@@ -163,45 +163,29 @@ fn open_failed(what: &str, e: &io::Error) -> String {
 }
 
 /// The `dsearch` lookup type (options `ret=full`, `filter=...`).
-#[derive(Debug)]
-pub struct DsearchLookup;
-
-impl crate::eval::Lookup for DsearchLookup {
-    fn style(&self) -> crate::parser::LookupStyle {
-        crate::parser::LookupStyle::SingleKey
-    }
-
-    fn capability(&self, _file: Option<&[u8]>) -> Option<crate::eval::Capability> {
-        Some(crate::eval::Capability::Files)
-    }
-
-    fn find(
-        &self,
-        _ev: &mut crate::eval::Evaluator,
-        _h: &crate::eval::LookupHandle,
-        q: &crate::eval::LookupQuery,
-    ) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
-        use crate::eval::LookupFailure;
-        let opts: Vec<Vec<u8>> = q
-            .opts
-            .map(|o| crate::lists::ListIter::with_sep(o.as_bytes(), b',').collect())
-            .unwrap_or_default();
-        let ret_full = opts.iter().any(|o| o == b"ret=full");
-        let filter = opts
-            .iter()
-            .find_map(|o| o.strip_prefix(b"filter="))
-            .map(|f| String::from_utf8_lossy(f).into_owned());
-        lookup(
-            q.file.unwrap_or_default(),
-            q.key,
-            ret_full,
-            filter.as_deref(),
-        )
-        .map_err(|e| match e {
-            Error::Open(m) => LookupFailure::Open(m),
-            Error::Defer(m) => LookupFailure::Defer(m),
-        })
-    }
+pub(crate) fn query(
+    q: &crate::eval::LookupQuery,
+) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
+    use crate::eval::LookupFailure;
+    let opts: Vec<Vec<u8>> = q
+        .opts
+        .map(|o| crate::lists::ListIter::with_sep(o.as_bytes(), b',').collect())
+        .unwrap_or_default();
+    let ret_full = opts.iter().any(|o| o == b"ret=full");
+    let filter = opts
+        .iter()
+        .find_map(|o| o.strip_prefix(b"filter="))
+        .map(|f| String::from_utf8_lossy(f).into_owned());
+    lookup(
+        q.file.unwrap_or_default(),
+        q.key,
+        ret_full,
+        filter.as_deref(),
+    )
+    .map_err(|e| match e {
+        Error::Open(m) => LookupFailure::Open(m),
+        Error::Defer(m) => LookupFailure::Defer(m),
+    })
 }
 
 #[cfg(test)]

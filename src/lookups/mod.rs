@@ -20,18 +20,51 @@ pub use mock::MockLookup;
 use std::sync::Arc;
 use unsupported::Unsupported;
 
+/// A lookup type that reads files and has no open step of its own: one
+/// function answers each key.
+#[derive(Debug)]
+struct FileLookup {
+    style: Style,
+    query: QueryFn,
+}
+
+type QueryFn = fn(&LookupQuery) -> Result<Option<Vec<u8>>, Failure>;
+
+fn file_lookup(style: Style, query: QueryFn) -> Arc<dyn Lookup> {
+    Arc::new(FileLookup { style, query })
+}
+
+impl Lookup for FileLookup {
+    fn style(&self) -> Style {
+        self.style
+    }
+
+    fn capability(&self, _file: Option<&[u8]>) -> Option<crate::eval::Capability> {
+        Some(crate::eval::Capability::Files)
+    }
+
+    fn find(
+        &self,
+        _ev: &mut Evaluator,
+        _h: &LookupHandle,
+        q: &LookupQuery,
+    ) -> Result<Option<Vec<u8>>, Failure> {
+        (self.query)(q)
+    }
+}
+
 /// The lookup types of Debian's `exim4-daemon-heavy` 4.96.
 pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
     use lsearch::{Kind, LsearchLookup};
     let query = |name| Arc::new(Unsupported::new(name, Style::Query)) as Arc<dyn Lookup>;
     let keyed = |name| Arc::new(Unsupported::new(name, Style::SingleKey)) as Arc<dyn Lookup>;
     vec![
-        ("cdb", Arc::new(cdb::CdbLookup)),
-        ("dbm", Arc::new(dbm::DbmLookup::Dbm)),
-        ("dbmjz", Arc::new(dbm::DbmLookup::Jz)),
-        ("dbmnz", Arc::new(dbm::DbmLookup::Nz)),
+        ("cdb", file_lookup(Style::SingleKey, cdb::query)),
+        ("dbm", file_lookup(Style::SingleKey, dbm::query)),
+        ("dbmjz", file_lookup(Style::SingleKey, dbm::query_jz)),
+        ("dbmnz", file_lookup(Style::SingleKey, dbm::query_nz)),
         ("dnsdb", query("dnsdb")),
-        ("dsearch", Arc::new(dsearch::DsearchLookup)),
+        ("dsearch", file_lookup(Style::SingleKey, dsearch::query)),
         ("iplsearch", Arc::new(LsearchLookup(Kind::Ip))),
         ("ldap", query("ldap")),
         ("ldapdn", query("ldapdn")),
@@ -50,11 +83,11 @@ pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
         ("nis", keyed("nis")),
         ("nis0", keyed("nis0")),
         ("nwildlsearch", Arc::new(LsearchLookup(Kind::NWild))),
-        ("passwd", Arc::new(passwd::PasswdLookup)),
+        ("passwd", file_lookup(Style::Query, passwd::query)),
         ("pgsql", query("pgsql")),
         ("readsock", keyed("readsock")),
         #[cfg(feature = "sqlite")]
-        ("sqlite", Arc::new(sqlite::SqliteLookup)),
+        ("sqlite", file_lookup(Style::AbsFileQuery, sqlite::query)),
         #[cfg(not(feature = "sqlite"))]
         (
             "sqlite",

@@ -93,28 +93,12 @@ fn c_field(p: *const libc::c_char) -> Vec<u8> {
     unsafe { CStr::from_ptr(p) }.to_bytes().to_vec()
 }
 
-/// The `passwd` lookup type (the system's user database).
-#[derive(Debug)]
-pub struct PasswdLookup;
-
-impl crate::eval::Lookup for PasswdLookup {
-    fn style(&self) -> crate::parser::LookupStyle {
-        crate::parser::LookupStyle::Query
-    }
-
-    /// It reads `/etc/passwd` (through the C library).
-    fn capability(&self, _file: Option<&[u8]>) -> Option<crate::eval::Capability> {
-        Some(crate::eval::Capability::Files)
-    }
-
-    fn find(
-        &self,
-        _ev: &mut crate::eval::Evaluator,
-        _h: &crate::eval::LookupHandle,
-        q: &crate::eval::LookupQuery,
-    ) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
-        find(q.key).map_err(crate::eval::LookupFailure::Defer)
-    }
+/// The `passwd` lookup type (the system's user database, read through
+/// the C library).
+pub(crate) fn query(
+    q: &crate::eval::LookupQuery,
+) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
+    find(q.key).map_err(crate::eval::LookupFailure::Defer)
 }
 
 #[cfg(test)]

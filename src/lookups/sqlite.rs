@@ -228,27 +228,11 @@ fn skip_space(s: &[u8]) -> &[u8] {
 }
 
 /// The `sqlite` lookup type: a query, with the file first or in `file=`.
-#[derive(Debug)]
-pub struct SqliteLookup;
-
-impl crate::eval::Lookup for SqliteLookup {
-    fn style(&self) -> crate::parser::LookupStyle {
-        crate::parser::LookupStyle::AbsFileQuery
-    }
-
-    fn capability(&self, _file: Option<&[u8]>) -> Option<crate::eval::Capability> {
-        Some(crate::eval::Capability::Files)
-    }
-
-    fn find(
-        &self,
-        _ev: &mut crate::eval::Evaluator,
-        _h: &crate::eval::LookupHandle,
-        q: &crate::eval::LookupQuery,
-    ) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
-        let file = q.file.filter(|f| !f.is_empty());
-        find(file, q.key).map_err(crate::eval::LookupFailure::Open)
-    }
+pub(crate) fn query(
+    q: &crate::eval::LookupQuery,
+) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
+    let file = q.file.filter(|f| !f.is_empty());
+    find(file, q.key).map_err(crate::eval::LookupFailure::Open)
 }
 
 #[cfg(test)]
