@@ -1172,6 +1172,40 @@ pub fn match_address(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
     conclude(m, r, val, list, tainted)
 }
 
+/// The list checks of the ACL conditions (`senders`, `sender_domains`,
+/// `hosts`, ...): the ACL hands the list over unexpanded and it is
+/// expanded here once, as Exim's `match_check_list` does ("failed to
+/// expand ... while checking a list" is a DEFER); `$value` is left alone.
+/// `Err` is a DEFER (or an error) with its message.
+pub(crate) fn acl_check(
+    ev: &mut Evaluator,
+    kind: ListKind,
+    subject: &[u8],
+    list: &[u8],
+) -> Result<bool, String> {
+    let saved = ev.value.clone();
+    let subject = crate::eval::c_str(subject);
+    let list = crate::eval::c_str(list);
+    let mut m = Matcher::new(ev);
+    let mut block = match kind {
+        ListKind::Address => Block::Addr(AddrBlock {
+            orig: subject.to_vec(),
+            address: subject.to_ascii_lowercase(),
+            expand_setup: -1,
+            caseless: true,
+        }),
+        ListKind::Host => Block::Host(subject.to_vec()),
+        ListKind::Domain | ListKind::LocalPart => {
+            Block::Str(StrBlock::new(subject, 0, true, kind == ListKind::Domain))
+        }
+    };
+    let mut val = None;
+    let r = m.check_list(list, Sep::Auto, &mut block, kind, true, &mut val);
+    let r = conclude(m, r, val, list, false);
+    ev.value = saved;
+    r
+}
+
 /// `match_ip`: a host list restricted to IP addresses.  Exim expands the
 /// list (again) before scanning it.
 pub fn match_ip(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {

@@ -4,7 +4,7 @@
 pub mod auth;
 mod compare;
 mod crypteq;
-mod matchlist;
+pub(crate) mod matchlist;
 mod misc;
 
 pub(crate) use compare::number;
