@@ -30,6 +30,15 @@ use std::sync::Arc;
 
 /// The shared, immutable part of evaluation: build one with
 /// [`Engine::builder`], then compile templates and open sessions.
+///
+/// ```
+/// use exim_expand::Engine;
+/// let engine = Engine::new();
+/// let t = engine.compile("${lc:$x}").unwrap();
+/// assert_eq!(engine.expand(&t, &[("x", "ABC")]).unwrap().bytes, b"abc");
+/// let e = engine.compile("${lc:").unwrap_err();
+/// assert_eq!(e.message_str(), "missing } at end of string");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Engine {
     settings: Arc<Settings>,
@@ -95,6 +104,16 @@ impl Engine {
 }
 
 /// Configures an [`Engine`].
+///
+/// ```
+/// use exim_expand::Engine;
+/// let engine = Engine::builder()
+///     .config_text("domainlist local_domains = example.com : example.org\n")
+///     .build()
+///     .unwrap();
+/// let t = engine.compile("${if match_domain{example.org}{+local_domains}{local}{remote}}").unwrap();
+/// assert_eq!(engine.expand(&t, &[]).unwrap().bytes, b"local");
+/// ```
 #[derive(Debug, Default)]
 pub struct EngineBuilder {
     ctx: Context,
@@ -236,6 +255,17 @@ fn config_error(message: String) -> ExpandError {
 /// One session's state: variables, the message, and what Exim keeps from
 /// one expansion to the next (`$runrc`, `acl_c*`, `$value` in `-be`, the
 /// lookup cache).  Open one per connection, per `-be` run or per thread.
+///
+/// ```
+/// use exim_expand::Engine;
+/// let engine = Engine::new();
+/// let mut s = engine.session();
+/// s.set_tainted_var("local_part", "Alice");
+/// let v = s.expand_str("${lc:$local_part}").unwrap();
+/// assert!(v.tainted && v.bytes == b"alice");
+/// s.load_message(b"Subject: hello\n\nbody\n");
+/// assert_eq!(s.expand_str("$h_subject: $body_linecount").unwrap().bytes, b"hello 1");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Session {
     ctx: Context,

@@ -30,29 +30,56 @@ use crate::sys::is_space;
 
 /// Exim's header type letters (`htype_*`).
 pub mod htype {
+    /// A header without a type of its own.
     pub const OTHER: u8 = b' ';
+    /// `From:` (and `Resent-From:`).
     pub const FROM: u8 = b'F';
+    /// `To:` (and `Resent-To:`).
     pub const TO: u8 = b'T';
+    /// `Cc:` (and `Resent-Cc:`).
     pub const CC: u8 = b'C';
+    /// `Bcc:` (and `Resent-Bcc:`).
     pub const BCC: u8 = b'B';
+    /// `Message-ID:` (and `Resent-Message-ID:`).
     pub const ID: u8 = b'I';
+    /// `Reply-To:`.
     pub const REPLY_TO: u8 = b'R';
+    /// `Received:`.
     pub const RECEIVED: u8 = b'P';
+    /// `Sender:` (and `Resent-Sender:`).
     pub const SENDER: u8 = b'S';
     /// Removed or replaced: invisible to expansions.
     pub const OLD: u8 = b'*';
+    /// `Date:` (and `Resent-Date:`) to Exim's name check; the header is
+    /// typed [`OTHER`].
     pub const DATE: u8 = b'd';
+    /// `Return-Path:` to Exim's name check; reading a message removes the
+    /// header ([`OLD`]) and keeps its address as the return path.
     pub const RETURN_PATH: u8 = b'p';
+    /// `Delivery-Date:` to Exim's name check; reading a message removes
+    /// the header ([`OLD`]).
     pub const DELIVERY_DATE: u8 = b'x';
+    /// `Envelope-To:` to Exim's name check; reading a message removes the
+    /// header ([`OLD`]).
     pub const ENVELOPE_TO: u8 = b'e';
+    /// `Subject:` to Exim's name check; the header is typed [`OTHER`].
     pub const SUBJECT: u8 = b's';
 }
 
 /// One header line: the whole text (`Name: value\n`, continuation lines
 /// included) and its type letter.
+///
+/// ```
+/// use exim_expand::message::{Header, htype};
+/// let h = Header::new("Subject: hi");
+/// assert_eq!((&h.text[..], h.htype), (&b"Subject: hi\n"[..], htype::OTHER));
+/// assert_eq!(Header::new("Resent-From: a@example.com").htype, htype::FROM);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
+    /// The header line as it is in the message, name to final newline.
     pub text: Vec<u8>,
+    /// Its type letter (see [`htype`]); [`htype::OLD`] hides it.
     pub htype: u8,
 }
 
@@ -71,6 +98,16 @@ impl Header {
 
 /// How to read the message (`-i`/`-oi` turn `dot_ends` off, `-t` extracts
 /// recipients).
+///
+/// ```
+/// use exim_expand::message::{Message, ReadOptions};
+/// let data = b"Subject: x\n\nbody\n.\nafter\n";
+/// // As `exim -bem`: the `.` line ends the message, $message_body_size is 5.
+/// assert_eq!(Message::parse(data, &ReadOptions::default()).body_size, 5);
+/// // As `exim -oi -bem`: it does not, $message_body_size is 13.
+/// let opts = ReadOptions { dot_ends: false, ..ReadOptions::default() };
+/// assert_eq!(Message::parse(data, &opts).body_size, 13);
+/// ```
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// A line containing only `.` ends the message (Exim's default for
@@ -90,6 +127,14 @@ impl Default for ReadOptions {
 }
 
 /// A message and the counters Exim derives from reading it.
+///
+/// ```
+/// use exim_expand::message::Message;
+/// let m = Message::from_parts(&["Subject: hi", "To: a@example.com"], b"line 1\nline 2\n");
+/// // What `exim -bem` gives for the same file: 2 5 45.
+/// assert_eq!((m.body_linecount, m.linecount, m.size), (2, 5, 45));
+/// assert_eq!(m.headers.len(), 2);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Message {
     /// Header lines in order, including removed (`*`) ones.

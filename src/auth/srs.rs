@@ -99,9 +99,26 @@ pub(crate) fn encode_with(
 
 /// What `inbound_srs` found: whether it validates, and the decoded
 /// recipient when the local part has the SRS0 shape.
+///
+/// ```
+/// use exim_expand::auth::srs;
+/// let day = 20789; // 2026-12-02
+/// let addr = srs::encode(b"secret", b"alice@example.com", b"forwarder.example", day).unwrap();
+/// // What Exim 4.96 gave that day for ${srs_encode{secret}{alice@example.com}{forwarder.example}}:
+/// assert_eq!(addr, b"SRS0=f18a=jv=example.com=alice@forwarder.example");
+/// let local = &addr[..addr.iter().position(|&c| c == b'@').unwrap()];
+/// let found = srs::inbound(local, b"secret", day);
+/// assert!(found.valid);
+/// assert_eq!(found.recipient.as_deref(), Some(&b"alice@example.com"[..]));
+/// assert!(!srs::inbound(local, b"other", day).valid);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inbound {
+    /// The local part is an SRS0 address signed with the secret, stamped at
+    /// most 10 days ago (with an empty secret: just SRS0-shaped).
     pub valid: bool,
+    /// The address it stands for (`$srs_recipient`), whenever the local part
+    /// has the SRS0 shape.
     pub recipient: Option<Vec<u8>>,
 }
 

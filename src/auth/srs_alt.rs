@@ -25,6 +25,16 @@ const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 
 /// Why an address could not be forwarded or reversed (libsrs_alt's result
 /// classes, which Exim mapped to DECLINE, FAIL and DEFER).
+///
+/// ```
+/// use exim_expand::auth::srs_alt::{SrsAlt, SrsError};
+/// let srs = SrsAlt::from_options(|o| (o == "srs_secrets").then(|| "secret".to_string())).unwrap();
+/// let day = 19737;
+/// let fwd = srs.forward(b"alice@example.com", b"fwd.example", day).unwrap();
+/// assert_eq!(srs.reverse(&fwd, day + 31).unwrap(), b"alice@example.com");
+/// assert_eq!(srs.reverse(&fwd, day + 32), Err(SrsError::TimestampExpired));
+/// assert_eq!(srs.reverse(b"alice@example.com", day), Err(SrsError::NotSrs));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SrsError {
     /// Not an SRS address (Exim: DECLINE).
@@ -42,14 +52,32 @@ pub enum SrsError {
 }
 
 /// A configured SRS engine.
+///
+/// ```
+/// use exim_expand::auth::srs_alt::SrsAlt;
+/// let config = |o: &str| (o == "srs_config").then(|| "s3cret:10:4".to_string());
+/// let srs = SrsAlt::from_options(config).unwrap();
+/// assert_eq!((srs.max_age, srs.hash_length, srs.hash_min), (10, 4, 4));
+/// let fwd = srs.forward(b"alice@example.com", b"fwd.example", 19737).unwrap();
+/// // SRS0=HHHH=TT=host=user@forwarder, with a 4-character hash.
+/// let fwd = String::from_utf8(fwd).unwrap();
+/// let (hash, rest) = fwd["SRS0=".len()..].split_once('=').unwrap();
+/// assert_eq!((hash.len(), rest), (4, "IZ=example.com=alice@fwd.example"));
+/// ```
 #[derive(Debug, Clone)]
 pub struct SrsAlt {
     /// The first secret signs; all are accepted when reversing.
     pub secrets: Vec<Vec<u8>>,
+    /// Days a time stamp stays valid (`srs_maxage`, default 31).
     pub max_age: i64,
+    /// Hash characters written (`srs_hashlength`, default 6).
     pub hash_length: usize,
+    /// Fewest hash characters accepted when reversing (`srs_hashmin`,
+    /// default `hash_length`).
     pub hash_min: usize,
+    /// Write and check the day stamp (`srs_usetimestamp`, default true).
     pub use_timestamp: bool,
+    /// Write and check the hash (`srs_usehash`, default true).
     pub use_hash: bool,
 }
 

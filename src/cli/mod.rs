@@ -7,7 +7,7 @@ pub mod repl;
 
 use std::ffi::OsString;
 
-/// Runs the program with `args` (without argv[0]); returns the exit status.
+/// Runs the program with `args` (without `argv[0]`); returns the exit status.
 pub fn main_with(args: Vec<OsString>) -> i32 {
     if dropin::wants_dropin(&args) {
         return dropin::run(&args);

@@ -11,14 +11,33 @@ use super::macros::skip_space;
 use super::reader::read_name;
 
 /// ACL verbs.
+///
+/// ```
+/// use exim_expand::config::AclVerb;
+/// assert_eq!(AclVerb::from_name("deny"), Some(AclVerb::Deny));
+/// assert_eq!(AclVerb::from_name("Deny"), None);
+/// assert_eq!(AclVerb::Warn.to_string(), "warn");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AclVerb {
+    /// `accept`: when the conditions are true, the ACL accepts.
     Accept,
+    /// `defer`: when the conditions are true, the ACL defers (a temporary
+    /// error).
     Defer,
+    /// `deny`: when the conditions are true, the ACL denies.
     Deny,
+    /// `discard`: like `accept`, but the message or recipient is then
+    /// thrown away.
     Discard,
+    /// `drop`: like `deny`, and the SMTP connection is then closed.
     Drop,
+    /// `require`: when the conditions are true, go on to the next
+    /// statement; otherwise the ACL denies.
     Require,
+    /// `warn`: when the conditions are true, its modifiers take effect
+    /// (`message` adds a header, `log_message` logs); the ACL goes on either
+    /// way.
     Warn,
 }
 
@@ -109,6 +128,16 @@ fn condition_is_modifier(name: &str) -> Option<bool> {
 }
 
 /// One condition or modifier of an ACL statement.
+///
+/// ```
+/// use exim_expand::config::Config;
+/// let text = "begin acl\ncheck_rcpt:\n  deny !hosts = 192.0.2.0/24\n       message = go away\n";
+/// let c = Config::from_str(text, &[]).unwrap();
+/// let conds = &c.acl("check_rcpt").unwrap().statements[0].conditions;
+/// assert_eq!((conds[0].name.as_str(), conds[0].negated, conds[0].line), ("hosts", true, 3));
+/// assert!(conds[1].is_modifier);
+/// assert_eq!(conds[1].to_config_text(), "message = go away");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AclCondition {
     /// Condition/modifier name, e.g. `hosts`, `message`, `set`.
@@ -146,22 +175,44 @@ impl AclCondition {
 }
 
 /// One ACL statement: a verb and its conditions/modifiers, in order.
+///
+/// ```
+/// use exim_expand::config::{AclVerb, Config};
+/// let text = "begin acl\ncheck_rcpt:\n  deny hosts = 192.0.2.0/24\n  accept\n";
+/// let c = Config::from_str(text, &[]).unwrap();
+/// let st = &c.acl("check_rcpt").unwrap().statements;
+/// assert_eq!((st[0].verb, st[0].line, st[0].conditions.len()), (AclVerb::Deny, 3, 1));
+/// assert_eq!((st[1].verb, st[1].conditions.len()), (AclVerb::Accept, 0));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AclStatement {
+    /// What the statement does when its conditions are true.
     pub verb: AclVerb,
+    /// Its conditions and modifiers, in order.
     pub conditions: Vec<AclCondition>,
     /// File and line of the verb.
     pub file: String,
+    /// The verb's line number.
     pub line: usize,
 }
 
 /// A named ACL.
+///
+/// ```
+/// use exim_expand::config::Config;
+/// let c = Config::from_str("begin acl\n\nacl_check_rcpt:\n  accept\n", &[]).unwrap();
+/// let acl = c.acl("acl_check_rcpt").unwrap();
+/// assert_eq!((acl.name.as_str(), acl.line, acl.statements.len()), ("acl_check_rcpt", 3, 1));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Acl {
+    /// The name options refer to it by (`acl_smtp_rcpt = NAME`, `${acl{NAME}}`).
     pub name: String,
     /// Empty for an ACL with no statements (legal).
     pub statements: Vec<AclStatement>,
+    /// The file the name is in.
     pub file: String,
+    /// The line of the name.
     pub line: usize,
 }
 

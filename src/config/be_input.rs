@@ -39,6 +39,14 @@ pub const STDIN_BUFFER_SIZE: usize = 1024;
 pub const BIG_BUFFER_SIZE: usize = 16384;
 
 /// What one logical `-be` input line amounts to.
+///
+/// ```
+/// use exim_expand::config::{BeLine, BeReader, MacroTable};
+/// let mut r = BeReader::new(&b"FOO\n"[..], MacroTable::with_exim_builtins());
+/// let line = r.read_logical_line().unwrap();
+/// let BeLine::Error(e) = r.process(&line) else { panic!("not an error") };
+/// assert_eq!(e.message, "malformed macro definition");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BeLine {
     /// Expand this (already macro-substituted) text and print the result.
@@ -50,6 +58,18 @@ pub enum BeLine {
 }
 
 /// Reads `-be` input and tracks the macro table.
+///
+/// ```
+/// use exim_expand::config::{BeLine, BeReader, MacroTable};
+/// // What `exim -be` reads: "Defined macro 'GREETING'", then "> hello world".
+/// let input = &b"GREETING = hello\nGREETING \\\n   world\n"[..];
+/// let mut r = BeReader::new(input, MacroTable::with_exim_builtins());
+/// let line = r.read_logical_line().unwrap();
+/// assert_eq!(r.process(&line), BeLine::Defined("GREETING".into()));
+/// let line = r.read_logical_line().unwrap();
+/// assert_eq!(r.process(&line), BeLine::Expand(b"hello world".to_vec()));
+/// assert!(r.read_logical_line().is_none());
+/// ```
 pub struct BeReader<R: BufRead> {
     input: R,
     macros: MacroTable,

@@ -39,6 +39,13 @@ pub const MAX_DEFINE_NAME: usize = 23;
 pub const MAX_DEFINES: usize = 10;
 
 /// One macro.
+///
+/// ```
+/// use exim_expand::config::{Config, Macro};
+/// let c = Config::from_str("GREETING = hello\n", &[]).unwrap();
+/// assert_eq!(c.user_macros(), &[Macro::new("GREETING", "hello")]);
+/// assert!(c.macros().iter().any(|m| m.builtin && m.name == "_HAVE_SRS"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Macro {
     /// The macro name (ASCII letters, digits, underscores).
@@ -90,6 +97,15 @@ pub fn exim_builtin_macros() -> &'static [Macro] {
 }
 
 /// An error from a macro definition, with Exim's message text.
+///
+/// ```
+/// use exim_expand::config::MacroTable;
+/// let mut t = MacroTable::with_exim_builtins();
+/// assert_eq!(t.read_assignment(b"FOO = a"), Ok(true));
+/// let e = t.read_assignment(b"FOO = b").unwrap_err();
+/// assert_eq!(e.message, "macro \"FOO\" is already defined (use \"==\" if you want to redefine it)");
+/// assert!(!e.with_location); // Exim: "Exim configuration error:" without a line
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MacroError {
     /// Exim's message, e.g. `malformed macro definition`.
@@ -208,6 +224,14 @@ pub fn expand_macros_ext(line: &[u8], macros: &[Macro], line_start: bool) -> (Ve
 }
 
 /// The ordered macro list of one Exim process.
+///
+/// ```
+/// use exim_expand::config::MacroTable;
+/// let mut t = MacroTable::with_exim_builtins();
+/// t.read_assignment(b"DOMAIN = example.com").unwrap();
+/// assert_eq!(t.expand(b"x DOMAIN y", true).0, b"x example.com y");
+/// assert_eq!((t.last_created(), t.user().len()), (Some("DOMAIN"), 1));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MacroTable {
     list: Vec<Macro>,

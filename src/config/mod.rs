@@ -3,7 +3,7 @@
 //!
 //! * [`Config`]: macros, main options, named lists, the raw text of every
 //!   `begin` section and the parsed ACLs.
-//! * [`reader`] (internal): logical lines, comments, continuations, `.include`,
+//! * `reader` (internal): logical lines, comments, continuations, `.include`,
 //!   `.ifdef` & co.
 //! * [`macros`]: macro table, definition and substitution rules.
 //! * [`be_input`]: the `-be` stdin reader.
@@ -36,6 +36,16 @@ use options::{lossy, parse_named_list, parse_option};
 use reader::{LineReader, Logical, read_name};
 
 /// How Exim would print an error.
+///
+/// ```
+/// use exim_expand::config::{Config, ErrorStyle};
+/// let e = Config::from_str("FOO\n", &[]).unwrap_err();
+/// assert_eq!(e.style, ErrorStyle::InLine);
+/// assert_eq!(
+///     e.to_string(),
+///     "Exim configuration error in line 1 of <string>:\n  malformed macro definition"
+/// );
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorStyle {
     /// `Exim configuration error in line N of FILE:\n  MESSAGE` (`LOG_CONFIG_IN`).
@@ -48,6 +58,13 @@ pub enum ErrorStyle {
 }
 
 /// A configuration error: where, and Exim's message text.
+///
+/// ```
+/// use exim_expand::config::Config;
+/// let e = Config::from_str("primary_hostname = a.example\nbegin nonsense\n", &[]).unwrap_err();
+/// assert_eq!((e.file.as_str(), e.line), ("<string>", 2));
+/// assert_eq!(e.message, "\"nonsense\" is not a known configuration section name");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
     /// File being read when the error was found (an included file, if so).
@@ -57,6 +74,7 @@ pub struct ConfigError {
     pub line: usize,
     /// Exim's message, e.g. `malformed macro definition`.
     pub message: String,
+    /// How Exim prints it (what [`Display`](fmt::Display) gives).
     pub style: ErrorStyle,
 }
 
@@ -78,6 +96,18 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Settings for reading a configuration.
+///
+/// ```
+/// use exim_expand::config::{Config, ReadOptions};
+/// let opts = ReadOptions {
+///     strict_options: true,
+///     ..ReadOptions::with_defines(&[("HOST".into(), "mx.example".into())])
+/// };
+/// let c = Config::from_bytes_with(b"primary_hostname = HOST\n", &opts).unwrap();
+/// assert_eq!(c.option("primary_hostname"), Some("mx.example"));
+/// let e = Config::from_bytes_with(b"nosuch_option = 1\n", &opts).unwrap_err();
+/// assert_eq!(e.message, "main option \"nosuch_option\" unknown");
+/// ```
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
     /// `-D` macros, in command-line order (name, value).
@@ -117,14 +147,26 @@ impl ReadOptions {
 }
 
 /// One logical line of a section, after macro substitution.
+///
+/// ```
+/// use exim_expand::config::Config;
+/// let text = "qualify_domain = example.org\n\nprimary_hostname = \\\n  mx.example\n";
+/// let c = Config::from_str(text, &[]).unwrap();
+/// let l = &c.main_lines()[1];
+/// assert_eq!((l.text().as_str(), l.line), ("primary_hostname = mx.example", 4));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigLine {
+    /// The line's bytes: continuations joined, leading white space removed.
     pub text: Vec<u8>,
+    /// The file it is in (an included file, if so).
     pub file: String,
+    /// The number of its last physical line.
     pub line: usize,
 }
 
 impl ConfigLine {
+    /// The text, lossily decoded as UTF-8.
     pub fn text(&self) -> String {
         lossy(&self.text)
     }
@@ -142,6 +184,14 @@ pub const SECTION_NAMES: [&str; 7] = [
 ];
 
 /// A `begin NAME` section.
+///
+/// ```
+/// use exim_expand::config::Config;
+/// let c = Config::from_str("begin routers\nr1:\n  driver = accept\n", &[]).unwrap();
+/// let s = c.section("router").unwrap();
+/// assert_eq!((s.name, s.written.as_str(), s.line), ("routers", "routers", 1));
+/// assert_eq!(s.text(), "r1:\ndriver = accept\n");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Section {
     /// Canonical name: `acl`, `authenticators`, `local_scan`, `retry`, `rewrite`,
@@ -151,7 +201,9 @@ pub struct Section {
     pub written: String,
     /// Logical lines, excluding macro definitions that Exim processed.
     pub lines: Vec<ConfigLine>,
+    /// The file of the `begin` line.
     pub file: String,
+    /// The number of the `begin` line.
     pub line: usize,
 }
 
@@ -180,6 +232,14 @@ fn canonical_section(index: usize) -> &'static str {
 }
 
 /// A parsed Exim configuration.
+///
+/// ```
+/// use exim_expand::config::{Config, ListKind};
+/// let text = "primary_hostname = mx.example\ndomainlist local_domains = example.com : example.org\n";
+/// let c = Config::from_str(text, &[]).unwrap();
+/// assert_eq!(c.option("primary_hostname"), Some("mx.example"));
+/// assert_eq!(c.named_list(ListKind::Domain, "local_domains"), Some("example.com : example.org"));
+/// ```
 #[derive(Clone, Debug)]
 pub struct Config {
     file: String,

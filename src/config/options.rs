@@ -9,6 +9,13 @@ use super::option_table::MAIN_OPTIONS;
 use super::reader::read_name;
 
 /// Kind of value an option takes, which decides how its line is read.
+///
+/// ```
+/// use exim_expand::config::{OptionKind, main_option_kind};
+/// assert_eq!(main_option_kind("primary_hostname"), Some(OptionKind::Str));
+/// assert_eq!(main_option_kind("split_spool_directory"), Some(OptionKind::Bool));
+/// assert_eq!(main_option_kind("no_such_option"), None);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OptionKind {
     /// Boolean: `name`, `no_name`, `not_name`, `name = true|false|yes|no`.
@@ -32,6 +39,15 @@ pub fn main_option_kind(name: &str) -> Option<OptionKind> {
 }
 
 /// One main-section option setting.
+///
+/// ```
+/// use exim_expand::config::{Config, OptionKind};
+/// let text = "hide mysql_servers = db/user/pw\nno_split_spool_directory\n";
+/// let c = Config::from_str(text, &[]).unwrap();
+/// let s = c.option_setting("split_spool_directory").unwrap();
+/// assert_eq!((s.value.as_str(), s.kind, s.line), ("false", OptionKind::Bool, 2));
+/// assert!(c.option_setting("mysql_servers").unwrap().hidden);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OptionSetting {
     /// Option name without any `no_`/`not_` prefix.
@@ -40,19 +56,33 @@ pub struct OptionSetting {
     pub value_bytes: Vec<u8>,
     /// The value as text (lossy for non-UTF-8 bytes).
     pub value: String,
+    /// The kind of value, which decided how the line was read.
     pub kind: OptionKind,
     /// Set with `hide`.
     pub hidden: bool,
+    /// The file of the setting (an included file, if so).
     pub file: String,
+    /// Its line number.
     pub line: usize,
 }
 
 /// Kinds of named list.
+///
+/// ```
+/// use exim_expand::config::ListKind;
+/// assert_eq!(ListKind::Host.keyword(), "hostlist");
+/// assert_eq!(ListKind::LocalPart.description(), "local part list");
+/// assert_eq!(ListKind::Domain.letter(), 'd'); // ${listnamed_d:NAME}
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListKind {
+    /// `domainlist`, referred to as `+name` in domain lists.
     Domain,
+    /// `hostlist`, referred to as `+name` in host lists.
     Host,
+    /// `addresslist`, referred to as `+name` in address lists.
     Address,
+    /// `localpartlist`, referred to as `+name` in local part lists.
     LocalPart,
 }
 
@@ -104,18 +134,31 @@ impl fmt::Display for ListKind {
 }
 
 /// A named list.
+///
+/// ```
+/// use exim_expand::config::{Config, ListKind};
+/// let c = Config::from_str("domainlist_cache local = \"a.example : b.example\"\n", &[]).unwrap();
+/// let l = c.named_list_entry(ListKind::Domain, "local").unwrap();
+/// assert_eq!((l.name.as_str(), l.value.as_str()), ("local", "a.example : b.example"));
+/// assert!(l.force_cache && !l.hidden);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamedList {
+    /// Which keyword defined it.
     pub kind: ListKind,
+    /// The name, as `+name` refers to it.
     pub name: String,
     /// The list text (dequoted if it was quoted).
     pub value_bytes: Vec<u8>,
+    /// The list text, lossily decoded as UTF-8.
     pub value: String,
     /// Defined with `hide`.
     pub hidden: bool,
     /// `domainlist_cache` etc.: caching forced even with `$` in the list.
     pub force_cache: bool,
+    /// The file of the definition.
     pub file: String,
+    /// Its line number.
     pub line: usize,
 }
 

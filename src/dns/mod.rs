@@ -3,6 +3,13 @@
 use crate::eval::{Answer, DnsError, Resolver, RrType};
 
 /// The system's resolver (placeholder until the resolv.conf client lands).
+///
+/// ```
+/// use exim_expand::eval::{DnsError, RrType};
+/// // The default of every context; for now every query fails temporarily.
+/// let ctx = exim_expand::Context::new();
+/// assert!(matches!(ctx.resolver.query(b"example.com", RrType::Mx), Err(DnsError::Again(_))));
+/// ```
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemResolver;
 

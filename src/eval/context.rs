@@ -7,11 +7,27 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Optional features a profile may have compiled in.
+///
+/// ```
+/// use exim_expand::eval::{Context, Features, Profile};
+/// let features = Features { dcc: true, ..Features::NONE };
+/// let profile = Profile { features, ..Profile::DEBIAN_4_96 };
+/// let mut ctx = Context::for_profile(profile);
+/// assert!(exim_expand::expand(b"$dcc_result", &mut ctx).is_ok());
+/// // Debian's build has no DCC: "unknown variable name "dcc_result"".
+/// assert!(exim_expand::expand(b"$dcc_result", &mut Context::new()).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Features {
+    /// EXPERIMENTAL_ARC: `$arc_state`, `$arc_domains` and the other `$arc_*`.
     pub arc: bool,
+    /// SUPPORT_DMARC: `$dmarc_status`, `$dmarc_domain_policy` and the other
+    /// `$dmarc_*`.
     pub dmarc: bool,
+    /// EXPERIMENTAL_BRIGHTMAIL: `$bmi_deliver`, `$bmi_alt_location` and the
+    /// other `$bmi_*`.
     pub brightmail: bool,
+    /// EXPERIMENTAL_DCC: `$dcc_header` and `$dcc_result`.
     pub dcc: bool,
     /// Names from earlier documentation: `$proxy_host_address` & co.
     /// (renamed in 4.87, Exim commit d223e9344 "Doc: change in proxy
@@ -29,6 +45,7 @@ pub struct Features {
 }
 
 impl Features {
+    /// No optional feature, as in Debian's build.
     pub const NONE: Features = Features {
         arc: false,
         dmarc: false,
@@ -38,6 +55,7 @@ impl Features {
         srs_alt: false,
         utf8_downconvert: false,
     };
+    /// Every optional feature (the `exim-4.96-full` profile).
     pub const ALL: Features = Features {
         arc: true,
         dmarc: true,
@@ -50,17 +68,36 @@ impl Features {
 }
 
 /// Which Exim build the defaults imitate.
+///
+/// ```
+/// use exim_expand::eval::{Context, Profile};
+/// assert_eq!(Profile::by_name("exim-4.96-full"), Some(Profile::UPSTREAM_4_96_FULL));
+/// let mut ctx = Context::for_profile(Profile::DEBIAN_4_96);
+/// let v = exim_expand::expand(b"$version_number $spool_directory", &mut ctx).unwrap();
+/// assert_eq!(v.bytes, b"4.96 /var/spool/exim4");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
+    /// The profile's name, as `--profile` takes it (`debian-4.96`).
     pub name: &'static str,
+    /// `$version_number` and `$exim_version`.
     pub version: &'static str,
+    /// `$compile_number`.
     pub compile_number: &'static str,
+    /// `$compile_date`.
     pub compile_date: &'static str,
+    /// `$exim_path` unless the `exim_path` option is set.
     pub exim_path: &'static str,
+    /// `$spool_directory` unless the `spool_directory` option is set.
     pub spool_directory: &'static str,
+    /// The charset `$h_` decodes headers into unless the `headers_charset`
+    /// option is set.
     pub headers_charset: &'static str,
+    /// The user Exim runs as (the build's `EXIM_USER`).
     pub exim_user: &'static str,
+    /// `$exim_uid`.
     pub exim_uid: u32,
+    /// `$exim_gid`.
     pub exim_gid: u32,
     /// Optional features compiled in (their variables exist only then).
     pub features: Features,
@@ -94,6 +131,7 @@ impl Profile {
     /// The named profiles.
     pub const ALL: &'static [Profile] = &[Profile::DEBIAN_4_96, Profile::UPSTREAM_4_96_FULL];
 
+    /// The profile of that name among [`Profile::ALL`].
     pub fn by_name(name: &str) -> Option<Profile> {
         Profile::ALL.iter().find(|p| p.name == name).cloned()
     }
@@ -104,6 +142,20 @@ pub use crate::config::ListKind;
 
 /// Where time comes from: the system clock ([`SystemClock`]), a pinned
 /// instant ([`FixedClock`]) for deterministic tests, or an embedder's own.
+///
+/// ```
+/// use exim_expand::eval::Clock;
+/// #[derive(Debug)]
+/// struct Noon; // 2024-01-15 12:00:00 UTC, forever
+/// impl Clock for Noon {
+///     fn now(&self) -> (i64, u32) {
+///         (1_705_320_000, 0)
+///     }
+/// }
+/// let mut ctx = exim_expand::Context::new();
+/// ctx.clock = std::sync::Arc::new(Noon);
+/// assert_eq!(exim_expand::expand(b"$tod_epoch", &mut ctx).unwrap().bytes, b"1705320000");
+/// ```
 pub trait Clock: std::fmt::Debug + Send + Sync {
     /// Seconds and microseconds since the epoch.
     fn now(&self) -> (i64, u32);
@@ -115,6 +167,13 @@ pub trait Clock: std::fmt::Debug + Send + Sync {
 }
 
 /// The system's clock.
+///
+/// ```
+/// use exim_expand::eval::{Clock, SystemClock};
+/// let (secs, micros) = SystemClock.now();
+/// assert!(secs > 1_700_000_000 && micros < 1_000_000);
+/// assert_eq!(SystemClock.fixed(), None);
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
@@ -138,7 +197,9 @@ impl Clock for SystemClock {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FixedClock {
+    /// Seconds since the epoch (`$tod_epoch`).
     pub secs: i64,
+    /// Microseconds into that second.
     pub micros: u32,
 }
 
@@ -156,6 +217,14 @@ impl Clock for FixedClock {
 /// (a huge `${map}`, runaway nesting of `${expand}`) ends with an error
 /// instead of exhausting the machine.  Exim has no such limits; the
 /// defaults are far above what configurations produce.
+///
+/// ```
+/// use exim_expand::{Context, ErrorKind, expand};
+/// let mut ctx = Context::new();
+/// ctx.limits.max_output = 10;
+/// let e = expand(b"${lc:0123456789ABC}", &mut ctx).unwrap_err();
+/// assert_eq!(e.kind, ErrorKind::Limit);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Most bytes any one string under evaluation may grow to.
@@ -181,6 +250,15 @@ impl Default for Limits {
 /// condition, lookup and ACL that reads a file, opens a socket, starts a
 /// process or reaches the network asks the [`Policy`] for its capability
 /// first, in one place ([`Policy::require`]).
+///
+/// ```
+/// use exim_expand::{Capability, Context, ErrorKind, expand};
+/// let mut ctx = Context::new(); // grants nothing
+/// assert_eq!(expand(b"${env{HOME}}", &mut ctx).unwrap_err().kind, ErrorKind::Refused);
+/// ctx.policy.allowed.insert(Capability::Env);
+/// assert!(expand(b"${env{HOME}}", &mut ctx).is_ok());
+/// assert_eq!(Capability::from_name("readfile"), Some(Capability::ReadFile));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Capability {
@@ -258,29 +336,37 @@ impl Capability {
 pub struct Capabilities(u16);
 
 impl Capabilities {
+    /// The empty set.
     pub const NONE: Capabilities = Capabilities(0);
+    /// Every capability.
     pub const ALL: Capabilities = Capabilities((1 << Capability::ALL.len()) - 1);
 
+    /// Whether `c` is in the set.
     pub fn contains(self, c: Capability) -> bool {
         self.0 & c.bit() != 0
     }
 
+    /// The set with `c` added.
     pub fn with(self, c: Capability) -> Capabilities {
         Capabilities(self.0 | c.bit())
     }
 
+    /// The set with `c` taken out.
     pub fn without(self, c: Capability) -> Capabilities {
         Capabilities(self.0 & !c.bit())
     }
 
+    /// Adds `c`.
     pub fn insert(&mut self, c: Capability) {
         *self = self.with(c);
     }
 
+    /// Takes `c` out.
     pub fn remove(&mut self, c: Capability) {
         *self = self.without(c);
     }
 
+    /// Whether no capability is in the set.
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
@@ -313,6 +399,17 @@ impl FromIterator<Capability> for Capabilities {
 /// fails with a message naming it (see [`Policy::refusal`]).  The
 /// `exim -be` drop-in uses [`Policy::permissive`], as Exim itself allows
 /// all of it.
+///
+/// ```
+/// use exim_expand::eval::{Capability, Policy};
+/// let p = Policy::default();
+/// assert!(!p.allows(Capability::Run));
+/// assert_eq!(
+///     p.check(Capability::Run, "running a command").unwrap_err(),
+///     "running a command is not permitted by the expansion policy (capability \"run\" not granted)"
+/// );
+/// assert!(Policy::permissive().allows(Capability::Run));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     /// The capabilities granted.
@@ -370,8 +467,18 @@ impl Policy {
 /// builtins, the configuration, the providers, the policy and the limits.
 /// Immutable once an engine is built; a [`Context`] holds it behind an
 /// `Arc` and copies it only when it is changed (copy on write).
+///
+/// ```
+/// use exim_expand::{Capability, Engine};
+/// let engine = Engine::builder().option("qualify_domain", "example.org").build().unwrap();
+/// let settings = engine.settings();
+/// assert_eq!(settings.option("qualify_domain"), Some("example.org"));
+/// assert_eq!(settings.profile.name, "debian-4.96");
+/// assert!(!settings.policy.allows(Capability::Run));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The Exim build being imitated: version, paths, optional features.
     pub profile: Profile,
     /// The builtins new templates are parsed with (the profile's), and the
     /// lookup types.
@@ -382,7 +489,10 @@ pub struct Settings {
     pub named_lists: BTreeMap<(ListKind, String), String>,
     /// The process environment as Exim sees it after `keep_environment`.
     pub environment: BTreeMap<String, String>,
+    /// Where the time comes from: `$tod_*`, the id of a message loaded
+    /// as `-bem` does, the SRS and prvs time stamps.
     pub clock: std::sync::Arc<dyn Clock>,
+    /// What expansions may touch: files, processes, the network.
     pub policy: Policy,
     /// Answers the `pam`, `saslauthd` and `ldapauth` conditions.
     pub auth: std::sync::Arc<dyn super::AuthProvider>,
@@ -403,6 +513,14 @@ pub struct Settings {
 /// between expansions (`$value`, `$runrc`, `acl_c*`, the lookup cache),
 /// and the shared [`Settings`], which it dereferences to (`ctx.policy`,
 /// `ctx.option(..)`); changing a setting copies the settings first.
+///
+/// ```
+/// use exim_expand::{Context, expand};
+/// let mut ctx = Context::new();
+/// ctx.set_var("local_part", "Postmaster");
+/// assert_eq!(expand(b"${lc:$local_part}", &mut ctx).unwrap().bytes, b"postmaster");
+/// assert_eq!(ctx.profile.name, "debian-4.96"); // a setting, through Deref
+/// ```
 #[derive(Debug, Clone)]
 pub struct Context {
     /// Shared with the engine and its other sessions.
@@ -476,6 +594,8 @@ impl Context {
         }
     }
 
+    /// Sets a variable, overriding a built-in one of that name (tainted only
+    /// if `value` is a tainted [`Value`]).
     pub fn set_var(&mut self, name: &str, value: impl Into<Value>) {
         self.vars.insert(name.to_string(), value.into());
     }
@@ -515,17 +635,23 @@ impl Settings {
         std::sync::Arc::make_mut(&mut self.registry).set_lookup(name, lookup);
     }
 
+    /// The text of a named list from the configuration
+    /// (`domainlist local_domains = ...`).
     pub fn named_list(&self, kind: ListKind, name: &str) -> Option<&str> {
         self.named_lists
             .get(&(kind, name.to_string()))
             .map(String::as_str)
     }
 
+    /// The charset `$h_` headers are decoded into: the `headers_charset`
+    /// option, else the profile's.
     pub fn headers_charset(&self) -> &str {
         self.option("headers_charset")
             .unwrap_or(self.profile.headers_charset)
     }
 
+    /// `$primary_hostname`: the `primary_hostname` option, else the host
+    /// name the system reports.
     pub fn primary_hostname(&self) -> String {
         if let Some(h) = self.option("primary_hostname") {
             return h.to_string();

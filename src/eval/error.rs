@@ -10,6 +10,17 @@ use std::sync::Arc;
 ///
 /// Every kind but `ForcedFail` is an ordinary failure to Exim; the finer
 /// kinds tell an embedder why without reading the message.
+///
+/// ```
+/// use exim_expand::{Context, ErrorKind, expand};
+/// let mut ctx = Context::new();
+/// let mut kind = |s: &str| expand(s.as_bytes(), &mut ctx).unwrap_err().kind;
+/// assert_eq!(kind("${lc:"), ErrorKind::Syntax); // missing } at end of string
+/// assert_eq!(kind("${substr{x}{abc}}"), ErrorKind::Failed); // "x" is not a number
+/// assert_eq!(kind("${if eq{a}{b}{y}fail}"), ErrorKind::ForcedFail);
+/// assert_eq!(kind("$nosuch"), ErrorKind::UnknownVariable);
+/// assert_eq!(kind("${env{HOME}}"), ErrorKind::Refused); // no capability granted
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -33,16 +44,41 @@ pub enum ErrorKind {
 /// Where an error happened inside text expanded at run time (`${expand:}`,
 /// the replacement of `${sg}`, a wildlsearch key, ...): that text and the
 /// span in it.  The error's own span is then the construct that expanded it.
+///
+/// ```
+/// use exim_expand::{Context, expand};
+/// let src = br"x${expand:\$\{lc:ABC\}\$nosuch}";
+/// let e = expand(src, &mut Context::new()).unwrap_err();
+/// assert_eq!(e.message_str(),
+///     "internal expansion of \"${lc:ABC}$nosuch\" failed: unknown variable name \"nosuch\"");
+/// assert_eq!(e.span.range(), 1..src.len()); // the ${expand:...}
+/// let nested = e.nested.unwrap();
+/// assert_eq!(&nested.source[nested.span.range()], b"$nosuch");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NestedSource {
+    /// The text that was expanded.
     pub source: Arc<[u8]>,
+    /// Where in that text the error is.
     pub span: Span,
     /// The outer span has been set to the construct that expanded the text.
     pub(crate) anchored: bool,
 }
 
+/// Why an expansion failed: the kind, Exim's message and the span of the
+/// source that caused it.
+///
+/// ```
+/// use exim_expand::{Context, ErrorKind, expand};
+/// let src = b"${if eq{a}{b}{y}fail}";
+/// let e = expand(src, &mut Context::new()).unwrap_err();
+/// assert!(e.is_forced());
+/// assert_eq!(e.to_string(), "\"if\" failed and \"fail\" requested");
+/// assert_eq!(&src[e.span.range()], b"fail");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpandError {
+    /// What kind of failure: syntax, forced, refused, ...
     pub kind: ErrorKind,
     /// Exim's message, byte for byte (may contain non-UTF-8 bytes).
     pub message: Vec<u8>,
@@ -53,6 +89,7 @@ pub struct ExpandError {
 }
 
 impl ExpandError {
+    /// A syntax error ([`ErrorKind::Syntax`]).
     pub fn syntax(message: impl Into<Vec<u8>>, span: Span) -> ExpandError {
         ExpandError {
             kind: ErrorKind::Syntax,
@@ -62,6 +99,7 @@ impl ExpandError {
         }
     }
 
+    /// An ordinary failure found while evaluating ([`ErrorKind::Failed`]).
     pub fn failed(message: impl Into<Vec<u8>>, span: Span) -> ExpandError {
         ExpandError {
             kind: ErrorKind::Failed,
@@ -71,6 +109,7 @@ impl ExpandError {
         }
     }
 
+    /// A forced failure ([`ErrorKind::ForcedFail`]), as `fail` gives.
     pub fn forced(message: impl Into<Vec<u8>>, span: Span) -> ExpandError {
         ExpandError {
             kind: ErrorKind::ForcedFail,
@@ -103,6 +142,8 @@ impl ExpandError {
         self
     }
 
+    /// Whether the failure was forced (`fail`, ...): callers often treat that
+    /// as "unset" rather than as an error.
     pub fn is_forced(&self) -> bool {
         self.kind == ErrorKind::ForcedFail
     }

@@ -45,7 +45,19 @@ pub fn expand(source: &[u8], ctx: &mut Context) -> Result<Value, ExpandError> {
 }
 
 /// One evaluation's state: `$value`, `$item`, the regex captures.
+///
+/// ```
+/// use exim_expand::{Context, Evaluator};
+/// let t = exim_expand::parse(b"${if match{abc}{^a(b)}{$1}}");
+/// let mut ctx = Context::new();
+/// let mut ev = Evaluator::new(&mut ctx);
+/// assert_eq!(ev.run(&t).unwrap().bytes, b"b");
+/// assert_eq!(ev.variable_value("version_number").unwrap().bytes, b"4.96");
+/// assert!(ev.variable_value("nosuch").is_none());
+/// ```
 pub struct Evaluator<'a> {
+    /// The session's context: variables, settings, what persists between
+    /// expansions.
     pub ctx: &'a mut Context,
     /// `$value` (Exim's `lookup_value`); `None` is "unset".
     pub value: Option<Value>,
@@ -71,14 +83,28 @@ pub struct Evaluator<'a> {
 /// Set by an operator that evaluates nested text (`${expand:}`): its
 /// failure was forced (and where inside the text it happened), or its
 /// result picked up taint from inside.
+///
+/// ```
+/// use exim_expand::{Context, expand};
+/// // ${expand:} marks its failure as forced when the inner one was.
+/// let e = expand(br"${expand:\$\{if eq\{a\}\{b\}\{y\}fail\}}", &mut Context::new()).unwrap_err();
+/// assert!(e.is_forced());
+/// assert_eq!(e.message_str(), "internal expansion of \"${if eq{a}{b}{y}fail}\" failed: \
+///     \"if\" failed and \"fail\" requested");
+/// ```
 #[derive(Debug, Default, Clone)]
 pub struct OpSide {
+    /// The failure the operator reports is a forced one.
     pub forced: bool,
+    /// The result is tainted even if the operand is not.
     pub tainted: bool,
+    /// Where in the nested text the failure happened.
     pub nested: Option<Box<NestedSource>>,
 }
 
 impl<'a> Evaluator<'a> {
+    /// An evaluator over `ctx`, with `$value`, `$item` and the captures
+    /// unset.
     pub fn new(ctx: &'a mut Context) -> Evaluator<'a> {
         let reg = ctx.registry.clone();
         Evaluator {

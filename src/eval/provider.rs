@@ -6,8 +6,40 @@ use std::fmt::Debug;
 
 /// `Ok(true)`: authenticated; `Ok(false)`: refused; `Err(msg)`: the
 /// expansion fails with `msg` (Exim's ERROR/DEFER).
+///
+/// ```
+/// use exim_expand::{Context, expand};
+/// let mut ctx = Context::new(); // the default provider: no PAM service for Exim
+/// assert_eq!(expand(b"${if pam{user:pw}{y}{n}}", &mut ctx).unwrap().bytes, b"n");
+/// ```
 pub type AuthResult = Result<bool, String>;
 
+/// Answers the authentication conditions `pam`, `saslauthd` and
+/// `ldapauth`.  The default behaves as Debian's Exim does on a machine
+/// without PAM service, saslauthd daemon or LDAP server.
+///
+/// ```
+/// use exim_expand::eval::{AuthProvider, AuthResult};
+/// #[derive(Debug)]
+/// struct OneUser;
+/// impl AuthProvider for OneUser {
+///     fn pam(&self, data: &[u8]) -> AuthResult {
+///         Ok(data == b"alice:secret")
+///     }
+///     fn saslauthd(&self, _: &[u8], _: &[u8], _: Option<&[u8]>, _: Option<&[u8]>) -> AuthResult {
+///         Ok(false)
+///     }
+///     fn ldapauth(&self, _: &[u8]) -> AuthResult {
+///         Err("no LDAP here".into())
+///     }
+/// }
+/// let engine = exim_expand::Engine::builder()
+///     .auth(std::sync::Arc::new(OneUser))
+///     .build()
+///     .unwrap();
+/// let t = engine.compile("${if pam{alice:secret}{yes}{no}}").unwrap();
+/// assert_eq!(engine.expand(&t, &[]).unwrap().bytes, b"yes");
+/// ```
 pub trait AuthProvider: Debug + Send + Sync {
     /// `${if pam{user:password:...}}`: the colon list, unsplit.
     fn pam(&self, data: &[u8]) -> AuthResult;
@@ -24,6 +56,26 @@ pub trait AuthProvider: Debug + Send + Sync {
 }
 
 /// Why a lookup gave no answer, other than "not found".
+///
+/// ```
+/// use exim_expand::eval::{Evaluator, Lookup, LookupFailure, LookupHandle, LookupQuery};
+/// use exim_expand::parser::LookupStyle;
+/// #[derive(Debug)]
+/// struct Down;
+/// impl Lookup for Down {
+///     fn style(&self) -> LookupStyle {
+///         LookupStyle::Query
+///     }
+///     fn find(&self, _: &mut Evaluator, _: &LookupHandle, _: &LookupQuery)
+///         -> Result<Option<Vec<u8>>, LookupFailure> {
+///         Err(LookupFailure::Defer("server down".into()))
+///     }
+/// }
+/// let mut ctx = exim_expand::Context::new();
+/// ctx.register_lookup("down", std::sync::Arc::new(Down));
+/// let e = exim_expand::expand(b"${lookup down{k}}", &mut ctx).unwrap_err();
+/// assert_eq!(e.to_string(), "lookup of \"k\" gave DEFER: server down");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LookupFailure {
     /// The database could not be opened (Exim's `search_open` failing):
@@ -38,9 +90,57 @@ pub enum LookupFailure {
 
 /// What a lookup type's [`Lookup::open`] hands to its [`Lookup::find`]
 /// (the contents of an lsearch file, ...).
+///
+/// ```
+/// use exim_expand::eval::{Evaluator, Lookup, LookupFailure, LookupHandle, LookupQuery};
+/// use exim_expand::parser::LookupStyle;
+/// /// A "file" is `/key=value/key=value...`, read once by `open`.
+/// #[derive(Debug)]
+/// struct Pairs;
+/// impl Lookup for Pairs {
+///     fn style(&self) -> LookupStyle {
+///         LookupStyle::SingleKey
+///     }
+///     fn open(&self, _: &mut Evaluator, file: Option<&[u8]>)
+///         -> Result<LookupHandle, LookupFailure> {
+///         let file = file.unwrap_or_default();
+///         let pairs: Vec<Vec<u8>> = file.split(|&c| c == b'/').map(Vec::from).collect();
+///         Ok(Box::new(pairs))
+///     }
+///     fn find(&self, _: &mut Evaluator, h: &LookupHandle, q: &LookupQuery)
+///         -> Result<Option<Vec<u8>>, LookupFailure> {
+///         let pairs = h.downcast_ref::<Vec<Vec<u8>>>().expect("made by open");
+///         Ok(pairs.iter().find_map(|p| p.strip_prefix(q.key)?.strip_prefix(b"=").map(Vec::from)))
+///     }
+/// }
+/// let mut ctx = exim_expand::Context::new();
+/// ctx.register_lookup("pairs", std::sync::Arc::new(Pairs));
+/// let v = exim_expand::expand(b"${lookup{b}pairs{/a=1/b=2}}", &mut ctx).unwrap();
+/// assert_eq!(v.bytes, b"2");
+/// ```
 pub type LookupHandle = Box<dyn std::any::Any + Send>;
 
 /// One key (or query) to look up.
+///
+/// ```
+/// use exim_expand::eval::{Evaluator, Lookup, LookupFailure, LookupHandle, LookupQuery};
+/// use exim_expand::parser::LookupStyle;
+/// #[derive(Debug)]
+/// struct Echo;
+/// impl Lookup for Echo {
+///     fn style(&self) -> LookupStyle {
+///         LookupStyle::SingleKey
+///     }
+///     fn find(&self, _: &mut Evaluator, _: &LookupHandle, q: &LookupQuery)
+///         -> Result<Option<Vec<u8>>, LookupFailure> {
+///         Ok(Some([q.file.unwrap_or_default(), b" ", q.key].concat()))
+///     }
+/// }
+/// let mut ctx = exim_expand::Context::new();
+/// ctx.register_lookup("echo", std::sync::Arc::new(Echo));
+/// let v = exim_expand::expand(b"${lookup{key}echo{/file}}", &mut ctx).unwrap();
+/// assert_eq!(v.bytes, b"/file key");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct LookupQuery<'a> {
     /// The file of a single-key lookup (`${lookup{k}lsearch{FILE}}`), or
@@ -118,55 +218,130 @@ pub trait Lookup: std::any::Any + Debug + Send + Sync {
 }
 
 /// A DNS record type the engine asks for.
+///
+/// ```
+/// use exim_expand::eval::{Answer, DnsError, RData, Record, Resolver, RrType};
+/// #[derive(Debug)]
+/// struct Zone;
+/// impl Resolver for Zone {
+///     fn query(&self, name: &[u8], rr: RrType) -> Result<Answer, DnsError> {
+///         match (name, rr) {
+///             (b"example.com", RrType::Mx) => Ok(Answer {
+///                 records: vec![Record {
+///                     name: name.to_vec(),
+///                     ttl: 3600,
+///                     data: RData::Mx { preference: 10, exchange: b"mx.example.com".to_vec() },
+///                 }],
+///                 authenticated: false,
+///             }),
+///             (b"example.com", _) => Err(DnsError::NoData),
+///             _ => Err(DnsError::NoSuchName),
+///         }
+///     }
+/// }
+/// let engine = exim_expand::Engine::builder()
+///     .resolver(std::sync::Arc::new(Zone))
+///     .build()
+///     .unwrap();
+/// let answer = engine.settings().resolver.query(b"example.com", RrType::Mx).unwrap();
+/// assert!(matches!(&answer.records[0].data, RData::Mx { preference: 10, .. }));
+/// assert_eq!(engine.settings().resolver.query(b"example.com", RrType::A), Err(DnsError::NoData));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RrType {
+    /// IPv4 address.
     A,
+    /// IPv6 address.
     Aaaa,
+    /// Canonical name of an alias.
     Cname,
+    /// Mail exchanger.
     Mx,
+    /// Name server.
     Ns,
+    /// Pointer, for reverse lookups in `in-addr.arpa` and `ip6.arpa`.
     Ptr,
+    /// Start of a zone of authority.
     Soa,
+    /// The obsolete SPF type (99); SPF policies are TXT records now.
     Spf,
+    /// Service location.
     Srv,
+    /// DANE certificate association.
     Tlsa,
+    /// Text: SPF policies, DKIM keys, DNS list explanations.
     Txt,
 }
 
 /// The data of one DNS record; names are in presentation form without
 /// the final dot (`mx.example.com`).
+///
+/// ```
+/// use exim_expand::eval::RData;
+/// let a = RData::A("192.0.2.1".parse().unwrap());
+/// assert_eq!(a, RData::A(std::net::Ipv4Addr::new(192, 0, 2, 1)));
+/// let txt = RData::Txt(vec![b"v=spf1 ".to_vec(), b"-all".to_vec()]);
+/// assert!(matches!(txt, RData::Txt(parts) if parts.concat() == b"v=spf1 -all"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RData {
+    /// An A record's address.
     A(std::net::Ipv4Addr),
+    /// An AAAA record's address.
     Aaaa(std::net::Ipv6Addr),
+    /// The name an alias stands for.
     Cname(Vec<u8>),
+    /// A mail exchanger.
     Mx {
+        /// Lower values are tried first.
         preference: u16,
+        /// The mail exchanger's host name.
         exchange: Vec<u8>,
     },
+    /// A name server's host name.
     Ns(Vec<u8>),
+    /// The name a reverse lookup found.
     Ptr(Vec<u8>),
+    /// A zone's start of authority.
     Soa {
+        /// The zone's primary name server.
         mname: Vec<u8>,
+        /// The responsible person's mailbox in name form
+        /// (`hostmaster.example.com`).
         rname: Vec<u8>,
+        /// The zone's serial number.
         serial: u32,
+        /// Seconds between refreshes of a secondary server.
         refresh: u32,
+        /// Seconds before a failed refresh is retried.
         retry: u32,
+        /// Seconds after which a secondary that cannot refresh stops answering.
         expire: u32,
+        /// TTL of negative answers, in seconds (RFC 2308).
         minimum: u32,
     },
+    /// A service location.
     Srv {
+        /// Lower values are tried first.
         priority: u16,
+        /// Relative share among targets of equal priority.
         weight: u16,
+        /// The service's port.
         port: u16,
+        /// The host that provides the service.
         target: Vec<u8>,
     },
+    /// A DANE certificate association (RFC 6698).
     Tlsa {
+        /// Certificate usage: 0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, 3 DANE-EE.
         usage: u8,
+        /// 0: the whole certificate; 1: its public key.
         selector: u8,
+        /// 0: `data` is the selected content; 1: its SHA-256; 2: its SHA-512.
         matching_type: u8,
+        /// The association data, binary.
         data: Vec<u8>,
     },
     /// TXT and SPF records: their character strings, unjoined.
@@ -174,18 +349,35 @@ pub enum RData {
 }
 
 /// One record of an answer.
+///
+/// ```
+/// use exim_expand::eval::{RData, Record};
+/// let data = RData::Ns(b"ns1.example.com".to_vec());
+/// let r = Record { name: b"example.com".to_vec(), ttl: 300, data };
+/// assert_eq!(r.clone(), r);
+/// assert!(matches!(&r.data, RData::Ns(host) if host == b"ns1.example.com"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     /// The owner name (after CNAMEs were followed, the target's).
     pub name: Vec<u8>,
+    /// Seconds the record may be cached.
     pub ttl: u32,
+    /// The record's type and data.
     pub data: RData,
 }
 
 /// The records that answer a query, in the order the server gave them
 /// (CNAMEs first when a name was an alias).
+///
+/// ```
+/// use exim_expand::eval::Answer;
+/// let a = Answer::default();
+/// assert!(a.records.is_empty() && !a.authenticated);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Answer {
+    /// The records, in the order the server gave them.
     pub records: Vec<Record>,
     /// The resolver validated the answer with DNSSEC (the AD bit).
     pub authenticated: bool,
@@ -193,6 +385,13 @@ pub struct Answer {
 
 /// Why a DNS query gave no records: Exim's `DNS_NOMATCH`, `DNS_NODATA`,
 /// `DNS_AGAIN` and `DNS_FAIL`.
+///
+/// ```
+/// use exim_expand::eval::{DnsError, Resolver, RrType};
+/// // The system resolver of this build answers every query with `Again`.
+/// let e = exim_expand::dns::SystemResolver.query(b"example.com", RrType::A).unwrap_err();
+/// assert!(matches!(e, DnsError::Again(_)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DnsError {
     /// The name does not exist (NXDOMAIN).
@@ -209,6 +408,23 @@ pub enum DnsError {
 /// SPF, DKIM and iprev ask a `Resolver`.  Ships with the system's resolver
 /// and a resolver that answers from BIND zone files (for tests and for
 /// users' own test suites).
+///
+/// ```
+/// use exim_expand::eval::{Answer, DnsError, Resolver, RrType};
+/// #[derive(Debug)]
+/// struct Nothing;
+/// impl Resolver for Nothing {
+///     fn query(&self, _: &[u8], _: RrType) -> Result<Answer, DnsError> {
+///         Err(DnsError::NoSuchName)
+///     }
+/// }
+/// let engine = exim_expand::Engine::builder()
+///     .resolver(std::sync::Arc::new(Nothing))
+///     .build()
+///     .unwrap();
+/// let r = engine.settings().resolver.query(b"nowhere.example", RrType::Txt);
+/// assert_eq!(r, Err(DnsError::NoSuchName));
+/// ```
 pub trait Resolver: Debug + Send + Sync {
     /// Looks `name` (presentation form, no final dot) up for `rr`.
     fn query(&self, name: &[u8], rr: RrType) -> Result<Answer, DnsError>;

@@ -16,28 +16,86 @@ use std::sync::Arc;
 
 /// Evaluates an item: its node (arguments unevaluated), whether the
 /// evaluation is skipping, and where to append the result.
+///
+/// ```
+/// use exim_expand::{Context, Evaluator, Value, parser::Node};
+/// let t = exim_expand::parse(b"${sg{abc}{b}{x}}");
+/// let Node::Item(node) = &t.root.nodes[0] else { panic!() };
+/// let eval = t.registry().item_def(node.item).eval;
+/// let mut ctx = Context::new();
+/// let mut out = Value::new("=");
+/// eval(&mut Evaluator::new(&mut ctx), node, false, &mut out).unwrap();
+/// assert_eq!(out.bytes, b"=axc");
+/// ```
 pub type ItemFn = fn(&mut Evaluator, &ItemNode, bool, &mut Value) -> Result<(), ExpandError>;
 
 /// What an operator yields: the output bytes, or Exim's error message (as
 /// bytes: messages quote the operand, which need not be UTF-8).
+///
+/// ```
+/// use exim_expand::{Context, Evaluator, Value, parser::Grammar};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let (id, _, _) = reg.operator(b"hex2b64").unwrap();
+/// let mut ctx = Context::new();
+/// let r = (reg.op_def(id).func)(&mut Evaluator::new(&mut ctx), None, &Value::new("xyz"));
+/// assert_eq!(r, Err(b"\"xyz\" is not a hex string".to_vec()));
+/// ```
 pub type OpResult = Result<Vec<u8>, Vec<u8>>;
 
 /// An operator: `arg` is the text after the first `_` (for the main table),
 /// `input` the expanded operand.  Errors are Exim's message text.
+///
+/// ```
+/// use exim_expand::{Context, Evaluator, Value, parser::Grammar};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let (id, _, arg) = reg.operator(b"substr_1_3").unwrap();
+/// let arg = arg.map(|a| std::str::from_utf8(a).unwrap());
+/// let mut ctx = Context::new();
+/// let r = (reg.op_def(id).func)(&mut Evaluator::new(&mut ctx), arg, &Value::new("abcdef"));
+/// assert_eq!(r, Ok(b"bcd".to_vec()));
+/// ```
 pub type OpFn = fn(&mut Evaluator, Option<&str>, &Value) -> OpResult;
 
 /// A certificate-aware operator applied to the certificate a variable
 /// holds (`pem`); `None` when it holds none (the operator then sees the
 /// variable's name, as Exim's does).
+///
+/// ```
+/// use exim_expand::{Context, Evaluator, Value, parser::Grammar};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let (id, sig, _) = reg.operator(b"sha256").unwrap();
+/// assert!(sig.cert_aware);
+/// let cert = reg.op_def(id).cert.unwrap();
+/// let mut ctx = Context::new();
+/// assert_eq!(cert(&mut Evaluator::new(&mut ctx), "sha256", &Value::new("no PEM here")), None);
+/// ```
 pub type CertFn = fn(&mut Evaluator, &str, &Value) -> Option<OpResult>;
 
 /// A condition with string arguments; errors are Exim's message text.
+///
+/// ```
+/// use exim_expand::{Context, Evaluator, Value, parser::Grammar};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let (id, _) = reg.condition(b"eqi").unwrap();
+/// let mut ctx = Context::new();
+/// let args = [Value::new("A"), Value::new("a")];
+/// let r = (reg.cond_def(id).func)(&mut Evaluator::new(&mut ctx), &args);
+/// assert_eq!(r, Ok(true));
+/// ```
 pub type CondFn = fn(&mut Evaluator, &[Value]) -> Result<bool, String>;
 
 /// An item: its signature and the function that evaluates it.
+///
+/// ```
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let names: Vec<&str> = reg.items().iter().map(|d| d.sig.name).collect();
+/// assert!(names.contains(&"sg") && names.is_sorted());
+/// ```
 #[derive(Clone, Copy)]
 pub struct ItemDef {
+    /// What the parser needs: the name, the argument shape, the tail rule.
     pub sig: ItemSig,
+    /// Evaluates the item.
     pub eval: ItemFn,
 }
 
@@ -64,15 +122,27 @@ impl ItemDef {
 }
 
 /// An operator.
+///
+/// ```
+/// use exim_expand::{Context, Evaluator, Value, eval::OpDef};
+/// let twice = OpDef::new("twice", |_ev, _arg, v| Ok(v.bytes.repeat(2)));
+/// let mut ctx = Context::new();
+/// let r = (twice.func)(&mut Evaluator::new(&mut ctx), None, &Value::new("ab"));
+/// assert_eq!(r, Ok(b"abab".to_vec()));
+/// assert!(!twice.sig.cert_aware && twice.cert.is_none());
+/// ```
 #[derive(Clone, Copy)]
 pub struct OpDef {
+    /// What the parser needs: the name, whether it is certificate-aware.
     pub sig: OpSig,
+    /// Computes the result from the argument and the expanded operand.
     pub func: OpFn,
     /// For certificate-aware operators: the form applied to a certificate.
     pub cert: Option<CertFn>,
 }
 
 impl OpDef {
+    /// An operator that is not certificate-aware.
     pub const fn new(name: &'static str, func: OpFn) -> OpDef {
         OpDef {
             sig: OpSig {
@@ -99,9 +169,18 @@ impl OpDef {
 }
 
 /// A condition.
+///
+/// ```
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let def = |name| reg.conditions().iter().find(|d| d.sig.name == name).unwrap();
+/// assert!(def("<").numeric && !def("lt").numeric);
+/// assert!(def("bool").checked_when_skipping);
+/// ```
 #[derive(Clone, Copy)]
 pub struct CondDef {
+    /// What the parser needs: the name and how the arguments are read.
     pub sig: CondSig,
+    /// Decides the condition from its expanded arguments.
     pub func: CondFn,
     /// The numeric comparisons: each operand is converted to an integer as
     /// soon as it is expanded (so a bad first operand is reported before
@@ -112,6 +191,7 @@ pub struct CondDef {
 }
 
 impl CondDef {
+    /// A condition that is neither numeric nor checked when skipping.
     pub const fn new(name: &'static str, shape: CondShape, func: CondFn) -> CondDef {
         CondDef {
             sig: CondSig { name, shape },
@@ -123,9 +203,45 @@ impl CondDef {
 }
 
 /// Integer reading for the numeric conditions (`==`, `<`, ...).
+///
+/// ```
+/// use exim_expand::{Context, expand};
+/// // Exim 4.96's reading accepts K, M and G suffixes.
+/// assert_eq!(expand(b"${if <{2k}{3000}{y}{n}}", &mut Context::new()).unwrap().bytes, b"y");
+/// let e = expand(b"${if <{a}{1}}", &mut Context::new()).unwrap_err();
+/// assert_eq!(e.to_string(), "integer expected but \"a\" found");
+/// ```
 pub type NumberFn = fn(&Value) -> Result<i64, String>;
 
 /// The variable table of a profile.
+///
+/// ```
+/// use exim_expand::eval::{Registry, RegistryParts, Template, Variables};
+/// use exim_expand::{Context, Evaluator, Value};
+/// // A registry that knows one variable, `$answer`, and nothing else.
+/// let vars = Variables {
+///     lookup: |_ev, name, _skip| (name == "answer").then(|| Value::new("42")),
+///     header: |_ev, _kind, _name| None,
+///     unknown_hint: |_name| String::new(),
+///     is_certificate: |_name| false,
+/// };
+/// let reg = Registry::new(RegistryParts {
+///     name: "tiny",
+///     items: vec![],
+///     underscore_ops: vec![],
+///     main_ops: vec![],
+///     conditions: vec![],
+///     vars,
+///     number: |v| v.to_string_lossy().parse().map_err(|_| "not a number".to_string()),
+///     lookups: vec![],
+///     lookup_spec: |_reg, spec| Err(format!("unknown lookup type \"{spec}\"")),
+/// });
+/// let reg = std::sync::Arc::new(reg);
+/// let mut ctx = Context::new();
+/// let mut ev = Evaluator::new(&mut ctx);
+/// assert_eq!(ev.run(&Template::parse(b"$answer", &reg)).unwrap().bytes, b"42");
+/// assert!(ev.run(&Template::parse(b"$version_number", &reg)).is_err());
+/// ```
 #[derive(Clone, Copy)]
 pub struct Variables {
     /// A variable's value; `None` when no such variable exists.  While
@@ -142,6 +258,15 @@ pub struct Variables {
 
 /// Everything an engine knows about builtins, for one compatibility
 /// profile.
+///
+/// ```
+/// use exim_expand::parser::Grammar;
+/// let reg = exim_expand::builtins::debian_4_96();
+/// assert_eq!(reg.name, "debian-4.96");
+/// let (id, _) = reg.condition(b"match_domain").unwrap();
+/// assert_eq!(reg.cond_def(id).sig.name, "match_domain");
+/// assert!(reg.lookup_names().any(|n| n == "lsearch"));
+/// ```
 #[derive(Clone)]
 pub struct Registry {
     /// The profile's name (`debian-4.96`, ...).
@@ -176,18 +301,49 @@ impl std::fmt::Debug for Registry {
 
 /// The pieces of a [`Registry`]; each table is sorted by name when the
 /// registry is built.
+///
+/// ```
+/// use exim_expand::eval::{OpDef, Registry, RegistryParts, Template, Variables};
+/// use exim_expand::{Context, Evaluator, Value};
+/// let reg = Registry::new(RegistryParts {
+///     name: "twice-only",
+///     items: vec![],
+///     underscore_ops: vec![],
+///     main_ops: vec![OpDef::new("twice", |_ev, _arg, v| Ok(v.bytes.repeat(2)))],
+///     conditions: vec![],
+///     vars: Variables {
+///         lookup: |_, _, _| None,
+///         header: |_, _, _| None,
+///         unknown_hint: |_| String::new(),
+///         is_certificate: |_| false,
+///     },
+///     number: |_| Err("no numbers".to_string()),
+///     lookups: vec![],
+///     lookup_spec: |_, spec| Err(format!("unknown lookup type \"{spec}\"")),
+/// });
+/// let t = Template::parse(b"${twice:ab}", &std::sync::Arc::new(reg));
+/// let mut ctx = Context::new();
+/// assert_eq!(Evaluator::new(&mut ctx).run(&t).unwrap().bytes, b"abab");
+/// ```
 pub struct RegistryParts {
+    /// The profile's name (`debian-4.96`, ...).
     pub name: &'static str,
+    /// The items (`if`, `lookup`, `sg`, ...).
     pub items: Vec<ItemDef>,
     /// Operators whose names contain `_` (looked up first, whole).
     pub underscore_ops: Vec<OpDef>,
     /// Operators that may be followed by `_argument`.
     pub main_ops: Vec<OpDef>,
+    /// The conditions (`eq`, `def`, `and`, `match_domain`, ...).
     pub conditions: Vec<CondDef>,
+    /// How variables and headers are read.
     pub vars: Variables,
+    /// How the numeric conditions (`==`, `<`, ...) read their operands.
     pub number: NumberFn,
     /// The lookup types by name.
     pub lookups: Vec<(&'static str, Arc<dyn Lookup>)>,
+    /// Checks a lookup type specification such as `partial-lsearch*@` against
+    /// the lookup types.
     pub lookup_spec: LookupSpecFn,
 }
 

@@ -15,6 +15,35 @@ type KeyCache = HashMap<Vec<u8>, CacheEntry>;
 
 /// The per-process lookup cache (Exim's per-handle `item_cache`): results
 /// by lookup type and file, then by key.
+///
+/// ```
+/// use exim_expand::eval::{Evaluator, Lookup, LookupFailure, LookupHandle, LookupQuery};
+/// use exim_expand::parser::LookupStyle;
+/// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+/// /// Counts the keys it is asked for.
+/// #[derive(Debug, Default)]
+/// struct Counting(AtomicUsize);
+/// impl Lookup for Counting {
+///     fn style(&self) -> LookupStyle {
+///         LookupStyle::SingleKey
+///     }
+///     fn find(&self, _: &mut Evaluator, _: &LookupHandle, _: &LookupQuery)
+///         -> Result<Option<Vec<u8>>, LookupFailure> {
+///         self.0.fetch_add(1, SeqCst);
+///         Ok(Some(b"v".to_vec()))
+///     }
+/// }
+/// let counting = std::sync::Arc::new(Counting::default());
+/// let mut ctx = exim_expand::Context::new();
+/// ctx.register_lookup("counting", counting.clone());
+/// let src = b"${lookup{k}counting{/f}}";
+/// exim_expand::expand(src, &mut ctx).unwrap();
+/// exim_expand::expand(src, &mut ctx).unwrap(); // answered from the cache
+/// assert_eq!(counting.0.load(SeqCst), 1);
+/// ctx.lookup_cache.clear();
+/// exim_expand::expand(src, &mut ctx).unwrap();
+/// assert_eq!(counting.0.load(SeqCst), 2);
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct LookupCache {
     pub(crate) items: HashMap<(std::sync::Arc<str>, Vec<u8>), KeyCache>,

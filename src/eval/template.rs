@@ -16,6 +16,7 @@ use std::sync::Arc;
 pub struct Template {
     /// Shared, so that evaluating does not copy it.
     pub source: Arc<[u8]>,
+    /// The syntax tree (see [`crate::parser::ast`]).
     pub root: Seq,
     /// The builtins the tree's ids refer to.
     pub(crate) registry: Arc<Registry>,

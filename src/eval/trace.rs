@@ -7,27 +7,83 @@ use super::{Evaluator, ExpandError};
 use crate::parser::{Cond, CondKind, DefTarget, Node, OpRef, Span};
 use std::fmt::Write;
 
+/// What a traced construct gave.
+///
+/// ```
+/// use exim_expand::{Context, Evaluator};
+/// use exim_expand::eval::trace::{Outcome, Tracer};
+/// let t = exim_expand::parse(b"${if eq{a}{b}{y}{n}}");
+/// let mut ctx = Context::new();
+/// let mut ev = Evaluator::new(&mut ctx);
+/// ev.tracer = Some(Tracer::default());
+/// ev.run(&t).unwrap();
+/// let roots = ev.tracer.unwrap().roots;
+/// let item = &roots[0];
+/// assert!(matches!(&item.outcome, Some(Outcome::Value(v)) if v == b"n"));
+/// assert!(matches!(item.children[0].outcome, Some(Outcome::Bool(false))));
+/// ```
 #[derive(Debug, Clone)]
 pub enum Outcome {
+    /// The bytes an item, operator or variable produced.
     Value(Vec<u8>),
+    /// A condition's result (negation applied).
     Bool(bool),
+    /// The error it failed with.
     Error(ExpandError),
 }
 
+/// One construct of the explain-mode tree (an item, operator, condition
+/// or variable) with its result and the constructs evaluated inside it.
+///
+/// ```
+/// use exim_expand::{Context, Evaluator};
+/// use exim_expand::eval::trace::Tracer;
+/// let t = exim_expand::parse(b"${lc:${uc:x}}");
+/// let mut ctx = Context::new();
+/// let mut ev = Evaluator::new(&mut ctx);
+/// ev.tracer = Some(Tracer::default());
+/// ev.run(&t).unwrap();
+/// let roots = ev.tracer.unwrap().roots;
+/// let lc = &roots[0];
+/// assert_eq!((lc.label.as_str(), lc.children[0].label.as_str()), ("${lc:...}", "${uc:...}"));
+/// assert_eq!(lc.children[0].span.range(), 5..12);
+/// ```
 #[derive(Debug, Clone)]
 pub struct TraceNode {
+    /// What was evaluated: `${lc:...}`, `${if ...}`, `$name`, `condition eq`.
     pub label: String,
+    /// Where it is in the source.
     pub span: Span,
+    /// It was in an untaken branch: walked, not computed.
     pub skipped: bool,
+    /// Its result (`None` only while it is being evaluated).
     pub outcome: Option<Outcome>,
+    /// The result is tainted.
     pub tainted: bool,
+    /// The constructs evaluated inside it, in order.
     pub children: Vec<TraceNode>,
 }
 
 /// Collects trace nodes while an [`Evaluator`] runs.
+///
+/// ```
+/// use exim_expand::{Context, Evaluator};
+/// use exim_expand::eval::trace::{Tracer, render};
+/// let src = b"${if eq{a}{b}{${uc:y}}{${lc:N}}}";
+/// let t = exim_expand::parse(src);
+/// let mut ctx = Context::new();
+/// let mut ev = Evaluator::new(&mut ctx);
+/// ev.tracer = Some(Tracer::default());
+/// assert_eq!(ev.run(&t).unwrap().bytes, b"n");
+/// let roots = ev.tracer.take().unwrap().roots;
+/// let kids = &roots[0].children; // condition eq, ${uc:...}, ${lc:...}
+/// assert!(kids[1].skipped && !kids[2].skipped);
+/// assert!(render(src, &roots).contains("skipped"));
+/// ```
 #[derive(Debug, Default)]
 pub struct Tracer {
     stack: Vec<TraceNode>,
+    /// The top-level constructs recorded so far.
     pub roots: Vec<TraceNode>,
 }
 
@@ -36,6 +92,7 @@ pub fn traced(node: &Node) -> bool {
     !matches!(node, Node::Text { .. })
 }
 
+/// The label of a node's trace line: `$name`, `${lc:...}`, `${if ...}`.
 pub fn label(node: &Node) -> String {
     match node {
         Node::Text { .. } => "text".into(),
@@ -51,6 +108,8 @@ pub fn label(node: &Node) -> String {
     }
 }
 
+/// The label of a condition's trace line: `condition !eq`,
+/// `condition def:x`.
 pub fn cond_label(c: &Cond) -> String {
     let neg = if c.negated { "!" } else { "" };
     let name = match &c.kind {

@@ -4,9 +4,22 @@
 //! that came from outside (message, remote host) as *tainted*; taint follows
 //! the data through every expansion.
 
+/// A string: its bytes (Exim strings need not be UTF-8) and whether they
+/// are tainted.
+///
+/// ```
+/// use exim_expand::Value;
+/// let mut v = Value::new("abc");
+/// v.push(&Value::tainted("def"));
+/// assert_eq!(v.as_bytes(), b"abcdef");
+/// assert!(v.tainted);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Value {
+    /// The content, byte for byte.
     pub bytes: Vec<u8>,
+    /// The data came from outside (a message, a remote host), or was made
+    /// from such data.
     pub tainted: bool,
 }
 
@@ -24,6 +37,7 @@ impl Value {
         c_str(&self.bytes)
     }
 
+    /// An untainted value.
     pub fn new(bytes: impl Into<Vec<u8>>) -> Value {
         Value {
             bytes: bytes.into(),
@@ -31,6 +45,7 @@ impl Value {
         }
     }
 
+    /// A tainted value, as Exim marks data from a message or a client.
     pub fn tainted(bytes: impl Into<Vec<u8>>) -> Value {
         Value {
             bytes: bytes.into(),
@@ -38,14 +53,17 @@ impl Value {
         }
     }
 
+    /// The empty string, untainted.
     pub fn empty() -> Value {
         Value::default()
     }
 
+    /// The bytes, borrowed.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
 
+    /// Whether there are no bytes (taint aside).
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
@@ -56,6 +74,7 @@ impl Value {
         self.tainted |= other.tainted;
     }
 
+    /// Appends untainted bytes; the taint is unchanged.
     pub fn push_bytes(&mut self, b: &[u8]) {
         self.bytes.extend_from_slice(b);
     }
@@ -67,6 +86,7 @@ impl Value {
         }
     }
 
+    /// The bytes as text, invalid UTF-8 replaced by U+FFFD.
     pub fn to_string_lossy(&self) -> String {
         String::from_utf8_lossy(&self.bytes).into_owned()
     }

@@ -5,7 +5,7 @@
 //! before Exim meets them at run time.
 //!
 //! Only options that Exim expands are looked at (those the specification
-//! marks with a dagger, see [`expanded`]), and only values that contain `$`
+//! marks with a dagger, see [`is_expanded`]), and only values that contain `$`
 //! or a backslash: anything else expands to itself.
 
 mod expanded;
@@ -17,14 +17,27 @@ use crate::config::{Config, OptionKind};
 use crate::eval::{Context, ExpandError};
 
 /// A problem in one expansion string of a configuration.
+///
+/// ```
+/// use exim_expand::{Context, config::Config, lint::lint_config};
+/// let text = "qualify_domain = example.org\nsmtp_banner = ${lc:$nosuch}\n";
+/// let c = Config::from_str(text, &[]).unwrap();
+/// let found = lint_config(&c, &Context::new());
+/// assert_eq!(found.len(), 1);
+/// assert_eq!((found[0].place.as_str(), found[0].line), ("option smtp_banner", 2));
+/// assert_eq!(found[0].error.message_str(), "unknown variable name \"nosuch\"");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Finding {
+    /// The configuration file the string is in (an included file, if so).
     pub file: String,
+    /// The line number of the string.
     pub line: usize,
     /// Where the string is: `option primary_hostname`, `acl acl_smtp_rcpt`, ...
     pub place: String,
     /// The expansion string (its spans are offsets into it).
     pub source: Vec<u8>,
+    /// The problem, with its span in [`Finding::source`].
     pub error: ExpandError,
 }
 

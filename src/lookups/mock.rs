@@ -17,6 +17,19 @@ use std::sync::Arc;
 type Tables = HashMap<Vec<u8>, HashMap<Vec<u8>, Vec<u8>>>;
 
 /// A lookup type whose answers for some files are given.
+///
+/// ```
+/// use exim_expand::{Context, MockLookup, expand};
+/// let mut ctx = Context::new(); // no capability: files may not be read
+/// let real = ctx.registry.lookup("lsearch").unwrap().1.clone();
+/// let mut mock = MockLookup::over(real);
+/// mock.insert(b"/etc/aliases", b"postmaster", b"root");
+/// ctx.register_lookup("lsearch", std::sync::Arc::new(mock));
+/// let v = expand(b"${lookup{postmaster}lsearch{/etc/aliases}}", &mut ctx).unwrap();
+/// assert_eq!(v.bytes, b"root");
+/// let v = expand(b"${lookup{nobody}lsearch{/etc/aliases}{$value}{none}}", &mut ctx).unwrap();
+/// assert_eq!(v.bytes, b"none");
+/// ```
 #[derive(Debug, Clone)]
 pub struct MockLookup {
     real: Arc<dyn Lookup>,

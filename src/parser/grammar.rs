@@ -8,24 +8,67 @@
 //! `eval::Registry`) implements `Grammar` for a compatibility profile.
 
 /// Index of an item in the grammar that parsed it.
+///
+/// ```
+/// use exim_expand::parser::{Grammar, Node};
+/// let t = exim_expand::parse(b"${sg{abc}{b}{x}}");
+/// let Node::Item(it) = &t.root.nodes[0] else { panic!() };
+/// assert_eq!(t.registry().item(b"sg").unwrap().0, it.item);
+/// assert_eq!(t.registry().item_def(it.item).sig.name, "sg");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ItemId(pub u16);
 
 /// Index of an operator in the grammar that parsed it.
+///
+/// ```
+/// use exim_expand::parser::{Node, OpRef};
+/// let t = exim_expand::parse(b"${lc:ABC}");
+/// let Node::Op(op) = &t.root.nodes[0] else { panic!() };
+/// let OpRef::Known { id, .. } = op.op else { panic!() };
+/// assert_eq!(t.registry().op_def(id).sig.name, "lc");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OpId(pub u16);
 
 /// Index of a condition in the grammar that parsed it.
+///
+/// ```
+/// use exim_expand::parser::{Arg, CondKind, Node};
+/// let t = exim_expand::parse(b"${if eq{a}{b}{y}{n}}");
+/// let Node::Item(it) = &t.root.nodes[0] else { panic!() };
+/// let Arg::Cond(c) = &it.args[0] else { panic!() };
+/// let CondKind::Call { id, .. } = c.kind else { panic!() };
+/// assert_eq!(t.registry().cond_def(id).sig.name, "eq");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CondId(pub u16);
 
 /// How an item's arguments are read.
+///
+/// ```
+/// use exim_expand::parser::{Grammar, ItemShape};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// assert_eq!(reg.item(b"sg").unwrap().1.shape, ItemShape::Subs { min: 3, max: 3 });
+/// assert_eq!(reg.item(b"if").unwrap().1.shape, ItemShape::If);
+/// assert!(ItemShape::If.reports_own_errors());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemShape {
     /// `min..=max` braced arguments, then `}` (Exim's `read_subs`).
-    Subs { min: u8, max: u8 },
+    Subs {
+        /// Fewest arguments (Exim: `Not enough arguments for 'sg' (min is 3)`).
+        min: u8,
+        /// Most arguments.
+        max: u8,
+    },
     /// Braced arguments, then the `{yes}{no}` tail.
-    SubsYesNo { min: u8, max: u8 },
+    SubsYesNo {
+        /// Fewest arguments.
+        min: u8,
+        /// Most arguments.
+        max: u8,
+    },
     /// A condition, then the `{yes}{no}` tail.
     If,
     /// `extract[json|jsons]`: up to five arguments, interpreted at run time.
@@ -69,6 +112,13 @@ impl ItemShape {
 }
 
 /// How an item's `{yes}{no}` tail treats `$value` and a missing `{yes}`.
+///
+/// ```
+/// use exim_expand::parser::{Grammar, Tail};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// assert_eq!(reg.item(b"lookup").unwrap().1.tail, Tail::value("lookup"));
+/// assert!(reg.item(b"if").unwrap().1.tail.bare_gives_true);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tail {
     /// The word Exim uses in messages (`"if" failed and "fail" requested`).
@@ -96,16 +146,34 @@ impl Tail {
 }
 
 /// An item's signature.
+///
+/// ```
+/// use exim_expand::parser::{Grammar, ItemShape};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let (_, sig) = reg.item(b"substr").unwrap();
+/// assert_eq!((sig.name, sig.shape), ("substr", ItemShape::Subs { min: 2, max: 3 }));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ItemSig {
+    /// The item's name (`sg`, `lookup`).
     pub name: &'static str,
+    /// How its arguments are read.
     pub shape: ItemShape,
+    /// How its `{yes}{no}` tail behaves (unused by items without one).
     pub tail: Tail,
 }
 
 /// An operator's signature.
+///
+/// ```
+/// use exim_expand::parser::Grammar;
+/// let reg = exim_expand::builtins::debian_4_96();
+/// assert!(reg.operator(b"sha256").unwrap().1.cert_aware);
+/// assert!(!reg.operator(b"lc").unwrap().1.cert_aware);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpSig {
+    /// The operator's name in its table (`lc`, `substr`, `from_utf8`).
     pub name: &'static str,
     /// md5, sha1, sha256, base64: an operand that is exactly a certificate
     /// variable is used unexpanded.
@@ -113,6 +181,15 @@ pub struct OpSig {
 }
 
 /// How a condition's arguments are read.
+///
+/// ```
+/// use exim_expand::parser::{CondShape, Grammar};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let shape = |name: &[u8]| reg.condition(name).unwrap().1.shape;
+/// assert_eq!(shape(b"eq"), CondShape::Args { n: 2, dollar_in_2nd: true });
+/// assert_eq!(shape(b"match_domain"), CondShape::Args { n: 2, dollar_in_2nd: false });
+/// assert_eq!(shape(b"or"), CondShape::AndOr { is_and: false });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CondShape {
     /// No arguments (`first_delivery`, `queue_running`).
@@ -121,22 +198,51 @@ pub enum CondShape {
     Def,
     /// `n` braced strings; `dollar_in_2nd` false for the `match_*` lists,
     /// whose second string is not `$`-expanded.
-    Args { n: u8, dollar_in_2nd: bool },
+    Args {
+        /// How many braced strings.
+        n: u8,
+        /// `$` in the second string starts a variable (else it is literal
+        /// text, so that `${if match_domain{a.b}{^a\\.b$}}` works).
+        dollar_in_2nd: bool,
+    },
     /// Exim's `read_subs` inside the condition: `acl{{name}{arg}...}` has an
     /// outer brace (`outer`), `inbound_srs{a}{b}` has none.
     Subs {
+        /// The arguments are inside a brace of their own: `acl{{name}{arg}}`.
         outer: bool,
+        /// Fewest arguments.
         min: u8,
+        /// Most arguments.
         max: u8,
+        /// A closing brace must follow the arguments (else "Too many
+        /// arguments" or a bracketing error).
         check_end: bool,
     },
     /// `and{{c}{c}...}` (`is_and`), `or{...}`.
-    AndOr { is_and: bool },
+    AndOr {
+        /// `and` rather than `or`.
+        is_and: bool,
+    },
     /// `forall{list}{cond}` (`any` false), `forany` and their JSON forms.
-    Iterate { any: bool, json: IterJson },
+    Iterate {
+        /// `forany` rather than `forall`.
+        any: bool,
+        /// How the list is read.
+        json: IterJson,
+    },
 }
 
 /// How `forall`/`forany` read their list.
+///
+/// ```
+/// use exim_expand::parser::{CondShape, Grammar, IterJson};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let (_, sig) = reg.condition(b"forany_jsons").unwrap();
+/// assert_eq!(sig.shape, CondShape::Iterate { any: true, json: IterJson::Strings });
+/// let mut ctx = exim_expand::Context::new();
+/// let v = exim_expand::expand(br#"${if forany_jsons{["a","b"]}{eq{$item}{b}}{y}{n}}"#, &mut ctx);
+/// assert_eq!(v.unwrap().bytes, b"y");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IterJson {
     /// An Exim list.
@@ -148,23 +254,54 @@ pub enum IterJson {
 }
 
 /// A condition's signature.
+///
+/// ```
+/// use exim_expand::parser::{CondShape, Grammar};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let (_, sig) = reg.condition(b"and").unwrap();
+/// assert_eq!((sig.name, sig.shape), ("and", CondShape::AndOr { is_and: true }));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CondSig {
+    /// The condition's name (`eq`, `match_domain`, `<=`).
     pub name: &'static str,
+    /// How its arguments are read.
     pub shape: CondShape,
 }
 
 /// Whether a lookup type takes a key (`${lookup{key}lsearch{file}}`) or a
 /// query (`${lookup sqlite{file query}}`).
+///
+/// ```
+/// use exim_expand::parser::{Grammar, LookupStyle};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// assert_eq!(reg.lookup_style("partial-lsearch*@"), Ok(LookupStyle::SingleKey));
+/// assert_eq!(reg.lookup_style("dnsdb"), Ok(LookupStyle::Query));
+/// assert_eq!(reg.lookup_style("nosuch").unwrap_err(), "unknown lookup type \"nosuch\"");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LookupStyle {
+    /// A key and a file: `lsearch`, `dbm`, `cdb`, `dsearch`, ...
     SingleKey,
+    /// One query string: `dnsdb`, `ldap`, `mysql`, ...
     Query,
     /// A query whose first word is an absolute file name (sqlite).
     AbsFileQuery,
 }
 
 /// The signatures the parser reads an expansion string with.
+///
+/// ```
+/// use exim_expand::parser::Grammar;
+/// let reg = exim_expand::builtins::debian_4_96();
+/// // Cut at the first `_`: the rest is the operator's argument.
+/// let (_, sig, arg) = reg.operator(b"substr_1_3").unwrap();
+/// assert_eq!((sig.name, arg), ("substr", Some(&b"1_3"[..])));
+/// // Unless the whole name is an operator with `_` in it.
+/// let (_, sig, arg) = reg.operator(b"from_utf8").unwrap();
+/// assert_eq!((sig.name, arg), ("from_utf8", None));
+/// assert!(reg.is_certificate_var(b"tls_in_peercert"));
+/// ```
 pub trait Grammar {
     /// An item by its exact name.
     fn item(&self, name: &[u8]) -> Option<(ItemId, &ItemSig)>;

@@ -10,9 +10,23 @@ pub fn walk<'a>(root: &'a Seq, f: &mut impl FnMut(Visit<'a>)) {
 }
 
 /// What [`walk`] visits.
+///
+/// ```
+/// use exim_expand::parser::{Node, Visit, walk};
+/// let t = exim_expand::parse(b"${if eq{$x}{a}{$y}{$z}}");
+/// let mut vars = Vec::new();
+/// walk(&t.root, &mut |v| {
+///     if let Visit::Node(Node::Var { name, .. }) = v {
+///         vars.push(name.to_string());
+///     }
+/// });
+/// assert_eq!(vars, ["x", "y", "z"]); // the untaken branch too
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub enum Visit<'a> {
+    /// A node, before the nodes inside it.
     Node(&'a Node),
+    /// A condition, before its arguments and sub-conditions.
     Cond(&'a Cond),
     /// The syntax error of an item or condition read in part.
     Error(&'a ExpandError),
