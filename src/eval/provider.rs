@@ -434,20 +434,52 @@ pub trait Resolver: Debug + Send + Sync {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Digest {
+    /// MD5 (`${md5:}`, `hmac{md5}`, SRS, `crypteq{...}{\{md5\}...}`).
     Md5,
+    /// SHA-1 (`${sha1:}`, `hmac{sha1}`, `prvs`).
     Sha1,
+    /// SHA-256 (`${sha256:}`, `${sha2:}`).
     Sha256,
+    /// SHA-384 (`${sha2_384:}`).
     Sha384,
+    /// SHA-512 (`${sha2_512:}`).
     Sha512,
+    /// SHA3-224 (`${sha3_224:}`).
     Sha3_224,
+    /// SHA3-256 (`${sha3:}`).
     Sha3_256,
+    /// SHA3-384 (`${sha3_384:}`).
     Sha3_384,
+    /// SHA3-512 (`${sha3_512:}`).
     Sha3_512,
 }
 
 /// Digests and MACs for `md5`, `sha1`, `sha2`, `sha3`, `hmac`, `prvs`, SRS
 /// and `crypteq`'s `{md5}`/`{sha1}`; the default is the RustCrypto crates.
 /// An embedder may route them elsewhere (a FIPS module, an HSM).
+///
+/// ```
+/// use exim_expand::eval::{Crypto, Digest};
+/// use std::sync::Arc;
+///
+/// /// Counts digests, then leaves them to the default.
+/// #[derive(Debug, Default)]
+/// struct Counting(std::sync::atomic::AtomicUsize);
+/// impl Crypto for Counting {
+///     fn digest(&self, alg: Digest, data: &[u8]) -> Vec<u8> {
+///         self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+///         exim_expand::Engine::new().settings().crypto.digest(alg, data)
+///     }
+///     fn hmac(&self, alg: Digest, key: &[u8], data: &[u8]) -> Vec<u8> {
+///         exim_expand::Engine::new().settings().crypto.hmac(alg, key, data)
+///     }
+/// }
+/// let counting = Arc::new(Counting::default());
+/// let engine = exim_expand::Engine::builder().crypto(counting.clone()).build().unwrap();
+/// let t = engine.compile("${md5:abc}").unwrap();
+/// assert_eq!(engine.expand(&t, &[]).unwrap().bytes, b"900150983cd24fb0d6963f7d28e17f72");
+/// assert_eq!(counting.0.load(std::sync::atomic::Ordering::Relaxed), 1);
+/// ```
 pub trait Crypto: Debug + Send + Sync {
     /// The digest of `data`.
     fn digest(&self, alg: Digest, data: &[u8]) -> Vec<u8>;

@@ -42,13 +42,6 @@ pub enum Error {
 
 #[cfg(test)]
 impl Error {
-    /// The message text without its kind.
-    pub fn message(&self) -> &str {
-        match self {
-            Error::Open(m) | Error::Defer(m) => m,
-        }
-    }
-
     /// The message text without its kind, by value.
     pub fn into_message(self) -> String {
         match self {
