@@ -60,16 +60,16 @@ pub struct Evaluator<'a> {
     /// expansions.
     pub ctx: &'a mut Context,
     /// `$value` (Exim's `lookup_value`); `None` is "unset".
-    pub value: Option<Value>,
+    pub(crate) value: Option<Value>,
     /// `$item` (Exim's `iterate_item`).
-    pub item: Option<Value>,
+    pub(crate) item: Option<Value>,
     /// `$0`..`$n` from the last successful regex match.
-    pub captures: Vec<Value>,
+    pub(crate) captures: Vec<Value>,
     /// The source text of the template being evaluated (for messages that
     /// quote "the remaining string").
-    pub source: std::sync::Arc<[u8]>,
+    pub(crate) source: std::sync::Arc<[u8]>,
     /// What an operator reports besides its bytes (see [`OpSide`]).
-    pub op_side: OpSide,
+    pub(crate) op_side: OpSide,
     /// Set for explain mode: records every item, operator, condition and
     /// variable evaluated (see [`trace`]).
     pub tracer: Option<trace::Tracer>,
@@ -93,7 +93,7 @@ pub struct Evaluator<'a> {
 ///     \"if\" failed and \"fail\" requested");
 /// ```
 #[derive(Debug, Default, Clone)]
-pub struct OpSide {
+pub(crate) struct OpSide {
     /// The failure the operator reports is a forced one.
     pub forced: bool,
     /// The result is tainted even if the operand is not.
@@ -181,7 +181,7 @@ impl<'a> Evaluator<'a> {
     /// Evaluates a sequence.  While skipping, nothing is computed, but
     /// literal text and captures are still collected (Exim's skipping
     /// expansions return them too).
-    pub fn seq(&mut self, s: &Seq, skip: bool) -> Result<Value, ExpandError> {
+    pub(crate) fn seq(&mut self, s: &Seq, skip: bool) -> Result<Value, ExpandError> {
         // The source length is a fair first guess at the result's.
         let mut out = Value {
             bytes: Vec::with_capacity(s.span.range().len()),
@@ -334,7 +334,7 @@ impl<'a> Evaluator<'a> {
 
     /// An item that could only be read in part: evaluate what was read, in
     /// order, then report the syntax error.
-    pub fn incomplete_item(&mut self, item: &ItemNode, skip: bool) -> Result<(), ExpandError> {
+    pub(crate) fn incomplete_item(&mut self, item: &ItemNode, skip: bool) -> Result<(), ExpandError> {
         for a in &item.args {
             match a {
                 Arg::Seq(s) => {
@@ -370,7 +370,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Resolves a variable; unknown names fail even when skipping.
-    pub fn variable(
+    pub(crate) fn variable(
         &mut self,
         name: &str,
         braced: bool,
@@ -392,7 +392,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Evaluates a condition; `skip` walks it without computing.
-    pub fn cond(&mut self, c: &Cond, skip: bool) -> Result<bool, ExpandError> {
+    pub(crate) fn cond(&mut self, c: &Cond, skip: bool) -> Result<bool, ExpandError> {
         if self.tracer.is_none() {
             return self.cond_untraced(c, skip);
         }
@@ -477,7 +477,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The yes/no tail: picks the branch, honours `fail`.
-    pub fn yes_no(
+    pub(crate) fn yes_no(
         &mut self,
         item: &ItemNode,
         yes: bool,
@@ -543,7 +543,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Expands a string at run time (`${expand:}`, wildlsearch keys, ...).
-    pub fn expand_nested(&mut self, source: &[u8]) -> Result<Value, ExpandError> {
+    pub(crate) fn expand_nested(&mut self, source: &[u8]) -> Result<Value, ExpandError> {
         let t = Template::parse(source, &self.reg);
         let saved_src = std::mem::replace(&mut self.source, t.source.clone());
         self.depth += 1;
@@ -574,7 +574,7 @@ impl<'a> Evaluator<'a> {
     /// it succeeds, as the items `if`, `lookup`, `extract`, ... do.  On an
     /// error Exim leaves them as the item had set them (visible on the next
     /// line of a `-be` session), so they are not restored then.
-    pub fn scoped<T, E>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, E>) -> Result<T, E> {
+    pub(crate) fn scoped<T, E>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, E>) -> Result<T, E> {
         let value = self.value.clone();
         let caps = self.captures.clone();
         let r = f(self);
