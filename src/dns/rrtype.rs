@@ -62,6 +62,14 @@ pub(crate) enum Kind {
     Other(u16),
 }
 
+/// The number of `rr` on the wire.
+pub(crate) fn code(rr: RrType) -> u16 {
+    SUPPORTED
+        .iter()
+        .find(|(t, _, _)| *t == rr)
+        .map_or(0, |(_, c, _)| *c)
+}
+
 /// The type with number `code`, if the engine asks for it.
 pub(crate) fn from_code(code: u16) -> Option<RrType> {
     SUPPORTED
@@ -105,6 +113,7 @@ mod tests {
     #[test]
     fn names_and_numbers_agree() {
         for (t, c, m) in SUPPORTED {
+            assert_eq!(code(t), c);
             assert_eq!(from_code(c), Some(t));
             assert_eq!(mnemonic(t), m);
             assert_eq!(
