@@ -1,20 +1,26 @@
-//! DNS resolvers for the engine's [`Resolver`] provider.
+//! DNS resolvers for the engine's [`Resolver`](crate::eval::Resolver)
+//! provider: [`SystemResolver`], the system's resolver as Exim uses it,
+//! and [`ZoneResolver`], which answers from BIND zone files the way the
+//! system resolver would see an authoritative nsd serving them.
 
-use crate::eval::{Answer, DnsError, Resolver, RrType};
+mod error;
+mod lexer;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod libresolv;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod message;
+mod name;
+mod rdata;
+mod rrtype;
+mod spelling;
+mod system;
+mod tree;
+mod zone;
+mod zone_check;
+mod zone_resolver;
+#[cfg(test)]
+mod zone_resolver_tests;
 
-/// The system's resolver (placeholder until the resolv.conf client lands).
-///
-/// ```
-/// use exim_expand::eval::{DnsError, RrType};
-/// // The default of every context; for now every query fails temporarily.
-/// let ctx = exim_expand::Context::new();
-/// assert!(matches!(ctx.resolver.query(b"example.com", RrType::Mx), Err(DnsError::Again(_))));
-/// ```
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemResolver;
-
-impl Resolver for SystemResolver {
-    fn query(&self, _name: &[u8], _rr: RrType) -> Result<Answer, DnsError> {
-        Err(DnsError::Again("no DNS client in this build yet".into()))
-    }
-}
+pub use error::ZoneError;
+pub use system::{ConfiguredSystemResolver, SystemResolver};
+pub use zone_resolver::ZoneResolver;
