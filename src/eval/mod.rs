@@ -334,7 +334,11 @@ impl<'a> Evaluator<'a> {
 
     /// An item that could only be read in part: evaluate what was read, in
     /// order, then report the syntax error.
-    pub(crate) fn incomplete_item(&mut self, item: &ItemNode, skip: bool) -> Result<(), ExpandError> {
+    pub(crate) fn incomplete_item(
+        &mut self,
+        item: &ItemNode,
+        skip: bool,
+    ) -> Result<(), ExpandError> {
         for a in &item.args {
             match a {
                 Arg::Seq(s) => {
@@ -574,7 +578,10 @@ impl<'a> Evaluator<'a> {
     /// it succeeds, as the items `if`, `lookup`, `extract`, ... do.  On an
     /// error Exim leaves them as the item had set them (visible on the next
     /// line of a `-be` session), so they are not restored then.
-    pub(crate) fn scoped<T, E>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, E>) -> Result<T, E> {
+    pub(crate) fn scoped<T, E>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, E>,
+    ) -> Result<T, E> {
         let value = self.value.clone();
         let caps = self.captures.clone();
         let r = f(self);

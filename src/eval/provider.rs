@@ -387,10 +387,15 @@ pub struct Answer {
 /// `DNS_AGAIN` and `DNS_FAIL`.
 ///
 /// ```
+/// use exim_expand::dns::ZoneResolver;
 /// use exim_expand::eval::{DnsError, Resolver, RrType};
-/// // The system resolver of this build answers every query with `Again`.
-/// let e = exim_expand::dns::SystemResolver.query(b"example.com", RrType::A).unwrap_err();
-/// assert!(matches!(e, DnsError::Again(_)));
+/// let r = ZoneResolver::from_zone_text(
+///     "example.test",
+///     "$TTL 300\n@ SOA ns hm 1 3600 600 86400 300\n  NS ns\nns A 192.0.2.1\n",
+/// )
+/// .unwrap();
+/// assert_eq!(r.query(b"nosuch.example.test", RrType::A), Err(DnsError::NoSuchName));
+/// assert_eq!(r.query(b"ns.example.test", RrType::Mx), Err(DnsError::NoData));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DnsError {
