@@ -235,6 +235,54 @@ impl Context {
         Template::compiled(py, ee::Template::parse(&source, &registry))
     }
 
+    /// Answers DNS queries from BIND zone files: every `NAME.zone` in
+    /// `directory` is zone NAME (`root.zone` the root), as
+    /// `shared/tools/hermetic-dns` serves them to a real Exim.
+    fn load_dns_zones(&self, py: Python<'_>, directory: PathBuf) -> PyResult<()> {
+        let zones = ee::dns::ZoneResolver::from_dir(&directory)
+            .map_err(|e| ConfigError::new_err(e.to_string()))?;
+        self.hold(py)?.resolver = Arc::new(zones);
+        Ok(())
+    }
+
+    /// Answers DNS queries with `func(name, type)`: a list of records in
+    /// presentation form (`"10 mx.example.com"` for MX), `None` when the
+    /// name does not exist, `[]` when it has no records of the type; an
+    /// exception is a temporary failure.
+    fn set_resolver(&self, py: Python<'_>, func: Py<PyAny>) -> PyResult<()> {
+        if !func.bind(py).is_callable() {
+            return Err(PyTypeError::new_err("func must be callable"));
+        }
+        self.hold(py)?.resolver = Arc::new(crate::dns::PyResolver::new(func));
+        Ok(())
+    }
+
+    /// Asks this context's resolver: the records in presentation form,
+    /// `None` when the name does not exist, `[]` when it has no records of
+    /// the type; OSError for a temporary or permanent failure.
+    fn dns_query(&self, py: Python<'_>, name: &str, rrtype: &str) -> PyResult<Option<Vec<String>>> {
+        let rr = crate::dns::rr_from(rrtype)?;
+        let resolver = self.hold(py)?.resolver.clone();
+        let name = name.to_string();
+        let r = py.detach(move || resolver.query(name.as_bytes(), rr));
+        match r {
+            Ok(a) => Ok(Some(
+                a.records
+                    .iter()
+                    .map(|r| crate::dns::present(&r.data))
+                    .collect(),
+            )),
+            Err(ee::eval::DnsError::NoSuchName) => Ok(None),
+            Err(ee::eval::DnsError::NoData) => Ok(Some(Vec::new())),
+            Err(ee::eval::DnsError::Again(m)) => {
+                Err(PyOSError::new_err(format!("DNS temporary failure: {m}")))
+            }
+            Err(ee::eval::DnsError::Fail(m)) => {
+                Err(PyOSError::new_err(format!("DNS failure: {m}")))
+            }
+        }
+    }
+
     /// Removes a variable set with `set()` (built-in variables return to
     /// their defaults).
     fn unset(&self, py: Python<'_>, name: &str) -> PyResult<()> {

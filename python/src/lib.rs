@@ -9,6 +9,7 @@
 
 mod context;
 mod convert;
+mod dns;
 mod errors;
 mod functions;
 mod lookup;

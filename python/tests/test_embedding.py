@@ -1,6 +1,7 @@
 """Lookup types written in Python, contexts shared by threads, compile(),
 and the exim_expand.testing helpers."""
 
+import pathlib
 import threading
 
 import pytest
@@ -112,3 +113,40 @@ def test_testing_helpers_pass_and_fail_with_explanations():
     ctx.set("x", "1")
     assert_expands("$x", "2", vars={"x": "2"}, context=ctx)
     assert ctx.expand("$x") == "1"
+
+
+ZONES = pathlib.Path(__file__).resolve().parents[2] / "tests" / "data" / "dns"
+
+
+def test_zone_files_answer_dns():
+    ctx = ee.Context()
+    ctx.load_dns_zones(ZONES)
+    assert sorted(ctx.dns_query("example.test", "mx")) == [
+        "10 mx1.example.test",
+        "20 mx2.example.test",
+        "20 mx3.other.test",
+        "30 example.test",
+    ]
+    assert ctx.dns_query("example.test", "txt") == ["v=spf1 mx -all"]
+    assert ctx.dns_query("nosuch.example.test", "a") is None
+    with pytest.raises(ee.ConfigError):
+        ctx.load_dns_zones(ZONES / "nosuch")
+
+
+def test_a_python_function_is_the_resolver():
+    def resolver(name, rrtype):
+        if name == "example.com" and rrtype == "mx":
+            return ["10 mx.example.com."]
+        if name == "down.example":
+            raise TimeoutError("server down")
+        return None if name.startswith("nosuch") else []
+
+    ctx = ee.Context()
+    ctx.set_resolver(resolver)
+    assert ctx.dns_query("example.com", "mx") == ["10 mx.example.com"]
+    assert ctx.dns_query("example.com", "a") == []
+    assert ctx.dns_query("nosuch.example", "a") is None
+    with pytest.raises(OSError, match="server down"):
+        ctx.dns_query("down.example", "a")
+    with pytest.raises(ValueError):
+        ctx.dns_query("example.com", "nosuchtype")
