@@ -427,11 +427,13 @@ impl Registry {
     }
 
     /// The item an id names.
+    #[inline]
     pub fn item_def(&self, id: ItemId) -> &ItemDef {
         &self.items[usize::from(id.0)]
     }
 
     /// The operator an id names.
+    #[inline]
     pub fn op_def(&self, id: OpId) -> &OpDef {
         let i = usize::from(id.0);
         match i.checked_sub(self.underscore_ops.len()) {
@@ -441,6 +443,7 @@ impl Registry {
     }
 
     /// The condition an id names.
+    #[inline]
     pub fn cond_def(&self, id: CondId) -> &CondDef {
         &self.conditions[usize::from(id.0)]
     }
@@ -451,15 +454,18 @@ fn id16(i: usize) -> u16 {
 }
 
 impl Grammar for Registry {
+    #[inline]
     fn item(&self, name: &[u8]) -> Option<(ItemId, &ItemSig)> {
         let i = find(&self.items, name, |d| d.sig.name)?;
         Some((ItemId(id16(i)), &self.items[i].sig))
     }
 
+    #[inline]
     fn item_sig(&self, id: ItemId) -> &ItemSig {
         &self.item_def(id).sig
     }
 
+    #[inline]
     fn operator<'n>(&self, name: &'n [u8]) -> Option<(OpId, &OpSig, Option<&'n [u8]>)> {
         if let Some(i) = find(&self.underscore_ops, name, |d| d.sig.name) {
             return Some((OpId(id16(i)), &self.underscore_ops[i].sig, None));
@@ -476,6 +482,7 @@ impl Grammar for Registry {
         ))
     }
 
+    #[inline]
     fn condition(&self, name: &[u8]) -> Option<(CondId, &CondSig)> {
         let i = find(&self.conditions, name, |d| d.sig.name)?;
         Some((CondId(id16(i)), &self.conditions[i].sig))
@@ -485,6 +492,7 @@ impl Grammar for Registry {
         (self.lookup_spec)(self, spec)
     }
 
+    #[inline]
     fn is_certificate_var(&self, name: &[u8]) -> bool {
         (self.vars.is_certificate)(name)
     }

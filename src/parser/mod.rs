@@ -25,12 +25,12 @@ use lex::{is_space, read_cnumber};
 pub const MAX_NESTING: u32 = 200;
 
 /// Parses an expansion string with the signatures of `grammar`.
-pub fn parse(source: &[u8], grammar: &dyn Grammar) -> Seq {
+pub fn parse<G: Grammar + ?Sized>(source: &[u8], grammar: &G) -> Seq {
     Parser::new(source, grammar).seq(false, true)
 }
 
-pub(crate) struct Parser<'s, 'g> {
-    g: &'g dyn Grammar,
+pub(crate) struct Parser<'s, 'g, G: Grammar + ?Sized> {
+    g: &'g G,
     src: &'s [u8],
     pos: usize,
     depth: u32,
@@ -42,8 +42,8 @@ pub(crate) struct Parser<'s, 'g> {
     malformed_header: bool,
 }
 
-impl<'s, 'g> Parser<'s, 'g> {
-    fn new(src: &'s [u8], g: &'g dyn Grammar) -> Parser<'s, 'g> {
+impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
+    fn new(src: &'s [u8], g: &'g G) -> Parser<'s, 'g, G> {
         Parser {
             g,
             src,
