@@ -3,10 +3,9 @@
 
 use crate::sys::is_space;
 
-/// C `strtol(s, &end, 10)`: leading white space, an optional sign, decimal
-/// digits; the value saturates at the `i64` range.  Returns the value and
-/// the index where reading stopped (0 when no digits were read).
-pub fn strtol(s: &[u8]) -> (i64, usize) {
+/// What C's number readers skip first: white space, then an optional sign.
+/// Whether the sign was `-`, and where the digits start.
+pub fn sign(s: &[u8]) -> (bool, usize) {
     let mut p = 0;
     while p < s.len() && is_space(s[p]) {
         p += 1;
@@ -15,6 +14,14 @@ pub fn strtol(s: &[u8]) -> (i64, usize) {
     if matches!(s.get(p), Some(b'+' | b'-')) {
         p += 1;
     }
+    (negative, p)
+}
+
+/// C `strtol(s, &end, 10)`: leading white space, an optional sign, decimal
+/// digits; the value saturates at the `i64` range.  Returns the value and
+/// the index where reading stopped (0 when no digits were read).
+pub fn strtol(s: &[u8]) -> (i64, usize) {
+    let (negative, mut p) = sign(s);
     let start = p;
     let mut v: i64 = 0;
     while let Some(d) = s.get(p).filter(|c| c.is_ascii_digit()) {
@@ -34,14 +41,7 @@ pub fn strtol(s: &[u8]) -> (i64, usize) {
 /// modulo 2^64.  Returns the value and the index where reading stopped
 /// (0 when there were no digits at all).
 pub fn strtoul(s: &[u8]) -> (u64, usize) {
-    let mut p = 0;
-    while p < s.len() && is_space(s[p]) {
-        p += 1;
-    }
-    let negative = s.get(p) == Some(&b'-');
-    if matches!(s.get(p), Some(b'+' | b'-')) {
-        p += 1;
-    }
+    let (negative, mut p) = sign(s);
     let start = p;
     let mut value: u64 = 0;
     let mut overflow = false;

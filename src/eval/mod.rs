@@ -173,7 +173,7 @@ impl<'a> Evaluator<'a> {
             ));
         }
         if let Some((at, budget)) = self.deadline
-            && self.ticks % CLOCK_EVERY == 0
+            && self.ticks.is_multiple_of(CLOCK_EVERY)
             && std::time::Instant::now() > at
         {
             return Err(ExpandError::new(

@@ -7,7 +7,6 @@
 
 use super::{OpResult, msg, strtol};
 use crate::eval::{Evaluator, Value};
-use crate::lists::is_space;
 
 /// glibc's `inet_pton(AF_INET)`: exactly four decimal parts, no leading
 /// zeros, each at most 255.
@@ -165,14 +164,7 @@ pub(crate) fn ip_type(s: &[u8], want_mask: bool) -> (u8, usize) {
 
 /// `strtol(s, NULL, 16)` as used by `host_aton` on one component.
 fn hex_component(s: &[u8]) -> i64 {
-    let mut p = 0;
-    while p < s.len() && is_space(s[p]) {
-        p += 1;
-    }
-    let negative = s.get(p) == Some(&b'-');
-    if matches!(s.get(p), Some(b'+' | b'-')) {
-        p += 1;
-    }
+    let (negative, mut p) = crate::cnum::sign(s);
     if s.get(p) == Some(&b'0')
         && matches!(s.get(p + 1), Some(b'x' | b'X'))
         && s.get(p + 2).is_some_and(u8::is_ascii_hexdigit)
