@@ -4,18 +4,21 @@
 //! * traditional DES, bigcrypt and BSDi extended DES (`_`), in `des.rs`;
 //! * `$1$` MD5-crypt, on the `md-5` crate;
 //! * `$5$` and `$6$` SHA-crypt (with `rounds=`), on RustCrypto's `sha-crypt`;
-//! * `$2a$`, `$2b$`, `$2x$` and `$2y$` bcrypt, on RustCrypto's `blowfish`.
+//! * `$2a$`, `$2b$`, `$2x$` and `$2y$` bcrypt, on RustCrypto's `blowfish`;
+//! * `$y$` yescrypt and `$7$` scrypt, in `yescrypt.rs`, and `$gy$`
+//!   gost-yescrypt, in `gost.rs` (RustCrypto's `yescrypt`, `streebog`);
+//! * `$sha1` (`sha1crypt.rs`), SunMD5 `$md5` (`sunmd5.rs`) and the NT
+//!   hash `$3$` (`nthash.rs`, RustCrypto's `md4`).
 //!
 //! `None` stands for libxcrypt's failure token (`*0`/`*1`), which never
-//! equals the setting, so `crypteq` sees no match.  libxcrypt's other
-//! schemes (yescrypt `$y$`, gost-yescrypt `$gy$`, scrypt `$7$`,
-//! `$sha1`, SunMD5 `$md5`, NT-hash `$3$`) also give `None`, where Exim
-//! can match.
+//! equals the setting, so `crypteq` sees no match.  Unlike libxcrypt, the
+//! schemes with a cost in the setting refuse (`None`) costs beyond a bound
+//! well above what `mkpasswd` makes (see each module).
 //!
 //! The result is the whole hash string as libxcrypt writes it (canonical
 //! salt, `rounds=` as given), because Exim compares strings, not digests.
 
-use super::des;
+use super::{des, gost, nthash, sha1crypt, sunmd5, yescrypt};
 use md5::{Digest, Md5};
 
 /// libxcrypt refuses phrases of this many bytes or more (`ERANGE`).
@@ -33,10 +36,16 @@ pub(super) fn crypt(phrase: &[u8], setting: &[u8]) -> Option<Vec<u8>> {
         _ => None,
     };
     match setting {
+        [b'$', b'y', b'$', ..] => yescrypt::yescrypt(phrase, setting),
+        [b'$', b'g', b'y', b'$', ..] => gost::gost_yescrypt(phrase, setting),
+        [b'$', b'7', b'$', ..] => yescrypt::scrypt(phrase, setting),
         [b'$', b'2', sub, b'$', ..] => bcrypt(phrase, setting, bcrypt_flags(*sub)?),
         [b'$', b'6', b'$', rest @ ..] => sha_crypt(phrase, rest, ShaKind::Sha512),
         [b'$', b'5', b'$', rest @ ..] => sha_crypt(phrase, rest, ShaKind::Sha256),
+        _ if setting.starts_with(b"$sha1") => sha1crypt::sha1crypt(phrase, setting),
+        _ if setting.starts_with(b"$md5") => sunmd5::sunmd5(phrase, setting),
         [b'$', b'1', b'$', rest @ ..] => md5_crypt(phrase, rest),
+        [b'$', b'3', b'$', ..] => Some(nthash::nthash(phrase)),
         [b'_', ..] => des::bsdicrypt(phrase, setting),
         [a, b, ..] if des::is_des_salt_char(*a) && des::is_des_salt_char(*b) => {
             des::bigcrypt(phrase, setting)
