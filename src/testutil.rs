@@ -42,11 +42,8 @@ pub fn run_op(f: OpFn, arg: Option<&str>, input: &str) -> Result<String, String>
     let mut ctx = Context::new();
     let mut ev = Evaluator::new(&mut ctx);
     f(&mut ev, arg, &Value::from(input))
-        .map(|v| {
-            let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
-            String::from_utf8_lossy(&v[..end]).into_owned()
-        })
-        .map_err(|e| String::from_utf8_lossy(&e).into_owned())
+        .map(|v| String::from_utf8_lossy(v.c_str()).into_owned())
+        .map_err(|e| e.to_string())
 }
 
 /// `(operator, argument, operand, expected)`.

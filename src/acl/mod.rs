@@ -94,7 +94,7 @@ pub fn log_line(ev: &Evaluator, text: &[u8]) {
 }
 
 /// The policy check shared by `${acl}` and the `acl` condition.
-pub fn check_policy(ev: &Evaluator) -> Result<(), String> {
+pub fn check_policy(ev: &Evaluator) -> Result<(), crate::eval::Failure> {
     ev.ctx.policy.check(Capability::Acl, "running an ACL")
 }
 
@@ -150,7 +150,7 @@ pub fn eval_acl(ev: &mut Evaluator, name: &Value, args: &[Value]) -> AclOutcome 
 /// The `acl` condition: `${if acl{{name}{arg}...}{yes}{no}}`.  True for
 /// accept, false for deny; `$value` is set to the ACL's message for the
 /// branches.  Other results fail (`DEFER from acl "name"`, ...).
-pub fn condition(ev: &mut Evaluator, args: &[Value]) -> Result<bool, String> {
+pub fn condition(ev: &mut Evaluator, args: &[Value]) -> Result<bool, crate::eval::Failure> {
     check_policy(ev)?;
     let Some((name, rest)) = args.split_first() else {
         return Ok(false);
@@ -161,11 +161,15 @@ pub fn condition(ev: &mut Evaluator, args: &[Value]) -> Result<bool, String> {
             ev.value = r.user_msg;
             Ok(r.rc == AclRc::Ok)
         }
-        rc => Err(format!(
-            "{} from acl \"{}\"",
-            rc.name(),
-            String::from_utf8_lossy(&name.bytes)
-        )),
+        // DEFER is a forced failure, as for the item.
+        rc => {
+            let m = crate::sys::msg(&[rc.name().as_bytes(), b" from acl \"", &name.bytes, b"\""]);
+            Err(if rc == AclRc::Defer {
+                crate::eval::Failure::forced(m)
+            } else {
+                crate::eval::Failure::new(m)
+            })
+        }
     }
 }
 
@@ -275,7 +279,7 @@ fn check_internal(ev: &mut Evaluator, s: &Value) -> AclOutcome {
                 .policy
                 .check(Capability::Files, "reading an ACL file")
             {
-                return error(m);
+                return error(m.message);
             }
             let text = match std::fs::read(&name) {
                 Ok(t) => t,
@@ -577,11 +581,11 @@ fn list_condition(
     match crate::conditions::matchlist::acl_check(ev, kind, subject, list) {
         Ok(true) => Ok(AclRc::Ok),
         Ok(false) => Ok(AclRc::Fail),
-        Err(m) if m.contains("cannot match host name") => {
+        Err(m) if m.to_string().contains("cannot match host name") => {
             Err(unsupported("hosts (with host names)", log_msgp))
         }
         Err(m) => {
-            *log_msgp = Some(Value::from(m));
+            *log_msgp = Some(Value::from(m.message));
             Ok(AclRc::Defer)
         }
     }

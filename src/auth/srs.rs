@@ -9,10 +9,8 @@
 //! from the context's clock, so results can be pinned.
 
 use crate::eval::{Crypto, Digest};
-use crate::eval::{Evaluator, ExpandError, Value};
-use crate::items::expand_args;
+use crate::eval::{Evaluator, Failure, Value};
 use crate::operators::address::{AddressOptions, AddressParser};
-use crate::parser::ItemNode;
 
 const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 
@@ -200,18 +198,9 @@ fn today(ev: &Evaluator) -> i64 {
 }
 
 /// The `srs_encode` item.
-pub fn srs_encode_item(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    let args = expand_args(ev, item, skip)?;
-    if skip {
-        return Ok(());
-    }
-    let [secret, path, domain] = &args[..] else {
-        return ev.incomplete_item(item, skip);
+pub fn srs_encode_item(ev: &mut Evaluator, args: &[Value]) -> Result<Value, Failure> {
+    let [secret, path, domain] = args else {
+        return Err(Failure::new("missing or misplaced { or }"));
     };
     let opts = crate::operators::address::address_options(ev);
     let crypto = ev.ctx.crypto.clone();
@@ -222,15 +211,15 @@ pub fn srs_encode_item(
         &domain.bytes,
         today(ev),
         opts,
-    )
-    .map_err(|m| ExpandError::failed(m, item.span))?;
-    out.bytes.extend_from_slice(&r);
-    out.tainted |= secret.tainted || path.tainted || domain.tainted;
-    Ok(())
+    )?;
+    Ok(Value {
+        bytes: r,
+        tainted: secret.tainted || path.tainted || domain.tainted,
+    })
 }
 
 /// The `inbound_srs` condition; sets `$srs_recipient` when the shape matches.
-pub fn inbound_srs_cond(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+pub fn inbound_srs_cond(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
     let crypto = ev.ctx.crypto.clone();
     let r = inbound_with(&*crypto, &a[0].bytes, &a[1].bytes, today(ev));
     if let Some(rcpt) = r.recipient {

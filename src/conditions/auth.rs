@@ -54,22 +54,23 @@ fn ldap_server(query: &str) -> String {
     format!("{host}:{port}")
 }
 
-pub fn pam(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
-    ev.ctx.auth.pam(&a[0].bytes)
+pub fn pam(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
+    Ok(ev.ctx.auth.pam(&a[0].bytes)?)
 }
 
-pub fn saslauthd(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+pub fn saslauthd(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
     let get = |i: usize| a.get(i).map(|v| v.bytes.as_slice());
     // A realm without a service is ignored, as in Exim.
     let service = get(2);
     let realm = service.and(get(3));
-    ev.ctx
+    Ok(ev
+        .ctx
         .auth
-        .saslauthd(&a[0].bytes, &a[1].bytes, service, realm)
+        .saslauthd(&a[0].bytes, &a[1].bytes, service, realm)?)
 }
 
-pub fn ldapauth(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
-    ev.ctx.auth.ldapauth(&a[0].bytes)
+pub fn ldapauth(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
+    Ok(ev.ctx.auth.ldapauth(&a[0].bytes)?)
 }
 
 #[cfg(test)]

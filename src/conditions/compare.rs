@@ -34,7 +34,7 @@ pub fn strcmpic(s: &[u8], t: &[u8]) -> std::cmp::Ordering {
 
 macro_rules! string_cmp {
     ($name:ident, $cmp:ident, $($ord:pat_param)|+) => {
-        pub fn $name(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+        pub fn $name(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
             Ok(matches!($cmp(&a[0], &a[1]), $($ord)|+))
         }
     };
@@ -65,7 +65,7 @@ fn numbers(a: &[Value]) -> Result<(i64, i64), String> {
 
 macro_rules! num_cmp {
     ($name:ident, $op:tt) => {
-        pub fn $name(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+        pub fn $name(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
             let (x, y) = numbers(a)?;
             Ok(x $op y)
         }

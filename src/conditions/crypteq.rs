@@ -81,7 +81,7 @@ fn digest_matches(digest: &[u8], b64_len: usize, coded: &[u8]) -> bool {
     }
 }
 
-pub fn crypteq(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+pub fn crypteq(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
     let plain = crate::eval::c_str(&a[0].bytes);
     let hash = crate::eval::c_str(&a[1].bytes);
     if let Some(coded) = strip_tag(hash, b"{md5}") {
@@ -100,7 +100,8 @@ pub fn crypteq(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
         return Err(format!(
             "unknown encryption mechanism in \"{}\"",
             String::from_utf8_lossy(hash)
-        ));
+        )
+        .into());
     } else {
         (hash, false)
     };

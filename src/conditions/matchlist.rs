@@ -50,7 +50,7 @@ enum MatchRc {
 use MatchRc as R;
 
 /// A fatal error: the message Exim logs before dying.
-type Fatal = String;
+type Fatal = crate::eval::Failure;
 
 /// Exim's `check_string_block`.
 #[derive(Debug, Clone)]
@@ -270,7 +270,8 @@ impl<'e, 'a> Matcher<'e, 'a> {
                 if self.depth >= MAX_NAMED_DEPTH {
                     return Err(format!(
                         "named lists nested more than {MAX_NAMED_DEPTH} deep at \"+{name}\""
-                    ));
+                    )
+                    .into());
                 }
                 self.depth += 1;
                 let r = self.check_list(&sub, Sep::Auto, block, kind, true, val);
@@ -794,7 +795,8 @@ impl<'e, 'a> Matcher<'e, 'a> {
                 "Loop detected in lookup of local part of {} in @@{}",
                 lossy(subject),
                 lossy(pattern)
-            ));
+            )
+            .into());
         }
         Ok(R::Fail)
     }
@@ -1109,7 +1111,7 @@ fn to_value(v: Option<Vec<u8>>, tainted: bool) -> Option<Value> {
 }
 
 /// `match_domain` and `match_local_part` (Exim's `match_isinlist`).
-fn isinlist(ev: &mut Evaluator, a: &[Value], kind: ListKind) -> Result<bool, String> {
+fn isinlist(ev: &mut Evaluator, a: &[Value], kind: ListKind) -> Result<bool, Fatal> {
     let subject = crate::eval::c_str(&a[0].bytes);
     let list = crate::eval::c_str(&a[1].bytes);
     let tainted = a[0].tainted || a[1].tainted;
@@ -1127,27 +1129,27 @@ fn conclude(
     val: Option<Vec<u8>>,
     list: &[u8],
     tainted: bool,
-) -> Result<bool, String> {
+) -> Result<bool, Fatal> {
     let rc = r?;
     let msg = (rc == R::Defer).then(|| defer_message(list, &m));
     m.ev.value = to_value(val, tainted);
     m.finish(tainted);
     match msg {
-        Some(msg) => Err(msg),
+        Some(msg) => Err(msg.into()),
         None => Ok(rc == R::Ok),
     }
 }
 
-pub fn match_domain(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+pub fn match_domain(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
     isinlist(ev, a, ListKind::Domain)
 }
 
-pub fn match_local_part(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+pub fn match_local_part(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
     isinlist(ev, a, ListKind::LocalPart)
 }
 
 /// `match_address` (Exim's `match_address_list`, caseless, no expansion).
-pub fn match_address(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+pub fn match_address(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
     let subject = crate::eval::c_str(&a[0].bytes);
     let subject = &subject[..subject.len().min(BIG_BUFFER_SIZE)];
     let list = crate::eval::c_str(&a[1].bytes);
@@ -1182,7 +1184,7 @@ pub(crate) fn acl_check(
     kind: ListKind,
     subject: &[u8],
     list: &[u8],
-) -> Result<bool, String> {
+) -> Result<bool, Fatal> {
     let saved = ev.value.clone();
     let subject = crate::eval::c_str(subject);
     let list = crate::eval::c_str(list);
@@ -1208,10 +1210,10 @@ pub(crate) fn acl_check(
 
 /// `match_ip`: a host list restricted to IP addresses.  Exim expands the
 /// list (again) before scanning it.
-pub fn match_ip(ev: &mut Evaluator, a: &[Value]) -> Result<bool, String> {
+pub fn match_ip(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
     let subject = crate::eval::c_str(&a[0].bytes);
     if !subject.is_empty() && is_ip_address(subject) == 0 {
-        return Err(format!("\"{}\" is not an IP address", lossy(subject)));
+        return Err(format!("\"{}\" is not an IP address", lossy(subject)).into());
     }
     let list = crate::eval::c_str(&a[1].bytes);
     let tainted = a[0].tainted || a[1].tainted;

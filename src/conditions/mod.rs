@@ -2,15 +2,20 @@
 //! table entry per condition, in Exim's (sorted) order.
 
 pub mod auth;
+mod bool;
 mod compare;
 mod crypteq;
+mod exists;
+mod inlist;
+mod isip;
+mod match_;
 pub(crate) mod matchlist;
-mod misc;
+mod not_built;
 
 pub(crate) use compare::number;
 pub use compare::strcmpic;
 
-use crate::eval::{CondDef, CondFn};
+use crate::eval::{CondDef, CondFn, Evaluator, Failure, Value};
 use crate::parser::{CondShape, IterJson};
 
 const fn args(name: &'static str, n: u8, func: CondFn) -> CondDef {
@@ -49,15 +54,25 @@ const fn numeric(name: &'static str, func: CondFn) -> CondDef {
 /// A condition the evaluator itself carries out (`def:`, `and`, `or`,
 /// `forall`, ...): the table gives only its shape.
 const fn special(name: &'static str, shape: CondShape) -> CondDef {
-    CondDef::new(name, shape, misc::never)
+    CondDef::new(name, shape, never)
+}
+
+/// The function of a special condition (never called).
+fn never(_ev: &mut Evaluator, _a: &[Value]) -> Result<bool, Failure> {
+    Ok(false)
 }
 
 const fn iterate(name: &'static str, any: bool, json: IterJson) -> CondDef {
     special(name, CondShape::Iterate { any, json })
 }
 
+use bool::{bool_lax, bool_strict};
 use compare::*;
-use misc::*;
+use exists::exists;
+use inlist::{inlist, inlisti};
+use isip::{isip, isip4, isip6};
+use match_::regex_match;
+use not_built::{pwcheck_not_compiled, radius_not_compiled};
 
 /// Exim 4.96's condition table, sorted by name (symbols first).
 pub static CONDITIONS: &[CondDef] = &[

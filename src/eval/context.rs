@@ -404,8 +404,10 @@ impl FromIterator<Capability> for Capabilities {
 /// use exim_expand::eval::{Capability, Policy};
 /// let p = Policy::default();
 /// assert!(!p.allows(Capability::Run));
+/// let refused = p.check(Capability::Run, "running a command").unwrap_err();
+/// assert_eq!(refused.kind, exim_expand::ErrorKind::Refused);
 /// assert_eq!(
-///     p.check(Capability::Run, "running a command").unwrap_err(),
+///     refused.to_string(),
 ///     "running a command is not permitted by the expansion policy (capability \"run\" not granted)"
 /// );
 /// assert!(Policy::permissive().allows(Capability::Run));
@@ -441,12 +443,13 @@ impl Policy {
         )
     }
 
-    /// `Ok` when `c` is granted; else the refusal as a message.
-    pub fn check(&self, c: Capability, what: &str) -> Result<(), String> {
+    /// `Ok` when `c` is granted; else the refusal, a [`super::Failure`]
+    /// of kind [`super::ErrorKind::Refused`].
+    pub fn check(&self, c: Capability, what: &str) -> Result<(), super::Failure> {
         if self.allows(c) {
             Ok(())
         } else {
-            Err(Policy::refusal(what, c))
+            Err(super::Failure::refused(Policy::refusal(what, c)))
         }
     }
 
@@ -458,8 +461,7 @@ impl Policy {
         what: &str,
         span: crate::parser::Span,
     ) -> Result<(), super::ExpandError> {
-        self.check(c, what)
-            .map_err(|m| super::ExpandError::new(super::ErrorKind::Refused, m, span))
+        self.check(c, what).map_err(|f| f.at(span))
     }
 }
 

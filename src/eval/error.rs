@@ -168,3 +168,135 @@ impl fmt::Display for ExpandError {
 }
 
 impl std::error::Error for ExpandError {}
+
+/// Why a builtin failed: Exim's message and its kind.  A builtin returns
+/// it without a position; the evaluator places it at the builtin's span
+/// ([`Failure::at`]).  This is the one failure type of every builtin that
+/// receives values (operators, conditions, string items).
+///
+/// ```
+/// use exim_expand::eval::Failure;
+/// use exim_expand::ErrorKind;
+/// let f: Failure = "\"xyz\" is not a hex string".into();
+/// assert_eq!(f.kind, ErrorKind::Failed);
+/// assert!(Failure::forced("no").is_forced());
+/// let e = Failure::refused("running a command is not permitted").at(Default::default());
+/// assert_eq!(e.kind, ErrorKind::Refused);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// What kind of failure (ordinary, forced, refused, ...).
+    pub kind: ErrorKind,
+    /// Exim's message, byte for byte.
+    pub message: Vec<u8>,
+    /// Set when the failure happened inside text expanded at run time.
+    pub nested: Option<Box<NestedSource>>,
+}
+
+impl Failure {
+    /// An ordinary failure ([`ErrorKind::Failed`]).
+    pub fn new(message: impl Into<Vec<u8>>) -> Failure {
+        Failure::of_kind(ErrorKind::Failed, message)
+    }
+
+    /// A forced failure ([`ErrorKind::ForcedFail`]).
+    pub fn forced(message: impl Into<Vec<u8>>) -> Failure {
+        Failure::of_kind(ErrorKind::ForcedFail, message)
+    }
+
+    /// Something the policy does not permit ([`ErrorKind::Refused`]).
+    pub fn refused(message: impl Into<Vec<u8>>) -> Failure {
+        Failure::of_kind(ErrorKind::Refused, message)
+    }
+
+    /// A failure of a given kind.
+    pub fn of_kind(kind: ErrorKind, message: impl Into<Vec<u8>>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+            nested: None,
+        }
+    }
+
+    /// The failure of an expansion the builtin ran (`${expand:}`), under
+    /// the builtin's own message: its position inside the nested text is
+    /// kept, and so is its kind when it is forced, refused or a limit
+    /// (what callers act on); anything else is an ordinary failure.
+    ///
+    /// ```
+    /// use exim_expand::{Context, ErrorKind, expand};
+    /// let mut kind = |s: &[u8]| expand(s, &mut Context::new()).unwrap_err().kind;
+    /// assert_eq!(kind(br"${expand:\$\{if eq\{a\}\{b\}\{y\}fail\}}"), ErrorKind::ForcedFail);
+    /// assert_eq!(kind(br"${expand:\$\{run\{/bin/true\}\}}"), ErrorKind::Refused);
+    /// assert_eq!(kind(br"${expand:\$nosuch}"), ErrorKind::Failed);
+    /// ```
+    pub fn wrapping(inner: ExpandError, message: impl Into<Vec<u8>>) -> Failure {
+        let kind = match inner.kind {
+            k @ (ErrorKind::ForcedFail | ErrorKind::Refused | ErrorKind::Limit) => k,
+            _ => ErrorKind::Failed,
+        };
+        Failure {
+            kind,
+            message: message.into(),
+            nested: inner.nested,
+        }
+    }
+
+    /// Whether the failure is forced.
+    pub fn is_forced(&self) -> bool {
+        self.kind == ErrorKind::ForcedFail
+    }
+
+    /// The error the evaluator reports: this failure at `span`.
+    pub fn at(self, span: Span) -> ExpandError {
+        ExpandError {
+            kind: self.kind,
+            message: self.message,
+            span,
+            nested: self.nested,
+        }
+    }
+}
+
+/// An evaluator error passing through a builtin (the replacement of
+/// `${sg}` failing, ...): its kind, message and nested position are kept;
+/// the builtin's span replaces its own.
+impl From<ExpandError> for Failure {
+    fn from(e: ExpandError) -> Failure {
+        Failure {
+            kind: e.kind,
+            message: e.message,
+            nested: e.nested,
+        }
+    }
+}
+
+impl From<Vec<u8>> for Failure {
+    fn from(message: Vec<u8>) -> Failure {
+        Failure::new(message)
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::new(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure::new(message)
+    }
+}
+
+impl From<&[u8]> for Failure {
+    fn from(message: &[u8]) -> Failure {
+        Failure::new(message)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.message))
+    }
+}

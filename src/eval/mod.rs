@@ -18,14 +18,14 @@ pub use context::{
     Capabilities, Capability, Clock, Context, Features, FixedClock, Limits, ListKind, Policy,
     Profile, Settings, SystemClock,
 };
-pub use error::{ErrorKind, ExpandError, NestedSource};
+pub use error::{ErrorKind, ExpandError, Failure, NestedSource};
 pub use provider::{
     Answer, AuthProvider, AuthResult, Crypto, Digest, DnsError, Lookup, LookupFailure,
     LookupHandle, LookupQuery, RData, Record, Resolver, RrType,
 };
 pub use registry::{
-    CertFn, CondDef, CondFn, ItemDef, ItemFn, NumberFn, OpDef, OpFn, OpResult, Registry,
-    RegistryParts, Variables,
+    CertFn, CondDef, CondFn, ItemDef, ItemEval, NodeFn, NumberFn, OpDef, OpFn, OpResult, Registry,
+    RegistryParts, StringsFn, Variables, WhenSkipping,
 };
 pub(crate) use session::CacheEntry;
 pub use session::LookupCache;
@@ -72,8 +72,6 @@ pub struct Evaluator<'a> {
     /// The source text of the template being evaluated (for messages that
     /// quote "the remaining string").
     pub(crate) source: std::sync::Arc<[u8]>,
-    /// What an operator reports besides its bytes (see [`OpSide`]).
-    pub(crate) op_side: OpSide,
     /// Set for explain mode: records every item, operator, condition and
     /// variable evaluated (see [`trace`]).
     pub tracer: Option<trace::Tracer>,
@@ -85,28 +83,6 @@ pub struct Evaluator<'a> {
     /// [`CLOCK_EVERY`] nodes: reading it per node cost more than the node).
     ticks: u32,
     depth: u32,
-}
-
-/// Set by an operator that evaluates nested text (`${expand:}`): its
-/// failure was forced (and where inside the text it happened), or its
-/// result picked up taint from inside.
-///
-/// ```
-/// use exim_expand::{Context, expand};
-/// // ${expand:} marks its failure as forced when the inner one was.
-/// let e = expand(br"${expand:\$\{if eq\{a\}\{b\}\{y\}fail\}}", &mut Context::new()).unwrap_err();
-/// assert!(e.is_forced());
-/// assert_eq!(e.message_str(), "internal expansion of \"${if eq{a}{b}{y}fail}\" failed: \
-///     \"if\" failed and \"fail\" requested");
-/// ```
-#[derive(Debug, Default, Clone)]
-pub(crate) struct OpSide {
-    /// The failure the operator reports is a forced one.
-    pub forced: bool,
-    /// The result is tainted even if the operand is not.
-    pub tainted: bool,
-    /// Where in the nested text the failure happened.
-    pub nested: Option<Box<NestedSource>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -121,7 +97,6 @@ impl<'a> Evaluator<'a> {
             item: None,
             captures: Vec::new(),
             source: std::sync::Arc::from(&b""[..]),
-            op_side: OpSide::default(),
             tracer: None,
             deadline: None,
             ticks: 0,
@@ -286,7 +261,6 @@ impl<'a> Evaluator<'a> {
                     _ if skip => {}
                     OpRef::Known { id, .. } => {
                         let def = *self.reg.op_def(*id);
-                        self.op_side = OpSide::default();
                         // A certificate variable holding a certificate: the
                         // operator works on the certificate itself.
                         let pem = op
@@ -303,18 +277,9 @@ impl<'a> Evaluator<'a> {
                             Some(r) => r,
                             None => (def.func)(self, op.arg.as_deref(), &operand),
                         };
-                        let side = std::mem::take(&mut self.op_side);
-                        let r = r.map_err(|m| {
-                            let mut e = if side.forced {
-                                ExpandError::forced(m, op.span)
-                            } else {
-                                ExpandError::failed(m, op.span)
-                            };
-                            e.nested = side.nested;
-                            e
-                        })?;
-                        out.bytes.extend_from_slice(&r);
-                        out.tainted |= operand.tainted || side.tainted;
+                        let r = r.map_err(|f| f.at(op.span))?;
+                        out.bytes.extend_from_slice(&r.bytes);
+                        out.tainted |= operand.tainted || r.tainted;
                     }
                 }
             }
@@ -327,18 +292,56 @@ impl<'a> Evaluator<'a> {
                     ));
                 }
                 self.depth += 1;
-                let def = self.reg.item_def(item.item);
-                let eval = def.eval;
+                let def = *self.reg.item_def(item.item);
                 let r = if item.error.is_some() && !def.sig.shape.reports_own_errors() {
                     self.incomplete_item(item, skip)
                 } else {
-                    eval(self, item, skip, out)
+                    match def.eval {
+                        ItemEval::Node(eval) => eval(self, item, skip, out),
+                        ItemEval::Strings(eval) => self.strings_item(&def, eval, item, skip, out),
+                    }
                 };
                 self.depth -= 1;
                 r.map_err(|e| e.anchored_at(item.span))?;
             }
             Node::Error(e) => return Err((**e).clone()),
         }
+        Ok(())
+    }
+
+    /// An item of strings: its arguments expanded in order (as Exim's
+    /// `read_subs` does), their number checked, the policy asked, the
+    /// failure placed at the item.
+    fn strings_item(
+        &mut self,
+        def: &ItemDef,
+        eval: StringsFn,
+        item: &ItemNode,
+        skip: bool,
+        out: &mut Value,
+    ) -> Result<(), ExpandError> {
+        let mut vals = Vec::with_capacity(item.args.len());
+        for a in &item.args {
+            if let Arg::Seq(s) = a {
+                vals.push(self.seq(s, skip)?);
+            }
+        }
+        if let crate::parser::ItemShape::Subs { min, max } = def.sig.shape
+            && !(usize::from(min)..=usize::from(max)).contains(&vals.len())
+        {
+            return self.incomplete_item(item, skip);
+        }
+        if skip {
+            match def.skipping {
+                WhenSkipping::Ignored => return Ok(()),
+                WhenSkipping::Checked(check) => return check(&vals).map_err(|f| f.at(item.span)),
+                WhenSkipping::Computed => {}
+            }
+        } else if let Some((c, what)) = def.capability {
+            self.ctx.policy.require(c, what, item.span)?;
+        }
+        let v = eval(self, &vals).map_err(|f| f.at(item.span))?;
+        out.push(&v);
         Ok(())
     }
 
@@ -446,11 +449,11 @@ impl<'a> Evaluator<'a> {
                 }
                 if skip {
                     if def.checked_when_skipping {
-                        (def.func)(self, &vals).map_err(|m| ExpandError::failed(m, c.span))?;
+                        (def.func)(self, &vals).map_err(|f| f.at(c.span))?;
                     }
                     return Ok(false);
                 }
-                (def.func)(self, &vals).map_err(|m| ExpandError::failed(m, c.span))
+                (def.func)(self, &vals).map_err(|f| f.at(c.span))
             }
             CondKind::Def(target) => self.def(target, c.span, skip),
             CondKind::AndOr { is_and, conds } => {

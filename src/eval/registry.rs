@@ -7,40 +7,83 @@
 //! their engines.  The registry is also the parser's [`Grammar`]: the tree
 //! stores the ids it hands out, and is evaluated against the same registry.
 
-use super::{Evaluator, ExpandError, Lookup, Value};
+use super::{Capability, Evaluator, ExpandError, Failure, Lookup, Value};
 use crate::parser::{
     CondId, CondShape, CondSig, Grammar, HeaderKind, ItemId, ItemNode, ItemShape, ItemSig,
     LookupStyle, OpId, OpSig, Tail,
 };
 use std::sync::Arc;
 
-/// Evaluates an item: its node (arguments unevaluated), whether the
+/// Evaluates an item whose arguments have a shape of their own (a
+/// condition, branches expanded lazily, a list and the text to apply to
+/// each element, ...): its node (arguments unevaluated), whether the
 /// evaluation is skipping, and where to append the result.
 ///
 /// ```
-/// use exim_expand::{Context, Evaluator, Value, parser::Node};
-/// let t = exim_expand::parse(b"${sg{abc}{b}{x}}");
+/// use exim_expand::{Context, Evaluator, Value, eval::ItemEval, parser::Node};
+/// let t = exim_expand::parse(b"${if eq{a}{a}{yes}{no}}");
 /// let Node::Item(node) = &t.root.nodes[0] else { panic!() };
-/// let eval = t.registry().item_def(node.item).eval;
+/// let ItemEval::Node(eval) = t.registry().item_def(node.item).eval else { panic!() };
 /// let mut ctx = Context::new();
 /// let mut out = Value::new("=");
 /// eval(&mut Evaluator::new(&mut ctx), node, false, &mut out).unwrap();
-/// assert_eq!(out.bytes, b"=axc");
+/// assert_eq!(out.bytes, b"=yes");
 /// ```
-pub type ItemFn = fn(&mut Evaluator, &ItemNode, bool, &mut Value) -> Result<(), ExpandError>;
+pub type NodeFn = fn(&mut Evaluator, &ItemNode, bool, &mut Value) -> Result<(), ExpandError>;
 
-/// What an operator yields: the output bytes, or Exim's error message (as
-/// bytes: messages quote the operand, which need not be UTF-8).
+/// Evaluates an item whose arguments are strings (shape
+/// [`ItemShape::Subs`]): the evaluator has expanded them, in order, and
+/// checked their number; the item returns its value (with its taint) or
+/// a [`Failure`], which the evaluator places at the item.
 ///
 /// ```
-/// use exim_expand::{Context, Evaluator, Value, parser::Grammar};
+/// use exim_expand::{Context, Evaluator, Value, eval::ItemEval, parser::Grammar};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let (id, _) = reg.item(b"sg").unwrap();
+/// let ItemEval::Strings(sg) = reg.item_def(id).eval else { panic!() };
+/// let mut ctx = Context::new();
+/// let args = [Value::tainted("abc"), Value::new("b"), Value::new("x")];
+/// let v = sg(&mut Evaluator::new(&mut ctx), &args).unwrap();
+/// assert_eq!((v.bytes.as_slice(), v.tainted), (&b"axc"[..], true));
+/// ```
+pub type StringsFn = fn(&mut Evaluator, &[Value]) -> Result<Value, Failure>;
+
+/// How an item is evaluated: from its expanded arguments, or from its node.
+#[derive(Clone, Copy)]
+pub enum ItemEval {
+    /// The arguments are strings, expanded by the evaluator.
+    Strings(StringsFn),
+    /// The item walks its own arguments.
+    Node(NodeFn),
+}
+
+/// What an item of strings does in an untaken branch, once its arguments
+/// are expanded (Exim 4.96 is not uniform here).
+#[derive(Clone, Copy, Debug)]
+pub enum WhenSkipping {
+    /// Nothing (most items).
+    Ignored,
+    /// It is computed all the same and its result appended: code in
+    /// untaken branches sees it (`tr`, `substr`, `listquote`, ...).
+    Computed,
+    /// Its arguments are checked (and the check's failure reported), but
+    /// nothing is computed (`imapfolder`'s separator).
+    Checked(fn(&[Value]) -> Result<(), Failure>),
+}
+
+/// What an operator yields: its value (whose taint is added to the
+/// operand's), or a [`Failure`] carrying Exim's message (as bytes: messages
+/// quote the operand, which need not be UTF-8).
+///
+/// ```
+/// use exim_expand::{Context, Evaluator, Value, eval::Failure, parser::Grammar};
 /// let reg = exim_expand::builtins::debian_4_96();
 /// let (id, _, _) = reg.operator(b"hex2b64").unwrap();
 /// let mut ctx = Context::new();
 /// let r = (reg.op_def(id).func)(&mut Evaluator::new(&mut ctx), None, &Value::new("xyz"));
-/// assert_eq!(r, Err(b"\"xyz\" is not a hex string".to_vec()));
+/// assert_eq!(r, Err(Failure::new("\"xyz\" is not a hex string")));
 /// ```
-pub type OpResult = Result<Vec<u8>, Vec<u8>>;
+pub type OpResult = Result<Value, Failure>;
 
 /// An operator: `arg` is the text after the first `_` (for the main table),
 /// `input` the expanded operand.  Errors are Exim's message text.
@@ -52,7 +95,7 @@ pub type OpResult = Result<Vec<u8>, Vec<u8>>;
 /// let arg = arg.map(|a| std::str::from_utf8(a).unwrap());
 /// let mut ctx = Context::new();
 /// let r = (reg.op_def(id).func)(&mut Evaluator::new(&mut ctx), arg, &Value::new("abcdef"));
-/// assert_eq!(r, Ok(b"bcd".to_vec()));
+/// assert_eq!(r, Ok(Value::new("bcd")));
 /// ```
 pub type OpFn = fn(&mut Evaluator, Option<&str>, &Value) -> OpResult;
 
@@ -71,7 +114,7 @@ pub type OpFn = fn(&mut Evaluator, Option<&str>, &Value) -> OpResult;
 /// ```
 pub type CertFn = fn(&mut Evaluator, &str, &Value) -> Option<OpResult>;
 
-/// A condition with string arguments; errors are Exim's message text.
+/// A condition with string arguments; errors carry Exim's message text.
 ///
 /// ```
 /// use exim_expand::{Context, Evaluator, Value, parser::Grammar};
@@ -82,33 +125,59 @@ pub type CertFn = fn(&mut Evaluator, &str, &Value) -> Option<OpResult>;
 /// let r = (reg.cond_def(id).func)(&mut Evaluator::new(&mut ctx), &args);
 /// assert_eq!(r, Ok(true));
 /// ```
-pub type CondFn = fn(&mut Evaluator, &[Value]) -> Result<bool, String>;
+pub type CondFn = fn(&mut Evaluator, &[Value]) -> Result<bool, Failure>;
 
-/// An item: its signature and the function that evaluates it.
+/// An item: its signature, how it is evaluated, what it does when
+/// skipping and the capability it needs.
 ///
 /// ```
 /// let reg = exim_expand::builtins::debian_4_96();
 /// let names: Vec<&str> = reg.items().iter().map(|d| d.sig.name).collect();
 /// assert!(names.contains(&"sg") && names.is_sorted());
+/// let readfile = reg.items().iter().find(|d| d.sig.name == "readfile").unwrap();
+/// assert_eq!(readfile.capability.unwrap().0, exim_expand::Capability::ReadFile);
 /// ```
 #[derive(Clone, Copy)]
 pub struct ItemDef {
     /// What the parser needs: the name, the argument shape, the tail rule.
     pub sig: ItemSig,
     /// Evaluates the item.
-    pub eval: ItemFn,
+    pub eval: ItemEval,
+    /// For items of strings: what happens in an untaken branch.
+    pub skipping: WhenSkipping,
+    /// For items of strings: the capability the embedder's policy must
+    /// grant, and what it is for ("reading a file"); checked by the
+    /// evaluator before the item is called (not while skipping).
+    pub capability: Option<(Capability, &'static str)>,
 }
 
 impl ItemDef {
-    /// An item whose `{yes}{no}` tail (if any) is worded with its name.
-    pub const fn new(name: &'static str, shape: ItemShape, eval: ItemFn) -> ItemDef {
+    /// An item that walks its own node; its `{yes}{no}` tail (if any) is
+    /// worded with its name.
+    pub const fn node(name: &'static str, shape: ItemShape, eval: NodeFn) -> ItemDef {
         ItemDef {
             sig: ItemSig {
                 name,
                 shape,
                 tail: Tail::value(name),
             },
-            eval,
+            eval: ItemEval::Node(eval),
+            skipping: WhenSkipping::Ignored,
+            capability: None,
+        }
+    }
+
+    /// An item of `min..=max` strings, evaluated from their values.
+    pub const fn strings(name: &'static str, min: u8, max: u8, eval: StringsFn) -> ItemDef {
+        ItemDef {
+            sig: ItemSig {
+                name,
+                shape: ItemShape::Subs { min, max },
+                tail: Tail::value(name),
+            },
+            eval: ItemEval::Strings(eval),
+            skipping: WhenSkipping::Ignored,
+            capability: None,
         }
     }
 
@@ -119,16 +188,29 @@ impl ItemDef {
             ..self
         }
     }
+
+    /// The same item, doing `skipping` in untaken branches.
+    pub const fn when_skipping(self, skipping: WhenSkipping) -> ItemDef {
+        ItemDef { skipping, ..self }
+    }
+
+    /// The same item, needing capability `c` for `what`.
+    pub const fn needs(self, c: Capability, what: &'static str) -> ItemDef {
+        ItemDef {
+            capability: Some((c, what)),
+            ..self
+        }
+    }
 }
 
 /// An operator.
 ///
 /// ```
 /// use exim_expand::{Context, Evaluator, Value, eval::OpDef};
-/// let twice = OpDef::new("twice", |_ev, _arg, v| Ok(v.bytes.repeat(2)));
+/// let twice = OpDef::new("twice", |_ev, _arg, v| Ok(v.bytes.repeat(2).into()));
 /// let mut ctx = Context::new();
 /// let r = (twice.func)(&mut Evaluator::new(&mut ctx), None, &Value::new("ab"));
-/// assert_eq!(r, Ok(b"abab".to_vec()));
+/// assert_eq!(r, Ok(Value::new("abab")));
 /// assert!(!twice.sig.cert_aware && twice.cert.is_none());
 /// ```
 #[derive(Clone, Copy)]
@@ -309,7 +391,7 @@ impl std::fmt::Debug for Registry {
 ///     name: "twice-only",
 ///     items: vec![],
 ///     underscore_ops: vec![],
-///     main_ops: vec![OpDef::new("twice", |_ev, _arg, v| Ok(v.bytes.repeat(2)))],
+///     main_ops: vec![OpDef::new("twice", |_ev, _arg, v| Ok(v.bytes.repeat(2).into()))],
 ///     conditions: vec![],
 ///     vars: Variables {
 ///         lookup: |_, _, _| None,

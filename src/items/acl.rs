@@ -4,24 +4,13 @@
 //! (or nothing); defer is a forced failure `DEFER from acl "name"`; any
 //! other result (discard, drop, an error) fails with its name.
 
-use super::expand_args;
-use crate::acl::{AclRc, check_policy, eval_acl};
-use crate::eval::{Evaluator, ExpandError, Value};
-use crate::parser::ItemNode;
+use crate::acl::{AclRc, eval_acl};
+use crate::eval::{Evaluator, Failure, Value};
 
-pub fn eval(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    let vals = expand_args(ev, item, skip)?;
-    if skip {
-        return Ok(());
-    }
-    check_policy(ev).map_err(|m| ExpandError::failed(m, item.span))?;
+pub fn eval(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    let mut out = Value::empty();
     let Some((name, args)) = vals.split_first() else {
-        return ev.incomplete_item(item, skip);
+        return Err(super::unread());
     };
     let r = eval_acl(ev, name, args);
     match r.rc {
@@ -29,16 +18,16 @@ pub fn eval(
             if let Some(m) = &r.user_msg {
                 out.push(m);
             }
-            Ok(())
+            Ok(out)
         }
         rc => {
             let mut m = format!("{} from acl \"", rc.name()).into_bytes();
             m.extend_from_slice(&name.bytes);
             m.push(b'"');
             Err(if rc == AclRc::Defer {
-                ExpandError::forced(m, item.span)
+                Failure::forced(m)
             } else {
-                ExpandError::failed(m, item.span)
+                Failure::new(m)
             })
         }
     }

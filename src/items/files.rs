@@ -1,8 +1,6 @@
 //! `${readfile{file}{eol}}`: a whole file, newlines optionally replaced.
 
-use super::expand_args;
-use crate::eval::{Capability, Evaluator, ExpandError, Value};
-use crate::parser::ItemNode;
+use crate::eval::{Evaluator, Failure, Value};
 
 /// Exim's `cat_file`: the data read as `fgets` does (chunks of at most 1023
 /// bytes ending at a newline), each chunk cut at its first NUL; with `eol`
@@ -51,21 +49,10 @@ pub(crate) fn open_failed(name: &[u8], errno: i32) -> Vec<u8> {
     m
 }
 
-pub fn readfile(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    let vals = expand_args(ev, item, skip)?;
-    if skip {
-        return Ok(());
-    }
-    ev.ctx
-        .policy
-        .require(Capability::ReadFile, "reading a file", item.span)?;
+pub fn readfile(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    let mut out = Value::empty();
     let Some(file) = vals.first() else {
-        return ev.incomplete_item(item, skip);
+        return Err(super::unread());
     };
     // A file name is used up to a NUL, as the C string it is.
     let name: &[u8] = match file.bytes.iter().position(|&c| c == 0) {
@@ -78,28 +65,25 @@ pub fn readfile(
         m.extend_from_slice(name);
         m.push(b'\'');
         crate::acl::log_line(ev, &m);
-        return Err(ExpandError::failed(
-            open_failed(name, libc::EACCES),
-            item.span,
-        ));
+        return Err(Failure::new(open_failed(name, libc::EACCES)));
     }
     use std::os::unix::ffi::OsStrExt;
     let path = std::path::Path::new(std::ffi::OsStr::from_bytes(name));
     let mut f = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            return Err(ExpandError::failed(
-                open_failed(name, e.raw_os_error().unwrap_or(libc::ENOENT)),
-                item.span,
-            ));
+            return Err(Failure::new(open_failed(
+                name,
+                e.raw_os_error().unwrap_or(libc::ENOENT),
+            )));
         }
     };
     // A read error (a directory: EISDIR) ends the data, as fgets does.
     let data = crate::sys::read_bounded(&mut f, ev.ctx.limits.max_read)
-        .map_err(|max| ExpandError::failed(crate::sys::too_long(name, max), item.span))?;
+        .map_err(|max| Failure::new(crate::sys::too_long(name, max)))?;
     let eol = vals.get(1).map(|v| v.bytes.as_slice());
     out.push_bytes(&cat_file(&data, eol));
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]

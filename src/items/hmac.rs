@@ -1,35 +1,26 @@
 //! `${hmac{md5|sha1}{secret}{text}}`: HMAC-MD5 or HMAC-SHA1 in lower-case
 //! hex, through the engine's [`crate::eval::Crypto`] provider.
 
-use crate::eval::{Digest, Evaluator, ExpandError, Value};
-use crate::parser::ItemNode;
+use crate::eval::{Digest, Evaluator, Failure, Value};
 
-pub fn hmac(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    let vals = super::expand_args(ev, item, skip)?;
-    if skip {
-        return Ok(());
-    }
-    let [algo, key, text] = &vals[..] else {
-        return ev.incomplete_item(item, skip);
+pub fn hmac(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    let mut out = Value::empty();
+    let [algo, key, text] = vals else {
+        return Err(super::unread());
     };
     let alg = match algo.bytes.as_slice() {
         b"md5" => Digest::Md5,
         b"sha1" => Digest::Sha1,
         other => {
             let msg = crate::sys::msg(&[b"hmac algorithm \"", other, b"\" is not recognised"]);
-            return Err(ExpandError::failed(msg, item.span));
+            return Err(Failure::new(msg));
         }
     };
     let digest = ev.ctx.crypto.hmac(alg, &key.bytes, &text.bytes);
     for b in digest {
         out.push_bytes(format!("{b:02x}").as_bytes());
     }
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -2,8 +2,7 @@
 //! modified UTF-7 (RFC 3501), converted from `headers_charset`; the input
 //! separator becomes `.`.
 
-use crate::eval::{Evaluator, ExpandError, Value};
-use crate::parser::ItemNode;
+use crate::eval::{Evaluator, Failure, Value};
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
@@ -150,17 +149,9 @@ pub(crate) fn encode(
     Ok(out)
 }
 
-pub fn eval(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    let vals = super::expand_args(ev, item, skip)?;
-    let Some(name) = vals.first() else {
-        return ev.incomplete_item(item, skip);
-    };
-    let (sep, specials) = match vals.get(1) {
+/// The separator and the specials: checked even in untaken branches.
+fn separator(vals: &[Value]) -> Result<(u8, &[u8]), Failure> {
+    Ok(match vals.get(1) {
         None => (b'/', &b""[..]),
         Some(s) => {
             let s = s.c_str();
@@ -168,22 +159,31 @@ pub fn eval(
                 let mut m = b"IMAP folder separator must be one character, found \"".to_vec();
                 m.extend_from_slice(s);
                 m.push(b'"');
-                return Err(ExpandError::failed(m, item.span));
+                return Err(Failure::new(m));
             }
             (s[0], vals.get(2).map_or(&b""[..], Value::c_str))
         }
+    })
+}
+
+/// What 4.96 checks of `imapfolder` when skipping: the separator.
+pub fn check(vals: &[Value]) -> Result<(), Failure> {
+    separator(vals).map(|_| ())
+}
+
+pub fn eval(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    let mut out = Value::empty();
+    let Some(name) = vals.first() else {
+        return Err(super::unread());
     };
-    if skip {
-        return Ok(());
-    }
+    let (sep, specials) = separator(vals)?;
     let charset = ev.ctx.headers_charset().to_string();
-    let r = encode(name.c_str(), &charset, sep, specials)
-        .map_err(|m| ExpandError::failed(m, item.span))?;
+    let r = encode(name.c_str(), &charset, sep, specials)?;
     out.push(&Value {
         bytes: r,
         tainted: name.tainted,
     });
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! List items: `map`, `filter`, `reduce`, `sort`, `listextract`, `listquote`.
 
-use crate::eval::{Evaluator, ExpandError, Value};
+use crate::eval::{Evaluator, ExpandError, Failure, Value};
 use crate::lists::{ListIter, is_space};
 use crate::numeric::parse_integer;
 use crate::parser::Grammar;
@@ -464,22 +464,17 @@ pub fn listextract(
 
 /// `listquote{sep}{string}`: doubles the separator; an empty string
 /// becomes a single space.
-pub fn listquote(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
+pub fn listquote(_ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    let mut out = Value::empty();
     // Exim 4.96 quotes even while skipping (see `tr`).
-    let vals = super::expand_args(ev, item, skip)?;
     let (Some(sep), Some(text)) = (vals.first(), vals.get(1)) else {
-        return parse_error(ev, item);
+        return Err(super::unread());
     };
     out.push(&Value {
         bytes: quote(sep.bytes.first().copied(), &text.bytes),
         tainted: text.tainted,
     });
-    Ok(())
+    Ok(out)
 }
 
 /// `listquote`'s work: `sep` doubled, an empty string becomes a space.

@@ -7,7 +7,7 @@
 //! numeric variables are restored afterwards.
 
 use crate::eval::{ErrorKind, Evaluator, ExpandError, Value};
-use crate::lookups::{self, Failure, Style};
+use crate::lookups::{self, LookupFailure, Style};
 use crate::parser::{Arg, ItemNode};
 
 /// Exim's `string_printing` for a message: non-printing bytes escaped.
@@ -70,11 +70,11 @@ fn eval_inner(
     if !skip {
         match lookups::search(ev, &spec, file.as_deref(), query.tainted, &keyquery) {
             Ok(f) => found = f,
-            Err(Failure::Open(m)) => return Err(ExpandError::failed(m, item.span)),
-            Err(Failure::Refused(m)) => {
+            Err(LookupFailure::Open(m)) => return Err(ExpandError::failed(m, item.span)),
+            Err(LookupFailure::Refused(m)) => {
                 return Err(ExpandError::new(ErrorKind::Refused, m, item.span));
             }
-            Err(Failure::Defer(m)) => {
+            Err(LookupFailure::Defer(m)) => {
                 return Err(ExpandError::failed(
                     format!("lookup of \"{}\" gave DEFER: {m}", printing(&keyquery)),
                     item.span,

@@ -3,7 +3,9 @@
 //! function evaluates it.
 
 mod acl;
+mod authresults;
 pub(crate) mod certextract;
+mod dlfunc;
 mod env;
 mod extract;
 mod files;
@@ -12,69 +14,90 @@ mod if_;
 mod imapfolder;
 mod lists;
 mod lookup;
-mod misc;
+mod perl;
 mod prvs;
+mod readsocket;
 mod run;
-mod strings;
 mod substitute;
 
-use crate::eval::{Evaluator, ExpandError, ItemDef, Value};
+use crate::eval::ItemDef;
 use crate::parser::{Arg, ItemNode, ItemShape, Tail};
 
-const fn item(name: &'static str, shape: ItemShape, eval: crate::eval::ItemFn) -> ItemDef {
-    ItemDef::new(name, shape, eval)
+use crate::eval::{Capability, Failure, WhenSkipping};
+use crate::operators::text;
+
+const fn node(name: &'static str, shape: ItemShape, eval: crate::eval::NodeFn) -> ItemDef {
+    ItemDef::node(name, shape, eval)
+}
+
+const fn strings(name: &'static str, min: u8, max: u8, eval: crate::eval::StringsFn) -> ItemDef {
+    ItemDef::strings(name, min, max, eval)
 }
 
 use ItemShape::*;
 
 /// Exim 4.96's item table, sorted by name.
 pub static ITEMS: &[ItemDef] = &[
-    item("acl", Subs { min: 1, max: 10 }, acl::eval),
-    item("authresults", Subs { min: 1, max: 1 }, misc::authresults),
-    item("certextract", CertExtract, certextract::certextract),
-    item("dlfunc", Subs { min: 2, max: 10 }, misc::dlfunc),
-    item("env", Env, env::eval),
-    item("extract", Extract, extract::eval),
-    item("filter", Filter, lists::map_like),
-    item("hash", Subs { min: 2, max: 3 }, strings::hash),
-    item("hmac", Subs { min: 3, max: 3 }, hmac::hmac),
+    strings("acl", 1, 10, acl::eval).needs(Capability::Acl, "running an ACL"),
+    strings("authresults", 1, 1, authresults::authresults),
+    node("certextract", CertExtract, certextract::certextract),
+    strings("dlfunc", 2, 10, dlfunc::dlfunc)
+        .needs(Capability::Dlfunc, "calling a dynamically-loaded function"),
+    node("env", Env, env::eval),
+    node("extract", Extract, extract::eval),
+    node("filter", Filter, lists::map_like),
+    // 4.96 checks and computes hash, length, nhash and substr even in
+    // untaken branches, on what the skipped arguments expand to.
+    strings("hash", 2, 3, text::hash_item).when_skipping(WhenSkipping::Computed),
+    strings("hmac", 3, 3, hmac::hmac),
     // `${if c}` alone gives "true"; `$value` is left as the condition set it.
-    item("if", If, if_::eval).with_tail(Tail {
+    node("if", If, if_::eval).with_tail(Tail {
         word: "if",
         bare_gives_true: true,
         restores_value_bare: false,
         restores_value: false,
     }),
-    item("imapfolder", Subs { min: 1, max: 3 }, imapfolder::eval),
-    item("length", Subs { min: 2, max: 2 }, strings::length),
-    item("listextract", ListExtract, lists::listextract),
-    item("listquote", Subs { min: 2, max: 2 }, lists::listquote),
-    item("lookup", Lookup, lookup::eval),
-    item("map", Map, lists::map_like),
-    item("nhash", Subs { min: 2, max: 3 }, strings::nhash),
-    item("perl", Subs { min: 1, max: 9 }, misc::perl),
-    item("prvs", Subs { min: 2, max: 3 }, prvs::prvs),
-    // Exim checks prvscheck's argument count in steps: prvs::prvscheck
-    // does, so the parser reads any number.
-    item("prvscheck", Subs { min: 1, max: 10 }, prvs::prvscheck),
-    item("readfile", Subs { min: 1, max: 2 }, files::readfile),
-    item("readsocket", Subs { min: 2, max: 5 }, misc::readsocket),
-    item("reduce", Reduce, lists::map_like),
+    strings("imapfolder", 1, 3, imapfolder::eval)
+        .when_skipping(WhenSkipping::Checked(imapfolder::check)),
+    strings("length", 2, 2, text::length_item).when_skipping(WhenSkipping::Computed),
+    node("listextract", ListExtract, lists::listextract),
+    strings("listquote", 2, 2, lists::listquote).when_skipping(WhenSkipping::Computed),
+    node("lookup", Lookup, lookup::eval),
+    node("map", Map, lists::map_like),
+    strings("nhash", 2, 3, text::nhash_item).when_skipping(WhenSkipping::Computed),
+    strings("perl", 1, 9, perl::perl).needs(Capability::Perl, "calling Perl"),
+    strings("prvs", 2, 3, prvs::prvs),
+    // Exim checks prvscheck's argument count in steps, reading the key
+    // only for a prvs address: prvs::prvscheck does, so the parser reads
+    // any number.
+    node("prvscheck", Subs { min: 1, max: 10 }, prvs::prvscheck),
+    strings("readfile", 1, 2, files::readfile).needs(Capability::ReadFile, "reading a file"),
+    // The fail string is expanded only when the socket fails.
+    node(
+        "readsocket",
+        Subs { min: 2, max: 5 },
+        readsocket::readsocket,
+    ),
+    node("reduce", Reduce, lists::map_like),
     // `$value` (the command's output) stays visible after `${run}`.
-    item("run", Run, run::eval).with_tail(Tail {
+    node("run", Run, run::eval).with_tail(Tail {
         restores_value: false,
         ..Tail::value("run")
     }),
-    item("sg", Subs { min: 3, max: 3 }, substitute::sg),
-    item("sort", Sort, lists::sort),
-    item(
-        "srs_encode",
-        Subs { min: 3, max: 3 },
-        crate::auth::srs::srs_encode_item,
-    ),
-    item("substr", Subs { min: 2, max: 3 }, strings::substr),
-    item("tr", Subs { min: 3, max: 3 }, substitute::tr),
+    // 4.96 substitutes even while skipping (regex errors show there).
+    strings("sg", 3, 3, substitute::sg).when_skipping(WhenSkipping::Computed),
+    node("sort", Sort, lists::sort),
+    strings("srs_encode", 3, 3, crate::auth::srs::srs_encode_item),
+    strings("substr", 2, 3, text::substr_item).when_skipping(WhenSkipping::Computed),
+    // 4.96 translates even while skipping.
+    strings("tr", 3, 3, substitute::tr).when_skipping(WhenSkipping::Computed),
 ];
+
+/// What an item of strings says if the evaluator called it with fewer
+/// arguments than its signature's minimum (it does not).
+pub(crate) fn unread() -> Failure {
+    Failure::new("missing or misplaced { or }")
+}
 
 /// The braced-string arguments of an item, in order.
 pub fn arg_seqs(item: &ItemNode) -> Vec<&crate::parser::Seq> {
@@ -85,22 +108,6 @@ pub fn arg_seqs(item: &ItemNode) -> Vec<&crate::parser::Seq> {
             _ => None,
         })
         .collect()
-}
-
-/// Evaluates the `Seq` arguments of an item in order (Exim's `read_subs`
-/// expands each one as it reads it).
-pub fn expand_args(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-) -> Result<Vec<Value>, ExpandError> {
-    let mut out = Vec::with_capacity(item.args.len());
-    for a in &item.args {
-        if let Arg::Seq(s) = a {
-            out.push(ev.seq(s, skip)?);
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

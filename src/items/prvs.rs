@@ -5,7 +5,7 @@
 //! digits of the day number, 7 days ahead) + the first 3 bytes of
 //! HMAC-SHA1(key, keynum + stamp + address) in lower-case hex.
 
-use crate::eval::{Evaluator, ExpandError, Value};
+use crate::eval::{Evaluator, ExpandError, Failure, Value};
 use crate::parser::ItemNode;
 
 /// The last three digits of the day number `offset` days from now.
@@ -30,19 +30,11 @@ fn hmac6(ev: &Evaluator, address: &[u8], key: &[u8], keynum: u8, stamp: &str) ->
     Some(d[..3].iter().map(|b| format!("{b:02x}")).collect())
 }
 
-pub fn prvs(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    let vals = super::expand_args(ev, item, skip)?;
-    if skip {
-        return Ok(());
-    }
-    let fail = |m: &str| Err(ExpandError::failed(m, item.span));
+pub fn prvs(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    let mut out = Value::empty();
+    let fail = |m: &str| Err(Failure::new(m));
     let (Some(addr), Some(key)) = (vals.first(), vals.get(1)) else {
-        return ev.incomplete_item(item, skip);
+        return Err(super::unread());
     };
     let addr = addr.c_str();
     let at = match addr.iter().rposition(|&c| c == b'@') {
@@ -66,7 +58,7 @@ pub fn prvs(
     out.push_bytes(&addr[..at]);
     out.push_bytes(b"@");
     out.push_bytes(&addr[at + 1..]);
-    Ok(())
+    Ok(out)
 }
 
 fn too_many(max: u8, item: &ItemNode) -> ExpandError {

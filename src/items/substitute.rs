@@ -1,8 +1,7 @@
 //! `${tr{subject}{from}{to}}`, `${sg{subject}{regex}{replacement}}` and
 //! `${hmac{algorithm}{key}{text}}` (called from `strings.rs`).
 
-use crate::eval::{Evaluator, ExpandError, Value};
-use crate::parser::{ItemNode, Span};
+use crate::eval::{Evaluator, Failure, Value};
 
 fn three(vals: &[Value]) -> Option<(&Value, &Value, &Value)> {
     match vals {
@@ -14,23 +13,18 @@ fn three(vals: &[Value]) -> Option<(&Value, &Value, &Value)> {
 /// `tr`: each subject byte found in `from` (its *last* occurrence decides)
 /// becomes the byte at the same index in `to`, or `to`'s last byte when
 /// `to` is shorter; an empty `to` leaves the subject alone.
-pub fn tr(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
+pub fn tr(_ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    let mut out = Value::empty();
     // Exim 4.96 translates even while skipping (what the skipped
     // arguments expand to), and code in untaken branches can see it.
-    let vals = super::expand_args(ev, item, skip)?;
-    let Some((subject, from, to)) = three(&vals) else {
-        return ev.incomplete_item(item, skip);
+    let Some((subject, from, to)) = three(vals) else {
+        return Err(super::unread());
     };
     out.push(&Value {
         bytes: translate(&subject.bytes, &from.bytes, &to.bytes),
         tainted: subject.tainted,
     });
-    Ok(())
+    Ok(out)
 }
 
 /// `tr`'s work on bytes.
@@ -86,28 +80,23 @@ fn search(re: &pcre2::bytes::Regex, subject: &[u8], from: usize) -> Option<Found
 /// Exim 4.96 does this even when skipping, on what the skipped arguments
 /// expand to (their literal text), so regex errors and errors in the
 /// replacement's second expansion show there too.
-pub fn sg(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-) -> Result<(), ExpandError> {
-    let vals = super::expand_args(ev, item, skip)?;
+pub fn sg(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    let mut out = Value::empty();
     let tainted = vals.iter().any(|v| v.tainted);
-    let Some((subject, pattern, repl)) = three(&vals) else {
-        return ev.incomplete_item(item, skip);
+    let Some((subject, pattern, repl)) = three(vals) else {
+        return Err(super::unread());
     };
     let (subject, pattern, repl) = (
         subject.bytes.clone(),
         pattern.bytes.clone(),
         repl.bytes.clone(),
     );
-    let result = substitute(ev, &subject, &pattern, &repl, tainted, item.span)?;
+    let result = substitute(ev, &subject, &pattern, &repl, tainted)?;
     out.push(&Value {
         bytes: result,
         tainted,
     });
-    Ok(())
+    Ok(out)
 }
 
 /// `sg`'s work: compile, then replace every match (Perl's `/g` rules for
@@ -119,9 +108,8 @@ pub(crate) fn substitute(
     pattern: &[u8],
     repl: &[u8],
     tainted: bool,
-    span: Span,
-) -> Result<Vec<u8>, ExpandError> {
-    let re = crate::regex::compile(pattern).map_err(|m| ExpandError::failed(m, span))?;
+) -> Result<Vec<u8>, Failure> {
+    let re = crate::regex::compile(pattern)?;
     // For the retry after an empty match: the first non-empty match.
     let mut notempty_pat = b"(*NOTEMPTY)".to_vec();
     notempty_pat.extend_from_slice(pattern);
@@ -188,7 +176,7 @@ pub(crate) fn substitute(
         }
         match ev.expand_nested(repl) {
             Ok(v) => result.extend_from_slice(&v.bytes),
-            Err(e) => break Err(e),
+            Err(e) => break Err(e.into()),
         }
         moffset = m.end;
         extra = 0;

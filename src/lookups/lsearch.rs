@@ -298,7 +298,9 @@ fn check_string(ev: &mut Evaluator, key: &[u8], pat: &[u8]) -> Result<bool, Stri
         return match super::search(ev, &spec, file.as_deref(), false, &k) {
             Ok(found) => Ok(found.is_some()),
             Err(
-                super::Failure::Open(m) | super::Failure::Defer(m) | super::Failure::Refused(m),
+                super::LookupFailure::Open(m)
+                | super::LookupFailure::Defer(m)
+                | super::LookupFailure::Refused(m),
             ) => Err(m),
         };
     }

@@ -13,7 +13,7 @@ pub mod passwd;
 pub mod sqlite;
 mod unsupported;
 
-pub use crate::eval::LookupFailure as Failure;
+pub use crate::eval::LookupFailure;
 use crate::eval::{CacheEntry, Evaluator, Lookup, LookupHandle, LookupQuery, Registry};
 pub use crate::parser::LookupStyle as Style;
 pub use mock::MockLookup;
@@ -28,7 +28,7 @@ struct FileLookup {
     query: QueryFn,
 }
 
-type QueryFn = fn(&LookupQuery) -> Result<Option<Vec<u8>>, Failure>;
+type QueryFn = fn(&LookupQuery) -> Result<Option<Vec<u8>>, LookupFailure>;
 
 fn file_lookup(style: Style, query: QueryFn) -> Arc<dyn Lookup> {
     Arc::new(FileLookup { style, query })
@@ -48,7 +48,7 @@ impl Lookup for FileLookup {
         _ev: &mut Evaluator,
         _h: &LookupHandle,
         q: &LookupQuery,
-    ) -> Result<Option<Vec<u8>>, Failure> {
+    ) -> Result<Option<Vec<u8>>, LookupFailure> {
         (self.query)(q)
     }
 }
@@ -303,7 +303,7 @@ fn open(
     spec: &Spec,
     file: Option<&[u8]>,
     file_tainted: bool,
-) -> Result<LookupHandle, Failure> {
+) -> Result<LookupHandle, LookupFailure> {
     if let Some(f) = file
         && file_tainted
     {
@@ -312,11 +312,14 @@ fn open(
         m.push(b'\'');
         crate::acl::log_line(ev, &m);
         // Exim fails with an unset message.
-        return Err(Failure::Open("(null)".into()));
+        return Err(LookupFailure::Open("(null)".into()));
     }
     if let Some(c) = spec.lookup.capability(file) {
         let what = format!("a \"{}\" lookup", spec.name);
-        ev.ctx.policy.check(c, &what).map_err(Failure::Refused)?;
+        ev.ctx
+            .policy
+            .check(c, &what)
+            .map_err(|f| LookupFailure::Refused(f.to_string()))?;
     }
     spec.lookup.open(ev, file)
 }
@@ -330,7 +333,7 @@ fn internal_find(
     key: &[u8],
     cache_rd: bool,
     opts: Option<&str>,
-) -> Result<Option<Vec<u8>>, Failure> {
+) -> Result<Option<Vec<u8>>, LookupFailure> {
     let ckey = (spec.name.clone(), file.unwrap_or_default().to_vec());
     if cache_rd
         && let Some(e) = ev
@@ -367,7 +370,7 @@ pub fn search(
     file: Option<&[u8]>,
     file_tainted: bool,
     key: &[u8],
-) -> Result<Option<Found>, Failure> {
+) -> Result<Option<Found>, LookupFailure> {
     let handle = open(ev, spec, file, file_tainted)?;
     let mut ret_key = false;
     let mut cache_rd = true;
@@ -498,8 +501,8 @@ pub fn list_find(
     let (keyquery, file) = search_args(&spec, key, rest);
     match search(ev, &spec, file.as_deref(), false, &keyquery) {
         Ok(found) => Ok(Ok(found)),
-        Err(Failure::Open(m) | Failure::Refused(m)) => Err(m),
-        Err(Failure::Defer(m)) => Ok(Err(m)),
+        Err(LookupFailure::Open(m) | LookupFailure::Refused(m)) => Err(m),
+        Err(LookupFailure::Defer(m)) => Ok(Err(m)),
     }
 }
 

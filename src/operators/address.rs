@@ -25,24 +25,25 @@ fn extract_one(ev: &Evaluator, s: &[u8]) -> Option<crate::address::Extracted> {
 pub fn address(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     Ok(extract_one(ev, &input.bytes)
         .map(|e| e.address)
-        .unwrap_or_default())
+        .unwrap_or_default()
+        .into())
 }
 
 /// `${local_part:}`: the part before the domain's `@` (all of an
 /// unqualified address).
 pub fn local_part(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     Ok(match extract_one(ev, &input.bytes) {
-        Some(e) if e.domain > 0 => e.address[..e.domain - 1].to_vec(),
-        Some(e) => e.address,
-        None => Vec::new(),
+        Some(e) if e.domain > 0 => e.address[..e.domain - 1].to_vec().into(),
+        Some(e) => e.address.into(),
+        None => Value::empty(),
     })
 }
 
 /// `${domain:}`: the domain, empty when there is none.
 pub fn domain(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     Ok(match extract_one(ev, &input.bytes) {
-        Some(e) if e.domain > 0 => e.address[e.domain..].to_vec(),
-        _ => Vec::new(),
+        Some(e) if e.domain > 0 => e.address[e.domain..].to_vec().into(),
+        _ => Value::empty(),
     })
 }
 
@@ -67,7 +68,8 @@ pub fn addresses(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpRes
                     b"output separator missing in expanding ${addresses:",
                     &bytes[s..],
                     b"}",
-                ]));
+                ])
+                .into());
             }
         }
     }
@@ -85,7 +87,7 @@ pub fn addresses(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpRes
         out.push(outsep);
     }
     out.pop();
-    Ok(out)
+    Ok(out.into())
 }
 
 #[cfg(test)]
@@ -99,8 +101,8 @@ mod tests {
     fn run_ctx(ctx: &mut Context, f: Op, input: &[u8]) -> Result<String, String> {
         let mut ev = Evaluator::new(ctx);
         f(&mut ev, None, &Value::new(input))
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
-            .map_err(|e| String::from_utf8_lossy(&e).into_owned())
+            .map(|v| v.to_string_lossy())
+            .map_err(|e| e.to_string())
     }
 
     fn check(f: Op, cases: &[(&str, Result<&str, &str>)]) {

@@ -46,7 +46,7 @@ pub(crate) fn quote_2047(s: &[u8], charset: &[u8]) -> Vec<u8> {
 /// `${rfc2047:}`.
 pub fn rfc2047(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     let charset = ev.ctx.headers_charset().as_bytes().to_vec();
-    Ok(quote_2047(&input.bytes, &charset))
+    Ok(quote_2047(&input.bytes, &charset).into())
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
@@ -264,8 +264,8 @@ pub fn rfc2047d(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResu
     let lencheck = option_flag(ev, "check_rfc2047_length", true);
     let target = ev.ctx.headers_charset().as_bytes().to_vec();
     match decode_2047(&input.bytes, lencheck, Some(&target)) {
-        (_, Some(e)) => Err(e),
-        (out, None) => Ok(out),
+        (_, Some(e)) => Err(e.into()),
+        (out, None) => Ok(out.into()),
     }
 }
 
@@ -305,7 +305,7 @@ pub fn from_utf8(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpRe
         }
         out.push(if c > 255 { b'_' } else { c as u8 });
     }
-    Ok(out)
+    Ok(out.into())
 }
 
 /// `${utf8clean:}`: each invalid UTF-8 sequence becomes `?`.  Overlong
@@ -371,7 +371,7 @@ pub fn utf8clean(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpRe
     if bytes_left != 0 {
         out.push(b'?');
     }
-    Ok(out)
+    Ok(out.into())
 }
 
 #[cfg(test)]
@@ -383,7 +383,9 @@ mod tests {
 
     fn run_ctx(ctx: &mut Context, f: Op, input: &[u8]) -> Result<Vec<u8>, String> {
         let mut ev = Evaluator::new(ctx);
-        f(&mut ev, None, &Value::new(input)).map_err(|e| String::from_utf8_lossy(&e).into_owned())
+        f(&mut ev, None, &Value::new(input))
+            .map(|v| v.bytes)
+            .map_err(|e| e.to_string())
     }
 
     type Case<'a> = (&'a [u8], Result<&'a [u8], &'a str>);

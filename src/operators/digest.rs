@@ -24,12 +24,12 @@ fn hex(bytes: &[u8], upper: bool) -> Vec<u8> {
 
 /// `${md5:}`.
 pub fn md5(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    Ok(hex(&ev.ctx.crypto.digest(Digest::Md5, &input.bytes), false))
+    Ok(hex(&ev.ctx.crypto.digest(Digest::Md5, &input.bytes), false).into())
 }
 
 /// `${sha1:}`.
 pub fn sha1(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    Ok(hex(&ev.ctx.crypto.digest(Digest::Sha1, &input.bytes), true))
+    Ok(hex(&ev.ctx.crypto.digest(Digest::Sha1, &input.bytes), true).into())
 }
 
 /// `${md5:$cert}`, `${sha1:$cert}`, `${sha256[_N]:$cert}`: a certificate's
@@ -51,9 +51,9 @@ pub fn sha2(ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
         None | Some("256") => Digest::Sha256,
         Some("384") => Digest::Sha384,
         Some("512") => Digest::Sha512,
-        Some(_) => return Err(b"unrecognised sha2 variant".to_vec()),
+        Some(_) => return Err(b"unrecognised sha2 variant".to_vec().into()),
     };
-    Ok(hex(&ev.ctx.crypto.digest(alg, &input.bytes), true))
+    Ok(hex(&ev.ctx.crypto.digest(alg, &input.bytes), true).into())
 }
 
 /// `${sha3[_N]:}`.
@@ -63,9 +63,9 @@ pub fn sha3(ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
         None | Some("256") => Digest::Sha3_256,
         Some("384") => Digest::Sha3_384,
         Some("512") => Digest::Sha3_512,
-        Some(_) => return Err(b"unrecognised sha3 variant".to_vec()),
+        Some(_) => return Err(b"unrecognised sha3 variant".to_vec().into()),
     };
-    Ok(hex(&ev.ctx.crypto.digest(alg, &input.bytes), true))
+    Ok(hex(&ev.ctx.crypto.digest(alg, &input.bytes), true).into())
 }
 
 #[cfg(test)]

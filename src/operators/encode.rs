@@ -147,21 +147,23 @@ pub fn base32(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResul
             b"argument for base32 operator is \"",
             s,
             b"\", which is not a decimal number",
-        ]));
+        ])
+        .into());
     }
-    Ok(base32_encode(n))
+    Ok(base32_encode(n).into())
 }
 
 /// `${base32d:}`: base 32 back to decimal (printed as a signed long).
 pub fn base32d(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     let s = &input.bytes;
     match decode_digits(s, BASE32_CHARS) {
-        Some(n) => Ok((n as i64).to_string().into_bytes()),
+        Some(n) => Ok((n as i64).to_string().into_bytes().into()),
         None => Err(msg(&[
             b"argument for base32d operator is \"",
             s,
             b"\", which is not a base 32 number",
-        ])),
+        ])
+        .into()),
     }
 }
 
@@ -174,27 +176,29 @@ pub fn base62(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResul
             b"argument for base62 operator is \"",
             s,
             b"\", which is not a decimal number",
-        ]));
+        ])
+        .into());
     }
-    Ok(base62_encode(n))
+    Ok(base62_encode(n).into())
 }
 
 /// `${base62d:}`: base 62 back to decimal (printed as a signed long).
 pub fn base62d(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     let s = &input.bytes;
     match decode_digits(s, BASE62_CHARS) {
-        Some(n) => Ok((n as i64).to_string().into_bytes()),
+        Some(n) => Ok((n as i64).to_string().into_bytes().into()),
         None => Err(msg(&[
             b"argument for base62d operator is \"",
             s,
             b"\", which is not a base 62 number",
-        ])),
+        ])
+        .into()),
     }
 }
 
 /// `${base64:}` and `${str2b64:}`.
 pub fn base64(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    Ok(b64encode(&input.bytes))
+    Ok(b64encode(&input.bytes).into())
 }
 
 /// `${base64:$cert}`: a certificate's DER in base64 (tlscert-gnu.c
@@ -211,13 +215,14 @@ pub fn base64d(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResu
             if let Some(i) = d.iter().position(|&b| b == 0) {
                 d.truncate(i);
             }
-            Ok(d)
+            Ok(d.into())
         }
         None => Err(msg(&[
             b"string \"",
             s,
             b"\" is not well-formed for \"base64d\" operator",
-        ])),
+        ])
+        .into()),
     }
 }
 
@@ -225,10 +230,10 @@ pub fn base64d(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResu
 pub fn hex2b64(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     let s = &input.bytes;
     if !s.iter().all(u8::is_ascii_hexdigit) {
-        return Err(msg(&[b"\"", s, b"\" is not a hex string"]));
+        return Err(msg(&[b"\"", s, b"\" is not a hex string"]).into());
     }
     if !s.len().is_multiple_of(2) {
-        return Err(msg(&[b"\"", s, b"\" contains an odd number of characters"]));
+        return Err(msg(&[b"\"", s, b"\" contains an odd number of characters"]).into());
     }
     let nibble = |c: u8| -> u8 {
         match c {
@@ -240,7 +245,7 @@ pub fn hex2b64(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResu
         .chunks(2)
         .map(|p| (nibble(p[0]) << 4) | nibble(p[1]))
         .collect();
-    Ok(b64encode(&bytes))
+    Ok(b64encode(&bytes).into())
 }
 
 /// `${hexquote:}`: bytes outside 0x21..=0x7e become `\xNN`.
@@ -253,7 +258,7 @@ pub fn hexquote(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpRes
             out.extend_from_slice(format!("\\x{c:02x}").as_bytes());
         }
     }
-    Ok(out)
+    Ok(out.into())
 }
 
 #[cfg(test)]
@@ -266,7 +271,9 @@ mod tests {
     fn run(f: Op, input: &[u8]) -> Result<Vec<u8>, String> {
         let mut ctx = Context::new();
         let mut ev = Evaluator::new(&mut ctx);
-        f(&mut ev, None, &Value::new(input)).map_err(|e| String::from_utf8_lossy(&e).into_owned())
+        f(&mut ev, None, &Value::new(input))
+            .map(|v| v.bytes)
+            .map_err(|e| e.to_string())
     }
 
     type Case<'a> = (&'a [u8], Result<&'a [u8], &'a str>);

@@ -127,15 +127,21 @@ fn punycode_decode(code: &[u8]) -> Result<Vec<u8>, &'static str> {
 }
 
 pub fn utf8_domain_to_alabel(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    domain_to_alabel(&input.bytes).map_err(|why| to_alabel_error(&input.bytes, why))
+    match domain_to_alabel(&input.bytes) {
+        Ok(v) => Ok(v.into()),
+        Err(why) => Err(to_alabel_error(&input.bytes, why).into()),
+    }
 }
 
 pub fn utf8_domain_from_alabel(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     // Exim 4.96 crashes on an empty string; we fail cleanly instead.
     if input.bytes.is_empty() {
-        return Err(from_alabel_error(b"", "empty domain"));
+        return Err(from_alabel_error(b"", "empty domain").into());
     }
-    domain_from_alabel(&input.bytes).map_err(|why| from_alabel_error(&input.bytes, why))
+    match domain_from_alabel(&input.bytes) {
+        Ok(v) => Ok(v.into()),
+        Err(why) => Err(from_alabel_error(&input.bytes, why).into()),
+    }
 }
 
 pub fn utf8_localpart_to_alabel(
@@ -145,12 +151,12 @@ pub fn utf8_localpart_to_alabel(
 ) -> OpResult {
     let s = &input.bytes;
     if s.is_ascii() {
-        return Ok(s.clone());
+        return Ok(s.clone().into());
     }
     let text = std::str::from_utf8(s).map_err(|_| to_alabel_error(s, "l_u2a: bad UTF-8 input"))?;
     match idna::punycode::encode_str(text) {
-        Some(p) => Ok(msg(&[b"xn--", p.as_bytes()])),
-        None => Err(to_alabel_error(s, "String size limit exceeded")),
+        Some(p) => Ok(msg(&[b"xn--", p.as_bytes()]).into()),
+        None => Err(to_alabel_error(s, "String size limit exceeded").into()),
     }
 }
 
@@ -161,8 +167,11 @@ pub fn utf8_localpart_from_alabel(
 ) -> OpResult {
     let s = &input.bytes;
     match s.strip_prefix(b"xn--") {
-        Some(code) => punycode_decode(code).map_err(|why| from_alabel_error(s, why)),
-        None => Err(from_alabel_error(s, "bad alabel prefix")),
+        Some(code) => match punycode_decode(code) {
+            Ok(v) => Ok(v.into()),
+            Err(why) => Err(from_alabel_error(s, why).into()),
+        },
+        None => Err(from_alabel_error(s, "bad alabel prefix").into()),
     }
 }
 

@@ -364,10 +364,10 @@ pub fn mask(_ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
     let s = &input.bytes;
     let (ty, offset) = ip_type(s, true);
     if ty == 0 {
-        return Err(msg(&[b"\"", s, b"\" is not an IP address"]));
+        return Err(msg(&[b"\"", s, b"\" is not an IP address"]).into());
     }
     if offset == 0 {
-        return Err(msg(&[b"missing mask value in \"", s, b"\""]));
+        return Err(msg(&[b"missing mask value in \"", s, b"\""]).into());
     }
     let rest = &s[offset + 1..];
     let (m, end) = strtol(rest);
@@ -375,10 +375,10 @@ pub fn mask(_ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
     let limit = if ty == 4 { 32 } else { 128 };
     // An empty mask reads as 0 (strtol stops at once; nothing follows).
     if (end != rest.len() && !rest.is_empty()) || m < 0 || m > limit {
-        return Err(msg(&[b"mask value too big in \"", s, b"\""]));
+        return Err(msg(&[b"mask value too big in \"", s, b"\""]).into());
     }
     let Some((count, mut bin)) = host_aton(&s[..offset]) else {
-        return Err(msg(&[b"\"", s, b"\" is not an IP address"]));
+        return Err(msg(&[b"\"", s, b"\" is not an IP address"]).into());
     };
     host_mask(count, &mut bin, m);
     let normalised = arg.is_some_and(|a| a.starts_with('n'));
@@ -387,7 +387,8 @@ pub fn mask(_ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
     } else {
         format!("{}/{m}", ipv6_nmtoa(&bin))
     }
-    .into_bytes())
+    .into_bytes()
+    .into())
 }
 
 /// The address as four ints for `ipv6norm`/`ipv6denorm` (IPv4 mapped).
@@ -407,18 +408,18 @@ fn v6_binary(s: &[u8]) -> Result<[i32; 4], Vec<u8>> {
 /// follows in the same string is lost (`a ${ipv6norm:::1} b` → `a ::1`,
 /// checked with the oracle).  We reproduce that.
 pub fn ipv6norm(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    v6_binary(&input.bytes).map(|b| {
-        let mut out = ipv6_nmtoa(&b).into_bytes();
-        if out == b":" || out.windows(2).any(|w| w == b"::") {
-            out.push(0);
-        }
-        out
-    })
+    let b = v6_binary(&input.bytes)?;
+    let mut out = ipv6_nmtoa(&b).into_bytes();
+    if out == b":" || out.windows(2).any(|w| w == b"::") {
+        out.push(0);
+    }
+    Ok(out.into())
 }
 
 /// `${ipv6denorm:}`.
 pub fn ipv6denorm(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    v6_binary(&input.bytes).map(|b| host_nmtoa(4, &b, -1, ':').into_bytes())
+    let b = v6_binary(&input.bytes)?;
+    Ok(host_nmtoa(4, &b, -1, ':').into())
 }
 
 /// `${reverse_ip:}`: dotted reverse (nibbles for IPv6); a mask is ignored.
@@ -426,7 +427,7 @@ pub fn reverse_ip(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpR
     let s = &input.bytes;
     let bad = || msg(&[b"reverse_ip() not given an IP address [", s, b"]"]);
     if ip_type(s, true).0 == 0 {
-        return Err(bad());
+        return Err(bad().into());
     }
     let addr = s.strip_prefix(b"::ffff:").unwrap_or(s);
     let (count, bin) = host_aton(addr).ok_or_else(bad)?;
@@ -446,7 +447,7 @@ pub fn reverse_ip(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpR
             }
         }
     }
-    Ok(parts.join(".").into_bytes())
+    Ok(parts.join(".").into_bytes().into())
 }
 
 #[cfg(test)]

@@ -6,7 +6,11 @@ use crate::lists::{ListIter, is_space};
 
 /// `${listcount:}`: the number of elements.
 pub fn listcount(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    Ok(ListIter::new(&input.bytes).count().to_string().into_bytes())
+    Ok(ListIter::new(&input.bytes)
+        .count()
+        .to_string()
+        .into_bytes()
+        .into())
 }
 
 /// Exim reads named-list elements into a 256-byte buffer: longer elements
@@ -104,12 +108,12 @@ pub fn listnamed(ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResu
             Some(b'd') => Some(ListKind::Domain),
             Some(b'h') => Some(ListKind::Host),
             Some(b'l') => Some(ListKind::LocalPart),
-            _ => return Err(b"bad suffix on \"list\" operator".to_vec()),
+            _ => return Err(b"bad suffix on \"list\" operator".to_vec().into()),
         },
     };
     let mut out = Vec::new();
     expand_listnamed(ev, &mut out, &input.bytes, kind, 0)?;
-    Ok(out)
+    Ok(out.into())
 }
 
 #[cfg(test)]
@@ -122,8 +126,8 @@ mod tests {
     fn run(ctx: &mut Context, f: Op, arg: Option<&str>, input: &str) -> Result<String, String> {
         let mut ev = Evaluator::new(ctx);
         f(&mut ev, arg, &Value::from(input))
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
-            .map_err(|e| String::from_utf8_lossy(&e).into_owned())
+            .map(|v| v.to_string_lossy())
+            .map_err(|e| e.to_string())
     }
 
     // Expected values from Exim 4.96 (operators.jsonl and `exim -be`).

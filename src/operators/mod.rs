@@ -9,12 +9,13 @@ mod case;
 pub(crate) mod charset;
 mod digest;
 mod encode;
+mod expand;
 mod idna;
 mod ip;
 mod lists;
-mod misc;
 mod numeric;
 mod quote;
+mod stat;
 pub(crate) mod text;
 
 pub use crate::eval::OpResult;
@@ -42,9 +43,7 @@ pub(crate) fn option_flag(ev: &Evaluator, name: &str, default: bool) -> bool {
 /// (Exim then has no certificate either, and the operator sees the name).
 fn cert_operand(ev: &mut Evaluator, op: &str, pem: &Value) -> Option<OpResult> {
     if !cfg!(feature = "certs") {
-        return Some(Err(crate::items::certextract::NOT_BUILT
-            .as_bytes()
-            .to_vec()));
+        return Some(Err(crate::items::certextract::NOT_BUILT.into()));
     }
     let cert = crate::items::certextract::cert_der(&pem.bytes)?;
     let out = match op {
@@ -52,8 +51,7 @@ fn cert_operand(ev: &mut Evaluator, op: &str, pem: &Value) -> Option<OpResult> {
         _ => digest::cert_fingerprint(ev, op, cert.der())?,
     };
     // Exim builds these in tainted memory.
-    ev.op_side.tainted = true;
-    Some(Ok(out))
+    Some(Ok(Value::tainted(out)))
 }
 
 const fn op(name: &'static str, func: OpFn) -> OpDef {
@@ -96,7 +94,7 @@ pub static MAIN_OPS: &[OpDef] = &[
     op("escape8bit", quote::escape8bit),
     op("eval", numeric::eval),
     op("eval10", numeric::eval10),
-    op("expand", misc::expand),
+    op("expand", expand::expand),
     op("h", text::h),
     op("hash", text::hash),
     op("hex2b64", encode::hex2b64),
@@ -122,7 +120,7 @@ pub static MAIN_OPS: &[OpDef] = &[
     op("sha2", digest::sha2),
     cert_op("sha256", digest::sha2),
     op("sha3", digest::sha3),
-    op("stat", misc::stat),
+    op("stat", stat::stat),
     op("str2b64", encode::base64),
     op("strlen", case::strlen),
     op("substr", text::substr),

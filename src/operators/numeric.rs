@@ -7,16 +7,14 @@ use crate::numeric as num;
 
 /// `${eval:}`: arithmetic with C-style (hex, octal) numbers.
 pub fn eval(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    num::eval_expression(&input.bytes, false)
-        .map(|n| n.to_string().into_bytes())
-        .map_err(String::into_bytes)
+    Ok(num::eval_expression(&input.bytes, false)?
+        .to_string()
+        .into())
 }
 
 /// `${eval10:}`: arithmetic with decimal numbers only.
 pub fn eval10(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    num::eval_expression(&input.bytes, true)
-        .map(|n| n.to_string().into_bytes())
-        .map_err(String::into_bytes)
+    Ok(num::eval_expression(&input.bytes, true)?.to_string().into())
 }
 
 /// A random number in `0..max` (0 when `max` <= 1), as Exim's GnuTLS-based
@@ -45,21 +43,17 @@ fn random_below(max: i32) -> i32 {
 /// a C `int`.
 pub fn randint(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     let max = num::parse_integer(&input.bytes, true).map_err(String::into_bytes)?;
-    Ok(random_below(max as i32).to_string().into_bytes())
+    Ok(random_below(max as i32).to_string().into_bytes().into())
 }
 
 /// `${time_eval:}`: `1w2d3h4m5s` to seconds.
 pub fn time_eval(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    num::time_eval(&input.bytes)
-        .map(|n| n.to_string().into_bytes())
-        .map_err(String::into_bytes)
+    Ok(num::time_eval(&input.bytes)?.to_string().into())
 }
 
 /// `${time_interval:}`: seconds to `1w2d3h4m5s`.
 pub fn time_interval(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    num::time_interval(&input.bytes)
-        .map(String::into_bytes)
-        .map_err(String::into_bytes)
+    Ok(num::time_interval(&input.bytes)?.into())
 }
 
 #[cfg(test)]
@@ -73,8 +67,8 @@ mod tests {
         let mut ctx = Context::new();
         let mut ev = Evaluator::new(&mut ctx);
         f(&mut ev, None, &Value::from(input))
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
-            .map_err(|e| String::from_utf8_lossy(&e).into_owned())
+            .map(|v| v.to_string_lossy())
+            .map_err(|e| e.to_string())
     }
 
     // Expected values from Exim 4.96 (operators.jsonl, numeric.jsonl).

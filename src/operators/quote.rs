@@ -70,7 +70,11 @@ pub fn quote(_ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult 
             let needs = s.is_empty()
                 || s.iter()
                     .any(|&c| !c.is_ascii_alphanumeric() && !b"_-.".contains(&c));
-            Ok(if needs { double_quote(s) } else { s.clone() })
+            Ok(if needs {
+                double_quote(s).into()
+            } else {
+                s.clone().into()
+            })
         }
         Some(arg) => quote_lookup(arg, s),
     }
@@ -86,7 +90,11 @@ pub fn quote_local_part(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) 
                 && !LOCAL_PART_SPECIALS.contains(&c)
                 && (c != b'.' || i == 0 || i == last)
         });
-    Ok(if needs { double_quote(s) } else { s.clone() })
+    Ok(if needs {
+        double_quote(s).into()
+    } else {
+        s.clone().into()
+    })
 }
 
 /// Lookup-specific quoting: `arg` is `type[_option]`.
@@ -96,18 +104,18 @@ fn quote_lookup(arg: &str, s: &[u8]) -> OpResult {
         None => (arg, None),
     };
     let Some(&(_, quoter)) = LOOKUP_TYPES.iter().find(|(n, _)| *n == ty) else {
-        return Err(format!("unknown lookup type \"{ty}\"").into_bytes());
+        return Err(format!("unknown lookup type \"{ty}\"").into_bytes().into());
     };
     let unrecognized =
         |opt: &str| format!("\"{opt}\" unrecognized after \"${{quote_{ty}\"").into_bytes();
     match (quoter, opt) {
-        (Quoter::None, None) => Ok(s.to_vec()),
-        (Quoter::Ldap, None) => Ok(ldap_quote(s)),
-        (Quoter::Ldap, Some("dn")) => Ok(ldap_dn_quote(s)),
-        (Quoter::Mysql, None) => Ok(mysql_quote(s)),
-        (Quoter::Pgsql, None) => Ok(pgsql_quote(s)),
-        (Quoter::Sqlite, None) => Ok(sqlite_quote(s)),
-        (_, Some(opt)) => Err(unrecognized(opt)),
+        (Quoter::None, None) => Ok(s.to_vec().into()),
+        (Quoter::Ldap, None) => Ok(ldap_quote(s).into()),
+        (Quoter::Ldap, Some("dn")) => Ok(ldap_dn_quote(s).into()),
+        (Quoter::Mysql, None) => Ok(mysql_quote(s).into()),
+        (Quoter::Pgsql, None) => Ok(pgsql_quote(s).into()),
+        (Quoter::Sqlite, None) => Ok(sqlite_quote(s).into()),
+        (_, Some(opt)) => Err(unrecognized(opt).into()),
     }
 }
 
@@ -226,7 +234,7 @@ pub fn rxquote(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResu
         }
         out.push(c);
     }
-    Ok(out)
+    Ok(out.into())
 }
 
 /// Exim's `string_printing`: non-printing bytes as C escapes or `\ooo`;
@@ -256,7 +264,7 @@ pub(crate) fn string_printing(s: &[u8], topbit: bool) -> Vec<u8> {
 /// `${escape:}`.
 pub fn escape(ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     let topbit = option_flag(ev, "print_topbitchars", false);
-    Ok(string_printing(&input.bytes, topbit))
+    Ok(string_printing(&input.bytes, topbit).into())
 }
 
 /// `${escape8bit:}`: bytes >= 127 and `\` as `\ooo`.
@@ -269,7 +277,7 @@ pub fn escape8bit(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpR
             out.extend_from_slice(format!("\\{c:03o}").as_bytes());
         }
     }
-    Ok(out)
+    Ok(out.into())
 }
 
 #[cfg(test)]
@@ -286,7 +294,9 @@ mod tests {
         input: &[u8],
     ) -> Result<Vec<u8>, String> {
         let mut ev = Evaluator::new(ctx);
-        f(&mut ev, arg, &Value::new(input)).map_err(|e| String::from_utf8_lossy(&e).into_owned())
+        f(&mut ev, arg, &Value::new(input))
+            .map(|v| v.bytes)
+            .map_err(|e| e.to_string())
     }
 
     type Case<'a> = (Op, Option<&'a str>, &'a [u8], Result<&'a [u8], &'a str>);

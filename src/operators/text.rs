@@ -1,15 +1,14 @@
 //! Substrings and textual hashes: `length_N`/`l_N`, `substr_M_N`/`s_M_N`,
 //! `hash_N_M`/`h_N_M`, `nhash_N_M`/`nh_N_M`, plus the computations shared
 //! with the items `${length{}{}}`, `${substr{}{}{}}`, `${hash{}{}{}}` and
-//! `${nhash{}{}{}}`.
+//! `${nhash{}{}{}}` (whose functions are here too: `substr_item`, ...).
 //!
 //! Exim does this arithmetic in C `int`s without overflow checks, so the
 //! values here are `i32` and wrap.  The few inputs on which Exim 4.96 itself
 //! crashes (division by zero, a negative or runaway length) give an error.
 
 use super::{OpResult, strtol};
-use crate::eval::{Evaluator, ExpandError, Value};
-use crate::parser::{Arg, ItemNode, Seq};
+use crate::eval::{Evaluator, Failure, Value};
 
 /// The alphabet of the textual hash, with Exim's `rtsu` typo.
 const HASHCODES: &[u8; 62] = b"abcdefghijklmnopqrtsuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -190,9 +189,9 @@ fn apply(name: &str, kind: Kind, arg: Option<&str>, input: &Value) -> OpResult {
     let (v1, v2) = read_values(name, kind, arg)?;
     let s = &input.bytes;
     match kind {
-        Kind::Length | Kind::Substr => extract_substr(s, v1, v2).map(<[u8]>::to_vec),
-        Kind::Hash => compute_hash(s, v1, v2),
-        Kind::Nhash => compute_nhash(s, v1, v2),
+        Kind::Length | Kind::Substr => Ok(Value::new(extract_substr(s, v1, v2)?)),
+        Kind::Hash => Ok(compute_hash(s, v1, v2)?.into()),
+        Kind::Nhash => Ok(compute_nhash(s, v1, v2)?.into()),
     }
 }
 
@@ -313,37 +312,34 @@ pub(crate) fn item_result(kind: ItemKind, args: &[&[u8]]) -> Result<Vec<u8>, Vec
     }
 }
 
-/// Evaluates one of the four items.  Exim 4.96 checks the numbers (and
-/// computes the result) even while skipping, using what the arguments
-/// expand to in skipping mode.
-pub(crate) fn eval_item(
-    ev: &mut Evaluator,
-    item: &ItemNode,
-    skip: bool,
-    out: &mut Value,
-    kind: ItemKind,
-) -> Result<(), ExpandError> {
-    let seqs: Vec<&Seq> = item
-        .args
-        .iter()
-        .filter_map(|a| match a {
-            Arg::Seq(s) => Some(s),
-            _ => None,
-        })
-        .collect();
-    // While skipping, the arguments hold what 4.96's skipping expansion
-    // yields, and 4.96 checks and computes these items all the same.
-    let mut vals = Vec::with_capacity(seqs.len());
-    for s in &seqs {
-        vals.push(ev.seq(s, skip)?);
-    }
+/// One of the four items on its expanded arguments; the result is
+/// tainted when the subject (the last argument) is.
+fn item(kind: ItemKind, vals: &[Value]) -> Result<Value, Failure> {
     let texts: Vec<&[u8]> = vals.iter().map(|v| v.bytes.as_slice()).collect();
-    let result = item_result(kind, &texts).map_err(|m| ExpandError::failed(m, item.span))?;
-    out.push(&Value {
-        bytes: result,
+    Ok(Value {
+        bytes: item_result(kind, &texts)?,
         tainted: vals.last().is_some_and(|v| v.tainted),
-    });
-    Ok(())
+    })
+}
+
+/// `${hash{n}{m}{string}}` (and `${hash{m}{string}}`).
+pub(crate) fn hash_item(_ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    item(ItemKind::Hash, vals)
+}
+
+/// `${length{n}{string}}`.
+pub(crate) fn length_item(_ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    item(ItemKind::Length, vals)
+}
+
+/// `${nhash{n}{m}{string}}` (and `${nhash{n}{string}}`).
+pub(crate) fn nhash_item(_ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    item(ItemKind::Nhash, vals)
+}
+
+/// `${substr{start}{length}{string}}` (and `${substr{start}{string}}`).
+pub(crate) fn substr_item(_ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
+    item(ItemKind::Substr, vals)
 }
 
 #[cfg(test)]

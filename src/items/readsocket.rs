@@ -1,0 +1,211 @@
+//! `${readsocket{spec}{request}[{options}[{eol}]][{failstring}]}`: a
+//! request to a Unix or TCP socket, the answer inserted.
+
+use crate::eval::{Capability, Evaluator, ExpandError, Value};
+use crate::parser::ItemNode;
+use std::io::{Read, Write};
+use std::time::Duration;
+
+/// Reads a socket to EOF with a deadline.
+fn read_all(s: &mut dyn Read) -> Result<Vec<u8>, String> {
+    let mut data = Vec::new();
+    match s.read_to_end(&mut data) {
+        Ok(_) => Ok(data),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            Err("socket read timed out".into())
+        }
+        Err(_) => Ok(data),
+    }
+}
+
+/// What a readsocket connection gave: data, or (message, use-failstring).
+fn readsock(
+    spec: &[u8],
+    request: &[u8],
+    timeout: Duration,
+    shutdown: bool,
+) -> Result<Vec<u8>, (String, bool)> {
+    let spec_s = String::from_utf8_lossy(spec).into_owned();
+    let errno_text = |e: &std::io::Error| crate::sys::strerror(e.raw_os_error().unwrap_or(0));
+    if let Some(rest) = spec_s.strip_prefix("inet:") {
+        let Some(colon) = rest.rfind(':') else {
+            return Err((format!("missing port for readsocket {spec_s}"), false));
+        };
+        let (host, port_s) = (&rest[..colon], &rest[colon + 1..]);
+        let port: u16 = if port_s.starts_with(|c: char| c.is_ascii_digit()) {
+            port_s
+                .parse()
+                .map_err(|_| (format!("invalid port number {port_s}"), false))?
+        } else {
+            return Err((format!("unknown port \"{port_s}\""), false));
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        use std::net::ToSocketAddrs;
+        let addrs: Vec<_> = (host, port)
+            .to_socket_addrs()
+            .map_err(|e| (format!("no IP address found for host {host}: {e}"), true))?
+            .collect();
+        let mut last = String::from("connection failed");
+        for a in addrs {
+            match std::net::TcpStream::connect_timeout(&a, timeout) {
+                Ok(mut s) => {
+                    let _ = s.set_read_timeout(Some(timeout));
+                    if !request.is_empty() && s.write_all(request).is_err() {
+                        return Err(("request write to socket failed".into(), true));
+                    }
+                    if shutdown {
+                        let _ = s.shutdown(std::net::Shutdown::Write);
+                    }
+                    return read_all(&mut s).map_err(|m| (m, true));
+                }
+                Err(e) => {
+                    last = format!(
+                        "failed to connect to {host} [{}]: {}",
+                        a.ip(),
+                        errno_text(&e)
+                    )
+                }
+            }
+        }
+        return Err((last, true));
+    }
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::path::Path::new(std::ffi::OsStr::from_bytes(spec));
+    let mut s = std::os::unix::net::UnixStream::connect(path).map_err(|e| {
+        (
+            format!("failed to connect to socket {spec_s}: {}", errno_text(&e)),
+            true,
+        )
+    })?;
+    let _ = s.set_read_timeout(Some(timeout));
+    let _ = s.set_write_timeout(Some(timeout));
+    if let Err(e) = s.write_all(request) {
+        return Err((
+            format!("request write to socket failed: {}", errno_text(&e)),
+            true,
+        ));
+    }
+    if shutdown {
+        let _ = s.shutdown(std::net::Shutdown::Write);
+    }
+    read_all(&mut s).map_err(|m| (m, true))
+}
+
+/// `${readsocket{spec}{request}[{options}[{eol}]][{failstring}]}`.
+pub fn readsocket(
+    ev: &mut Evaluator,
+    item: &ItemNode,
+    skip: bool,
+    out: &mut Value,
+) -> Result<(), ExpandError> {
+    let args = super::arg_seqs(item);
+    let mut vals = Vec::new();
+    for s in args.iter().take(4) {
+        vals.push(ev.seq(s, skip)?);
+    }
+    let failstring = args.get(4);
+    if skip {
+        if let Some(f) = failstring {
+            ev.seq(f, true)?;
+        }
+        return Ok(());
+    }
+    ev.ctx
+        .policy
+        .require(Capability::ReadSocket, "reading a socket", item.span)?;
+    let (Some(spec), Some(req)) = (vals.first(), vals.get(1)) else {
+        return ev.incomplete_item(item, skip);
+    };
+    let mut timeout = Duration::from_secs(5);
+    let mut shutdown = true;
+    let mut eol: Option<Vec<u8>> = None;
+    if let Some(opts) = vals.get(2) {
+        for (i, o) in crate::lists::ListIter::new(&opts.bytes).enumerate() {
+            if i == 0 {
+                if let Ok(t) = crate::numeric::time_eval(&o) {
+                    timeout = Duration::from_secs(u64::try_from(t).unwrap_or(5).max(1));
+                }
+            } else if let Some(v) = o.strip_prefix(b"shutdown=") {
+                shutdown = v != b"no";
+            }
+        }
+        eol = vals
+            .get(3)
+            .filter(|e| !e.is_empty())
+            .map(|e| e.bytes.clone());
+    }
+    match readsock(spec.c_str(), req.c_str(), timeout, shutdown) {
+        Ok(data) => {
+            out.push_bytes(&super::files::cat_file(&data, eol.as_deref()));
+            if let Some(f) = failstring {
+                ev.seq(f, true)?;
+            }
+            Ok(())
+        }
+        Err((m, sock_fail)) => match failstring {
+            Some(f) if sock_fail => {
+                let v = ev.seq(f, false)?;
+                out.push(&v);
+                Ok(())
+            }
+            _ => Err(ExpandError::failed(m, item.span)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::eval::{Context, Policy};
+
+    use crate::testutil::expand_in as run;
+
+    fn ctx() -> Context {
+        let mut c = Context::new();
+        c.policy = Policy::permissive();
+        c.policy.log_to_stderr = false;
+        c
+    }
+
+    #[test]
+    fn readsocket_unix() {
+        use std::io::{Read, Write};
+        let path = std::env::temp_dir().join(format!("ee-rs-{}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let l = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        let t = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut req = Vec::new();
+            s.read_to_end(&mut req).unwrap();
+            s.write_all(b"got:").unwrap();
+            s.write_all(&req).unwrap();
+            s.write_all(b"\nline2\n").unwrap();
+        });
+        let p = path.display();
+        let mut c = ctx();
+        assert_eq!(
+            run(
+                &mut c,
+                &format!("${{readsocket{{{p}}}{{hello}}{{5s}}{{|}}}}")
+            ),
+            Ok("got:hello|line2|".into())
+        );
+        t.join().unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(
+            run(
+                &mut c,
+                &format!("${{readsocket{{{p}}}{{x}}{{1s}}{{}}{{FAILED}}}}")
+            ),
+            Ok("FAILED".into())
+        );
+        assert_eq!(
+            run(&mut c, "${readsocket{inet:localhost}{x}}"),
+            Err("missing port for readsocket inet:localhost".into())
+        );
+    }
+}
