@@ -133,7 +133,7 @@ impl Context {
 #[pymethods]
 impl Context {
     #[new]
-    #[pyo3(signature = (config = None, defines = None, profile = None, now = None, sandbox = true, *, vars = None, tainted_vars = None))]
+    #[pyo3(signature = (config = None, defines = None, profile = None, now = None, sandbox = true, *, vars = None, tainted_vars = None, dns_zones = None))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
@@ -144,8 +144,9 @@ impl Context {
         sandbox: bool,
         vars: Option<&Bound<'_, PyAny>>,
         tainted_vars: Option<&Bound<'_, PyAny>>,
+        dns_zones: Option<PathBuf>,
     ) -> PyResult<Context> {
-        let inner = build_context(
+        let mut inner = build_context(
             py,
             Setup {
                 config,
@@ -157,6 +158,12 @@ impl Context {
                 tainted_vars,
             },
         )?;
+        if let Some(dir) = dns_zones {
+            inner.resolver = Arc::new(
+                ee::dns::ZoneResolver::from_dir(&dir)
+                    .map_err(|e| ConfigError::new_err(e.to_string()))?,
+            );
+        }
         Ok(Context::wrap(inner))
     }
 

@@ -133,6 +133,13 @@ def test_zone_files_answer_dns():
         ctx.load_dns_zones(ZONES / "nosuch")
 
 
+def test_zone_files_given_to_the_constructor():
+    ctx = ee.Context(dns_zones=ZONES)
+    assert ctx.dns_query("example.test", "txt") == ["v=spf1 mx -all"]
+    with pytest.raises(ee.ConfigError):
+        ee.Context(dns_zones=ZONES / "nosuch")
+
+
 def test_a_python_function_is_the_resolver():
     def resolver(name, rrtype):
         if name == "example.com" and rrtype == "mx":

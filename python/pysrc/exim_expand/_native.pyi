@@ -76,7 +76,10 @@ class Context:
         *,
         vars: Optional[Mapping[str, VarValue]] = None,
         tainted_vars: Optional[Mapping[str, VarValue]] = None,
-    ) -> None: ...
+        dns_zones: Optional[PathLike] = None,
+    ) -> None:
+        """dns_zones: a directory of BIND zone files (NAME.zone is zone
+        NAME) answering every DNS query, as load_dns_zones does."""
     def set(self, name: str, value: VarValue, tainted: bool = False) -> None: ...
     def mock_lookup(self, lookup_type: str, file: str | bytes, key: str | bytes, value: str | bytes) -> None:
         """Answer ${lookup{key}TYPE{file}} with value, without reading any file."""
