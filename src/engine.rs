@@ -399,16 +399,20 @@ mod tests {
             fn hmac(&self, _: crate::eval::Digest, _: &[u8], _: &[u8]) -> Vec<u8> {
                 vec![1; 3]
             }
+            fn crypt(&self, _: &[u8], _: &[u8]) -> Option<Vec<u8>> {
+                Some(b"zz".to_vec())
+            }
         }
         let engine = Engine::builder().crypto(Arc::new(Zeros)).build().unwrap();
         let t = engine
             .compile(
-                "${md5:x} ${sha3_512:x} ${hmac{sha1}{k}{x}} ${if crypteq{x}{\\{md5\\}0000}{y}{n}}",
+                "${md5:x} ${sha3_512:x} ${hmac{sha1}{k}{x}} ${if crypteq{x}{\\{md5\\}0000}{y}{n}} \
+                 ${if crypteq{x}{zz}{y}{n}} ${if crypteq{x}{\\{crypt16\\}zz}{y}{n}}",
             )
             .unwrap();
         assert_eq!(
             engine.expand(&t, &[]).unwrap().to_string_lossy(),
-            "0000 0000 010101 y"
+            "0000 0000 010101 y y y"
         );
     }
 

@@ -17,8 +17,8 @@
 //! Exim 4.96 replaced this with native SRS (see [`super::srs`]); these
 //! functions are for configurations and tools that still use the old one.
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha1::Sha1;
+use crate::eval::{Crypto, Digest};
+use std::sync::Arc;
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -79,6 +79,9 @@ pub struct SrsAlt {
     pub use_timestamp: bool,
     /// Write and check the hash (`srs_usehash`, default true).
     pub use_hash: bool,
+    /// Computes the HMAC-SHA1 (the RustCrypto crates unless replaced with
+    /// [`SrsAlt::with_crypto`]).
+    pub crypto: Arc<dyn Crypto>,
 }
 
 fn parse_int(s: &[u8]) -> i64 {
@@ -164,16 +167,18 @@ impl SrsAlt {
             hash_min: hash_min as usize,
             use_timestamp,
             use_hash,
+            crypto: Arc::new(crate::crypto::RustCrypto),
         })
     }
 
+    /// The same engine computing its HMACs with `crypto`.
+    pub fn with_crypto(self, crypto: Arc<dyn Crypto>) -> SrsAlt {
+        SrsAlt { crypto, ..self }
+    }
+
     fn hash_with(&self, secret: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-        let mut mac =
-            <Hmac<Sha1> as KeyInit>::new_from_slice(secret).expect("HMAC takes any key length");
-        for p in parts {
-            mac.update(&p.to_ascii_lowercase());
-        }
-        let digest = mac.finalize().into_bytes();
+        let text: Vec<u8> = parts.iter().flat_map(|p| p.to_ascii_lowercase()).collect();
+        let digest = self.crypto.hmac(Digest::Sha1, secret, &text);
         let mut b64 = Vec::with_capacity(28);
         for chunk in digest.chunks(3) {
             let n = chunk

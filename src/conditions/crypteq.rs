@@ -1,33 +1,26 @@
 //! `crypteq{plaintext}{hash}`: `{md5}` and `{sha1}` digests (base64 or
 //! hex), `{crypt}`, `{crypt16}` and untagged hashes through `crypt()`.
-//! Exim calls the system's; this is a pure-Rust one (`crypt::crypt`)
+//! Exim calls the system's; here it is the engine's [`crate::eval::Crypto`]
+//! provider, by default a pure-Rust one (`crate::crypto::crypt`)
 //! giving Debian's libxcrypt answers for all its schemes: DES, bigcrypt,
 //! BSDi DES, `$1$`, `$5$`, `$6$`, bcrypt, yescrypt, gost-yescrypt, scrypt,
 //! `$sha1`, SunMD5 and NT hashes.  Hashes whose cost parameters exceed
-//! the bounds in `yescrypt.rs`, `sha1crypt.rs` and `sunmd5.rs` (far above
+//! the bounds in `src/crypto/crypt/` (far above
 //! what `mkpasswd` makes) never match here, where Exim would try them.
 
-mod crypt;
-mod des;
-mod gost;
-mod nthash;
-mod sha1crypt;
-mod sunmd5;
-mod yescrypt;
-
-use crate::eval::Digest;
+use crate::eval::{Crypto, Digest};
 use crate::eval::{Evaluator, Value};
 
 /// Exim's `crypt16()`: `crypt()` of the first eight characters, then (for
 /// longer keys) of the next eight, salted with two characters of the first
 /// result.  A failed first `crypt()` cannot match (its failure token never
 /// equals the hash); a failed second one adds nothing.
-fn crypt16(key: &[u8], salt: &[u8]) -> Option<Vec<u8>> {
-    let first = crypt::crypt(key, salt)?;
+fn crypt16(c: &dyn Crypto, key: &[u8], salt: &[u8]) -> Option<Vec<u8>> {
+    let first = c.crypt(key, salt)?;
     let mut res: Vec<u8> = first.iter().take(13).copied().collect();
     if key.len() > 8 {
         let s2: Vec<u8> = res.iter().skip(2).take(2).copied().collect();
-        if let Some(second) = crypt::crypt(&key[8..], &s2) {
+        if let Some(second) = c.crypt(&key[8..], &s2) {
             res.extend(second.iter().skip(2).take(11));
         }
     }
@@ -105,10 +98,11 @@ pub fn crypteq(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Fai
     } else {
         (hash, false)
     };
+    let crypto = ev.ctx.crypto.clone();
     let coded_by_crypt = if sixteen {
-        crypt16(plain, coded)
+        crypt16(&*crypto, plain, coded)
     } else {
-        crypt::crypt(plain, coded)
+        crypto.crypt(plain, coded)
     };
     // Fewer than two characters (no salt) never match, as in Exim.
     Ok(coded.len() >= 2 && coded_by_crypt.as_deref() == Some(coded))

@@ -1,4 +1,7 @@
-//! The default [`Crypto`] provider: the RustCrypto crates.
+//! The default [`Crypto`] provider: the RustCrypto crates, and a
+//! pure-Rust `crypt(3)` giving what Debian's libxcrypt gives.
+
+pub(crate) mod crypt;
 
 use crate::eval::{Crypto, Digest};
 use hmac::{KeyInit, Mac};
@@ -41,6 +44,10 @@ impl Crypto for RustCrypto {
             Digest::Sha3_384 => mac::<hmac::SimpleHmac<sha3::Sha3_384>>(key, data),
             Digest::Sha3_512 => mac::<hmac::SimpleHmac<sha3::Sha3_512>>(key, data),
         }
+    }
+
+    fn crypt(&self, phrase: &[u8], setting: &[u8]) -> Option<Vec<u8>> {
+        crypt::crypt(phrase, setting)
     }
 }
 

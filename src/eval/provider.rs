@@ -460,8 +460,10 @@ pub enum Digest {
 }
 
 /// Digests and MACs for `md5`, `sha1`, `sha2`, `sha3`, `hmac`, `prvs`, SRS
-/// and `crypteq`'s `{md5}`/`{sha1}`; the default is the RustCrypto crates.
-/// An embedder may route them elsewhere (a FIPS module, an HSM).
+/// and `crypteq`'s `{md5}`/`{sha1}`, and `crypt(3)` for `crypteq`'s other
+/// hashes; the default is the RustCrypto crates and a pure-Rust `crypt`
+/// giving libxcrypt's answers.  An embedder may route them elsewhere (a
+/// FIPS module, an HSM, the system's `crypt`).
 ///
 /// ```
 /// use exim_expand::eval::{Crypto, Digest};
@@ -478,6 +480,9 @@ pub enum Digest {
 ///     fn hmac(&self, alg: Digest, key: &[u8], data: &[u8]) -> Vec<u8> {
 ///         exim_expand::Engine::new().settings().crypto.hmac(alg, key, data)
 ///     }
+///     fn crypt(&self, phrase: &[u8], setting: &[u8]) -> Option<Vec<u8>> {
+///         exim_expand::Engine::new().settings().crypto.crypt(phrase, setting)
+///     }
 /// }
 /// let counting = Arc::new(Counting::default());
 /// let engine = exim_expand::Engine::builder().crypto(counting.clone()).build().unwrap();
@@ -490,4 +495,9 @@ pub trait Crypto: Debug + Send + Sync {
     fn digest(&self, alg: Digest, data: &[u8]) -> Vec<u8>;
     /// HMAC of `data` with `key`.
     fn hmac(&self, alg: Digest, key: &[u8], data: &[u8]) -> Vec<u8>;
+    /// `crypt(3)`: the hash string `setting` (its scheme, salt and cost)
+    /// says to make of `phrase`, as `crypteq` compares it; `None` for a
+    /// setting the provider cannot or will not compute (it never
+    /// matches).
+    fn crypt(&self, phrase: &[u8], setting: &[u8]) -> Option<Vec<u8>>;
 }

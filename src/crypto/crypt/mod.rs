@@ -18,14 +18,20 @@
 //! The result is the whole hash string as libxcrypt writes it (canonical
 //! salt, `rounds=` as given), because Exim compares strings, not digests.
 
-use super::{des, gost, nthash, sha1crypt, sunmd5, yescrypt};
+mod des;
+mod gost;
+mod nthash;
+mod sha1crypt;
+mod sunmd5;
+mod yescrypt;
+
 use md5::{Digest, Md5};
 
 /// libxcrypt refuses phrases of this many bytes or more (`ERANGE`).
 const MAX_PASSPHRASE: usize = 512;
 
 /// libxcrypt's `crypt_r`, `None` for a failure.
-pub(super) fn crypt(phrase: &[u8], setting: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn crypt(phrase: &[u8], setting: &[u8]) -> Option<Vec<u8>> {
     if phrase.len() >= MAX_PASSPHRASE || setting.iter().any(|&c| bad_setting_char(c)) {
         return None;
     }
