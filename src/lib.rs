@@ -18,6 +18,7 @@ mod lookups;
 mod operators;
 mod vars;
 // Engines shared by the builtins.
+mod base64;
 mod cnum;
 mod crypto;
 mod ip;

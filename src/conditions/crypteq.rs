@@ -32,30 +32,6 @@ fn strip_tag<'a>(hash: &'a [u8], tag: &[u8]) -> Option<&'a [u8]> {
         .then(|| &hash[tag.len()..])
 }
 
-/// Standard base64 with padding (as Exim's `b64encode`).
-fn base64(d: &[u8]) -> Vec<u8> {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(d.len().div_ceil(3) * 4);
-    for c in d.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        out.push(A[(n >> 18) as usize & 63]);
-        out.push(A[(n >> 12) as usize & 63]);
-        out.push(if c.len() > 1 {
-            A[(n >> 6) as usize & 63]
-        } else {
-            b'='
-        });
-        out.push(if c.len() > 2 {
-            A[n as usize & 63]
-        } else {
-            b'='
-        });
-    }
-    out
-}
-
 fn hex_upper(d: &[u8]) -> Vec<u8> {
     d.iter()
         .flat_map(|b| format!("{b:02X}").into_bytes())
@@ -66,7 +42,7 @@ fn hex_upper(d: &[u8]) -> Vec<u8> {
 /// other lengths never match.
 fn digest_matches(digest: &[u8], b64_len: usize, coded: &[u8]) -> bool {
     if coded.len() == b64_len {
-        base64(digest) == coded
+        crate::base64::encode(digest) == coded
     } else if coded.len() == 2 * digest.len() {
         hex_upper(digest).eq_ignore_ascii_case(coded)
     } else {

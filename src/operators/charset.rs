@@ -121,7 +121,7 @@ fn next_mimeword(s: &[u8], from: usize, lencheck: bool) -> Option<MimeWord> {
         }
         let body = &s[q2 + 1..end];
         let data = match s[q1 + 1].to_ascii_uppercase() {
-            b'B' => super::encode::b64decode(body),
+            b'B' => crate::base64::decode(body),
             b'Q' => qp_decode(body),
             _ => None,
         };

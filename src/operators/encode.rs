@@ -3,13 +3,10 @@
 
 use super::{OpResult, msg};
 use crate::eval::{Evaluator, Value};
-use crate::lists::is_space;
 
 const BASE32_CHARS: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 const BASE62_CHARS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 use crate::cnum::strtoul;
-
-const BASE64_CHARS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Base 32 (`a-z2-7`), most significant digit first, no padding; 0 gives
 /// the empty string.
@@ -43,99 +40,6 @@ fn decode_digits(s: &[u8], alphabet: &[u8]) -> Option<u64> {
         n = n.wrapping_mul(base).wrapping_add(d);
     }
     Some(n)
-}
-
-/// Standard base 64 with `=` padding (Exim's `b64encode`).
-pub(crate) fn b64encode(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b0 = chunk[0];
-        let b1 = chunk.get(1).copied();
-        let b2 = chunk.get(2).copied();
-        out.push(BASE64_CHARS[usize::from(b0 >> 2)]);
-        match b1 {
-            None => {
-                out.push(BASE64_CHARS[usize::from((b0 << 4) & 63)]);
-                out.extend_from_slice(b"==");
-            }
-            Some(b1) => {
-                out.push(BASE64_CHARS[usize::from(((b0 << 4) | (b1 >> 4)) & 63)]);
-                match b2 {
-                    None => {
-                        out.push(BASE64_CHARS[usize::from((b1 << 2) & 63)]);
-                        out.push(b'=');
-                    }
-                    Some(b2) => {
-                        out.push(BASE64_CHARS[usize::from(((b1 << 2) | (b2 >> 6)) & 63)]);
-                        out.push(BASE64_CHARS[usize::from(b2 & 63)]);
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-fn b64value(c: u8) -> Option<u8> {
-    match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    }
-}
-
-/// Exim's `b64decode`: white space anywhere is skipped; input must come in
-/// complete quanta of four, the last one possibly padded with `=`; nothing
-/// but white space may follow padding.  The decoded bytes may contain NULs.
-/// `None` for malformed input.
-pub(crate) fn b64decode(code: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(code.len() / 4 * 3 + 3);
-    let mut p = 0;
-    // The next byte after skipping white space; 0 at the end (C string).
-    let next_nonspace = |p: &mut usize| -> u8 {
-        loop {
-            let c = code.get(*p).copied().unwrap_or(0);
-            *p += 1;
-            if !is_space(c) {
-                return c;
-            }
-        }
-    };
-    loop {
-        let c = code.get(p).copied().unwrap_or(0);
-        p += 1;
-        if c == 0 {
-            break;
-        }
-        if is_space(c) {
-            continue;
-        }
-        let x = b64value(c)?;
-        let y = b64value(next_nonspace(&mut p))?;
-        out.push((x << 2) | (y >> 4));
-        let c3 = next_nonspace(&mut p);
-        if c3 == b'=' {
-            if next_nonspace(&mut p) != b'=' || next_nonspace(&mut p) != 0 {
-                return None;
-            }
-            break;
-        }
-        let x = b64value(c3)?;
-        out.push((y << 4) | (x >> 2));
-        let c4 = next_nonspace(&mut p);
-        if c4 == b'=' {
-            if next_nonspace(&mut p) != 0 {
-                return None;
-            }
-            break;
-        }
-        let y = b64value(c4)?;
-        out.push((x << 6) | y);
-    }
-    Some(out)
 }
 
 /// `${base32:}`: a decimal number in base 32.
@@ -198,19 +102,19 @@ pub fn base62d(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResu
 
 /// `${base64:}` and `${str2b64:}`.
 pub fn base64(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    Ok(b64encode(&input.bytes).into())
+    Ok(crate::base64::encode(&input.bytes).into())
 }
 
 /// `${base64:$cert}`: a certificate's DER in base64 (tlscert-gnu.c
 /// `tls_cert_der_b64`).
 pub(crate) fn cert_base64(der: &[u8]) -> Vec<u8> {
-    b64encode(der)
+    crate::base64::encode(der)
 }
 
 /// `${base64d:}`: the decoded bytes, up to the first NUL.
 pub fn base64d(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
     let s = &input.bytes;
-    match b64decode(s) {
+    match crate::base64::decode(s) {
         Some(mut d) => {
             if let Some(i) = d.iter().position(|&b| b == 0) {
                 d.truncate(i);
@@ -245,7 +149,7 @@ pub fn hex2b64(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResu
         .chunks(2)
         .map(|p| (nibble(p[0]) << 4) | nibble(p[1]))
         .collect();
-    Ok(b64encode(&bytes).into())
+    Ok(crate::base64::encode(&bytes).into())
 }
 
 /// `${hexquote:}`: bytes outside 0x21..=0x7e become `\xNN`.
