@@ -2,8 +2,9 @@
 //! pure-Rust `crypt(3)` giving what Debian's libxcrypt gives.
 
 pub(crate) mod crypt;
+mod sign;
 
-use crate::eval::{Crypto, Digest};
+use crate::eval::{Crypto, Digest, SignatureAlg, SignatureError};
 use hmac::{KeyInit, Mac};
 use sha2::Digest as _;
 
@@ -48,6 +49,20 @@ impl Crypto for RustCrypto {
 
     fn crypt(&self, phrase: &[u8], setting: &[u8]) -> Option<Vec<u8>> {
         crypt::crypt(phrase, setting)
+    }
+
+    fn sign(&self, alg: SignatureAlg, key: &[u8], data: &[u8]) -> Result<Vec<u8>, SignatureError> {
+        sign::sign(alg, key, data)
+    }
+
+    fn verify(
+        &self,
+        alg: SignatureAlg,
+        key: &[u8],
+        data: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, SignatureError> {
+        sign::verify(alg, key, data, signature)
     }
 }
 

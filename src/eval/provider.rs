@@ -500,4 +500,97 @@ pub trait Crypto: Debug + Send + Sync {
     /// setting the provider cannot or will not compute (it never
     /// matches).
     fn crypt(&self, phrase: &[u8], setting: &[u8]) -> Option<Vec<u8>>;
+    /// Signs `data` with the private `key` (PEM or DER, PKCS#8 or PKCS#1
+    /// for RSA; PKCS#8 or the 32-byte seed for Ed25519), as DKIM and ARC
+    /// sign.  The default refuses: a provider that only digests need not
+    /// sign.
+    fn sign(&self, alg: SignatureAlg, key: &[u8], data: &[u8]) -> Result<Vec<u8>, SignatureError> {
+        let _ = (key, data);
+        Err(SignatureError::Unsupported(alg))
+    }
+    /// Whether `signature` is the public `key`'s over `data` (the key as
+    /// DKIM's `p=` tag holds it, decoded: DER SubjectPublicKeyInfo or
+    /// PKCS#1 for RSA, the raw 32 bytes for Ed25519; PEM also accepted).
+    /// The default refuses.
+    fn verify(
+        &self,
+        alg: SignatureAlg,
+        key: &[u8],
+        data: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, SignatureError> {
+        let _ = (key, data, signature);
+        Err(SignatureError::Unsupported(alg))
+    }
 }
+
+/// A signature algorithm of DKIM and ARC (RFC 6376 `a=` tag, RFC 8463).
+///
+/// ```
+/// use exim_expand::eval::SignatureAlg;
+/// let engine = exim_expand::Engine::new();
+/// let crypto = &engine.settings().crypto;
+/// let seed = [7u8; 32];
+/// let sig = crypto.sign(SignatureAlg::Ed25519Sha256, &seed, b"data").unwrap();
+/// assert_eq!(sig.len(), 64);
+/// assert_eq!(SignatureAlg::from_dkim("ed25519-sha256"), Some(SignatureAlg::Ed25519Sha256));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureAlg {
+    /// `rsa-sha1`: RSASSA-PKCS1-v1_5 over SHA-1 (verification of old
+    /// signatures; RFC 8301 forbids signing with it).
+    RsaSha1,
+    /// `rsa-sha256`: RSASSA-PKCS1-v1_5 over SHA-256.
+    RsaSha256,
+    /// `ed25519-sha256`: Ed25519 over the SHA-256 digest of the data
+    /// (RFC 8463 section 3).
+    Ed25519Sha256,
+}
+
+impl SignatureAlg {
+    /// The algorithm a DKIM `a=` tag names.
+    pub fn from_dkim(name: &str) -> Option<SignatureAlg> {
+        match name.to_ascii_lowercase().as_str() {
+            "rsa-sha1" => Some(SignatureAlg::RsaSha1),
+            "rsa-sha256" => Some(SignatureAlg::RsaSha256),
+            "ed25519-sha256" => Some(SignatureAlg::Ed25519Sha256),
+            _ => None,
+        }
+    }
+
+    /// The `a=` tag's name.
+    pub fn dkim_name(self) -> &'static str {
+        match self {
+            SignatureAlg::RsaSha1 => "rsa-sha1",
+            SignatureAlg::RsaSha256 => "rsa-sha256",
+            SignatureAlg::Ed25519Sha256 => "ed25519-sha256",
+        }
+    }
+}
+
+/// Why a signature could not be made or checked (a signature that does
+/// not verify is `Ok(false)`, not an error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// The provider does not do this algorithm.
+    Unsupported(SignatureAlg),
+    /// The key could not be read.
+    BadKey(String),
+    /// Signing failed (a key too small for the digest, ...).
+    Failed(String),
+}
+
+impl std::fmt::Display for SignatureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignatureError::Unsupported(a) => {
+                write!(f, "the crypto provider does not do {}", a.dkim_name())
+            }
+            SignatureError::BadKey(m) | SignatureError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for SignatureError {}
