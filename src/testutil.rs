@@ -38,6 +38,15 @@ pub fn mismatches_in(
 }
 
 /// Calls one operator directly; the output is cut at a NUL as Exim prints it.
+/// A context whose policy grants every capability and keeps log lines
+/// off standard error, for tests of items that reach outside.
+pub fn permissive() -> Context {
+    let mut c = Context::new();
+    c.policy = crate::eval::Policy::permissive();
+    c.policy.log_to_stderr = false;
+    c
+}
+
 pub fn run_op(f: OpFn, arg: Option<&str>, input: &str) -> Result<String, String> {
     let mut ctx = Context::new();
     let mut ev = Evaluator::new(&mut ctx);

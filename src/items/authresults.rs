@@ -54,16 +54,10 @@ pub fn authresults(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure>
 
 #[cfg(test)]
 mod tests {
-    use crate::eval::{Context, Policy};
 
     use crate::testutil::expand_in as run;
 
-    fn ctx() -> Context {
-        let mut c = Context::new();
-        c.policy = Policy::permissive();
-        c.policy.log_to_stderr = false;
-        c
-    }
+    use crate::testutil::permissive as ctx;
 
     /// items.jsonl and live oracle runs.
     #[test]

@@ -110,14 +110,8 @@ pub fn dlfunc(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
 
 #[cfg(test)]
 mod tests {
-    use crate::eval::{Context, Policy};
 
-    fn ctx() -> Context {
-        let mut c = Context::new();
-        c.policy = Policy::permissive();
-        c.policy.log_to_stderr = false;
-        c
-    }
+    use crate::testutil::permissive as ctx;
 
     /// items.jsonl and live oracle runs.
     #[test]

@@ -160,16 +160,10 @@ pub fn readsocket(
 
 #[cfg(test)]
 mod tests {
-    use crate::eval::{Context, Policy};
 
     use crate::testutil::expand_in as run;
 
-    fn ctx() -> Context {
-        let mut c = Context::new();
-        c.policy = Policy::permissive();
-        c.policy.log_to_stderr = false;
-        c
-    }
+    use crate::testutil::permissive as ctx;
 
     #[test]
     fn readsocket_unix() {

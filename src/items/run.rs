@@ -350,14 +350,9 @@ pub fn eval(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::{Context, Policy};
+    use crate::eval::Context;
 
-    fn ctx() -> Context {
-        let mut c = Context::new();
-        c.policy = Policy::permissive();
-        c.policy.log_to_stderr = false;
-        c
-    }
+    use crate::testutil::permissive as ctx;
 
     use crate::testutil::expand_in as run;
 
