@@ -29,7 +29,7 @@
 
 use std::io::{BufRead, ErrorKind};
 
-use super::macros::{MacroTable, expand_macros, is_space};
+use super::macros::{MacroError, MacroTable, expand_macros, is_space};
 use super::{Config, ConfigError, ErrorStyle};
 
 /// `fgets()` buffer size in `get_stdinput`.
@@ -178,11 +178,18 @@ impl<R: BufRead> BeReader<R> {
                 }
             }
             first = false;
-            line.extend_from_slice(&piece[start..end]);
-            if start == end || line.last() != Some(&b'\\') {
+            let continued = start < end && piece[end - 1] == b'\\';
+            // `process` keeps only the first BIG_BUFFER_SIZE - 1 bytes: an endless
+            // continuation must not grow the line without bound.
+            if line.len() < BIG_BUFFER_SIZE {
+                line.extend_from_slice(&piece[start..end]);
+                if continued {
+                    line.pop();
+                }
+            }
+            if !continued {
                 break;
             }
-            line.pop();
         }
         had_input.then_some(line)
     }
@@ -193,25 +200,30 @@ impl<R: BufRead> BeReader<R> {
         if let Some(nul) = buf.iter().position(|&c| c == 0) {
             buf.truncate(nul);
         }
-        let buf = expand_macros(&buf, self.macros.as_slice());
+        let buf = match expand_macros(&buf, self.macros.as_slice()) {
+            Ok(buf) => buf,
+            Err(e) => return BeLine::Error(self.macro_error(e)),
+        };
         if !buf.first().is_some_and(u8::is_ascii_uppercase) {
             return BeLine::Expand(buf);
         }
         match self.macros.read_assignment(&buf) {
             Ok(_) => BeLine::Defined(self.macros.last_created().unwrap_or_default().to_string()),
-            Err(e) => {
-                let (file, line) = self.location.clone().unwrap_or_default();
-                let style = match (&self.location, e.with_location) {
-                    (Some(_), true) => ErrorStyle::InLine,
-                    _ => ErrorStyle::NoLocation,
-                };
-                BeLine::Error(ConfigError {
-                    file,
-                    line,
-                    message: e.message,
-                    style,
-                })
-            }
+            Err(e) => BeLine::Error(self.macro_error(e)),
+        }
+    }
+
+    fn macro_error(&self, e: MacroError) -> ConfigError {
+        let (file, line) = self.location.clone().unwrap_or_default();
+        let style = match (&self.location, e.with_location) {
+            (Some(_), true) => ErrorStyle::InLine,
+            _ => ErrorStyle::NoLocation,
+        };
+        ConfigError {
+            file,
+            line,
+            message: e.message,
+            style,
         }
     }
 }

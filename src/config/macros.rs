@@ -38,6 +38,15 @@ pub const MAX_DEFINE_NAME: usize = 23;
 /// Maximum number of `-D` options (`MAX_CLMACROS`).
 pub const MAX_DEFINES: usize = 10;
 
+/// Longest line macro substitution may produce.  Exim has no limit: a macro that
+/// doubles itself (`A == A A`, forty times) makes it allocate until it dies.  We
+/// stop with a configuration error instead; real configurations stay far below.
+pub const MAX_EXPANDED_LINE: usize = 1 << 20;
+
+/// Most bytes all macro values may take together (each is at most
+/// [`MAX_EXPANDED_LINE`]; without this, many large macros would still be unbounded).
+pub const MAX_MACRO_BYTES: usize = 16 << 20;
+
 /// One macro.
 ///
 /// ```
@@ -162,14 +171,19 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 ///
 /// If the line (after leading white space) is a macro definition `NAME =`/`NAME ==`,
 /// the name is not substituted; substitution starts after it.
-pub fn expand_macros(line: &[u8], macros: &[Macro]) -> Vec<u8> {
-    expand_macros_ext(line, macros, true).0
+/// Fails when the result would exceed [`MAX_EXPANDED_LINE`].
+pub fn expand_macros(line: &[u8], macros: &[Macro]) -> Result<Vec<u8>, MacroError> {
+    Ok(expand_macros_ext(line, macros, true)?.0)
 }
 
 /// Like [`expand_macros`]; `line_start` says whether this is the first physical
 /// line of a logical line (only then is a definition's name protected).  Also
 /// returns whether any substitution happened (what `.ifdef` tests).
-pub fn expand_macros_ext(line: &[u8], macros: &[Macro], line_start: bool) -> (Vec<u8>, bool) {
+pub fn expand_macros_ext(
+    line: &[u8],
+    macros: &[Macro],
+    line_start: bool,
+) -> Result<(Vec<u8>, bool), MacroError> {
     let mut buf = line.to_vec();
     // Exim works on C strings.
     if let Some(nul) = buf.iter().position(|&c| c == 0) {
@@ -190,7 +204,7 @@ pub fn expand_macros_ext(line: &[u8], macros: &[Macro], line_start: bool) -> (Ve
         s += 1;
     }
     if s >= buf.len() {
-        return (buf, false);
+        return Ok((buf, false));
     }
     let use_builtins = buf[s] == b'_';
     // Built-in macros come first in the list; without them only the rest
@@ -215,12 +229,18 @@ pub fn expand_macros_ext(line: &[u8], macros: &[Macro], line_start: bool) -> (Ve
         let name = m.name.as_bytes();
         let mut t = s;
         while let Some(p) = find(&buf, name, t) {
+            if buf.len() - name.len() + m.replacement.len() > MAX_EXPANDED_LINE {
+                return Err(MacroError::located(format!(
+                    "line longer than {MAX_EXPANDED_LINE} bytes after substituting macro \"{}\"",
+                    m.name
+                )));
+            }
             buf.splice(p..p + name.len(), m.replacement.iter().copied());
             t = p + m.replacement.len();
             found = true;
         }
     }
-    (buf, found)
+    Ok((buf, found))
 }
 
 /// The ordered macro list of one Exim process.
@@ -229,12 +249,14 @@ pub fn expand_macros_ext(line: &[u8], macros: &[Macro], line_start: bool) -> (Ve
 /// use exim_expand::config::MacroTable;
 /// let mut t = MacroTable::with_exim_builtins();
 /// t.read_assignment(b"DOMAIN = example.com").unwrap();
-/// assert_eq!(t.expand(b"x DOMAIN y", true).0, b"x example.com y");
+/// assert_eq!(t.expand(b"x DOMAIN y", true).unwrap().0, b"x example.com y");
 /// assert_eq!((t.last_created(), t.user().len()), (Some("DOMAIN"), 1));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MacroTable {
     list: Vec<Macro>,
+    /// Sum of the replacement lengths of the non-built-in macros.
+    bytes: usize,
 }
 
 impl MacroTable {
@@ -250,6 +272,7 @@ impl MacroTable {
                     m
                 })
                 .collect(),
+            bytes: 0,
         }
     }
 
@@ -297,7 +320,7 @@ impl MacroTable {
     }
 
     /// Macro-substitute a line (see [`expand_macros_ext`]).
-    pub fn expand(&self, line: &[u8], line_start: bool) -> (Vec<u8>, bool) {
+    pub fn expand(&self, line: &[u8], line_start: bool) -> Result<(Vec<u8>, bool), MacroError> {
         expand_macros_ext(line, &self.list, line_start)
     }
 
@@ -356,6 +379,11 @@ impl MacroTable {
             value.truncate(nul);
         }
 
+        if self.bytes + value.len() > MAX_MACRO_BYTES {
+            return Err(MacroError::located(format!(
+                "macro values larger than {MAX_MACRO_BYTES} bytes in total"
+            )));
+        }
         let mut existing = None;
         for (idx, m) in self.list.iter().enumerate() {
             if m.name == name {
@@ -378,6 +406,8 @@ impl MacroTable {
             Some(idx) if self.list[idx].command_line => Ok(false),
             Some(idx) => {
                 // Only reachable with redef.
+                self.bytes += value.len();
+                self.bytes -= self.list[idx].replacement.len().min(self.bytes);
                 self.list[idx].replacement = value;
                 Ok(false)
             }
@@ -385,6 +415,7 @@ impl MacroTable {
                 "can't redefine an undefined macro \"{name}\""
             ))),
             None => {
+                self.bytes += value.len();
                 self.list.push(Macro::new(name, value));
                 Ok(true)
             }
@@ -428,14 +459,14 @@ mod tests {
         let mut t = MacroTable::with_exim_builtins();
         for d in defs {
             // As `exim -be` does: substitute, then define.
-            let line = expand_macros(d.as_bytes(), t.as_slice());
+            let line = expand_macros(d.as_bytes(), t.as_slice()).unwrap();
             t.read_assignment(&line).unwrap();
         }
         t
     }
 
     fn exp(t: &MacroTable, line: &str) -> String {
-        String::from_utf8(expand_macros(line.as_bytes(), t.as_slice())).unwrap()
+        String::from_utf8(expand_macros(line.as_bytes(), t.as_slice()).unwrap()).unwrap()
     }
 
     /// (definitions, input line, expected) — checked with `exim -be`.
@@ -474,12 +505,15 @@ mod tests {
     #[test]
     fn ifdef_found_flag() {
         let t = table(&["FOO = "]);
-        assert_eq!(t.expand(b".ifdef FOO", false), (b".ifdef ".to_vec(), true));
         assert_eq!(
-            t.expand(b".ifdef BAR", false),
+            t.expand(b".ifdef FOO", false).unwrap(),
+            (b".ifdef ".to_vec(), true)
+        );
+        assert_eq!(
+            t.expand(b".ifdef BAR", false).unwrap(),
             (b".ifdef BAR".to_vec(), false)
         );
-        assert!(t.expand(b".ifdef _HAVE_TLS", false).1);
+        assert!(t.expand(b".ifdef _HAVE_TLS", false).unwrap().1);
     }
 
     /// Messages checked with `exim -be` (stderr).

@@ -273,13 +273,20 @@ impl Config {
         };
         let data = match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => Vec::new(),
-            _ => std::fs::read(path).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    plain(format!("non-existent configuration file(s): {name}"))
-                } else {
-                    plain(format!("failed to open configuration file {name}: {e}"))
+            _ => match reader::read_bounded(&name, reader::MAX_CONFIG_BYTES) {
+                Ok(data) => data,
+                Err(reader::ReadFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(plain(format!("non-existent configuration file(s): {name}")));
                 }
-            })?,
+                Err(reader::ReadFailure::Io(e)) => {
+                    return Err(plain(format!(
+                        "failed to open configuration file {name}: {e}"
+                    )));
+                }
+                Err(reader::ReadFailure::TooLarge) => {
+                    return Err(plain(reader::too_large_message()));
+                }
+            },
         };
         let directory = main_directory(&name);
         Config::parse(&name, directory, data, opts)
@@ -310,6 +317,14 @@ impl Config {
         data: Vec<u8>,
         opts: &ReadOptions,
     ) -> Result<Config, ConfigError> {
+        if data.len() > reader::MAX_CONFIG_BYTES {
+            return Err(ConfigError {
+                file: name.to_string(),
+                line: 0,
+                message: reader::too_large_message(),
+                style: ErrorStyle::Plain,
+            });
+        }
         let mut macros = MacroTable::new(&opts.builtin_macros);
         for (n, v) in &opts.defines {
             let mut arg = n.as_bytes().to_vec();

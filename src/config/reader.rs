@@ -27,7 +27,7 @@
 
 use std::rc::Rc;
 
-use super::macros::{MacroTable, is_space, skip_space};
+use super::macros::{MAX_EXPANDED_LINE, MacroTable, is_space, skip_space};
 use super::{ConfigError, ErrorStyle};
 
 /// Maximum nesting of `.ifdef` (`CSTATE_STACK_SIZE`).
@@ -38,6 +38,37 @@ const CSTATE_STACK_SIZE: usize = 10;
 /// "failed to open included configuration file".  We stop at this depth with
 /// the same message.
 const MAX_INCLUDE_DEPTH: usize = 1000;
+
+/// At most this many bytes are read from the configuration file and the files
+/// it includes, together.  Exim has no limit (it reads `/dev/zero` until memory
+/// runs out); real configurations are a few hundred kilobytes.
+pub(crate) const MAX_CONFIG_BYTES: usize = 64 << 20;
+
+/// What reading a configuration file can run into.
+pub(crate) enum ReadFailure {
+    Io(std::io::Error),
+    /// More than the bytes allowed.
+    TooLarge,
+}
+
+/// Read at most `allowed` bytes of a file; more is [`ReadFailure::TooLarge`].
+pub(crate) fn read_bounded(path: &str, allowed: usize) -> Result<Vec<u8>, ReadFailure> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(ReadFailure::Io)?;
+    let mut data = Vec::new();
+    file.take(allowed as u64 + 1)
+        .read_to_end(&mut data)
+        .map_err(ReadFailure::Io)?;
+    if data.len() > allowed {
+        return Err(ReadFailure::TooLarge);
+    }
+    Ok(data)
+}
+
+/// The message for a configuration over [`MAX_CONFIG_BYTES`].
+pub(crate) fn too_large_message() -> String {
+    format!("configuration larger than {MAX_CONFIG_BYTES} bytes (with its included files)")
+}
 
 /// Section names are kept in a 24-byte buffer: 22 characters plus room for an `s`.
 const MAX_SECTION_NAME: usize = 22;
@@ -110,11 +141,14 @@ pub(crate) struct LineReader {
     stack: Vec<OpenFile>,
     cstate: u8,
     cstate_stack: Vec<u8>,
+    /// Bytes of all files read so far.
+    bytes_read: usize,
 }
 
 impl LineReader {
     pub(crate) fn new(name: &str, directory: String, data: Vec<u8>) -> LineReader {
         LineReader {
+            bytes_read: data.len(),
             stack: vec![OpenFile {
                 name: Rc::from(name),
                 directory,
@@ -179,7 +213,9 @@ impl LineReader {
                 }
             };
 
-            let (line, found) = macros.expand(&phys, buf.is_empty());
+            let (line, found) = macros
+                .expand(&phys, buf.is_empty())
+                .map_err(|e| self.error(e.message))?;
             let ss = skip_space(&line, 0);
             let rest = &line[ss..];
 
@@ -203,6 +239,11 @@ impl LineReader {
                 continue;
             }
 
+            if buf.len() + rest.len() > MAX_EXPANDED_LINE {
+                return Err(self.error(format!(
+                    "logical line longer than {MAX_EXPANDED_LINE} bytes"
+                )));
+            }
             buf.extend_from_slice(rest);
             while buf.last().is_some_and(|&c| is_space(c)) {
                 buf.pop();
@@ -310,11 +351,17 @@ impl LineReader {
         if self.stack.len() >= MAX_INCLUDE_DEPTH {
             return Err(self.error(open_failed()));
         }
+        let allowed = MAX_CONFIG_BYTES.saturating_sub(self.bytes_read);
         let data = match meta {
             // fopen() of a directory succeeds and fgets() then fails: an empty file.
             Ok(m) if m.is_dir() => Vec::new(),
-            _ => std::fs::read(&path).map_err(|_| self.error(open_failed()))?,
+            _ => match read_bounded(&path, allowed) {
+                Ok(data) => data,
+                Err(ReadFailure::Io(_)) => return Err(self.error(open_failed())),
+                Err(ReadFailure::TooLarge) => return Err(self.error(too_large_message())),
+            },
         };
+        self.bytes_read += data.len();
         let directory = path
             .rfind('/')
             .map_or(String::new(), |i| path[..i].to_string());

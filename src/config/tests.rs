@@ -612,3 +612,91 @@ fn self_including_file_fails_like_exim() {
         format!("failed to open included configuration file {}", e.file)
     );
 }
+
+/// Issue 8.1: Exim allocates until it dies on these; we stop with a
+/// configuration error that names the line.
+#[test]
+fn configuration_size_limits() {
+    let doubling = format!("A = x\n{}", "A == A A\n".repeat(40));
+    let cases: &[(&str, &str, usize)] = &[
+        (
+            &doubling,
+            "line longer than 1048576 bytes after substituting macro \"A\"",
+            20,
+        ),
+        (
+            // Each macro stays under the line limit; together they do not.
+            &format!(
+                "A = {}\n{}",
+                "y".repeat(1 << 19),
+                (0..40)
+                    .map(|i| format!("M{i:02} = A\n"))
+                    .collect::<String>()
+            ),
+            "macro values larger than 16777216 bytes in total",
+            33,
+        ),
+        (
+            &format!(
+                "A = {}\nx = A\\\n{}",
+                "z".repeat(1 << 19),
+                "A\\\n".repeat(3)
+            ),
+            "logical line longer than 1048576 bytes",
+            3,
+        ),
+        (
+            ".include /dev/zero\n",
+            "configuration larger than 67108864 bytes (with its included files)",
+            1,
+        ),
+    ];
+    for (text, message, line) in cases {
+        let e = conf(text).unwrap_err();
+        assert_eq!((e.message.as_str(), e.line), (*message, *line));
+        assert!(
+            e.to_string()
+                .starts_with("Exim configuration error in line"),
+            "{e}"
+        );
+    }
+    let e = Config::from_file(Path::new("/dev/zero"), &[]).unwrap_err();
+    assert_eq!(e.message, reader::too_large_message());
+}
+
+#[test]
+fn be_reader_stops_doubling_macros() {
+    let mut input = b"A = x\n".to_vec();
+    input.extend_from_slice(&b"A == A A\n".repeat(40));
+    input.extend_from_slice(b"A\n");
+    let got: Vec<BeLine> = BeReader::new(&input[..], MacroTable::with_exim_builtins()).collect();
+    assert_eq!(got.len(), 42);
+    // "A == " plus two copies of 2^18 x's is over the limit.
+    assert!(matches!(&got[18], BeLine::Defined(_)));
+    let BeLine::Error(e) = &got[19] else {
+        panic!("{:?}", &got[19]);
+    };
+    assert!(
+        e.message.starts_with("line longer than 1048576 bytes"),
+        "{e}"
+    );
+    // The macro keeps its last good value (2^18 copies of x).
+    let BeLine::Expand(last) = &got[41] else {
+        panic!()
+    };
+    assert_eq!(last.len(), (1 << 18) * 2 - 1);
+}
+
+#[test]
+fn be_reader_bounds_endless_continuations() {
+    let mut input = b"a\\\n".repeat(100_000);
+    input.extend_from_slice(b"b\n");
+    let mut r = BeReader::new(&input[..], MacroTable::with_exim_builtins());
+    let line = r.read_logical_line().unwrap();
+    assert!(
+        line.len() <= be_input::BIG_BUFFER_SIZE + 1024,
+        "{}",
+        line.len()
+    );
+    assert!(r.read_logical_line().is_none());
+}
