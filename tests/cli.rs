@@ -248,3 +248,38 @@ fn eval_mock_lookups_need_no_files_or_servers() {
         "root 10 mx.example.com n\n"
     );
 }
+
+/// Issue 8.2: one 100 KB line with thousands of unknown variables used to write
+/// about 1 GB; now the excerpt is cut around the caret and ten errors are shown.
+#[test]
+fn check_output_is_bounded_for_huge_lines() {
+    let line = "$nosuch ".repeat(12_500);
+    let f = std::env::temp_dir().join(format!("exim-expand-wide-{}.txt", std::process::id()));
+    std::fs::write(&f, &line).unwrap();
+    let o = run(&["check", "--file", &f.to_string_lossy()], b"");
+    let _ = std::fs::remove_file(&f);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.len() < 5_000, "{} bytes of diagnostics", err.len());
+    assert_eq!(err.matches("unknown variable name").count(), 10, "{err}");
+    assert!(
+        err.contains("note: 12490 more errors in this string not shown"),
+        "{err}"
+    );
+    assert!(err.ends_with("12500 errors found\n"), "{err}");
+}
+
+#[test]
+fn lint_output_is_bounded_for_huge_options() {
+    let p = std::env::temp_dir().join(format!("exim-expand-wide-{}.conf", std::process::id()));
+    std::fs::write(&p, format!("smtp_banner = {}\n", "$nosuch ".repeat(5_000))).unwrap();
+    let o = run(&["lint", &p.to_string_lossy()], b"");
+    let _ = std::fs::remove_file(&p);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.len() < 5_000, "{} bytes of diagnostics", err.len());
+    assert!(
+        err.contains("note: 4990 more errors in this string not shown"),
+        "{err}"
+    );
+    assert!(err.ends_with("5000 problems found\n"), "{err}");
+}

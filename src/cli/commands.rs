@@ -303,15 +303,16 @@ fn lint_cmd(path: &str, defines: &[String], profile: Option<String>) -> i32 {
     for f in &found {
         let origin = format!("{}:{} ({})", f.file, f.line, f.place);
         eprint!(
-            "{}",
-            diagnostic::render(&f.source, &f.error, &origin, color)
+            "{}{}",
+            diagnostic::render(&f.source, &f.error, &origin, color),
+            diagnostic::omitted_note(f.omitted, color)
         );
     }
     if found.is_empty() {
         println!("ok");
         0
     } else {
-        let n = found.len();
+        let n = found.len() + found.iter().map(|f| f.omitted).sum::<usize>();
         eprintln!("{n} problem{} found", if n == 1 { "" } else { "s" });
         1
     }
@@ -355,10 +356,9 @@ fn check_cmd(expr: Option<String>, file: Option<String>, profile: Option<String>
     let mut bad = 0;
     for (origin, src) in &inputs {
         let t = Template::parse(src, &ctx.registry);
-        for e in crate::check::check(&t, &ctx) {
-            bad += 1;
-            eprint!("{}", diagnostic::render(src, &e, origin, color));
-        }
+        let errs = crate::check::check(&t, &ctx);
+        bad += errs.len();
+        eprint!("{}", diagnostic::render_all(src, &errs, origin, color));
     }
     if bad > 0 {
         eprintln!("{bad} error{} found", if bad == 1 { "" } else { "s" });

@@ -14,6 +14,7 @@ pub use expanded::is_expanded;
 
 use crate::check::check;
 use crate::config::{Config, OptionKind};
+use crate::diagnostic::MAX_ERRORS_PER_SOURCE;
 use crate::eval::{Context, ExpandError};
 
 /// A problem in one expansion string of a configuration.
@@ -39,6 +40,9 @@ pub struct Finding {
     pub source: Vec<u8>,
     /// The problem, with its span in [`Finding::source`].
     pub error: ExpandError,
+    /// Further problems in the same string that are not listed (only the first
+    /// [`MAX_ERRORS_PER_SOURCE`] of a string are; this is set on the last).
+    pub omitted: usize,
 }
 
 fn expandable(v: &[u8]) -> bool {
@@ -54,13 +58,17 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
             return;
         }
         let t = crate::parse(value);
-        for error in check(&t, ctx) {
+        let errors = check(&t, ctx);
+        let omitted = errors.len().saturating_sub(MAX_ERRORS_PER_SOURCE);
+        let shown = errors.len() - omitted;
+        for (i, error) in errors.into_iter().take(shown).enumerate() {
             found.push(Finding {
                 file: file.to_string(),
                 line,
                 place: place.clone(),
                 source: value.to_vec(),
                 error,
+                omitted: if i + 1 == shown { omitted } else { 0 },
             });
         }
     };
