@@ -80,3 +80,50 @@ fn read_budget_stops_endless_files() {
         );
     }
 }
+
+/// Issue 8.3: a sort that runs out of time says so (it used to say
+/// `field-extract in sort: "$item"`).  Keys that are not numbers under a
+/// numeric comparator take Exim's own quadratic insertion sort.
+#[test]
+fn time_budget_in_sort_names_the_budget() {
+    let mut ctx = Context::new();
+    ctx.limits = Limits {
+        max_output: usize::MAX,
+        max_time: Some(Duration::from_millis(10)),
+        ..Limits::default()
+    };
+    let list: Vec<String> = (0..40_000).map(|i| format!("x{i}")).collect();
+    let src = format!("${{sort{{{}}}{{<}}{{$item}}}}", list.join(":"));
+    let err = expand(src.as_bytes(), &mut ctx).unwrap_err();
+    assert_eq!(
+        err.message_str(),
+        "expansion took longer than 10 ms (Limits::max_time)"
+    );
+    // ... also when the time runs out in the extractor.
+    let src = format!(
+        "${{sort{{{}}}{{<}}{{${{reduce{{1:2:3:4:5:6:7:8}}{{0}}{{${{eval:$value+$item}}}}}}}}}}",
+        list.join(":")
+    );
+    let err = expand(src.as_bytes(), &mut ctx).unwrap_err();
+    assert!(
+        err.message_str()
+            .starts_with("expansion took longer than 10 ms (Limits::max_time)"),
+        "{}",
+        err.message_str()
+    );
+}
+
+/// Ordinary lists sort in O(n log n): 100,000 numbers within the default budget.
+#[test]
+fn large_sorts_finish_within_the_default_budget() {
+    let mut ctx = Context::new();
+    let n: u64 = 100_000;
+    let shuffled: Vec<u64> = (0..n).map(|i| (i * 7919) % n).collect();
+    let text: Vec<String> = shuffled.iter().map(u64::to_string).collect();
+    let src = format!("${{sort{{{}}}{{>}}{{$item}}}}", text.join(":"));
+    let got = expand(src.as_bytes(), &mut ctx).unwrap();
+    let mut want = shuffled.clone();
+    want.sort_unstable_by(|a, b| b.cmp(a));
+    let want: Vec<String> = want.iter().map(u64::to_string).collect();
+    assert_eq!(got.to_string_lossy(), want.join(":"));
+}

@@ -138,7 +138,6 @@ impl<'a> Evaluator<'a> {
 
     /// Fails when a budget of [`Limits`] is exhausted.
     fn check_budgets(&mut self, out: &Value, span: Span) -> Result<(), ExpandError> {
-        self.ticks = self.ticks.wrapping_add(1);
         let max = self.ctx.limits.max_output;
         if out.bytes.len() > max {
             return Err(ExpandError::new(
@@ -147,6 +146,13 @@ impl<'a> Evaluator<'a> {
                 span,
             ));
         }
+        self.check_time(span)
+    }
+
+    /// Fails when [`Limits::max_time`] has run out (the clock is read every
+    /// few calls).  Builtins that loop without evaluating nodes call it.
+    pub(crate) fn check_time(&mut self, span: Span) -> Result<(), ExpandError> {
+        self.ticks = self.ticks.wrapping_add(1);
         if let Some((at, budget)) = self.deadline
             && self.ticks.is_multiple_of(CLOCK_EVERY)
             && std::time::Instant::now() > at
