@@ -19,7 +19,7 @@
 //! An engine and its templates are `Send + Sync`: share them between
 //! threads and give each thread (or each connection) its own session.
 
-use crate::config::{Config, ReadOptions};
+use crate::config::{Config, Includes, ReadOptions};
 use crate::eval::{
     AuthProvider, Capability, Clock, Context, ErrorKind, Evaluator, ExpandError, FixedClock,
     Limits, Lookup, Policy, Profile, Resolver, Settings, Template, Value,
@@ -226,7 +226,10 @@ impl EngineBuilder {
 
     /// Reads the configuration, if any, and builds the engine.
     pub fn build(mut self) -> Result<Engine, ExpandError> {
-        let opts = ReadOptions::with_defines(&self.defines);
+        let opts = ReadOptions {
+            includes: Includes::for_policy(&self.ctx.policy),
+            ..ReadOptions::with_defines(&self.defines)
+        };
         let config = match (&self.config_file, &self.config_text) {
             (Some(path), _) => {
                 self.ctx.config_file = path.to_string_lossy().into_owned();

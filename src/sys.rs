@@ -41,21 +41,37 @@ pub fn io_error_text(e: &std::io::Error) -> String {
     }
 }
 
-/// Reads to the end, or to an error (which ends the data, as the `fgets`
-/// loops of Exim do: a directory reads as empty), but never more than
-/// `max` bytes: `Err(max)` when there is more.
-pub fn read_bounded(r: &mut impl std::io::Read, max: usize) -> Result<Vec<u8>, usize> {
+/// Reads `what` to the end, but never more than `max` bytes: more is an
+/// error naming [`Limits::max_read`](crate::eval::Limits::max_read).  A read
+/// error is reported (Exim's `fgets` loops take it for the end of the file,
+/// and so a silent "no match"), except that a directory reads as empty, as
+/// it does in Exim.
+pub fn read_bounded(
+    r: &mut impl std::io::Read,
+    what: &[u8],
+    max: usize,
+) -> Result<Vec<u8>, String> {
     let mut data = Vec::new();
     let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    let _ = std::io::Read::read_to_end(&mut std::io::Read::take(r, limit), &mut data);
+    match std::io::Read::read_to_end(&mut std::io::Read::take(r, limit), &mut data) {
+        Err(e) if e.raw_os_error() == Some(libc::EISDIR) => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(format!(
+                "error reading {}: {}",
+                String::from_utf8_lossy(what),
+                io_error_text(&e)
+            ));
+        }
+        Ok(_) => {}
+    }
     if data.len() > max {
-        return Err(max);
+        return Err(too_long(what, max));
     }
     Ok(data)
 }
 
 /// The message for a file longer than [`read_bounded`] allows.
-pub fn too_long(what: &[u8], max: usize) -> String {
+fn too_long(what: &[u8], max: usize) -> String {
     format!(
         "{} is longer than {max} bytes (Limits::max_read)",
         String::from_utf8_lossy(what)

@@ -72,3 +72,55 @@ fn each_access_needs_its_capability() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// Issue 8.4: `.include` in a configuration read through the library goes
+/// through the same policy as every other file access.
+#[test]
+fn includes_need_the_files_capability() {
+    let dir = std::env::temp_dir().join(format!("exim-expand-inc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let inc = dir.join("part.conf");
+    std::fs::write(&inc, "qualify_domain = from.include\n").unwrap();
+    let text = format!(".include {}\n", inc.display());
+    let refused = exim_expand::Engine::builder()
+        .config_text(&text)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        refused.message_str(),
+        format!(
+            "Exim configuration error in line 1 of <string>:\n  reading an included file ({}) is \
+             not permitted by the expansion policy (capability \"files\" not granted)",
+            inc.display()
+        )
+    );
+    let engine = exim_expand::Engine::builder()
+        .config_text(&text)
+        .allow(Capability::Files)
+        .build()
+        .unwrap();
+    let t = engine.parse(b"$qualify_domain");
+    assert_eq!(engine.expand(&t, &[]).unwrap().bytes, b"from.include");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn hermetic_includes_read_only_their_map() {
+    use exim_expand::config::{Config, Includes, ReadOptions};
+    use std::collections::HashMap;
+    let files = HashMap::from([("/c/a.conf".to_string(), b".include /c/b.conf\n".to_vec())]);
+    let opts = ReadOptions {
+        includes: Includes::Map(files.into()),
+        ..ReadOptions::default()
+    };
+    let e = Config::from_bytes_with(
+        b".include_if_exists /etc/hostname\n.include /c/a.conf\n",
+        &opts,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.message.as_str(), e.line),
+        ("failed to open included configuration file /c/b.conf", 1)
+    );
+    assert!(e.file.ends_with("/c/a.conf"), "{}", e.file);
+}

@@ -209,7 +209,11 @@ pub(crate) fn build_context(py: Python<'_>, s: Setup<'_, '_>) -> PyResult<ee::Co
                 defines.push((k, v));
             }
         }
-        let c = ee::config::Config::from_file(path, &defines)
+        let opts = ee::config::ReadOptions {
+            includes: ee::config::Includes::for_policy(&ctx.policy),
+            ..ee::config::ReadOptions::with_defines(&defines)
+        };
+        let c = ee::config::Config::from_file_with(path, &opts)
             .map_err(|e| ConfigError::new_err(e.to_string()))?;
         ctx.config_file = path.to_string_lossy().into_owned();
         ctx.apply_config(&c);

@@ -353,3 +353,14 @@ def test_mock_lookup_answers_without_files():
     assert ctx.expand("${lookup{postmaster}lsearch{/etc/aliases}}") == "root"
     assert ctx.expand("${lookup{x}lsearch{/etc/aliases}{y}{n}}") == "n"
     assert ctx.expand("${lookup dnsdb{mx=example.com}}") == "10 mx.example.com"
+
+
+def test_config_includes_follow_the_sandbox(tmp_path):
+    part = tmp_path / "part.conf"
+    part.write_text("qualify_domain = from.include\n")
+    conf = tmp_path / "main.conf"
+    conf.write_text(f".include {part}\n")
+    with pytest.raises(ee.ConfigError, match='capability "files" not granted'):
+        ee.Context(config=conf)
+    ctx = ee.Context(config=conf, sandbox=False)
+    assert ctx.expand("$qualify_domain") == "from.include"

@@ -172,7 +172,11 @@ pub fn context_with_config(config: Option<&str>, sandbox: bool) -> Result<Contex
         ctx.policy = crate::eval::Policy::permissive();
     }
     if let Some(path) = config {
-        let c = crate::config::Config::from_file(std::path::Path::new(path), &[])
+        let opts = crate::config::ReadOptions {
+            includes: crate::config::Includes::for_policy(&ctx.policy),
+            ..crate::config::ReadOptions::default()
+        };
+        let c = crate::config::Config::from_file_with(std::path::Path::new(path), &opts)
             .map_err(|e| e.to_string())?;
         ctx.config_file = path.to_string();
         ctx.apply_config(&c);

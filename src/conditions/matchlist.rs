@@ -342,11 +342,10 @@ impl<'e, 'a> Matcher<'e, 'a> {
                 crate::sys::io_error_text(&e)
             )
         })?;
-        // A read error ends the file as it ends Exim's fgets() loop (a
-        // directory opens but reads nothing).
+        // A directory opens but reads nothing, as in Exim; other read errors
+        // are reported (Exim's fgets() loop would end there: "no match").
         let max = self.ev.ctx.limits.max_read;
-        let data = crate::sys::read_bounded(&mut file, max)
-            .map_err(|max| crate::sys::too_long(filename, max))?;
+        let data = crate::sys::read_bounded(&mut file, filename, max)?;
         let mut file_yield = yield_;
         for chunk in fgets_chunks(&data, 1024) {
             let mut line: &[u8] = chunk;

@@ -33,6 +33,7 @@ pub use options::{ListKind, NamedList, OptionKind, OptionSetting, main_option_ki
 
 use acl::{AclLine, AclParser};
 use options::{lossy, parse_named_list, parse_option};
+pub use reader::Includes;
 use reader::{LineReader, Logical, read_name};
 
 /// How Exim would print an error.
@@ -122,6 +123,8 @@ pub struct ReadOptions {
     /// Directory for relative `.include`s of text read with [`Config::from_str`]
     /// (default: the current directory).
     pub base_dir: Option<PathBuf>,
+    /// Where `.include` files come from (default: the file system).
+    pub includes: Includes,
 }
 
 impl Default for ReadOptions {
@@ -132,6 +135,7 @@ impl Default for ReadOptions {
             strict_options: false,
             name: None,
             base_dir: None,
+            includes: Includes::Files,
         }
     }
 }
@@ -353,7 +357,7 @@ impl Config {
             acls: Vec::new(),
             acl_index: HashMap::new(),
         };
-        let mut r = LineReader::new(name, directory, data);
+        let mut r = LineReader::new(name, directory, data, opts.includes.clone());
         let mut next = cfg.read_main(&mut r, opts)?;
         let mut seen = [false; 7];
         while let Some(written) = next {

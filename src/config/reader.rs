@@ -65,6 +65,77 @@ pub(crate) fn read_bounded(path: &str, allowed: usize) -> Result<Vec<u8>, ReadFa
     Ok(data)
 }
 
+/// Where the files named by `.include` and `.include_if_exists` come from.
+///
+/// ```
+/// use exim_expand::config::{Config, Includes, ReadOptions};
+/// use std::collections::HashMap;
+/// let files = HashMap::from([("/etc/exim/local.conf".to_string(), b"qualify_domain = q.example\n".to_vec())]);
+/// let opts = ReadOptions { includes: Includes::Map(files.into()), ..ReadOptions::default() };
+/// let c = Config::from_bytes_with(b".include /etc/exim/local.conf\n", &opts).unwrap();
+/// assert_eq!(c.option("qualify_domain"), Some("q.example"));
+///
+/// let opts = ReadOptions { includes: Includes::Refused, ..ReadOptions::default() };
+/// let e = Config::from_bytes_with(b".include /etc/passwd\n", &opts).unwrap_err();
+/// assert_eq!(e.message, "reading an included file (/etc/passwd) is not permitted by the \
+///     expansion policy (capability \"files\" not granted)");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub enum Includes {
+    /// Read them from the file system, as Exim does (the default).
+    #[default]
+    Files,
+    /// Refuse them (what an engine whose policy does not grant
+    /// [`Capability::Files`](crate::Capability::Files) uses).
+    Refused,
+    /// A fixed set of files by absolute path, nothing else (tests, fuzzing,
+    /// editors checking a configuration that is not on this machine).
+    Map(std::sync::Arc<std::collections::HashMap<String, Vec<u8>>>),
+}
+
+/// What opening an included file found.
+enum Opened {
+    Missing,
+    Data(Vec<u8>),
+}
+
+impl Includes {
+    /// What an expansion policy allows: the file system when it grants
+    /// [`Capability::Files`](crate::Capability::Files), else nothing.
+    pub fn for_policy(policy: &crate::eval::Policy) -> Includes {
+        if policy.allows(crate::Capability::Files) {
+            Includes::Files
+        } else {
+            Includes::Refused
+        }
+    }
+
+    fn open(&self, path: &str, allowed: usize) -> Result<Opened, String> {
+        let open_failed = || format!("failed to open included configuration file {path}");
+        match self {
+            Includes::Refused => Err(format!(
+                "reading an included file ({path}) is not permitted by the expansion policy \
+                 (capability \"files\" not granted)"
+            )),
+            Includes::Map(files) => match files.get(path) {
+                None => Ok(Opened::Missing),
+                Some(data) if data.len() > allowed => Err(too_large_message()),
+                Some(data) => Ok(Opened::Data(data.clone())),
+            },
+            Includes::Files => match std::fs::metadata(path) {
+                Err(_) => Ok(Opened::Missing),
+                // fopen() of a directory succeeds and fgets() then fails: an empty file.
+                Ok(m) if m.is_dir() => Ok(Opened::Data(Vec::new())),
+                Ok(_) => match read_bounded(path, allowed) {
+                    Ok(data) => Ok(Opened::Data(data)),
+                    Err(ReadFailure::Io(_)) => Err(open_failed()),
+                    Err(ReadFailure::TooLarge) => Err(too_large_message()),
+                },
+            },
+        }
+    }
+}
+
 /// The message for a configuration over [`MAX_CONFIG_BYTES`].
 pub(crate) fn too_large_message() -> String {
     format!("configuration larger than {MAX_CONFIG_BYTES} bytes (with its included files)")
@@ -143,11 +214,18 @@ pub(crate) struct LineReader {
     cstate_stack: Vec<u8>,
     /// Bytes of all files read so far.
     bytes_read: usize,
+    includes: Includes,
 }
 
 impl LineReader {
-    pub(crate) fn new(name: &str, directory: String, data: Vec<u8>) -> LineReader {
+    pub(crate) fn new(
+        name: &str,
+        directory: String,
+        data: Vec<u8>,
+        includes: Includes,
+    ) -> LineReader {
         LineReader {
+            includes,
             bytes_read: data.len(),
             stack: vec![OpenFile {
                 name: Rc::from(name),
@@ -344,22 +422,16 @@ impl LineReader {
         };
 
         let open_failed = || format!("failed to open included configuration file {path}");
-        let meta = std::fs::metadata(&path);
-        if if_exists && meta.is_err() {
-            return Ok(Some(residue));
-        }
-        if self.stack.len() >= MAX_INCLUDE_DEPTH {
-            return Err(self.error(open_failed()));
-        }
         let allowed = MAX_CONFIG_BYTES.saturating_sub(self.bytes_read);
-        let data = match meta {
-            // fopen() of a directory succeeds and fgets() then fails: an empty file.
-            Ok(m) if m.is_dir() => Vec::new(),
-            _ => match read_bounded(&path, allowed) {
-                Ok(data) => data,
-                Err(ReadFailure::Io(_)) => return Err(self.error(open_failed())),
-                Err(ReadFailure::TooLarge) => return Err(self.error(too_large_message())),
-            },
+        let data = match self
+            .includes
+            .open(&path, allowed)
+            .map_err(|m| self.error(m))?
+        {
+            Opened::Missing if if_exists => return Ok(Some(residue)),
+            Opened::Missing => return Err(self.error(open_failed())),
+            _ if self.stack.len() >= MAX_INCLUDE_DEPTH => return Err(self.error(open_failed())),
+            Opened::Data(data) => data,
         };
         self.bytes_read += data.len();
         let directory = path
@@ -403,7 +475,12 @@ mod tests {
     use super::*;
 
     fn lines(text: &str, macros: &mut MacroTable) -> Result<Vec<String>, ConfigError> {
-        let mut r = LineReader::new("test.conf", "/nonexistent".into(), text.as_bytes().to_vec());
+        let mut r = LineReader::new(
+            "test.conf",
+            "/nonexistent".into(),
+            text.as_bytes().to_vec(),
+            Includes::Files,
+        );
         let mut out = Vec::new();
         loop {
             match r.next_line(macros)? {

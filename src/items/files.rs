@@ -79,8 +79,7 @@ pub fn readfile(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
         }
     };
     // A read error (a directory: EISDIR) ends the data, as fgets does.
-    let data = crate::sys::read_bounded(&mut f, ev.ctx.limits.max_read)
-        .map_err(|max| Failure::new(crate::sys::too_long(name, max)))?;
+    let data = crate::sys::read_bounded(&mut f, name, ev.ctx.limits.max_read)?;
     let eol = vals.get(1).map(|v| v.bytes.as_slice());
     out.push_bytes(&cat_file(&data, eol));
     Ok(out)

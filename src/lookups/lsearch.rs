@@ -384,8 +384,7 @@ impl crate::eval::Lookup for LsearchLookup {
                 )));
             }
         }
-        let data = crate::sys::read_bounded(&mut f, ev.ctx.limits.max_read)
-            .map_err(|max| Open(crate::sys::too_long(name, max)))?;
+        let data = crate::sys::read_bounded(&mut f, name, ev.ctx.limits.max_read).map_err(Open)?;
         Ok(Box::new(data))
     }
 
