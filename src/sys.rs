@@ -78,6 +78,45 @@ fn too_long(what: &[u8], max: usize) -> String {
     )
 }
 
+/// Exim's `string_open_failed`: `failed to open NAME: strerror`, and for a
+/// permission error the ids Exim would have had ([`permission_ids`]).
+pub fn open_failed(name: &[u8], errno: i32) -> Vec<u8> {
+    let mut m = b"failed to open ".to_vec();
+    m.extend_from_slice(name);
+    m.extend_from_slice(b": ");
+    m.extend_from_slice(strerror(errno).as_bytes());
+    if errno == libc::EACCES {
+        m.extend_from_slice(permission_ids().as_bytes());
+    }
+    m
+}
+
+/// ` (euid=U egid=G)` as Exim adds it to "Permission denied": run as root,
+/// Exim keeps euid 0 but has switched to its own group.
+pub fn permission_ids() -> String {
+    // SAFETY: geteuid and getegid have no preconditions and cannot fail.
+    let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let egid = if euid == 0 {
+        exim_ids(&crate::eval::Profile::DEBIAN_4_96).1
+    } else {
+        egid
+    };
+    format!(" (euid={euid} egid={egid})")
+}
+
+/// The uid and gid of the Exim user: those of the system's account of
+/// that name when it exists (Debian builds look it up at run time), else
+/// the profile's numbers.
+pub fn exim_ids(profile: &crate::eval::Profile) -> (u32, u32) {
+    static REFERENCE: std::sync::OnceLock<Option<(u32, u32)>> = std::sync::OnceLock::new();
+    let found = if profile.exim_user == crate::eval::Profile::DEBIAN_4_96.exim_user {
+        *REFERENCE.get_or_init(|| getpwnam(profile.exim_user.as_bytes()).map(|e| (e.uid, e.gid)))
+    } else {
+        getpwnam(profile.exim_user.as_bytes()).map(|e| (e.uid, e.gid))
+    };
+    found.unwrap_or((profile.exim_uid, profile.exim_gid))
+}
+
 /// Builds a message from pieces of text and raw bytes (messages quote
 /// input, which need not be UTF-8).
 pub fn msg(parts: &[&[u8]]) -> Vec<u8> {
@@ -98,6 +137,67 @@ pub fn caller_name() -> String {
             .to_string_lossy()
             .into_owned()
     }
+}
+
+/// The fields of a password-file entry that Exim uses.
+pub struct PasswdEntry {
+    /// `pw_uid`.
+    pub uid: libc::uid_t,
+    /// `pw_gid`.
+    pub gid: libc::gid_t,
+    /// `pw_gecos`.
+    pub gecos: Vec<u8>,
+    /// `pw_dir`.
+    pub dir: Vec<u8>,
+    /// `pw_shell`.
+    pub shell: Vec<u8>,
+}
+
+/// `getpwnam_r`, growing the buffer while it is too small.
+pub fn getpwnam(name: &[u8]) -> Option<PasswdEntry> {
+    let cname = std::ffi::CString::new(name).ok()?;
+    let mut size = 1024usize;
+    loop {
+        let mut buf = vec![0 as libc::c_char; size];
+        // SAFETY: an all-zero passwd is a valid value (null pointers, zero ids).
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: every pointer refers to live, correctly sized storage; the
+        // name is NUL-terminated and `size` is the buffer's length.
+        let rc = unsafe {
+            libc::getpwnam_r(
+                cname.as_ptr(),
+                &mut pwd,
+                buf.as_mut_ptr(),
+                size,
+                &mut result,
+            )
+        };
+        if rc == libc::ERANGE && size < (1 << 20) {
+            size *= 4;
+            continue;
+        }
+        if rc != 0 || result.is_null() {
+            return None;
+        }
+        return Some(PasswdEntry {
+            uid: pwd.pw_uid,
+            gid: pwd.pw_gid,
+            gecos: c_field(pwd.pw_gecos),
+            dir: c_field(pwd.pw_dir),
+            shell: c_field(pwd.pw_shell),
+        });
+    }
+}
+
+/// The bytes of a C string field, empty for a null pointer.
+fn c_field(p: *const libc::c_char) -> Vec<u8> {
+    if p.is_null() {
+        return Vec::new();
+    }
+    // SAFETY: getpwnam_r filled the field with a pointer to a NUL-terminated
+    // string inside the buffer, which is still alive here.
+    unsafe { std::ffi::CStr::from_ptr(p) }.to_bytes().to_vec()
 }
 
 #[cfg(test)]

@@ -125,6 +125,9 @@ struct Matcher<'e, 'a> {
     /// Exim's `search_error_message`.
     search_error: Option<String>,
     depth: u32,
+    /// The list being checked came out of an expansion with tainted data:
+    /// its file names are refused, as Exim's open wrapper refuses them.
+    list_tainted: bool,
 }
 
 impl<'e, 'a> Matcher<'e, 'a> {
@@ -138,6 +141,7 @@ impl<'e, 'a> Matcher<'e, 'a> {
             nmax,
             search_error: None,
             depth: 0,
+            list_tainted: false,
         }
     }
 
@@ -194,18 +198,34 @@ impl<'e, 'a> Matcher<'e, 'a> {
         expand: bool,
         val: &mut Option<Vec<u8>>,
     ) -> Result<R, Fatal> {
-        let list = if expand {
+        let (list, tainted) = if expand {
             match self.expand_list(list_raw, kind, block) {
-                Ok(Some(l)) => l,
+                Ok(Some(l)) => (l.bytes, l.tainted),
                 Ok(None) => return Ok(R::Fail),
                 Err(()) => return Ok(R::Defer),
             }
         } else {
-            list_raw.to_vec()
+            (list_raw.to_vec(), false)
         };
+        let outer = std::mem::replace(&mut self.list_tainted, tainted);
+        let r = self.check_items(&list, list_raw, sep, block, kind, val);
+        self.list_tainted = outer;
+        r
+    }
+
+    /// The items of one (expanded) list, for [`Matcher::check_list`].
+    fn check_items(
+        &mut self,
+        list: &[u8],
+        list_raw: &[u8],
+        sep: Sep,
+        block: &mut Block,
+        kind: ListKind,
+        val: &mut Option<Vec<u8>>,
+    ) -> Result<R, Fatal> {
         let items: Vec<Vec<u8>> = match sep {
-            Sep::Auto => ListIter::new(&list).collect(),
-            Sep::Single => single_item(&list).into_iter().collect(),
+            Sep::Auto => ListIter::new(list).collect(),
+            Sep::Single => single_item(list).into_iter().collect(),
         };
         let mut yield_ = R::Ok;
         let mut fl = Flags::default();
@@ -264,7 +284,14 @@ impl<'e, 'a> Matcher<'e, 'a> {
                     .named_list(kind, &name)
                     .map(|s| s.as_bytes().to_vec())
                 else {
-                    // Exim logs `unknown named domain list "+x"` and defers.
+                    let kind_name = match kind {
+                        ListKind::Domain => "domain",
+                        ListKind::Host => "host",
+                        ListKind::Address => "address",
+                        ListKind::LocalPart => "local part",
+                    };
+                    let m = format!("unknown named {kind_name} list \"+{name}\"");
+                    crate::acl::log_line(self.ev, m.as_bytes());
                     return Ok(R::Defer);
                 };
                 if self.depth >= MAX_NAMED_DEPTH {
@@ -333,6 +360,20 @@ impl<'e, 'a> Matcher<'e, 'a> {
             .ctx
             .policy
             .check(crate::eval::Capability::Files, "reading a list file")?;
+        if self.list_tainted {
+            let mut m = b"Tainted filename '".to_vec();
+            m.extend_from_slice(filename);
+            m.push(b'\'');
+            crate::acl::log_line(self.ev, &m);
+            return Err(format!(
+                "failed to open {} when checking \"{}\": {}{}",
+                lossy(filename),
+                lossy(list_raw),
+                crate::sys::strerror(libc::EACCES),
+                crate::sys::permission_ids()
+            )
+            .into());
+        }
         let path = std::path::Path::new(std::ffi::OsStr::from_bytes(filename));
         let mut file = std::fs::File::open(path).map_err(|e| {
             format!(
@@ -404,7 +445,7 @@ impl<'e, 'a> Matcher<'e, 'a> {
         raw: &[u8],
         kind: ListKind,
         block: &Block,
-    ) -> Result<Option<Vec<u8>>, ()> {
+    ) -> Result<Option<Value>, ()> {
         let set_domain = match (kind, block) {
             (ListKind::Domain, Block::Str(cb)) if !self.ev.ctx.vars.contains_key("domain") => {
                 Some(cb.subject.clone())
@@ -419,9 +460,16 @@ impl<'e, 'a> Matcher<'e, 'a> {
             self.ev.ctx.vars.remove("domain");
         }
         match r {
-            Ok(v) => Ok(Some(v.bytes)),
+            Ok(v) => Ok(Some(v)),
             Err(e) if e.is_forced() => Ok(None),
-            Err(_) => Err(()),
+            Err(e) => {
+                let mut m = b"failed to expand \"".to_vec();
+                m.extend_from_slice(raw);
+                m.extend_from_slice(b"\" while checking a list: ");
+                m.extend_from_slice(&e.message);
+                crate::acl::log_line(self.ev, &m);
+                Err(())
+            }
         }
     }
 
@@ -1896,6 +1944,36 @@ mod tests {
                 Err("\"somename\" is not an IP address"),
             ),
         ]);
+    }
+
+    /// Issue 8.5: a list whose expansion used tainted data may not name a
+    /// file (Exim 4.96 -be with `-f /tmp/t@y`: it logs "Tainted filename" and
+    /// dies with this message).
+    #[test]
+    fn tainted_list_file_names_are_refused() {
+        let dir = std::env::temp_dir().join(format!("ee-ml-taint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let list = dir.join("ip.list");
+        std::fs::write(&list, "1.2.3.4\n").unwrap();
+        let mut ctx = crate::testutil::permissive();
+        let name = list.to_string_lossy().into_owned();
+        ctx.vars
+            .insert("t".into(), Value::tainted(name.clone().into_bytes()));
+        ctx.vars
+            .insert("u".into(), Value::new(name.clone().into_bytes()));
+        let run = |ctx: &mut Context, src: &str| crate::testutil::expand_in(ctx, src);
+        assert_eq!(
+            run(&mut ctx, "${if match_ip{1.2.3.4}{$u}{y}{n}}"),
+            Ok("y".into())
+        );
+        assert_eq!(
+            run(&mut ctx, "${if match_ip{1.2.3.4}{$t}{y}{n}}"),
+            Err(format!(
+                "failed to open {name} when checking \"$t\": Permission denied{}",
+                crate::sys::permission_ids()
+            ))
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// Where Exim logs a panic and dies, the condition fails with the log

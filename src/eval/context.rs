@@ -95,9 +95,9 @@ pub struct Profile {
     pub headers_charset: &'static str,
     /// The user Exim runs as (the build's `EXIM_USER`).
     pub exim_user: &'static str,
-    /// `$exim_uid`.
+    /// `$exim_uid` when the system has no [`Profile::exim_user`] account.
     pub exim_uid: u32,
-    /// `$exim_gid`.
+    /// `$exim_gid` when the system has no [`Profile::exim_user`] account.
     pub exim_gid: u32,
     /// Optional features compiled in (their variables exist only then).
     pub features: Features,

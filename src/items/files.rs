@@ -34,21 +34,6 @@ pub(crate) fn cat_file(data: &[u8], eol: Option<&[u8]>) -> Vec<u8> {
     out
 }
 
-/// Exim's `string_open_failed`: `failed to open NAME: strerror`, with the
-/// effective ids added for a permission error.
-pub(crate) fn open_failed(name: &[u8], errno: i32) -> Vec<u8> {
-    let mut m = b"failed to open ".to_vec();
-    m.extend_from_slice(name);
-    m.extend_from_slice(b": ");
-    m.extend_from_slice(crate::sys::strerror(errno).as_bytes());
-    if errno == libc::EACCES {
-        // SAFETY: geteuid/getegid cannot fail.
-        let (u, g) = unsafe { (libc::geteuid(), libc::getegid()) };
-        m.extend_from_slice(format!(" (euid={u} egid={g})").as_bytes());
-    }
-    m
-}
-
 pub fn readfile(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
     let mut out = Value::empty();
     let Some(file) = vals.first() else {
@@ -65,14 +50,14 @@ pub fn readfile(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
         m.extend_from_slice(name);
         m.push(b'\'');
         crate::acl::log_line(ev, &m);
-        return Err(Failure::new(open_failed(name, libc::EACCES)));
+        return Err(Failure::new(crate::sys::open_failed(name, libc::EACCES)));
     }
     use std::os::unix::ffi::OsStrExt;
     let path = std::path::Path::new(std::ffi::OsStr::from_bytes(name));
     let mut f = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            return Err(Failure::new(open_failed(
+            return Err(Failure::new(crate::sys::open_failed(
                 name,
                 e.raw_os_error().unwrap_or(libc::ENOENT),
             )));

@@ -143,16 +143,9 @@ fn open_check(dir: &[u8], shown: &str) -> Result<(), Error> {
     }
 }
 
-/// Exim's "failed to open" message: `failed to open WHAT: ERROR`, with the
-/// effective ids added for "Permission denied".
+/// Exim's "failed to open" message for an I/O error.
 fn open_failed(what: &str, e: &io::Error) -> String {
-    let mut msg = format!("failed to open {what}: {}", crate::sys::io_error_text(e));
-    if e.raw_os_error() == Some(libc::EACCES) {
-        // SAFETY: geteuid and getegid have no preconditions and cannot fail.
-        let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
-        msg.push_str(&format!(" (euid={uid} egid={gid})"));
-    }
-    msg
+    super::open_failed(what.as_bytes(), e.raw_os_error().unwrap_or(libc::ENOENT))
 }
 
 /// The `dsearch` lookup type (options `ret=full`, `filter=...`).

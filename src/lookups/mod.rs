@@ -9,6 +9,7 @@ pub mod dsearch;
 pub mod lsearch;
 pub mod mock;
 pub mod passwd;
+pub mod readsock;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod unsupported;
@@ -85,7 +86,7 @@ pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
         ("nwildlsearch", Arc::new(LsearchLookup(Kind::NWild))),
         ("passwd", file_lookup(Style::Query, passwd::query)),
         ("pgsql", query("pgsql")),
-        ("readsock", keyed("readsock")),
+        ("readsock", Arc::new(readsock::ReadsockLookup)),
         #[cfg(feature = "sqlite")]
         ("sqlite", file_lookup(Style::AbsFileQuery, sqlite::query)),
         #[cfg(not(feature = "sqlite"))]
@@ -281,19 +282,9 @@ pub fn search_args(spec: &Spec, key: &[u8], query: &[u8]) -> (Vec<u8>, Option<Ve
     }
 }
 
-/// Exim's `string_open_failed`.
+/// Exim's `string_open_failed`, as text.
 pub(crate) fn open_failed(what: &[u8], errno: i32) -> String {
-    let mut m = format!(
-        "failed to open {}: {}",
-        String::from_utf8_lossy(what),
-        crate::sys::strerror(errno)
-    );
-    if errno == libc::EACCES {
-        // SAFETY: geteuid/getegid cannot fail.
-        let (u, g) = unsafe { (libc::geteuid(), libc::getegid()) };
-        m.push_str(&format!(" (euid={u} egid={g})"));
-    }
-    m
+    String::from_utf8_lossy(&crate::sys::open_failed(what, errno)).into_owned()
 }
 
 /// Exim's `search_open`: the taint and policy checks, then the type's own

@@ -9,7 +9,7 @@
 //!   an empty name; the name is a C string, so it ends at a NUL byte;
 //! * there are no error messages: the result is never `Err`.
 
-use std::ffi::{CStr, CString};
+use crate::sys::getpwnam;
 
 /// Looks `user` up with `getpwnam_r`.  `Ok(None)` means no such user.
 pub fn find(user: &[u8]) -> Result<Option<Vec<u8>>, String> {
@@ -32,65 +32,9 @@ pub fn find(user: &[u8]) -> Result<Option<Vec<u8>>, String> {
     Ok(Some(out))
 }
 
-/// The fields of a password entry that the lookup reports.
-struct Entry {
-    uid: libc::uid_t,
-    gid: libc::gid_t,
-    gecos: Vec<u8>,
-    dir: Vec<u8>,
-    shell: Vec<u8>,
-}
-
 /// A field as it comes out of one of Exim's 128-byte copy buffers.
 fn exim_field(s: &[u8]) -> &[u8] {
     if s.len() > 127 { &s[..126] } else { s }
-}
-
-/// `getpwnam_r`, growing the buffer while it is too small.
-fn getpwnam(name: &[u8]) -> Option<Entry> {
-    let cname = CString::new(name).ok()?;
-    let mut size = 1024usize;
-    loop {
-        let mut buf = vec![0 as libc::c_char; size];
-        // SAFETY: an all-zero passwd is a valid value (null pointers, zero ids).
-        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut result: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: every pointer refers to live, correctly sized storage; the
-        // name is NUL-terminated and `size` is the buffer's length.
-        let rc = unsafe {
-            libc::getpwnam_r(
-                cname.as_ptr(),
-                &mut pwd,
-                buf.as_mut_ptr(),
-                size,
-                &mut result,
-            )
-        };
-        if rc == libc::ERANGE && size < (1 << 20) {
-            size *= 4;
-            continue;
-        }
-        if rc != 0 || result.is_null() {
-            return None;
-        }
-        return Some(Entry {
-            uid: pwd.pw_uid,
-            gid: pwd.pw_gid,
-            gecos: c_field(pwd.pw_gecos),
-            dir: c_field(pwd.pw_dir),
-            shell: c_field(pwd.pw_shell),
-        });
-    }
-}
-
-/// The bytes of a C string field, empty for a null pointer.
-fn c_field(p: *const libc::c_char) -> Vec<u8> {
-    if p.is_null() {
-        return Vec::new();
-    }
-    // SAFETY: getpwnam_r filled the field with a pointer to a NUL-terminated
-    // string inside the buffer, which is still alive here.
-    unsafe { CStr::from_ptr(p) }.to_bytes().to_vec()
 }
 
 /// The `passwd` lookup type (the system's user database, read through

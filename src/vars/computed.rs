@@ -151,11 +151,11 @@ pub fn pid(_ev: &Evaluator) -> Value {
 }
 
 pub fn exim_uid(ev: &Evaluator) -> Value {
-    v(ev.ctx.profile.exim_uid.to_string())
+    v(crate::sys::exim_ids(&ev.ctx.profile).0.to_string())
 }
 
 pub fn exim_gid(ev: &Evaluator) -> Value {
-    v(ev.ctx.profile.exim_gid.to_string())
+    v(crate::sys::exim_ids(&ev.ctx.profile).1.to_string())
 }
 
 pub fn caller_uid(_ev: &Evaluator) -> Value {
