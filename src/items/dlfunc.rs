@@ -12,41 +12,51 @@ pub fn dlfunc(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
     };
     let cfile = std::ffi::CString::new(file.c_str()).unwrap_or_default();
     let cfunc = std::ffi::CString::new(func.c_str()).unwrap_or_default();
+    // dlerror() names the main program as it was invoked (argv[0]) when
+    // the file is empty; Exim's message then names Exim: its path when the
+    // program was run by path, else its file name.
+    let exe = std::env::args().next().unwrap_or_default();
+    let exim_path = match exe.contains('/') {
+        true => ev.ctx.profile.exim_path,
+        false => ev.ctx.profile.exim_path.rsplit('/').next().unwrap_or_default(),
+    };
     let dlerror = || {
         // SAFETY: dlerror returns NULL or a NUL-terminated string.
-        unsafe {
+        let text = unsafe {
             let p = libc::dlerror();
             if p.is_null() {
-                String::new()
+                Vec::new()
             } else {
-                std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
+                std::ffi::CStr::from_ptr(p).to_bytes().to_vec()
             }
+        };
+        match text.strip_prefix(format!("{exe}: ").as_bytes()) {
+            Some(rest) if !exe.is_empty() => [exim_path.as_bytes(), b": ", rest].concat(),
+            _ => text,
         }
     };
-    let fail = |ev: &Evaluator, m: String| {
-        crate::acl::log_line(ev, m.as_bytes());
+    let fail = |ev: &Evaluator, m: Vec<u8>| {
+        crate::acl::log_line(ev, &m);
         Err(Failure::new(m))
     };
     // SAFETY: loading a shared object the configuration names, as Exim
     // does; the handle is kept for the life of the process.
     let handle = unsafe { libc::dlopen(cfile.as_ptr(), libc::RTLD_LAZY) };
     if handle.is_null() {
-        let m = format!(
-            "dlopen \"{}\" failed: {}",
-            String::from_utf8_lossy(file.c_str()),
-            dlerror()
-        );
+        let m = crate::sys::msg(&[b"dlopen \"", file.c_str(), b"\" failed: ", &dlerror()]);
         return fail(ev, m);
     }
     // SAFETY: handle is a live dlopen handle; the name is NUL-terminated.
     let sym = unsafe { libc::dlsym(handle, cfunc.as_ptr()) };
     if sym.is_null() {
-        let m = format!(
-            "dlsym \"{}\" in \"{}\" failed: {}",
-            String::from_utf8_lossy(func.c_str()),
-            String::from_utf8_lossy(file.c_str()),
-            dlerror()
-        );
+        let m = crate::sys::msg(&[
+            b"dlsym \"",
+            func.c_str(),
+            b"\" in \"",
+            file.c_str(),
+            b"\" failed: ",
+            &dlerror(),
+        ]);
         return fail(ev, m);
     }
     type DlFn = unsafe extern "C" fn(

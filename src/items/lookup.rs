@@ -43,6 +43,11 @@ fn eval_inner(
     skip: bool,
     out: &mut Value,
 ) -> Result<(), ExpandError> {
+    // Without its type word the item was cut short before the query: what
+    // was read (the key) is evaluated, then the syntax error reported.
+    if item.word.is_none() {
+        return ev.incomplete_item(item, skip);
+    }
     let (key_seq, query_seq) = match &item.args[..] {
         [Arg::Seq(k), Arg::Seq(q)] => (Some(k), q),
         [Arg::Seq(q)] => (None, q),

@@ -70,7 +70,7 @@ pub static ITEMS: &[ItemDef] = &[
     // Exim checks prvscheck's argument count in steps, reading the key
     // only for a prvs address: prvs::prvscheck does, so the parser reads
     // any number.
-    node("prvscheck", Subs { min: 1, max: 10 }, prvs::prvscheck),
+    node("prvscheck", Steps { min: 1, max: 10 }, prvs::prvscheck),
     strings("readfile", 1, 2, files::readfile).needs(Capability::ReadFile, "reading a file"),
     // The fail string is expanded only when the socket fails.
     node(

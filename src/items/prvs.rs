@@ -107,7 +107,10 @@ pub fn prvscheck(
         if args.len() > 3 {
             return Err(too_many(2, item));
         }
-        return Ok(());
+        return match &item.error {
+            Some(e) => Err((**e).clone()),
+            None => Ok(()),
+        };
     };
     let group = |i: usize| caps.get(i).map_or(&b""[..], |m| m.as_bytes()).to_vec();
     ev.captures = (0..=5)
@@ -163,6 +166,9 @@ pub fn prvscheck(
     };
     if args.len() > 3 {
         return Err(too_many(1, item));
+    }
+    if let Some(e) = &item.error {
+        return Err((**e).clone());
     }
     if !skip {
         match result {

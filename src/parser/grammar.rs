@@ -62,6 +62,15 @@ pub enum ItemShape {
         /// Most arguments.
         max: u8,
     },
+    /// Up to `max` braced arguments, then `}`, read as [`ItemShape::Subs`]
+    /// but checked by the item itself, step by step (`prvscheck` reads its
+    /// arguments in three steps and counts them at each).
+    Steps {
+        /// Fewest arguments the parser expects.
+        min: u8,
+        /// Most arguments the parser reads.
+        max: u8,
+    },
     /// Braced arguments, then the `{yes}{no}` tail.
     SubsYesNo {
         /// Fewest arguments.
@@ -101,6 +110,8 @@ impl ItemShape {
         matches!(
             self,
             ItemShape::If
+                | ItemShape::Lookup
+                | ItemShape::Steps { .. }
                 | ItemShape::Extract
                 | ItemShape::ListExtract
                 | ItemShape::Map

@@ -393,7 +393,9 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
             span: Span::new(start, name_start),
         };
         match sig.shape {
-            ItemShape::Subs { min, max } => self.item_subs(&mut node, min, max, true),
+            ItemShape::Subs { min, max } | ItemShape::Steps { min, max } => {
+                self.item_subs(&mut node, min, max, true)
+            }
             ItemShape::SubsYesNo { min, max } => {
                 self.item_subs(&mut node, min, max, false);
                 if !self.failed {
@@ -764,7 +766,6 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
             node.error = Some(self.error(msg, wstart));
             return;
         }
-        node.word = Some(word_text.into());
         if self.skip_space() != Some(b'{') {
             let msg = "missing '{' for lookup file-or-query arg";
             node.error = Some(self.error(msg, self.pos));
@@ -775,6 +776,9 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         if self.failed {
             return;
         }
+        // The type is recorded once the query is read: the evaluator then
+        // runs the lookup before it reports a problem in the {yes}{no} tail.
+        node.word = Some(word_text.into());
         self.yes_no(node);
     }
 
