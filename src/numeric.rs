@@ -33,8 +33,10 @@ fn skip_space(s: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-fn lossy(s: &[u8]) -> String {
-    String::from_utf8_lossy(s).into_owned()
+/// `PRE` + the bytes of `s` + `POST`: messages quote input as the bytes it
+/// is (Exim prints them raw, not as UTF-8).
+fn quoted(pre: &str, s: &[u8], post: &str) -> Vec<u8> {
+    [pre.as_bytes(), s, post.as_bytes()].concat()
 }
 
 /// Reads the longest run of digits of `radix` starting at `pos`, the way
@@ -324,13 +326,16 @@ fn evaluate(s: &[u8], decimal: bool) -> Result<i64, (Fault, usize)> {
 ///
 /// The error is `error in expression evaluation: MESSAGE (after processing
 /// "TEXT")`, TEXT being the input up to where the problem was found.
-pub fn eval_expression(expr: &[u8], decimal_only: bool) -> Result<i64, String> {
+pub fn eval_expression(expr: &[u8], decimal_only: bool) -> Result<i64, Vec<u8>> {
     let expr = crate::eval::c_str(expr);
     evaluate(expr, decimal_only).map_err(|(fault, pos)| {
-        format!(
-            "error in expression evaluation: {} (after processing \"{}\")",
-            fault.message(),
-            lossy(expr.get(..pos).unwrap_or(expr))
+        quoted(
+            &format!(
+                "error in expression evaluation: {} (after processing \"",
+                fault.message()
+            ),
+            expr.get(..pos).unwrap_or(expr),
+            "\")",
         )
     })
 }
@@ -375,7 +380,7 @@ fn strtoll_decimal(s: &[u8]) -> (i64, usize, bool) {
 /// by white space.  `non_negative` rejects negative values (randint).
 ///
 /// Messages quote the string from its first non-space character.
-pub fn parse_integer(s: &[u8], non_negative: bool) -> Result<i64, String> {
+pub fn parse_integer(s: &[u8], non_negative: bool) -> Result<i64, Vec<u8>> {
     let s = crate::eval::c_str(s);
     let start = skip_space(s, 0);
     if start > 0 && start == s.len() {
@@ -384,12 +389,13 @@ pub fn parse_integer(s: &[u8], non_negative: bool) -> Result<i64, String> {
     let s = &s[start..];
     let (mut value, mut end, mut overflow) = strtoll_decimal(s);
     if end == 0 {
-        return Err(format!("integer expected but \"{}\" found", lossy(s)));
+        return Err(quoted("integer expected but \"", s, "\" found"));
     }
     if value < 0 && non_negative {
-        return Err(format!(
-            "non-negative integer expected but \"{}\" found",
-            lossy(s)
+        return Err(quoted(
+            "non-negative integer expected but \"",
+            s,
+            "\" found",
         ));
     }
     let multiplier: Option<i64> = match s.get(end).map(u8::to_ascii_lowercase) {
@@ -408,15 +414,16 @@ pub fn parse_integer(s: &[u8], non_negative: bool) -> Result<i64, String> {
         end += 1;
     }
     if overflow {
-        return Err(format!(
-            "absolute value of integer \"{}\" is too large (overflow)",
-            lossy(s)
+        return Err(quoted(
+            "absolute value of integer \"",
+            s,
+            "\" is too large (overflow)",
         ));
     }
     if skip_space(s, end) == s.len() {
         Ok(value)
     } else {
-        Err(format!("invalid integer \"{}\"", lossy(s)))
+        Err(quoted("invalid integer \"", s, "\""))
     }
 }
 
@@ -460,13 +467,14 @@ fn read_time(s: &[u8]) -> Option<i32> {
 /// repeats added up) to seconds, as `${time_eval:…}` does.  A bare number,
 /// an empty string, a sign, a fraction or anything else, and a total that
 /// comes out negative in 32-bit arithmetic, are errors.
-pub fn time_eval(s: &[u8]) -> Result<i64, String> {
+pub fn time_eval(s: &[u8]) -> Result<i64, Vec<u8>> {
     let s = crate::eval::c_str(s);
     match read_time(s) {
         Some(seconds) if seconds >= 0 => Ok(i64::from(seconds)),
-        _ => Err(format!(
-            "string \"{}\" is not an Exim time interval in \"time_eval\" operator",
-            lossy(s)
+        _ => Err(quoted(
+            "string \"",
+            s,
+            "\" is not an Exim time interval in \"time_eval\" operator",
         )),
     }
 }
@@ -505,7 +513,7 @@ fn format_time(seconds: i32) -> String {
 /// `${time_interval:…}` does.  The argument must consist of decimal digits
 /// only (the empty string is 0).  It is accumulated in a 32-bit C `int`,
 /// so large values wrap and may print as negative intervals.
-pub fn time_interval(s: &[u8]) -> Result<String, String> {
+pub fn time_interval(s: &[u8]) -> Result<String, Vec<u8>> {
     let s = crate::eval::c_str(s);
     let mut value: i32 = 0;
     let mut pos = 0;
@@ -514,9 +522,10 @@ pub fn time_interval(s: &[u8]) -> Result<String, String> {
         pos += 1;
     }
     if pos != s.len() {
-        return Err(format!(
-            "string \"{}\" is not a positive number in \"time_interval\" operator",
-            lossy(s)
+        return Err(quoted(
+            "string \"",
+            s,
+            "\" is not a positive number in \"time_interval\" operator",
         ));
     }
     Ok(format_time(value))
@@ -1372,7 +1381,7 @@ mod tests {
     fn run_table<G, W>(
         name: &str,
         cases: &[(&str, Result<W, &str>)],
-        f: impl Fn(&[u8]) -> Result<G, String>,
+        f: impl Fn(&[u8]) -> Result<G, Vec<u8>>,
     ) where
         G: PartialEq<W> + std::fmt::Debug,
         W: std::fmt::Debug,
@@ -1381,7 +1390,7 @@ mod tests {
         let failures: Vec<String> = cases
             .iter()
             .filter_map(|(input, want)| {
-                let got = f(input.as_bytes());
+                let got = f(input.as_bytes()).map_err(|e| String::from_utf8_lossy(&e).into_owned());
                 (!same(&got, want))
                     .then(|| format!("{name}({input:?}): got {got:?}, want {want:?}"))
             })
@@ -1414,7 +1423,8 @@ mod tests {
         let failures: Vec<String> = PARSE_INTEGER
             .iter()
             .filter_map(|(input, non_negative, want)| {
-                let got = parse_integer(input.as_bytes(), *non_negative);
+                let got = parse_integer(input.as_bytes(), *non_negative)
+                    .map_err(|e| String::from_utf8_lossy(&e).into_owned());
                 (!same(&got, want)).then(|| {
                     format!("parse_integer({input:?}, {non_negative}): got {got:?}, want {want:?}")
                 })
@@ -1435,6 +1445,7 @@ mod tests {
                 Ok(0)
             } else {
                 parse_integer(s.as_bytes(), false)
+                    .map_err(|e| String::from_utf8_lossy(&e).into_owned())
             }
         };
         let x = number(a)?;
@@ -1476,9 +1487,12 @@ mod tests {
         );
         assert_eq!(
             eval_expression(deep(MAX_PAREN_DEPTH + 1).as_bytes(), false),
-            Err(want.clone())
+            Err(want.clone().into_bytes())
         );
-        assert_eq!(eval_expression(deep(100_000).as_bytes(), true), Err(want));
+        assert_eq!(
+            eval_expression(deep(100_000).as_bytes(), true),
+            Err(want.into_bytes())
+        );
         // Long chains of unary operators are fine.
         let minus = format!("{}7", "-".repeat(100_001));
         assert_eq!(eval_expression(minus.as_bytes(), false), Ok(-7));
@@ -1491,12 +1505,12 @@ mod tests {
         assert_eq!(eval_expression(b"1+1\0+", false), Ok(2));
         assert_eq!(
             eval_expression(b"1+\0 2", false),
-            Err("error in expression evaluation: expecting number or opening parenthesis (after processing \"1+\")".to_owned())
+            Err(b"error in expression evaluation: expecting number or opening parenthesis (after processing \"1+\")".to_vec())
         );
         assert_eq!(parse_integer(b"5\0x", false), Ok(5));
         assert_eq!(
             parse_integer(b"x\0y", false),
-            Err("integer expected but \"x\" found".to_owned())
+            Err(b"integer expected but \"x\" found".to_vec())
         );
         assert_eq!(time_eval(b"1m\0x"), Ok(60));
         assert_eq!(time_interval(b"61\0x"), Ok("1m1s".to_owned()));
@@ -1504,23 +1518,31 @@ mod tests {
 
     #[test]
     fn non_utf8_bytes_in_messages() {
+        // Exim 4.96 quotes the bytes as they are.
         assert_eq!(
             parse_integer(b"\xff1", false),
-            Err("integer expected but \"\u{fffd}1\" found".to_owned())
+            Err(b"integer expected but \"\xff1\" found".to_vec())
+        );
+        assert_eq!(
+            parse_integer(b"0\xff\xfe", false),
+            Err(b"invalid integer \"0\xff\xfe\"".to_vec())
         );
         assert_eq!(
             eval_expression(b"1\xff", false),
             Err(
-                "error in expression evaluation: expecting operator (after processing \"1\")"
-                    .to_owned()
+                b"error in expression evaluation: expecting operator (after processing \"1\")"
+                    .to_vec()
             )
         );
         assert_eq!(
             time_interval(b"1\xe9"),
             Err(
-                "string \"1\u{fffd}\" is not a positive number in \"time_interval\" operator"
-                    .to_owned()
+                b"string \"1\xe9\" is not a positive number in \"time_interval\" operator".to_vec()
             )
+        );
+        assert_eq!(
+            time_eval(b"\xe9"),
+            Err(b"string \"\xe9\" is not an Exim time interval in \"time_eval\" operator".to_vec())
         );
     }
 
@@ -1544,6 +1566,7 @@ mod tests {
                 .collect();
             for decimal in [false, true] {
                 if let Err(msg) = eval_expression(&input, decimal) {
+                    let msg = String::from_utf8_lossy(&msg).into_owned();
                     errors += 1;
                     let rest = msg
                         .strip_prefix("error in expression evaluation: ")

@@ -52,14 +52,14 @@ string_cmp!(str_ge, cmp_bytes, Ordering::Greater | Ordering::Equal);
 string_cmp!(str_gei, cmp_caseless, Ordering::Greater | Ordering::Equal);
 
 /// An operand of a numeric comparison: empty counts as 0.
-pub(crate) fn number(v: &Value) -> Result<i64, String> {
+pub(crate) fn number(v: &Value) -> Result<i64, Vec<u8>> {
     if v.bytes.is_empty() {
         return Ok(0);
     }
     crate::numeric::parse_integer(&v.bytes, false)
 }
 
-fn numbers(a: &[Value]) -> Result<(i64, i64), String> {
+fn numbers(a: &[Value]) -> Result<(i64, i64), Vec<u8>> {
     Ok((number(&a[0])?, number(&a[1])?))
 }
 

@@ -293,7 +293,7 @@ impl CondDef {
 /// let e = expand(b"${if <{a}{1}}", &mut Context::new()).unwrap_err();
 /// assert_eq!(e.to_string(), "integer expected but \"a\" found");
 /// ```
-pub type NumberFn = fn(&Value) -> Result<i64, String>;
+pub type NumberFn = fn(&Value) -> Result<i64, Vec<u8>>;
 
 /// The variable table of a profile.
 ///

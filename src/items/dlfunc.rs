@@ -18,7 +18,13 @@ pub fn dlfunc(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
     let exe = std::env::args().next().unwrap_or_default();
     let exim_path = match exe.contains('/') {
         true => ev.ctx.profile.exim_path,
-        false => ev.ctx.profile.exim_path.rsplit('/').next().unwrap_or_default(),
+        false => ev
+            .ctx
+            .profile
+            .exim_path
+            .rsplit('/')
+            .next()
+            .unwrap_or_default(),
     };
     let dlerror = || {
         // SAFETY: dlerror returns NULL or a NUL-terminated string.

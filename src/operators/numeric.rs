@@ -42,7 +42,7 @@ fn random_below(max: i32) -> i32 {
 /// numeric conditions read numbers (non-negative); Exim then narrows it to
 /// a C `int`.
 pub fn randint(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
-    let max = num::parse_integer(&input.bytes, true).map_err(String::into_bytes)?;
+    let max = num::parse_integer(&input.bytes, true)?;
     Ok(random_below(max as i32).to_string().into_bytes().into())
 }
 
