@@ -314,7 +314,7 @@ pub type NumberFn = fn(&Value) -> Result<i64, Vec<u8>>;
 ///     main_ops: vec![],
 ///     conditions: vec![],
 ///     vars,
-///     number: |v| v.to_string_lossy().parse().map_err(|_| "not a number".to_string()),
+///     number: |v| v.to_string_lossy().parse().map_err(|_| b"not a number".to_vec()),
 ///     lookups: vec![],
 ///     lookup_spec: |_reg, spec| Err(format!("unknown lookup type \"{spec}\"")),
 /// });
