@@ -399,7 +399,7 @@ impl std::fmt::Debug for Registry {
 ///         unknown_hint: |_| String::new(),
 ///         is_certificate: |_| false,
 ///     },
-///     number: |_| Err("no numbers".to_string()),
+///     number: |_| Err(b"no numbers".to_vec()),
 ///     lookups: vec![],
 ///     lookup_spec: |_, spec| Err(format!("unknown lookup type \"{spec}\"")),
 /// });
