@@ -22,19 +22,25 @@ impl AuthProvider for Unavailable {
     }
 
     fn ldapauth(&self, query: &[u8]) -> AuthResult {
-        let q = String::from_utf8_lossy(query);
-        let has = |key: &str| {
-            q.split_whitespace()
-                .any(|w| w.to_ascii_lowercase().starts_with(key))
-        };
-        if !has("user=") || !has("pass=") {
+        use crate::lookups::ldap_params;
+        let p = ldap_params::parse(query).map_err(lossy_message)?;
+        let (Some(_), Some(password)) = (&p.user, &p.password) else {
             return Err("ldapauth lookups must specify the username and password".into());
+        };
+        // An empty password would bind anonymously: Exim fails the check.
+        if password.is_empty() {
+            return Ok(false);
         }
+        ldap_params::check_url(&p.url).map_err(lossy_message)?;
         Err(format!(
             "failed to bind the LDAP connection to server {} - ldap_bind() returned -1",
-            ldap_server(&q)
+            ldap_server(&String::from_utf8_lossy(&p.url))
         ))
     }
+}
+
+fn lossy_message(m: Vec<u8>) -> String {
+    String::from_utf8_lossy(&m).into_owned()
 }
 
 /// `host:port` of an LDAP URL as Exim's message shows it (`NULL:389` when
@@ -96,6 +102,25 @@ mod tests {
             (
                 "${if ldapauth{ldap:///o=x}{y}{n}}",
                 Err("ldapauth lookups must specify the username and password"),
+            ),
+            (
+                "${if ldapauth{::}{y}{n}}",
+                Err("malformed parameter setting precedes LDAP URL"),
+            ),
+            (
+                "${if ldapauth{x=y}{y}{n}}",
+                Err("malformed parameter setting precedes LDAP URL"),
+            ),
+            (
+                "${if ldapauth{who=x ldap:///o=x}{y}{n}}",
+                Err("unknown parameter \"who=\" precedes LDAP URL"),
+            ),
+            ("${if ldapauth{user=x pass= ldap:///o=x}{y}{n}}", Ok("n")),
+            (
+                "${if ldapauth{user=x pass=y ldapx:///o=x}{y}{n}}",
+                Err(
+                    "LDAP URL does not start with \"ldap://\", \"ldaps://\", or \"ldapi://\" (it starts with \"ldapx:///o=x...\")",
+                ),
             ),
             (
                 "${if ldapauth{user=\"cn=x\" pass=y ldap:///o=x}{y}{n}}",

@@ -6,6 +6,7 @@
 pub mod cdb;
 pub mod dbm;
 pub mod dsearch;
+pub mod ldap_params;
 pub mod lsearch;
 pub mod mock;
 pub mod passwd;
