@@ -365,24 +365,16 @@ impl<'e, 'a> Matcher<'e, 'a> {
             m.extend_from_slice(filename);
             m.push(b'\'');
             crate::acl::log_line(self.ev, &m);
-            return Err(format!(
-                "failed to open {} when checking \"{}\": {}{}",
-                lossy(filename),
-                lossy(list_raw),
+            let why = format!(
+                "{}{}",
                 crate::sys::strerror(libc::EACCES),
                 crate::sys::permission_ids()
-            )
-            .into());
+            );
+            return Err(open_list_failed(filename, list_raw, &why).into());
         }
         let path = std::path::Path::new(std::ffi::OsStr::from_bytes(filename));
-        let mut file = std::fs::File::open(path).map_err(|e| {
-            format!(
-                "failed to open {} when checking \"{}\": {}",
-                lossy(filename),
-                lossy(list_raw),
-                crate::sys::io_error_text(&e)
-            )
-        })?;
+        let mut file = std::fs::File::open(path)
+            .map_err(|e| open_list_failed(filename, list_raw, &crate::sys::io_error_text(&e)))?;
         // A directory opens but reads nothing, as in Exim; other read errors
         // are reported (Exim's fgets() loop would end there: "no match").
         let max = self.ev.ctx.limits.max_read;
@@ -1144,13 +1136,29 @@ fn running_interfaces() -> Vec<String> {
     out
 }
 
+/// Exim's "failed to open FILE when checking \"LIST\": WHY", with the bytes
+/// of the file name and the list.
+fn open_list_failed(filename: &[u8], list: &[u8], why: &str) -> Vec<u8> {
+    let why = [b": ", why.as_bytes()].concat();
+    crate::sys::msg(&[
+        b"failed to open ",
+        filename,
+        b" when checking \"",
+        list,
+        b"\"",
+        &why,
+    ])
+}
+
 /// The message of a deferred match.
-fn defer_message(list: &[u8], m: &Matcher) -> String {
-    format!(
-        "unable to complete match against \"{}\": {}",
-        lossy(list),
-        m.search_error.as_deref().unwrap_or("NULL")
-    )
+fn defer_message(list: &[u8], m: &Matcher) -> Vec<u8> {
+    let error = m.search_error.as_deref().unwrap_or("NULL");
+    crate::sys::msg(&[
+        b"unable to complete match against \"",
+        list,
+        b"\": ",
+        error.as_bytes(),
+    ])
 }
 
 fn to_value(v: Option<Vec<u8>>, tainted: bool) -> Option<Value> {
@@ -1260,7 +1268,7 @@ pub(crate) fn acl_check(
 pub fn match_ip(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Failure> {
     let subject = crate::eval::c_str(&a[0].bytes);
     if !subject.is_empty() && is_ip_address(subject) == 0 {
-        return Err(format!("\"{}\" is not an IP address", lossy(subject)).into());
+        return Err(crate::sys::msg(&[b"\"", subject, b"\" is not an IP address"]).into());
     }
     let list = crate::eval::c_str(&a[1].bytes);
     let tainted = a[0].tainted || a[1].tainted;

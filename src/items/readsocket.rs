@@ -80,6 +80,17 @@ fn readsock(
         ));
     }
     use std::os::unix::ffi::OsStrExt;
+    if spec.is_empty() {
+        // Exim connects with the whole sockaddr_un, so an empty path is the
+        // all-zero abstract name, which nothing listens on.
+        return Err((
+            format!(
+                "failed to connect to socket : {}",
+                crate::sys::strerror(libc::ECONNREFUSED)
+            ),
+            true,
+        ));
+    }
     let path = std::path::Path::new(std::ffi::OsStr::from_bytes(spec));
     let mut s = std::os::unix::net::UnixStream::connect(path).map_err(|e| {
         (

@@ -243,11 +243,13 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
     }
 
     /// Completes a header name: what `read_name` took after the prefix, then
-    /// any graphic characters except `:`; a terminating `:` is consumed.
+    /// any graphic characters except `:` (Exim's `mac_isgraph`: every byte
+    /// above space but DEL, so also bytes >= 0x80); a terminating `:` is
+    /// consumed.
     fn header_name(&mut self, name: &[u8], prefix: usize) -> Vec<u8> {
         let mut h = name[prefix..].to_vec();
         while let Some(c) = self.peek() {
-            if c.is_ascii_graphic() && c != b':' {
+            if c > b' ' && c != 0x7f && c != b':' {
                 h.push(c);
                 self.pos += 1;
             } else {
@@ -805,7 +807,8 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
             node.word = Some(String::from_utf8_lossy(o).into());
         }
         if self.skip_space() != Some(b'{') {
-            node.error = Some(self.error(self.curly_message(), self.pos));
+            let msg = "missing '{' for command arg of run";
+            node.error = Some(self.error(msg, self.pos));
             return;
         }
         let s = self.braced_seq(true);
