@@ -99,6 +99,17 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         }
     }
 
+    /// An error Exim raises through its `EXPAND_FAILED_CURLY` exit, where a
+    /// header name that ran on (no terminating colon) replaces the message.
+    fn curly_error(&mut self, message: impl Into<Vec<u8>>, start: usize) -> Box<ExpandError> {
+        if self.malformed_header {
+            let m = self.curly_message();
+            self.error(m, start)
+        } else {
+            self.error(message, start)
+        }
+    }
+
     fn curly_message(&self) -> &'static str {
         if self.malformed_header {
             "missing or misplaced { or } - could be header name not terminated by colon"
@@ -436,7 +447,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
             if self.peek() != Some(b'{') {
                 if i < min {
                     let msg = format!("Not enough arguments for '{name}' (min is {min})");
-                    node.error = Some(self.error(msg, self.pos));
+                    node.error = Some(self.curly_error(msg, self.pos));
                     return;
                 }
                 break;
@@ -457,7 +468,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
                 }
                 _ => {
                     let msg = format!("missing '}}' after '{name}'");
-                    node.error = Some(self.error(msg, self.pos));
+                    node.error = Some(self.curly_error(msg, self.pos));
                 }
             }
         }
@@ -593,7 +604,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         for &(what, honour_dollar) in args {
             if self.skip_space() != Some(b'{') {
                 let msg = format!("missing '{{' for {what} of {item}");
-                node.error = Some(self.error(msg, self.pos));
+                node.error = Some(self.curly_error(msg, self.pos));
                 return false;
             }
             let s = self.braced_seq(honour_dollar);
@@ -610,7 +621,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         let name = node.name;
         if self.skip_space() != Some(b'{') {
             let msg = format!("missing '{{' for first arg of {name}");
-            node.error = Some(self.error(msg, self.pos));
+            node.error = Some(self.curly_error(msg, self.pos));
             return;
         }
         let list = self.braced_seq(true);
@@ -620,7 +631,8 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         }
         if shape == ItemShape::Reduce {
             if self.skip_space() != Some(b'{') {
-                node.error = Some(self.error("missing '{' for second arg of reduce", self.pos));
+                let msg = "missing '{' for second arg of reduce";
+                node.error = Some(self.curly_error(msg, self.pos));
                 return;
             }
             let init = self.braced_seq(true);
@@ -770,7 +782,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         }
         if self.skip_space() != Some(b'{') {
             let msg = "missing '{' for lookup file-or-query arg";
-            node.error = Some(self.error(msg, self.pos));
+            node.error = Some(self.curly_error(msg, self.pos));
             return;
         }
         let q = self.braced_seq(true);
@@ -808,7 +820,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         }
         if self.skip_space() != Some(b'{') {
             let msg = "missing '{' for command arg of run";
-            node.error = Some(self.error(msg, self.pos));
+            node.error = Some(self.curly_error(msg, self.pos));
             return;
         }
         let s = self.braced_seq(true);
