@@ -16,11 +16,7 @@ pub fn bool_strict(_ev: &mut Evaluator, a: &[Value]) -> Result<bool, Failure> {
     match l.as_slice() {
         b"true" | b"yes" => Ok(true),
         b"false" | b"no" => Ok(false),
-        _ => Err(format!(
-            "unrecognised boolean value \"{}\"",
-            String::from_utf8_lossy(t)
-        )
-        .into()),
+        _ => Err(crate::sys::msg(&[b"unrecognised boolean value \"", t, b"\""]).into()),
     }
 }
 

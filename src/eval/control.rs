@@ -55,9 +55,10 @@ impl Evaluator<'_> {
         if let Some(e) = &whole.error {
             return Err((**e).clone());
         }
-        if skip {
-            return Ok(false);
-        }
+        // Also while skipping, Exim walks the list (what a skipped expansion
+        // leaves of it: its literal text) and evaluates the body for each
+        // item, for real: its checks (integers, JSON) can fail.  Only the
+        // result is dropped.
         let items: Vec<Vec<u8>> = if is_json {
             match lists::dewrap(&list.bytes, b'[', b']') {
                 Ok(mut inner) => {
@@ -111,6 +112,6 @@ impl Evaluator<'_> {
             }
         }
         self.item = saved_item;
-        Ok(result)
+        Ok(result && !skip)
     }
 }

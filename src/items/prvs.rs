@@ -170,14 +170,14 @@ pub fn prvscheck(
     if let Some(e) = &item.error {
         return Err((**e).clone());
     }
-    if !skip {
-        match result {
-            Some(r) if !r.is_empty() => out.push(&r),
-            _ => out.push(&Value {
-                bytes: address,
-                tainted: addr.tainted,
-            }),
-        }
+    // Exim adds the result also while skipping (what a skipped expansion
+    // returns is seen where its literal text is used, as by forall).
+    match result {
+        Some(r) if !r.is_empty() => out.push(&r),
+        _ => out.push(&Value {
+            bytes: address,
+            tainted: addr.tainted,
+        }),
     }
     ev.ctx.vars.remove("prvscheck_address");
     ev.ctx.vars.remove("prvscheck_keynum");

@@ -306,7 +306,9 @@ pub fn eval(
                 end = stop;
             }
         }
-        if end < range.end && ev.source.get(end) != Some(&b'}') {
+        // The command must end at a `}`: where the parse stopped early, or
+        // at the end of the text when the argument is unterminated.
+        if ev.source.get(end) != Some(&b'}') {
             return Err(ExpandError::failed(
                 "missing '}' closing command arg of run",
                 item.span,
