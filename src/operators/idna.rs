@@ -62,6 +62,24 @@ pub fn domain_to_alabel(input: &[u8]) -> Result<Vec<u8>, &'static str> {
     if std::str::from_utf8(&lowered).is_err() {
         return Err("string encoding error");
     }
+    // ASCII labels of a domain that is not all ASCII: libidn2 checks their
+    // length and decodes the ones that claim to be A-labels.
+    for label in lowered.split(|&c| c == b'.').filter(|l| l.is_ascii()) {
+        if label.len() > 63 {
+            return Err("domain label longer than 63 characters");
+        }
+        if let Some(code) = label.strip_prefix(b"xn--") {
+            let u = punycode_decode(code).map_err(|_| "string contains invalid punycode data")?;
+            let u = String::from_utf8_lossy(&u).into_owned();
+            if !u.chars().all(|c| {
+                !c.is_control()
+                    && (c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
+                    && idna2008_letter_digit(c)
+            }) {
+                return Err("domain label has character forbidden in non-transitional mode (TR46)");
+            }
+        }
+    }
     let uts46 = Uts46::new();
     let (mapped, _) = uts46.to_unicode(&lowered, AsciiDenyList::EMPTY, Hyphens::Allow);
     for label in mapped.split('.') {
@@ -76,12 +94,24 @@ pub fn domain_to_alabel(input: &[u8]) -> Result<Vec<u8>, &'static str> {
             return Err("string contains a disallowed character");
         }
     }
+    // libidn2 decodes what it encoded and compares: ASCII other than
+    // letters, digits, `-` and `_` in a label that is not all ASCII does
+    // not survive that.
+    for label in lowered.split(|&c| c == b'.').filter(|l| !l.is_ascii()) {
+        let odd = |c: &u8| c.is_ascii() && !(c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'));
+        if label.iter().any(odd) {
+            return Err("A-label roundtrip failed");
+        }
+    }
     match uts46.to_ascii(
         &lowered,
         AsciiDenyList::EMPTY,
         Hyphens::CheckFirstLast,
         DnsLength::Ignore,
     ) {
+        Ok(a) if a.split('.').any(|l| l.len() > 63) => {
+            Err("punycode encoded data will be too large")
+        }
         Ok(a) => Ok(a.into_owned().into_bytes()),
         Err(_) if String::from_utf8_lossy(&lowered).chars().any(is_rtl) => {
             Err("string has forbidden bi-directional properties")
@@ -91,15 +121,26 @@ pub fn domain_to_alabel(input: &[u8]) -> Result<Vec<u8>, &'static str> {
 }
 
 /// Decodes the `xn--` labels of a domain (others are kept as they are).
+/// The labels are read as an Exim list with `.` as separator, as Exim 4.96
+/// does: white space around a label is dropped, `..` is a `.` inside a
+/// label, an empty label adds nothing, and the result is joined as a list
+/// again (a `.` inside a label doubled).
 pub fn domain_from_alabel(input: &[u8]) -> Result<Vec<u8>, &'static str> {
     let mut out = Vec::with_capacity(input.len());
-    for (i, label) in input.split(|&c| c == b'.').enumerate() {
-        if i > 0 {
+    for label in crate::lists::ListIter::with_sep(input, b'.') {
+        let label = match label.strip_prefix(b"xn--") {
+            Some(code) => punycode_decode(code)?,
+            None => label,
+        };
+        // Exim's string_append_listele: a separator only after something.
+        if !out.is_empty() {
             out.push(b'.');
         }
-        match label.strip_prefix(b"xn--") {
-            Some(code) => out.extend(punycode_decode(code)?),
-            None => out.extend_from_slice(label),
+        for &c in &label {
+            if c == b'.' {
+                out.push(b'.');
+            }
+            out.push(c);
         }
     }
     Ok(out)
@@ -113,17 +154,79 @@ fn punycode_decode(code: &[u8]) -> Result<Vec<u8>, &'static str> {
     }
     match idna::punycode::decode_to_string(text) {
         Some(s) => Ok(s.into_bytes()),
-        // The crate does not say why; an all-digit tail is the overflow
-        // case (Exim: "String size limit exceeded").
-        None if text
-            .rsplit('-')
-            .next()
-            .is_some_and(|t| t.bytes().all(|c| c.is_ascii_alphanumeric())) =>
-        {
-            Err("String size limit exceeded")
-        }
-        None => Err("Invalid input"),
+        None => Err(punycode_failure(text)),
     }
+}
+
+/// Why RFC 3492 decoding of `text` fails, in libidn's words: a delta too
+/// large for 32 bits is "String size limit exceeded", anything else (a
+/// bad digit, input ending inside a delta) "Invalid input".
+fn punycode_failure(text: &str) -> &'static str {
+    const BASE: u32 = 36;
+    let (tmin, tmax, skew, damp) = (1u32, 26u32, 38u32, 700u32);
+    let digits = match text.rfind('-') {
+        Some(i) => &text.as_bytes()[i + 1..],
+        None => text.as_bytes(),
+    };
+    let basic = text.len() - digits.len();
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0') + 26),
+        b'A'..=b'Z' => Some(u32::from(c - b'A')),
+        b'a'..=b'z' => Some(u32::from(c - b'a')),
+        _ => None,
+    };
+    let (mut n, mut i, mut bias, mut out) = (0x80u32, 0u32, 72u32, basic.saturating_sub(1) as u32);
+    let mut pos = 0;
+    while pos < digits.len() {
+        let old_i = i;
+        let mut w = 1u32;
+        let mut k = BASE;
+        loop {
+            let Some(&c) = digits.get(pos) else {
+                return "Invalid input";
+            };
+            pos += 1;
+            let Some(d) = digit(c) else {
+                return "Invalid input";
+            };
+            let Some(next) = d.checked_mul(w).and_then(|x| i.checked_add(x)) else {
+                return "String size limit exceeded";
+            };
+            i = next;
+            let t = if k <= bias {
+                tmin
+            } else if k >= bias + tmax {
+                tmax
+            } else {
+                k - bias
+            };
+            if d < t {
+                break;
+            }
+            let Some(nw) = w.checked_mul(BASE - t) else {
+                return "String size limit exceeded";
+            };
+            w = nw;
+            k += BASE;
+        }
+        out += 1;
+        // adapt(i - old_i, out, old_i == 0)
+        let mut delta = (i - old_i) / if old_i == 0 { damp } else { 2 };
+        delta += delta / out;
+        let mut k = 0;
+        while delta > ((BASE - tmin) * tmax) / 2 {
+            delta /= BASE - tmin;
+            k += BASE;
+        }
+        bias = k + (BASE - tmin + 1) * delta / (delta + skew);
+        let Some(nn) = n.checked_add(i / out) else {
+            return "String size limit exceeded";
+        };
+        n = nn;
+        i %= out;
+        i += 1;
+    }
+    "Invalid input"
 }
 
 pub fn utf8_domain_to_alabel(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
