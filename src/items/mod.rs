@@ -72,10 +72,11 @@ pub static ITEMS: &[ItemDef] = &[
     // any number.
     node("prvscheck", Steps { min: 1, max: 10 }, prvs::prvscheck),
     strings("readfile", 1, 2, files::readfile).needs(Capability::ReadFile, "reading a file"),
-    // The fail string is expanded only when the socket fails.
+    // The fail string is expanded only when the socket fails; Exim reads
+    // up to four arguments, connects, then reads the rest.
     node(
         "readsocket",
-        Subs { min: 2, max: 5 },
+        Steps { min: 2, max: 10 },
         readsocket::readsocket,
     ),
     node("reduce", Reduce, lists::map_like),

@@ -124,16 +124,27 @@ pub fn readsocket(
     for s in args.iter().take(4) {
         vals.push(ev.seq(s, skip)?);
     }
+    let (Some(spec), Some(req)) = (vals.first(), vals.get(1)) else {
+        return ev.incomplete_item(item, skip);
+    };
     let failstring = args.get(4);
+    // What Exim finds after the fail string, once the socket is done with:
+    // anything but the closing brace (a sixth argument, the end of the text).
+    let tail = || -> Result<(), ExpandError> {
+        if args.len() > 5 || item.error.is_some() {
+            return Err(ExpandError::failed(
+                "missing '}' closing readsocket",
+                item.span,
+            ));
+        }
+        Ok(())
+    };
     if skip {
         if let Some(f) = failstring {
             ev.seq(f, true)?;
         }
-        return Ok(());
+        return tail();
     }
-    let (Some(spec), Some(req)) = (vals.first(), vals.get(1)) else {
-        return ev.incomplete_item(item, skip);
-    };
     if spec.tainted {
         // Exim opens the socket through its readsock lookup, whose open
         // refuses a tainted name with a log line and no message; the
@@ -146,7 +157,7 @@ pub fn readsocket(
             Some(f) => {
                 let v = ev.seq(f, false)?;
                 out.push(&v);
-                Ok(())
+                tail()
             }
             None => Err(ExpandError::failed("(null)", item.span)),
         };
@@ -178,13 +189,13 @@ pub fn readsocket(
             if let Some(f) = failstring {
                 ev.seq(f, true)?;
             }
-            Ok(())
+            tail()
         }
         Err((m, sock_fail)) => match failstring {
             Some(f) if sock_fail => {
                 let v = ev.seq(f, false)?;
                 out.push(&v);
-                Ok(())
+                tail()
             }
             _ => Err(ExpandError::failed(m, item.span)),
         },
