@@ -283,3 +283,56 @@ fn lint_output_is_bounded_for_huge_options() {
     );
     assert!(err.ends_with("5000 problems found\n"), "{err}");
 }
+
+/// `-f` as Exim 4.96 reads it (outputs of `exim -C CONF -f ARG -be` with
+/// `qualify_domain = q.example`): `<>` is the empty sender, a local part is
+/// qualified, a trailing dot and a domain literal are refused by default.
+#[test]
+fn dropin_f_sets_the_sender_as_exim_does() {
+    let p = std::env::temp_dir().join(format!("exim-expand-f-{}.conf", std::process::id()));
+    std::fs::write(&p, "qualify_domain = q.example\n").unwrap();
+    let conf = p.to_string_lossy().into_owned();
+    let cases: &[(&str, Result<&str, &str>)] = &[
+        ("someone", Ok("[someone@q.example] [q.example]")),
+        ("<>", Ok("[] []")),
+        ("  <>", Ok("[] []")),
+        ("A B <a@b.>", Ok("[a@b] [b]")),
+        ("\"a b\"@c", Ok("[\"a b\"@c] [c]")),
+        (
+            "x@",
+            Err("exim: bad -f address \"x@\": domain missing or malformed"),
+        ),
+        (
+            "<a@[1.2.3.4]>",
+            Err("exim: bad -f address \"a@[1.2.3.4]\": domain literals not allowed"),
+        ),
+        (
+            "a@b.",
+            Err("exim: bad -f address \"a@b.\": domain is malformed (trailing dot not allowed)"),
+        ),
+    ];
+    for (arg, want) in cases {
+        let o = run(
+            &["-C", &conf, "-f", arg, "-be"],
+            b"[$sender_address] [$sender_address_domain]\n",
+        );
+        match want {
+            Ok(out) => {
+                assert_eq!(
+                    String::from_utf8_lossy(&o.stdout),
+                    format!("> {out}\n> \n"),
+                    "-f {arg}"
+                );
+            }
+            Err(msg) => {
+                assert_eq!(o.status.code(), Some(1), "-f {arg}");
+                assert_eq!(
+                    String::from_utf8_lossy(&o.stderr).trim_end(),
+                    *msg,
+                    "-f {arg}"
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&p);
+}

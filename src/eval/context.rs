@@ -609,6 +609,18 @@ impl Settings {
         self.options.get(name).map(String::as_str)
     }
 
+    /// A boolean main option: unset gives `default`; set by a bare name it
+    /// is stored as "true"; "false"/"no" (any case) turn it off.
+    pub fn option_flag(&self, name: &str, default: bool) -> bool {
+        match self.option(name) {
+            None => default,
+            Some(v) => {
+                let v = v.trim();
+                !(v.eq_ignore_ascii_case("false") || v.eq_ignore_ascii_case("no"))
+            }
+        }
+    }
+
     /// Takes main options, named lists and `keep_environment` from a
     /// configuration.
     pub fn apply_config(&mut self, c: &Config) {

@@ -25,16 +25,9 @@ pub(crate) use crate::sys::msg;
 
 pub(crate) use crate::cnum::strtol;
 
-/// A boolean main option: unset gives `default`; set by a bare name it is
-/// stored as "true"; "false"/"no" (any case) turn it off.
+/// A boolean main option (see [`crate::eval::Settings::option_flag`]).
 pub(crate) fn option_flag(ev: &Evaluator, name: &str, default: bool) -> bool {
-    match ev.ctx.option(name) {
-        None => default,
-        Some(v) => {
-            let v = v.trim();
-            !(v.eq_ignore_ascii_case("false") || v.eq_ignore_ascii_case("no"))
-        }
-    }
+    ev.ctx.option_flag(name, default)
 }
 
 /// `${md5:$cert}`, `${sha1:$cert}`, `${sha256:$cert}`, `${base64:$cert}`
