@@ -418,7 +418,8 @@ impl Config {
             .into_iter()
             .find(|k| t.starts_with(k.keyword().as_bytes()));
             if let Some(kind) = kind {
-                let p = parse_named_list(&t[kind.keyword().len()..], kind, |n| {
+                let defined = self.lists.iter().filter(|l| l.kind == kind).count();
+                let p = parse_named_list(&t[kind.keyword().len()..], kind, defined, |n| {
                     self.list_index.contains_key(&(kind, n.to_string()))
                 })
                 .map_err(|m| r.error(m))?;

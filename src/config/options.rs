@@ -388,11 +388,17 @@ pub(crate) struct ParsedList {
     pub force_cache: bool,
 }
 
+/// Most named lists of one kind (`MAX_NAMED_LIST` of Debian's build; the
+/// upstream default is 16).
+pub const MAX_NAMED_LIST: usize = 32;
+
 /// `read_named_list`: `s` starts right after the keyword (`domainlist` …).
-/// `exists` reports whether a list of this kind and name is already defined.
+/// `defined` is the number of lists of this kind so far; `exists` reports
+/// whether a list of this kind and name is already defined.
 pub(crate) fn parse_named_list(
     s: &[u8],
     kind: ListKind,
+    defined: usize,
     exists: impl Fn(&str) -> bool,
 ) -> Result<ParsedList, String> {
     let mut i = 0;
@@ -402,6 +408,12 @@ pub(crate) fn parse_named_list(
     }
     if !s.get(i).is_some_and(|&c| is_space(c)) {
         return Err("unrecognized configuration line".to_string());
+    }
+    if defined >= MAX_NAMED_LIST {
+        return Err(format!(
+            "too many named {}s (max is {MAX_NAMED_LIST})",
+            kind.description()
+        ));
     }
     i = skip_space(s, i);
     let start = i;
@@ -591,17 +603,17 @@ mod tests {
     #[test]
     fn named_list_lines() {
         let none = |_: &str| false;
-        let p = parse_named_list(b" dl = a : b", ListKind::Domain, none).unwrap();
+        let p = parse_named_list(b" dl = a : b", ListKind::Domain, 0, none).unwrap();
         assert_eq!(
             (p.name.as_str(), p.value.as_slice(), p.force_cache),
             ("dl", &b"a : b"[..], false)
         );
-        let p = parse_named_list(b"_cache  = y", ListKind::Domain, none).unwrap();
+        let p = parse_named_list(b"_cache  = y", ListKind::Domain, 0, none).unwrap();
         assert_eq!(
             (p.name.as_str(), p.value.as_slice(), p.force_cache),
             ("", &b"y"[..], true)
         );
-        let p = parse_named_list(b" h= \"q\\tx\"", ListKind::Host, none).unwrap();
+        let p = parse_named_list(b" h= \"q\\tx\"", ListKind::Host, 0, none).unwrap();
         assert_eq!(p.value, b"q\tx");
         let errs: &[(&[u8], &str)] = &[
             (b"foo = 1", "unrecognized configuration line"),
@@ -614,7 +626,7 @@ mod tests {
         ];
         for (line, msg) in errs {
             assert_eq!(
-                parse_named_list(line, ListKind::Domain, none)
+                parse_named_list(line, ListKind::Domain, 0, none)
                     .err()
                     .unwrap(),
                 *msg,
@@ -623,7 +635,7 @@ mod tests {
             );
         }
         assert_eq!(
-            parse_named_list(b" d1 = z", ListKind::Domain, |n| n == "d1")
+            parse_named_list(b" d1 = z", ListKind::Domain, 0, |n| n == "d1")
                 .err()
                 .unwrap(),
             "duplicate name \"d1\" for a named domain list"

@@ -700,3 +700,30 @@ fn be_reader_bounds_endless_continuations() {
     );
     assert!(r.read_logical_line().is_none());
 }
+
+/// Issue 8: Exim 4.96 (Debian's build) allows 32 named lists of each kind:
+/// "Exim configuration error in line 33 of ...: too many named domain lists
+/// (max is 32)".
+#[test]
+fn named_lists_are_limited_per_kind() {
+    let lists = |kw: &str, n: usize| {
+        (0..n)
+            .map(|i| format!("{kw} l{i} = a\n"))
+            .collect::<String>()
+    };
+    assert!(conf(&lists("domainlist", 32)).is_ok());
+    let both = lists("domainlist", 32) + &lists("hostlist", 32);
+    assert!(conf(&both).is_ok(), "the limit is per kind");
+    for (kw, what) in [
+        ("domainlist", "domain list"),
+        ("hostlist", "host list"),
+        ("addresslist", "address list"),
+        ("localpartlist", "local part list"),
+    ] {
+        let e = conf(&lists(kw, 33)).unwrap_err();
+        assert_eq!(
+            (e.message.as_str(), e.line),
+            (format!("too many named {what}s (max is 32)").as_str(), 33)
+        );
+    }
+}
