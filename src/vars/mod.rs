@@ -60,12 +60,26 @@ fn numbered(name: &str, prefix: &str, range: std::ops::RangeInclusive<u32>) -> b
         .is_some_and(|n| range.contains(&n))
 }
 
+/// Which `$authN` a name is, as Exim reads it: `strtoul` of the digits
+/// after `auth`, taken as a C `int` (so `auth01` is `auth1`, and so is
+/// `auth4294967297`), valid for 1 to 4.  (A number that becomes negative
+/// makes Exim read outside its table: a crash or stale memory; here it is
+/// an unknown variable.)
+pub(crate) fn auth_index(name: &str) -> Option<u32> {
+    let digits = name.strip_prefix("auth")?;
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let n = digits.parse::<u64>().unwrap_or(u64::MAX) as i32;
+    (1..=4).contains(&n).then_some(n as u32)
+}
+
 /// Names resolved by pattern: `acl_c*`/`acl_m*`, `r_*`, `auth1..4`,
 /// `regex1..9`.
 fn is_family(name: &str) -> bool {
     is_acl_variable(name)
         || name.starts_with("r_")
-        || numbered(name, "auth", 1..=4)
+        || auth_index(name).is_some()
         || numbered(name, "regex", 1..=9)
 }
 
@@ -83,6 +97,14 @@ pub fn is_known(ctx: &crate::eval::Context, name: &str) -> bool {
 /// Names the embedder sets in the context are known even when Exim has no
 /// such variable (a library user may add its own).
 pub fn lookup(ev: &Evaluator, name: &str, skip: bool) -> Option<Value> {
+    let canonical;
+    let name = match auth_index(name) {
+        Some(n) if name.len() > 5 => {
+            canonical = format!("auth{n}");
+            canonical.as_str()
+        }
+        _ => name,
+    };
     if let Some(v) = ev.ctx.vars.get(name) {
         if skip {
             return Some(Value::empty());
@@ -131,4 +153,35 @@ pub fn acl_hint(name: &str) -> String {
 /// A header variable's value; `None` when there is no such header.
 pub fn header(ev: &Evaluator, kind: HeaderKind, name: &[u8]) -> Option<Value> {
     headers::header(ev, kind, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::expand_in as run;
+
+    /// `$authN` as Exim 4.96 reads the number (`-be` outputs; `$auth1` set
+    /// here so that the aliases show).
+    #[test]
+    fn auth_variables_take_the_number_as_exim_does() {
+        let mut ctx = crate::eval::Context::new();
+        ctx.set_var("auth1", "first");
+        for (src, want) in [
+            ("$auth1", Ok("first")),
+            ("$auth01", Ok("first")),
+            ("$auth4294967297", Ok("first")),
+            ("[$auth4]", Ok("[]")),
+            ("$auth5", Err("unknown variable name \"auth5\"")),
+            ("$auth0", Err("unknown variable name \"auth0\"")),
+            (
+                "$auth2147483648",
+                Err("unknown variable name \"auth2147483648\""),
+            ),
+        ] {
+            assert_eq!(
+                run(&mut ctx, src),
+                want.map(str::to_string).map_err(str::to_string),
+                "{src}"
+            );
+        }
+    }
 }
