@@ -336,3 +336,34 @@ fn dropin_f_sets_the_sender_as_exim_does() {
     }
     let _ = std::fs::remove_file(&p);
 }
+
+/// Exim 4.96 makes TZ agree with the `timezone` option after applying
+/// `keep_environment` (outputs of exim -be run with TZ=UTC).
+#[test]
+fn dropin_env_sees_tz_as_exim_does() {
+    let cases: &[(&str, &str)] = &[
+        ("keep_environment = TZ : PATH\n", "n"),
+        (
+            "keep_environment = TZ : PATH\ntimezone = Europe/Paris\n",
+            "Europe/Paris",
+        ),
+        ("keep_environment = TZ : PATH\ntimezone = utc\n", "UTC"),
+        ("timezone = Europe/Paris\n", "Europe/Paris"),
+        ("keep_environment =\n", "n"),
+    ];
+    for (i, (config, want)) in cases.iter().enumerate() {
+        let p =
+            std::env::temp_dir().join(format!("exim-expand-tz-{}-{i}.conf", std::process::id()));
+        std::fs::write(&p, config).unwrap();
+        let o = run(
+            &["-C", &p.to_string_lossy(), "-be"],
+            b"${env{TZ}{$value}{n}}\n",
+        );
+        let _ = std::fs::remove_file(&p);
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            format!("> {want}\n> \n"),
+            "{config:?}"
+        );
+    }
+}

@@ -641,6 +641,23 @@ impl Settings {
                 }
             }
         }
+        self.apply_timezone();
+    }
+
+    /// Exim then makes `TZ` agree with the `timezone` option (unless that
+    /// is `utc`): a `TZ` that differs from it (or any `TZ`, when the option
+    /// is unset) is removed, and the option's value put in.
+    fn apply_timezone(&mut self) {
+        let tz = self.options.get("timezone").cloned();
+        if tz.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("utc")) {
+            return;
+        }
+        if self.environment.get("TZ") != tz.as_ref() {
+            self.environment.remove("TZ");
+            if let Some(t) = tz {
+                self.environment.insert("TZ".into(), t);
+            }
+        }
     }
 
     /// Adds a lookup type (or replaces one) for the expansions of this
