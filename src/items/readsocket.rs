@@ -23,6 +23,33 @@ fn read_all(s: &mut dyn Read) -> Result<Vec<u8>, String> {
     }
 }
 
+/// C `strtol(s, &end, 0)` that must use all of `s`: decimal, `0x` hex or
+/// `0` octal.
+fn c_strtol_base0(s: &str) -> Option<i64> {
+    let (digits, radix) = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        (h, 16)
+    } else if s.len() > 1 && s.starts_with('0') {
+        (&s[1..], 8)
+    } else {
+        (s, 10)
+    };
+    i64::from_str_radix(digits, radix).ok()
+}
+
+/// `getservbyname(name, "tcp")`.
+fn service_port(name: &str) -> Option<u16> {
+    let cname = std::ffi::CString::new(name).ok()?;
+    // SAFETY: both strings are NUL-terminated; the result points to static
+    // storage that is read at once.
+    unsafe {
+        let se = libc::getservbyname(cname.as_ptr(), c"tcp".as_ptr());
+        if se.is_null() {
+            return None;
+        }
+        Some(u16::from_be((*se).s_port as u16))
+    }
+}
+
 /// What a readsocket connection gave: data, or (message, use-failstring).
 fn readsock(
     spec: &[u8],
@@ -33,16 +60,18 @@ fn readsock(
     let spec_s = String::from_utf8_lossy(spec).into_owned();
     let errno_text = |e: &std::io::Error| crate::sys::strerror(e.raw_os_error().unwrap_or(0));
     if let Some(rest) = spec_s.strip_prefix("inet:") {
-        let Some(colon) = rest.rfind(':') else {
-            return Err((format!("missing port for readsocket {spec_s}"), false));
-        };
+        // Exim 4.96's readsock sets a message for a missing, invalid or
+        // unknown port, which its caller then overwrites with the (unset)
+        // lookup error: a socket failure with an empty message, so the
+        // fail string applies.
+        let no_port = || (String::new(), true);
+        let colon = rest.rfind(':').ok_or_else(no_port)?;
         let (host, port_s) = (&rest[..colon], &rest[colon + 1..]);
         let port: u16 = if port_s.starts_with(|c: char| c.is_ascii_digit()) {
-            port_s
-                .parse()
-                .map_err(|_| (format!("invalid port number {port_s}"), false))?
+            // strtol base 0, then the C int as a 16-bit port.
+            c_strtol_base0(port_s).ok_or_else(no_port)? as u16
         } else {
-            return Err((format!("unknown port \"{port_s}\""), false));
+            service_port(port_s).ok_or_else(no_port)?
         };
         let given = host;
         let host = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
@@ -243,7 +272,7 @@ mod tests {
         );
         assert_eq!(
             run(&mut c, "${readsocket{inet:localhost}{x}}"),
-            Err("missing port for readsocket inet:localhost".into())
+            Err(String::new())
         );
     }
 

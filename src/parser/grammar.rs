@@ -110,6 +110,7 @@ impl ItemShape {
         matches!(
             self,
             ItemShape::If
+                | ItemShape::Run
                 | ItemShape::CertExtract
                 | ItemShape::Lookup
                 | ItemShape::Steps { .. }

@@ -357,6 +357,29 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
             // `${md5:$tls_in_peercert}`: if the operand is exactly a
             // certificate variable, it is used unexpanded.
             let save = self.pos;
+            // Exim first reads the operand up to the next `}` without
+            // expanding it: running into the end of the text there is its
+            // error, before anything in the operand is looked at.
+            if !self.rest()[1..]
+                .iter()
+                .enumerate()
+                .any(|(i, &c)| c == b'}' && (i == 0 || self.rest()[i] != b'\\'))
+            {
+                self.pos = self.src.len();
+                let msg = self.missing_brace_message();
+                let e = self.error(msg, self.pos);
+                return OpNode {
+                    name: full,
+                    op,
+                    arg: arg.map(|a| String::from_utf8_lossy(a).into()),
+                    operand: Seq {
+                        nodes: vec![Node::Error(e)],
+                        span: Span::new(save, self.pos),
+                    },
+                    cert_var,
+                    span: self.span_from(start),
+                };
+            }
             self.pos += 1;
             let n = self.read_name(b"_");
             if self.peek() == Some(b'}') && self.g.is_certificate_var(n) {
@@ -643,7 +666,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         }
         if self.skip_space() != Some(b'{') {
             let msg = format!("missing '{{' for last arg of {name}");
-            node.error = Some(self.error(msg, self.pos));
+            node.error = Some(self.curly_error(msg, self.pos));
             return;
         }
         self.pos += 1;
@@ -679,7 +702,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         for (i, w) in which.iter().enumerate() {
             if self.skip_space() != Some(b'{') {
                 let msg = format!("missing '{{' for {w} arg of sort");
-                node.error = Some(self.error(msg, self.pos));
+                node.error = Some(self.curly_error(msg, self.pos));
                 return;
             }
             if i == 1 {
