@@ -299,7 +299,7 @@ pub fn sort(
     let saved_item = ev.item.clone();
     let iter = ListIter::new(&list.bytes);
     let sep = iter.separator();
-    let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
     for src in iter {
         ev.item = Some(Value {
             bytes: src.clone(),
@@ -328,12 +328,15 @@ pub fn sort(
     Ok(())
 }
 
+/// A list element and its sort key.
+type Entry = (Vec<u8>, Vec<u8>);
+
 /// Exim keeps the sorted elements and their keys as list strings, re-read at
 /// every insertion.  When every element and key reads back unchanged (also
 /// after another element) and the
 /// comparator is a total order on the keys, that insertion sort is an
 /// ordinary sort, and [`sort_ordered`] gives the same list in O(n log n).
-fn survives_relisting(entries: &[(Vec<u8>, Vec<u8>)], sep: u8, cmp: SortCmp) -> bool {
+fn survives_relisting(entries: &[Entry], sep: u8, cmp: SortCmp) -> bool {
     let relisted = |s: &[u8]| {
         // After another element, a leading separator joins up with the one
         // between them (`b` then `:0` is `b:::0`, read back as `b:` and `0`).
@@ -367,7 +370,7 @@ fn any_caseless_prefix<'a>(keys: impl Iterator<Item = &'a [u8]>) -> bool {
 /// one it sorts before, so for the strict comparators (`<`, `lt`, `>`, ...)
 /// equal keys keep their order, and for the `or_equal` ones (`<=`, `le`, ...)
 /// they end up reversed.
-fn sort_ordered(entries: Vec<(Vec<u8>, Vec<u8>)>, cmp: SortCmp, sep: u8) -> Vec<u8> {
+fn sort_ordered(entries: Vec<Entry>, cmp: SortCmp, sep: u8) -> Vec<u8> {
     use std::cmp::Ordering;
     let (ascending, or_equal) = match cmp {
         SortCmp::NumLt => (true, false),
@@ -386,7 +389,7 @@ fn sort_ordered(entries: Vec<(Vec<u8>, Vec<u8>)>, cmp: SortCmp, sep: u8) -> Vec<
             }
         }
     };
-    let mut indexed: Vec<(usize, (Vec<u8>, Vec<u8>))> = entries.into_iter().enumerate().collect();
+    let mut indexed: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
     indexed.sort_by(|(ia, (_, ka)), (ib, (_, kb))| {
         let by_key = if ascending {
             order(ka, kb)
@@ -407,7 +410,7 @@ fn sort_ordered(entries: Vec<(Vec<u8>, Vec<u8>)>, cmp: SortCmp, sep: u8) -> Vec<
 /// not all numbers for a numeric comparator.  Quadratic, like Exim's; the
 /// time budget bounds it.
 fn sort_as_exim(
-    entries: &[(Vec<u8>, Vec<u8>)],
+    entries: &[Entry],
     cmp: SortCmp,
     sep: u8,
     span: Span,
