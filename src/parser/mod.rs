@@ -42,6 +42,38 @@ pub(crate) struct Parser<'s, 'g, G: Grammar + ?Sized> {
     malformed_header: bool,
 }
 
+/// A message that quotes (part of) `raw` as lossy text, with the bytes of
+/// `raw` put back: Exim prints the bytes as they are.  The part is the
+/// whole of `raw` or what follows its first `-` (`partial-TYPE`), either
+/// of them possibly cut at a `*` or `,` (`TYPE*`, `TYPE,opts`).
+fn raw_quote(msg: String, raw: &[u8]) -> Vec<u8> {
+    if raw.is_ascii() {
+        return msg.into_bytes();
+    }
+    let after_dash = raw.iter().position(|&c| c == b'-').map(|i| &raw[i + 1..]);
+    let bases: Vec<&[u8]> = std::iter::once(raw).chain(after_dash).collect();
+    let parts: Vec<&[u8]> = bases
+        .iter()
+        .copied()
+        .chain(bases.iter().filter_map(|b| cut_at_suffix(b)))
+        .collect();
+    for part in parts {
+        let lossy = String::from_utf8_lossy(part);
+        if let Some(i) = msg.find(lossy.as_ref()) {
+            let m = msg.as_bytes();
+            return [&m[..i], part, &m[i + lossy.len()..]].concat();
+        }
+    }
+    msg.into_bytes()
+}
+
+/// `TYPE` of `TYPE*...` or `TYPE,...`.
+fn cut_at_suffix(p: &[u8]) -> Option<&[u8]> {
+    p.iter()
+        .position(|&c| c == b'*' || c == b',')
+        .map(|i| &p[..i])
+}
+
 impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
     fn new(src: &'s [u8], g: &'g G) -> Parser<'s, 'g, G> {
         Parser {
@@ -783,6 +815,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         let style = match self.g.lookup_style(&word_text) {
             Ok(style) => style,
             Err(msg) => {
+                let msg = raw_quote(msg, word);
                 node.error = Some(self.error(msg, wstart));
                 return;
             }
