@@ -452,6 +452,15 @@ pub fn certextract(
     };
     let saved = ev.value.clone();
     let field = ev.seq(field, skip)?;
+    // The variable argument is read, not expanded: a syntax error there
+    // (the end of the text) comes first.
+    if let Some(crate::parser::Node::Error(e)) = cert
+        .nodes
+        .iter()
+        .find(|n| matches!(n, crate::parser::Node::Error(_)))
+    {
+        return Err((**e).clone());
+    }
     let raw = ev
         .source
         .get(cert.span.range())
@@ -469,13 +478,13 @@ pub fn certextract(
         match crate::vars::find(&name) {
             None => {
                 return Err(ExpandError::failed(
-                    format!("no variable named \"{name}\""),
+                    crate::sys::msg(&[b"no variable named \"", &raw[1..], b"\""]),
                     item.span,
                 ));
             }
             Some(_) if !crate::vars::is_certificate(name.as_bytes()) => {
                 return Err(ExpandError::failed(
-                    format!("\"{name}\" is not a certificate"),
+                    crate::sys::msg(&[b"\"", &raw[1..], b"\" is not a certificate"]),
                     item.span,
                 ));
             }
