@@ -83,6 +83,10 @@ pub struct Evaluator<'a> {
     /// [`CLOCK_EVERY`] nodes: reading it per node cost more than the node).
     ticks: u32,
     depth: u32,
+    /// A header name containing `}` was evaluated (Exim's
+    /// `malformed_header`): brace errors found while evaluating then carry
+    /// Exim's hint.
+    pub(crate) malformed_header: bool,
 }
 
 impl<'a> Evaluator<'a> {
@@ -101,6 +105,7 @@ impl<'a> Evaluator<'a> {
             deadline: None,
             ticks: 0,
             depth: 0,
+            malformed_header: false,
         }
     }
 
@@ -119,6 +124,7 @@ impl<'a> Evaluator<'a> {
                 .limits
                 .max_time
                 .map(|d| (std::time::Instant::now() + d, d));
+            self.malformed_header = false;
         }
         let r = self.seq(&t.root, false);
         if outermost {
@@ -129,6 +135,20 @@ impl<'a> Evaluator<'a> {
             self.reg = reg;
         }
         r
+    }
+
+    /// A brace error raised while evaluating, as Exim's
+    /// `EXPAND_FAILED_CURLY` words it: after a header name that ran on, the
+    /// message is replaced by Exim's hint.
+    pub(crate) fn curly_failure(&self, message: impl Into<Vec<u8>>, span: Span) -> ExpandError {
+        if self.malformed_header {
+            ExpandError::failed(
+                "missing or misplaced { or } - could be header name not terminated by colon",
+                span,
+            )
+        } else {
+            ExpandError::failed(message, span)
+        }
     }
 
     /// The builtins being evaluated with.
@@ -242,6 +262,9 @@ impl<'a> Evaluator<'a> {
                 }
             }
             Node::Header { kind, name, .. } => {
+                if name.contains(&b'}') {
+                    self.malformed_header = true;
+                }
                 if let Some(v) = (self.reg.vars.header)(self, *kind, name) {
                     out.push(&v);
                 }

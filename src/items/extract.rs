@@ -87,6 +87,9 @@ fn space_after_word(src: &[u8], span: Span) -> bool {
 }
 
 fn curly(ev: &Evaluator, what: &str, pos: usize) -> ExpandError {
+    if ev.malformed_header {
+        return ev.curly_failure(Vec::new(), Span::new(pos, ev.source.len().max(pos)));
+    }
     let mut msg = format!(
         "curly-bracket problem in conditional yes/no parsing: {what}\n remaining string is '"
     )
@@ -109,10 +112,7 @@ fn evaluate(
     let saved = ev.value.clone();
     let span = item.span;
     let Some(first) = args.first() else {
-        return Err(ExpandError::failed(
-            "missing '{' for arg 1 of extract",
-            span,
-        ));
+        return Err(ev.curly_failure("missing '{' for arg 1 of extract", span));
     };
     let a0 = ev.seq(first, false)?;
     let key = crate::sys::trim(&a0.bytes);
@@ -131,10 +131,8 @@ fn evaluate(
     let mut vals = vec![a0.clone()];
     for i in 1..needed {
         let Some(s) = args.get(i) else {
-            return Err(ExpandError::failed(
-                format!("missing '{{' for arg {} of extract", i + 1),
-                span,
-            ));
+            let msg = format!("missing '{{' for arg {} of extract", i + 1);
+            return Err(ev.curly_failure(msg, span));
         };
         vals.push(ev.seq(s, false)?);
     }
