@@ -278,6 +278,40 @@ fn build_argv(
     Ok(argv)
 }
 
+/// Where the first `${if}` whose condition could not be parsed has that
+/// condition (its `!` included).
+fn failed_condition_start(cmd: &crate::parser::Seq) -> Option<usize> {
+    use crate::parser::{Visit, walk};
+    let mut found = None;
+    walk(cmd, &mut |v| {
+        let Visit::Node(crate::parser::Node::Item(it)) = v else {
+            return;
+        };
+        if found.is_some() {
+            return;
+        }
+        for a in &it.args {
+            if let Arg::Cond(c) = a
+                && cond_has_error(c)
+            {
+                found = Some(c.span.start as usize);
+            }
+        }
+    });
+    found
+}
+
+fn cond_has_error(c: &crate::parser::Cond) -> bool {
+    use crate::parser::{Visit, walk_cond};
+    let mut bad = false;
+    walk_cond(c, &mut |v| match v {
+        Visit::Cond(c) if c.error.is_some() => bad = true,
+        Visit::Node(crate::parser::Node::Error(_)) => bad = true,
+        _ => {}
+    });
+    bad
+}
+
 pub fn eval(
     ev: &mut Evaluator,
     item: &ItemNode,
@@ -305,14 +339,16 @@ pub fn eval(
             if range.contains(&stop) || stop == range.end {
                 end = stop;
             }
+            // A condition that fails to parse leaves Exim's scan where the
+            // condition began.
+            if let Some(p) = failed_condition_start(cmd) {
+                end = end.min(p);
+            }
         }
         // The command must end at a `}`: where the parse stopped early, or
         // at the end of the text when the argument is unterminated.
         if ev.source.get(end) != Some(&b'}') {
-            return Err(ExpandError::failed(
-                "missing '}' closing command arg of run",
-                item.span,
-            ));
+            return Err(ev.curly_failure("missing '}' closing command arg of run", item.span));
         }
         if !skip {
             raw = ev.source.get(range.start..end).unwrap_or_default().to_vec();

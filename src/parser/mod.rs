@@ -15,7 +15,7 @@ mod visit;
 pub use ast::*;
 pub use dump::dump;
 pub use grammar::*;
-pub use visit::{Visit, walk};
+pub use visit::{Visit, walk, walk_cond};
 
 use crate::eval::ExpandError;
 use lex::{is_space, read_cnumber};

@@ -62,7 +62,8 @@ fn walk_seq<'a>(s: &'a Seq, f: &mut impl FnMut(Visit<'a>)) {
     }
 }
 
-fn walk_cond<'a>(c: &'a Cond, f: &mut impl FnMut(Visit<'a>)) {
+/// Visits a condition, its arguments and its sub-conditions.
+pub fn walk_cond<'a>(c: &'a Cond, f: &mut impl FnMut(Visit<'a>)) {
     f(Visit::Cond(c));
     match &c.kind {
         CondKind::Call { args, .. } => args.iter().for_each(|s| walk_seq(s, f)),
