@@ -78,6 +78,18 @@ fn level() -> u32 {
     ACL_LEVEL.with(Cell::get)
 }
 
+/// The log line of a file name refused for its taint:
+/// `Tainted filename 'NAME'` (Exim's open wrappers) or, with `for_search`,
+/// `Tainted filename for search: 'NAME'` (its lookup open).
+pub fn log_tainted_filename(ev: &Evaluator, name: &[u8], for_search: bool) {
+    let what: &[u8] = if for_search {
+        b"Tainted filename for search: '"
+    } else {
+        b"Tainted filename '"
+    };
+    log_line(ev, &[what, name, b"'"].concat());
+}
+
 /// Writes one of Exim's log lines (`YYYY-MM-DD HH:MM:SS text`) to standard
 /// error when the policy asks for it, as `exim -be` does.
 pub fn log_line(ev: &Evaluator, text: &[u8]) {

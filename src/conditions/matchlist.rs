@@ -361,10 +361,7 @@ impl<'e, 'a> Matcher<'e, 'a> {
             .policy
             .check(crate::eval::Capability::Files, "reading a list file")?;
         if self.list_tainted {
-            let mut m = b"Tainted filename '".to_vec();
-            m.extend_from_slice(filename);
-            m.push(b'\'');
-            crate::acl::log_line(self.ev, &m);
+            crate::acl::log_tainted_filename(self.ev, filename, false);
             let why = format!(
                 "{}{}",
                 crate::sys::strerror(libc::EACCES),

@@ -142,10 +142,7 @@ impl<'a> Evaluator<'a> {
     /// message is replaced by Exim's hint.
     pub(crate) fn curly_failure(&self, message: impl Into<Vec<u8>>, span: Span) -> ExpandError {
         if self.malformed_header {
-            ExpandError::failed(
-                "missing or misplaced { or } - could be header name not terminated by colon",
-                span,
-            )
+            ExpandError::failed(crate::parser::CURLY_AFTER_MALFORMED_HEADER, span)
         } else {
             ExpandError::failed(message, span)
         }

@@ -46,10 +46,7 @@ pub fn readfile(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
     };
     if file.tainted {
         // Exim's open wrapper refuses tainted names with EACCES.
-        let mut m = b"Tainted filename '".to_vec();
-        m.extend_from_slice(name);
-        m.push(b'\'');
-        crate::acl::log_line(ev, &m);
+        crate::acl::log_tainted_filename(ev, name, false);
         return Err(Failure::new(crate::sys::open_failed(name, libc::EACCES)));
     }
     use std::os::unix::ffi::OsStrExt;

@@ -315,7 +315,7 @@ pub fn sort(
     }
     ev.item = saved_item;
     let sorted = if survives_relisting(&entries, sep, cmp) {
-        sort_ordered(entries, cmp, sep)
+        sort_ordered(&entries, cmp, sep)
     } else {
         sort_as_exim(&entries, cmp, sep, item.span, &mut || {
             ev.check_time(item.span)
@@ -333,9 +333,9 @@ type Entry = (Vec<u8>, Vec<u8>);
 
 /// Exim keeps the sorted elements and their keys as list strings, re-read at
 /// every insertion.  When every element and key reads back unchanged (also
-/// after another element) and the
-/// comparator is a total order on the keys, that insertion sort is an
-/// ordinary sort, and [`sort_ordered`] gives the same list in O(n log n).
+/// after another element) and the comparator is a total order on the keys,
+/// that insertion sort is an ordinary sort, and [`sort_ordered`] gives the
+/// same list in O(n log n).
 fn survives_relisting(entries: &[Entry], sep: u8, cmp: SortCmp) -> bool {
     let relisted = |s: &[u8]| {
         // After another element, a leading separator joins up with the one
@@ -370,7 +370,7 @@ fn any_caseless_prefix<'a>(keys: impl Iterator<Item = &'a [u8]>) -> bool {
 /// one it sorts before, so for the strict comparators (`<`, `lt`, `>`, ...)
 /// equal keys keep their order, and for the `or_equal` ones (`<=`, `le`, ...)
 /// they end up reversed.
-fn sort_ordered(entries: Vec<Entry>, cmp: SortCmp, sep: u8) -> Vec<u8> {
+fn sort_ordered(entries: &[Entry], cmp: SortCmp, sep: u8) -> Vec<u8> {
     use std::cmp::Ordering;
     let (ascending, or_equal) = match cmp {
         SortCmp::NumLt => (true, false),
@@ -379,27 +379,30 @@ fn sort_ordered(entries: Vec<Entry>, cmp: SortCmp, sep: u8) -> Vec<u8> {
         SortCmp::NumGe => (false, true),
         SortCmp::Str { less, or_equal, .. } => (less, or_equal),
     };
-    let order = |a: &[u8], b: &[u8]| -> Ordering {
+    // Numeric keys are read once (survives_relisting checked they parse).
+    let numbers: Vec<i64> = match cmp {
+        SortCmp::Str { .. } => Vec::new(),
+        _ => entries
+            .iter()
+            .map(|(_, k)| parse_integer(k, false).unwrap_or_default())
+            .collect(),
+    };
+    let order = |a: usize, b: usize| -> Ordering {
         match cmp {
-            SortCmp::Str { caseless: true, .. } => crate::conditions::strcmpic(a, b),
-            SortCmp::Str { .. } => a.cmp(b),
-            _ => {
-                let n = |k: &[u8]| parse_integer(k, false).unwrap_or_default();
-                n(a).cmp(&n(b))
+            SortCmp::Str { caseless: true, .. } => {
+                crate::conditions::strcmpic(&entries[a].1, &entries[b].1)
             }
+            SortCmp::Str { .. } => entries[a].1.cmp(&entries[b].1),
+            _ => numbers[a].cmp(&numbers[b]),
         }
     };
-    let mut indexed: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
-    indexed.sort_by(|(ia, (_, ka)), (ib, (_, kb))| {
-        let by_key = if ascending {
-            order(ka, kb)
-        } else {
-            order(kb, ka)
-        };
-        by_key.then(if or_equal { ib.cmp(ia) } else { ia.cmp(ib) })
+    let mut indexes: Vec<usize> = (0..entries.len()).collect();
+    indexes.sort_by(|&a, &b| {
+        let by_key = if ascending { order(a, b) } else { order(b, a) };
+        by_key.then(if or_equal { b.cmp(&a) } else { a.cmp(&b) })
     });
     let mut dst = Vec::new();
-    for (_, (e, _)) in &indexed {
+    for e in indexes.iter().map(|&i| &entries[i].0) {
         append_listele(&mut dst, sep, e);
     }
     dst
@@ -1125,7 +1128,7 @@ mod tests {
             }
             fast += 1;
             let want = sort_as_exim(&entries, cmp, b':', Span::default(), &mut || Ok(()));
-            let got = sort_ordered(entries.clone(), cmp, b':');
+            let got = sort_ordered(&entries, cmp, b':');
             assert_eq!(Ok(got), want, "{entries:?} {cmp:?}");
         }
         assert!(

@@ -299,10 +299,7 @@ fn open(
     if let Some(f) = file
         && file_tainted
     {
-        let mut m = b"Tainted filename for search: '".to_vec();
-        m.extend_from_slice(f);
-        m.push(b'\'');
-        crate::acl::log_line(ev, &m);
+        crate::acl::log_tainted_filename(ev, f, true);
         // Exim fails with an unset message.
         return Err(LookupFailure::Open("(null)".into()));
     }

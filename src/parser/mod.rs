@@ -67,6 +67,11 @@ fn raw_quote(msg: String, raw: &[u8]) -> Vec<u8> {
     msg.into_bytes()
 }
 
+/// Exim's brace-error message once a header name ran on without its colon
+/// (its `malformed_header`), whatever the error was.
+pub(crate) const CURLY_AFTER_MALFORMED_HEADER: &str =
+    "missing or misplaced { or } - could be header name not terminated by colon";
+
 /// `TYPE` of `TYPE*...` or `TYPE,...`.
 fn cut_at_suffix(p: &[u8]) -> Option<&[u8]> {
     p.iter()
@@ -144,7 +149,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
 
     fn curly_message(&self) -> &'static str {
         if self.malformed_header {
-            "missing or misplaced { or } - could be header name not terminated by colon"
+            CURLY_AFTER_MALFORMED_HEADER
         } else {
             "missing or misplaced { or }"
         }
