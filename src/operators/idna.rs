@@ -69,8 +69,7 @@ pub fn domain_to_alabel(input: &[u8]) -> Result<Vec<u8>, &'static str> {
             return Err("domain label longer than 63 characters");
         }
         if let Some(code) = label.strip_prefix(b"xn--") {
-            let u = punycode_decode(code).map_err(|_| "string contains invalid punycode data")?;
-            let u = String::from_utf8_lossy(&u).into_owned();
+            let u = punycode_decode_strict(code).ok_or("string contains invalid punycode data")?;
             if !u.chars().all(|c| {
                 !c.is_control()
                     && (c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
@@ -146,87 +145,128 @@ pub fn domain_from_alabel(input: &[u8]) -> Result<Vec<u8>, &'static str> {
     Ok(out)
 }
 
-/// libidn's punycode decoding, with its error texts.
-fn punycode_decode(code: &[u8]) -> Result<Vec<u8>, &'static str> {
-    let text = std::str::from_utf8(code).map_err(|_| "Invalid input")?;
-    if !text.is_ascii() {
-        return Err("Invalid input");
-    }
-    match idna::punycode::decode_to_string(text) {
-        Some(s) => Ok(s.into_bytes()),
-        None => Err(punycode_failure(text)),
-    }
+/// Strict RFC 3492 decoding, as libidn2 checks an A-label.
+fn punycode_decode_strict(code: &[u8]) -> Option<String> {
+    idna::punycode::decode_to_string(std::str::from_utf8(code).ok()?)
 }
 
-/// Why RFC 3492 decoding of `text` fails, in libidn's words: a delta too
-/// large for 32 bits is "String size limit exceeded", anything else (a
-/// bad digit, input ending inside a delta) "Invalid input".
-fn punycode_failure(text: &str) -> &'static str {
+const BAD_INPUT: &str = "Invalid input";
+const OVERFLOW: &str = "String size limit exceeded";
+
+/// A punycode digit's value as libidn's decoder computes it: on a signed
+/// `char`, anything below `0` counts as `c - 22` (so `.` is 24 and a space
+/// 10), and what comes out negative or at least 36 is bad input.
+fn libidn_digit(c: u8) -> Option<u32> {
+    let c = i32::from(c as i8);
+    let d = if c - 48 < 10 {
+        c - 22
+    } else if c - 65 < 26 {
+        c - 65
+    } else if c - 97 < 26 {
+        c - 97
+    } else {
+        36
+    };
+    u32::try_from(d).ok().filter(|&d| d < 36)
+}
+
+/// libidn's `punycode_decode` followed by its UCS-4 to UTF-8 conversion,
+/// as Exim 4.96's `utf8_*_from_alabel` use them, with libidn's error
+/// texts.  Its quirks are Exim's: the code points after the last `-` are
+/// read with [`libidn_digit`], and a `-` at the start is a digit too.
+fn punycode_decode(code: &[u8]) -> Result<Vec<u8>, &'static str> {
     const BASE: u32 = 36;
-    let (tmin, tmax, skew, damp) = (1u32, 26u32, 38u32, 700u32);
-    let digits = match text.rfind('-') {
-        Some(i) => &text.as_bytes()[i + 1..],
-        None => text.as_bytes(),
-    };
-    let basic = text.len() - digits.len();
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => Some(u32::from(c - b'0') + 26),
-        b'A'..=b'Z' => Some(u32::from(c - b'A')),
-        b'a'..=b'z' => Some(u32::from(c - b'a')),
-        _ => None,
-    };
-    let (mut n, mut i, mut bias, mut out) = (0x80u32, 0u32, 72u32, basic.saturating_sub(1) as u32);
-    let mut pos = 0;
-    while pos < digits.len() {
+    const TMIN: u32 = 1;
+    const TMAX: u32 = 26;
+    let delim = code.iter().rposition(|&c| c == b'-').unwrap_or(0);
+    let mut output: Vec<u32> = Vec::with_capacity(code.len());
+    for &c in &code[..delim] {
+        if !c.is_ascii() {
+            return Err(BAD_INPUT);
+        }
+        output.push(u32::from(c));
+    }
+    let (mut n, mut i, mut bias) = (0x80u32, 0u32, 72u32);
+    let mut pos = if delim > 0 { delim + 1 } else { 0 };
+    while pos < code.len() {
         let old_i = i;
         let mut w = 1u32;
         let mut k = BASE;
         loop {
-            let Some(&c) = digits.get(pos) else {
-                return "Invalid input";
-            };
+            let &c = code.get(pos).ok_or(BAD_INPUT)?;
             pos += 1;
-            let Some(d) = digit(c) else {
-                return "Invalid input";
-            };
-            let Some(next) = d.checked_mul(w).and_then(|x| i.checked_add(x)) else {
-                return "String size limit exceeded";
-            };
-            i = next;
+            let d = libidn_digit(c).ok_or(BAD_INPUT)?;
+            if d > (u32::MAX - i) / w {
+                return Err(OVERFLOW);
+            }
+            i += d * w;
             let t = if k <= bias {
-                tmin
-            } else if k >= bias + tmax {
-                tmax
+                TMIN
+            } else if k >= bias + TMAX {
+                TMAX
             } else {
                 k - bias
             };
             if d < t {
                 break;
             }
-            let Some(nw) = w.checked_mul(BASE - t) else {
-                return "String size limit exceeded";
-            };
-            w = nw;
+            if w > u32::MAX / (BASE - t) {
+                return Err(OVERFLOW);
+            }
+            w *= BASE - t;
             k += BASE;
         }
-        out += 1;
-        // adapt(i - old_i, out, old_i == 0)
-        let mut delta = (i - old_i) / if old_i == 0 { damp } else { 2 };
-        delta += delta / out;
-        let mut k = 0;
-        while delta > ((BASE - tmin) * tmax) / 2 {
-            delta /= BASE - tmin;
-            k += BASE;
+        let out = output.len() as u32 + 1;
+        bias = punycode_adapt(i - old_i, out, old_i == 0);
+        if i / out > u32::MAX - n {
+            return Err(OVERFLOW);
         }
-        bias = k + (BASE - tmin + 1) * delta / (delta + skew);
-        let Some(nn) = n.checked_add(i / out) else {
-            return "String size limit exceeded";
-        };
-        n = nn;
+        n += i / out;
+        if n > 0x10FFFF || (0xD800..=0xDBFF).contains(&n) {
+            return Err(BAD_INPUT);
+        }
         i %= out;
+        output.insert(i as usize, n);
         i += 1;
     }
-    "Invalid input"
+    Ok(ucs4_to_utf8(&output))
+}
+
+/// RFC 3492's bias adaptation.
+fn punycode_adapt(delta: u32, points: u32, first: bool) -> u32 {
+    let (base, tmin, tmax, skew, damp) = (36u32, 1u32, 26u32, 38u32, 700u32);
+    let mut delta = if first { delta / damp } else { delta / 2 };
+    delta += delta / points;
+    let mut k = 0;
+    while delta > ((base - tmin) * tmax) / 2 {
+        delta /= base - tmin;
+        k += base;
+    }
+    k + (base - tmin + 1) * delta / (delta + skew)
+}
+
+/// UTF-8 as libidn writes it: any code point, the low surrogates that its
+/// decoder lets through included.
+fn ucs4_to_utf8(points: &[u32]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(points.len() * 2);
+    for &u in points {
+        match u {
+            0..=0x7F => out.push(u as u8),
+            0x80..=0x7FF => out.extend([0xC0 | (u >> 6) as u8, 0x80 | (u & 0x3F) as u8]),
+            0x800..=0xFFFF => out.extend([
+                0xE0 | (u >> 12) as u8,
+                0x80 | ((u >> 6) & 0x3F) as u8,
+                0x80 | (u & 0x3F) as u8,
+            ]),
+            _ => out.extend([
+                0xF0 | (u >> 18) as u8,
+                0x80 | ((u >> 12) & 0x3F) as u8,
+                0x80 | ((u >> 6) & 0x3F) as u8,
+                0x80 | (u & 0x3F) as u8,
+            ]),
+        }
+    }
+    out
 }
 
 pub fn utf8_domain_to_alabel(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpResult {
