@@ -85,6 +85,10 @@ struct EvalArgs {
     /// (repeatable; FILE empty for query-style types, the query as KEY).
     #[arg(long = "mock-lookup", value_name = "TYPE;FILE;KEY;VALUE")]
     mock_lookups: Vec<String>,
+    /// Answer DNS queries (dnsdb, @mx_*, dnslists) from the BIND zone
+    /// files DIR/NAME.zone instead of the system's resolver.
+    #[arg(long = "dns-zones", value_name = "DIR")]
+    dns_zones: Option<String>,
     /// Compatibility profile: debian-4.96 (default) or exim-4.96-full
     /// (ARC, DMARC, Brightmail, DCC variables and legacy names).
     #[arg(long)]
@@ -195,6 +199,7 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
         sandbox,
         explain,
         mock_lookups,
+        dns_zones,
         ..
     } = args;
     let (expr, explain, sandbox) = (expr.as_str(), *explain, *sandbox);
@@ -223,6 +228,15 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
             Ok(c) => ctx.clock = std::sync::Arc::new(c),
             Err(e) => {
                 eprintln!("exim-expand: {e}");
+                return 64;
+            }
+        }
+    }
+    if let Some(dir) = dns_zones {
+        match crate::dns::ZoneResolver::from_dir(dir) {
+            Ok(z) => ctx.resolver = std::sync::Arc::new(z),
+            Err(e) => {
+                eprintln!("exim-expand: --dns-zones {dir}: {e}");
                 return 64;
             }
         }

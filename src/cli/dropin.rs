@@ -25,6 +25,9 @@ pub struct DropinArgs {
     pub presets: Vec<(String, Vec<u8>)>,
     /// `--now`: a pinned clock (our addition; faketime works too).
     pub now: Option<crate::eval::FixedClock>,
+    /// `--dns-zones DIR`: answer DNS queries from the zone files in DIR
+    /// instead of the system's resolver (our addition).
+    pub dns_zones: Option<String>,
     /// Expansion strings given after -be.
     pub strings: Vec<Vec<u8>>,
 }
@@ -77,6 +80,9 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
             b"--now" => {
                 let v = String::from_utf8_lossy(&next(&mut i, "--now")?).into_owned();
                 out.now = Some(super::commands::parse_now(&v)?);
+            }
+            b"--dns-zones" => {
+                out.dns_zones = Some(String::from_utf8_lossy(&next(&mut i, "--dns-zones")?).into())
             }
             b"-f" => out
                 .presets
@@ -249,6 +255,11 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
     ctx.apply_config(&config);
     if let Some(clock) = a.now {
         ctx.clock = std::sync::Arc::new(clock);
+    }
+    if let Some(dir) = &a.dns_zones {
+        let zones = crate::dns::ZoneResolver::from_dir(dir)
+            .map_err(|e| format!("exim-expand: --dns-zones {dir}: {e}"))?;
+        ctx.resolver = std::sync::Arc::new(zones);
     }
     ctx.policy = crate::eval::Policy::permissive();
     // Exim has no time limit on an expansion, and strings may be large.

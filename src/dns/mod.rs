@@ -4,6 +4,7 @@
 //! system resolver would see an authoritative nsd serving them.
 
 mod error;
+pub mod exim;
 mod lexer;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod libresolv;

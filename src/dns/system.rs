@@ -3,7 +3,7 @@
 //! by [`super::message`], its failures mapped as Exim's `dns.c` maps
 //! `h_errno`.
 
-use crate::eval::{Answer, DnsError, Resolver, RrType};
+use crate::eval::{Answer, DnsError, QueryFlags, Resolver, RrType};
 
 /// The system's resolver with Exim's default resolver options
 /// (`dns_qualify_single` on, `dns_search_parents` off, `dns_dnssec_ok`
@@ -28,6 +28,10 @@ pub struct SystemResolver;
 impl Resolver for SystemResolver {
     fn query(&self, name: &[u8], rr: RrType) -> Result<Answer, DnsError> {
         ConfiguredSystemResolver::default().query(name, rr)
+    }
+
+    fn query_with(&self, name: &[u8], rr: RrType, flags: QueryFlags) -> Result<Answer, DnsError> {
+        ConfiguredSystemResolver::default().query_with(name, rr, flags)
     }
 }
 
@@ -71,6 +75,17 @@ impl Resolver for ConfiguredSystemResolver {
         let name = std::ffi::CString::new(name)
             .map_err(|_| DnsError::Fail("the name contains a NUL byte".into()))?;
         backend::query(&name, rr, self)
+    }
+
+    fn query_with(&self, name: &[u8], rr: RrType, flags: QueryFlags) -> Result<Answer, DnsError> {
+        if flags.dnssec_ok && self.dnssec_ok.is_none() {
+            let with = ConfiguredSystemResolver {
+                dnssec_ok: Some(true),
+                ..*self
+            };
+            return with.query(name, rr);
+        }
+        self.query(name, rr)
     }
 }
 

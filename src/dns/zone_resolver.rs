@@ -11,7 +11,7 @@ use super::rrtype::Kind;
 use super::spelling;
 use super::tree::{Tree, ZoneId};
 use super::zone::{self, Source};
-use crate::eval::{Answer, DnsError, RData, Record, Resolver, RrType};
+use crate::eval::{Answer, DnsError, QueryFlags, RData, Record, Resolver, RrType};
 
 /// The longest CNAME chain followed.
 const MAX_CNAME_CHAIN: usize = 32;
@@ -30,7 +30,9 @@ const MAX_ZONE_FILES: usize = 10_000;
 ///   to a zone that is not loaded gets nsd's referral, which glibc takes
 ///   for [`DnsError::NoData`] when it has glue (addresses of the name
 ///   servers in the zone) and for a lame server,
-///   [`DnsError::Again`], when it has none.
+///   [`DnsError::Again`], when it has none, unless the query is asked
+///   with EDNS0 ([`QueryFlags::dnssec_ok`]): the referral then carries an
+///   OPT record and is taken for no data as well.
 /// - Names are compared case-insensitively, and spelled as nsd writes
 ///   them: in lower case, but for the part that matches the question,
 ///   spelled as asked (`mx.EXAMPLE.test` for a question `EXAMPLE.test`).
@@ -298,6 +300,10 @@ fn zone_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>, ZoneError
 
 impl Resolver for ZoneResolver {
     fn query(&self, name: &[u8], rr: RrType) -> Result<Answer, DnsError> {
+        self.query_with(name, rr, QueryFlags::default())
+    }
+
+    fn query_with(&self, name: &[u8], rr: RrType, flags: QueryFlags) -> Result<Answer, DnsError> {
         let question =
             Name::parse_query(name).map_err(|e| DnsError::Fail(format!("bad name: {e}")))?;
         let mut current = question.clone();
@@ -316,7 +322,9 @@ impl Resolver for ZoneResolver {
                     records.push(record);
                     current = target;
                 }
-                Step::Referral { glue: false } if records.is_empty() => {
+                // With EDNS0 the referral carries an OPT record, which
+                // glibc takes for an answer without data.
+                Step::Referral { glue: false } if records.is_empty() && !flags.dnssec_ok => {
                     return Err(DnsError::Again(format!(
                         "{current} is delegated to servers outside the loaded zones"
                     )));

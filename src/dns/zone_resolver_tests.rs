@@ -30,7 +30,12 @@ const SOA: &str = "@ SOA ns hostmaster 1 3600 600 86400 300\n";
 fn loads_every_zone_file() {
     assert_eq!(
         fixtures().zones(),
-        ["2.0.192.in-addr.arpa", "example.test", "other.test"]
+        [
+            "2.0.192.in-addr.arpa",
+            "8.b.d.0.1.0.0.2.ip6.arpa",
+            "example.test",
+            "other.test"
+        ]
     );
 }
 

@@ -539,6 +539,10 @@ pub struct Context {
     pub message: Option<std::sync::Arc<crate::message::Message>>,
     /// Lookup results of this process (Exim's per-file lookup cache).
     pub lookup_cache: super::LookupCache,
+    /// The resolver's DNSSEC OK bit: once a `dnsdb` lookup set it, later
+    /// queries of the process ask with it too (Exim's `dns_init` never
+    /// clears it).
+    pub dns_dnssec_ok: bool,
 }
 
 impl std::ops::Deref for Context {
@@ -593,6 +597,7 @@ impl Context {
             session_captures: Vec::new(),
             message: None,
             lookup_cache: super::LookupCache::default(),
+            dns_dnssec_ok: false,
         }
     }
 

@@ -21,7 +21,8 @@ pub use context::{
 pub use error::{ErrorKind, ExpandError, Failure, NestedSource};
 pub use provider::{
     Answer, AuthProvider, AuthResult, Crypto, Digest, DnsError, Lookup, LookupFailure,
-    LookupHandle, LookupQuery, RData, Record, Resolver, RrType, SignatureAlg, SignatureError,
+    LookupHandle, LookupQuery, QueryFlags, RData, Record, Resolver, RrType, SignatureAlg,
+    SignatureError,
 };
 pub use registry::{
     CertFn, CondDef, CondFn, ItemDef, ItemEval, NodeFn, NumberFn, OpDef, OpFn, OpResult, Registry,

@@ -433,6 +433,38 @@ pub enum DnsError {
 pub trait Resolver: Debug + Send + Sync {
     /// Looks `name` (presentation form, no final dot) up for `rr`.
     fn query(&self, name: &[u8], rr: RrType) -> Result<Answer, DnsError>;
+
+    /// Looks `name` up as Exim's resolver options at the time ask for it
+    /// (the default ignores them and calls [`Resolver::query`]).
+    fn query_with(&self, name: &[u8], rr: RrType, flags: QueryFlags) -> Result<Answer, DnsError> {
+        let _ = flags;
+        self.query(name, rr)
+    }
+}
+
+/// The resolver options of one query, as Exim sets them before asking.
+///
+/// ```
+/// use exim_expand::eval::QueryFlags;
+/// assert!(!QueryFlags::default().dnssec_ok);
+/// assert!(QueryFlags::dnssec().dnssec_ok);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct QueryFlags {
+    /// Ask with the DNSSEC OK bit (and so with EDNS0): Exim's
+    /// `RES_USE_DNSSEC`, set by `dnsdb` unless `dnssec_never` is given and
+    /// by `dns_dnssec_ok = 1`.  It changes more than the AD bit: a server's
+    /// referral then carries an OPT record, and glibc takes it for an
+    /// answer without data instead of a lame server.
+    pub dnssec_ok: bool,
+}
+
+impl QueryFlags {
+    /// With the DNSSEC OK bit.
+    pub fn dnssec() -> QueryFlags {
+        QueryFlags { dnssec_ok: true }
+    }
 }
 
 /// A message digest the engine asks [`Crypto`] for.

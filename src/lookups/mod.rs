@@ -5,6 +5,7 @@
 
 pub mod cdb;
 pub mod dbm;
+pub mod dnsdb;
 pub mod dsearch;
 pub mod ldap_params;
 pub mod lsearch;
@@ -65,7 +66,7 @@ pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
         ("dbm", file_lookup(Style::SingleKey, dbm::query)),
         ("dbmjz", file_lookup(Style::SingleKey, dbm::query_jz)),
         ("dbmnz", file_lookup(Style::SingleKey, dbm::query_nz)),
-        ("dnsdb", query("dnsdb")),
+        ("dnsdb", Arc::new(dnsdb::DnsdbLookup)),
         ("dsearch", file_lookup(Style::SingleKey, dsearch::query)),
         ("iplsearch", Arc::new(LsearchLookup(Kind::Ip))),
         ("ldap", query("ldap")),

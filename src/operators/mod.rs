@@ -10,7 +10,7 @@ pub(crate) mod charset;
 mod digest;
 mod encode;
 mod expand;
-mod idna;
+pub(crate) mod idna;
 mod ip;
 mod lists;
 mod numeric;
