@@ -135,6 +135,11 @@ impl PyResolver {
 }
 
 impl Resolver for PyResolver {
+    /// The embedder's own function: nothing for the policy to grant.
+    fn capability(&self) -> Option<ee::eval::Capability> {
+        None
+    }
+
     fn query(&self, name: &[u8], rr: RrType) -> Result<Answer, DnsError> {
         Python::attach(|py| {
             let owner = String::from_utf8_lossy(name).into_owned();

@@ -140,6 +140,24 @@ def test_zone_files_given_to_the_constructor():
         ee.Context(dns_zones=ZONES / "nosuch")
 
 
+def test_dnsdb_reads_the_zone_files():
+    # Expected values: Exim 4.96 under shared/tools/hermetic-dns serving
+    # tests/data/dns (tests/cases/dnsdb.jsonl).  Zone files need no
+    # network, so the sandbox lets dnsdb ask them.
+    ctx = ee.Context(dns_zones=ZONES)
+    assert ctx.expand("${lookup dnsdb{>: mx=example.test}}") == (
+        "10 mx1.example.test:20 mx2.example.test:20 mx3.other.test:30 example.test"
+    )
+    assert ctx.expand("${lookup dnsdb{a+=www.example.test}}") == "2001:db8::80\n192.0.2.80"
+    assert ctx.expand("${lookup dnsdb{csa=host.subs.example.test}}") == "X subs.example.test"
+    assert ctx.expand("${lookup dnsdb{mx=nonexistent.example.test}{yes}{no}}") == "no"
+    with pytest.raises(ee.ExpandError, match="unsupported DNS record type"):
+        ctx.expand("${lookup dnsdb{foo=example.test}}")
+    # The system's resolver is the network: the sandbox refuses it.
+    with pytest.raises(ee.ExpandError, match="dnsdb"):
+        ee.Context().expand("${lookup dnsdb{a=www.example.test}}")
+
+
 def test_a_python_function_is_the_resolver():
     def resolver(name, rrtype):
         if name == "example.com" and rrtype == "mx":

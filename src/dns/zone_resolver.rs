@@ -303,6 +303,11 @@ impl Resolver for ZoneResolver {
         self.query_with(name, rr, QueryFlags::default())
     }
 
+    /// Zone files loaded by the embedder: no network, nothing to grant.
+    fn capability(&self) -> Option<crate::eval::Capability> {
+        None
+    }
+
     fn query_with(&self, name: &[u8], rr: RrType, flags: QueryFlags) -> Result<Answer, DnsError> {
         let question =
             Name::parse_query(name).map_err(|e| DnsError::Fail(format!("bad name: {e}")))?;

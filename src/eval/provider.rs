@@ -440,6 +440,13 @@ pub trait Resolver: Debug + Send + Sync {
         let _ = flags;
         self.query(name, rr)
     }
+
+    /// What the policy must grant before this resolver is asked: the
+    /// network (the default), or nothing for one that answers from
+    /// memory or files the embedder chose (zone files, a mock).
+    fn capability(&self) -> Option<super::Capability> {
+        Some(super::Capability::Network)
+    }
 }
 
 /// The resolver options of one query, as Exim sets them before asking.

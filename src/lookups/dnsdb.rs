@@ -17,8 +17,7 @@
 
 use crate::dns::exim::{Dns, Found, Kind, reverse_name};
 use crate::eval::{
-    Capability, Evaluator, Lookup, LookupFailure, LookupHandle, LookupQuery, QueryFlags, RData,
-    RrType, Value,
+    Evaluator, Lookup, LookupFailure, LookupHandle, LookupQuery, QueryFlags, RData, RrType, Value,
 };
 use crate::parser::LookupStyle;
 
@@ -31,8 +30,20 @@ impl Lookup for DnsdbLookup {
         LookupStyle::Query
     }
 
-    fn capability(&self, _file: Option<&[u8]>) -> Option<Capability> {
-        Some(Capability::Network)
+    /// The resolver's own: the network for the system's, nothing for
+    /// zone files.
+    fn open(
+        &self,
+        ev: &mut Evaluator,
+        _file: Option<&[u8]>,
+    ) -> Result<LookupHandle, LookupFailure> {
+        if let Some(c) = ev.ctx.resolver.capability() {
+            ev.ctx
+                .policy
+                .check(c, "a \"dnsdb\" lookup")
+                .map_err(|f| LookupFailure::Refused(f.to_string()))?;
+        }
+        Ok(Box::new(()))
     }
 
     fn find(
