@@ -118,6 +118,21 @@ const QUERIES: &[(&str, RrType, Want)] = &[
     ("test", RrType::A, NoData),
     ("nonexistent.invalid", RrType::A, NxDomain),
     ("example.org", RrType::Mx, NxDomain),
+    ("primary.mx.test", RrType::Mx, Found),
+    ("both.mx.test", RrType::Aaaa, Found),
+    ("local6.mx.test", RrType::A, NoData),
+    ("alias.mx.test", RrType::A, Found),
+    ("ipmx.mx.test", RrType::Mx, Found),
+    ("UPPER.mx.test", RrType::Mx, Found),
+    ("_client._smtp.csa-yes.example.test", RrType::Srv, Found),
+    ("_client._smtp.host.subs.example.test", RrType::Srv, NoData),
+    ("multi.example.test", RrType::Txt, Found),
+    ("spf2.example.test", RrType::Spf, Found),
+    (
+        "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+        RrType::Ptr,
+        Found,
+    ),
 ];
 
 #[test]
