@@ -82,6 +82,27 @@ fn dropin_connection_presets() {
     );
 }
 
+/// Exim 4.96 (`exim -oMa X -be`): an address that is not an IP address
+/// once its port is taken off ends the run with exit status 1.
+#[test]
+fn dropin_refuses_host_addresses_that_are_not_ip_addresses() {
+    let c = conf();
+    for (opt, arg, shown) in [
+        ("-oMa", "2001:db8::1.x", "2001:db8::1.x"),
+        ("-oMa", "1.2.3.4.5.6", "1.2.3.4.5.6"),
+        ("-oMa", "[192.0.2.1", "[192.0.2.1"),
+        ("-oMi", "1.2.3.x", "1.2.3.x"),
+    ] {
+        let o = run(&["-C", &c, opt, arg, "-be"], b"$sender_host_address\n");
+        assert_eq!(o.status.code(), Some(1), "{opt} {arg}");
+        assert!(o.stdout.is_empty(), "{opt} {arg}");
+        assert_eq!(
+            String::from_utf8_lossy(&o.stderr).trim_end(),
+            format!("exim abandoned: \"{shown}\" is not an IP address"),
+        );
+    }
+}
+
 #[test]
 fn check_reports_position_and_caret() {
     let o = run(&["check", "${if eq{a}{b}{x}"], b"");

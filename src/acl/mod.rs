@@ -9,6 +9,7 @@
 //! hints databases or message data are not implemented: they fail the ACL
 //! with a message that says so.
 
+mod dnslists;
 mod lists;
 
 use crate::config::ListKind;
@@ -704,6 +705,7 @@ fn one_condition(
                 .map_or(&b""[..], |i| &sender.bytes[i + 1..]);
             list_condition(ev, ListKind::Domain, d, &arg.bytes, log_msgp)?
         }
+        "dnslists" => dnslists::dnslists(ev, &arg.bytes),
         "logwrite" => {
             logwrite(ev, &arg.bytes);
             AclRc::Ok

@@ -32,25 +32,54 @@ pub struct DropinArgs {
     pub strings: Vec<Vec<u8>>,
 }
 
+/// Exim's `host_address_extract_port` for `-oMa` and `-oMi`: `[addr]:port`,
+/// or a port after the fourth dot of an IPv4 address or the first dot
+/// after a colon of an IPv6 one.  A port that is not all digits leaves the
+/// argument as it is (no port).
 fn split_host_port(s: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
-    if let (Some(b'['), Some(close)) = (s.first(), s.iter().position(|&c| c == b']')) {
+    let digits = |p: &[u8]| !p.is_empty() && p.iter().all(u8::is_ascii_digit);
+    if s.first() == Some(&b'[') {
+        let Some(close) = s.iter().position(|&c| c == b']') else {
+            return (s.to_vec(), None);
+        };
         let addr = s[1..close].to_vec();
-        let rest = &s[close + 1..];
-        let port =
-            (rest.len() > 1 && (rest[0] == b':' || rest[0] == b'.')).then(|| rest[1..].to_vec());
-        return (addr, port);
+        return match &s[close + 1..] {
+            [] => (addr, None),
+            [b':', port @ ..] if digits(port) => (addr, Some(port.to_vec())),
+            _ => (s.to_vec(), None),
+        };
     }
-    // `a.b.c.d.port` or `v6addr.port`: a trailing numeric component after
-    // the address proper.
-    let text = String::from_utf8_lossy(s).into_owned();
-    if let Some(i) = text.rfind('.') {
-        let (addr, port) = (&text[..i], &text[i + 1..]);
-        let numeric_port = !port.is_empty() && port.bytes().all(|c| c.is_ascii_digit());
-        if numeric_port && (addr.contains(':') || addr.matches('.').count() == 3) {
-            return (addr.as_bytes().to_vec(), Some(port.as_bytes().to_vec()));
+    let mut skip: i32 = -3;
+    for (i, &c) in s.iter().enumerate() {
+        if c == b':' {
+            skip = 0;
+        } else if c == b'.' {
+            let passed = skip >= 0;
+            skip += 1;
+            if passed {
+                let port = &s[i + 1..];
+                return if digits(port) {
+                    (s[..i].to_vec(), Some(port.to_vec()))
+                } else {
+                    (s.to_vec(), None)
+                };
+            }
         }
     }
     (s.to_vec(), None)
+}
+
+/// Exim's `check_port`: the address without its port must be an IP
+/// address, or Exim gives up.
+fn checked_host_port(s: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), String> {
+    let (addr, port) = split_host_port(s);
+    if crate::ip::is_ip_address(&addr) == 0 {
+        return Err(format!(
+            "exim abandoned: \"{}\" is not an IP address",
+            String::from_utf8_lossy(&addr)
+        ));
+    }
+    Ok((addr, port))
 }
 
 pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
@@ -88,7 +117,7 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
                 .presets
                 .push(("sender_address".into(), next(&mut i, "-f")?)),
             b"-oMa" => {
-                let (addr, port) = split_host_port(&next(&mut i, "-oMa")?);
+                let (addr, port) = checked_host_port(&next(&mut i, "-oMa")?)?;
                 out.presets.push(("sender_host_address".into(), addr));
                 out.presets.push((
                     "sender_host_port".into(),
@@ -96,7 +125,7 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
                 ));
             }
             b"-oMi" => {
-                let (addr, port) = split_host_port(&next(&mut i, "-oMi")?);
+                let (addr, port) = checked_host_port(&next(&mut i, "-oMi")?)?;
                 let port = port.unwrap_or_else(|| b"-1".to_vec());
                 out.presets.push(("interface_address".into(), addr.clone()));
                 out.presets.push(("interface_port".into(), port.clone()));

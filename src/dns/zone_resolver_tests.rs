@@ -34,6 +34,7 @@ fn loads_every_zone_file() {
             "2.0.192.in-addr.arpa",
             "8.b.d.0.1.0.0.2.ip6.arpa",
             "example.test",
+            "lists.test",
             "mx.test",
             "other.test"
         ]
