@@ -25,6 +25,9 @@ pub struct DropinArgs {
     pub presets: Vec<(String, Vec<u8>)>,
     /// `--now`: a pinned clock (our addition; faketime works too).
     pub now: Option<crate::eval::FixedClock>,
+    /// `--profile NAME`: the build to imitate (our addition; default
+    /// Debian's 4.96).
+    pub profile: Option<crate::eval::Profile>,
     /// Expansion strings given after -be.
     pub strings: Vec<Vec<u8>>,
 }
@@ -74,6 +77,17 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
                 out.message_file = Some(String::from_utf8_lossy(&next(&mut i, "-bem")?).into());
             }
             b"-C" => out.config = Some(String::from_utf8_lossy(&next(&mut i, "-C")?).into()),
+            b"--profile" => {
+                let name = String::from_utf8_lossy(&next(&mut i, "--profile")?).into_owned();
+                out.profile = Some(crate::eval::Profile::by_name(&name).ok_or_else(|| {
+                    let known: Vec<&str> =
+                        crate::eval::Profile::ALL.iter().map(|p| p.name).collect();
+                    format!(
+                        "exim-expand: unknown profile \"{name}\" (known: {})",
+                        known.join(", ")
+                    )
+                })?);
+            }
             b"--now" => {
                 let v = String::from_utf8_lossy(&next(&mut i, "--now")?).into_owned();
                 out.now = Some(super::commands::parse_now(&v)?);
@@ -212,7 +226,10 @@ fn sender_from_f(arg: &[u8], qualify: &str, ctx: &Context) -> Result<Vec<u8>, St
 
 /// Builds the evaluation context for the drop-in: configuration, presets.
 pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
-    let mut ctx = Context::new();
+    let mut ctx = match &a.profile {
+        Some(p) => Context::for_profile(p.clone()),
+        None => Context::new(),
+    };
     let defines: Vec<(String, String)> = a
         .defines
         .iter()
