@@ -120,9 +120,12 @@ fn unnamed_database(env: &LmdbEnv) -> Result<Database<'_, Bytes, Bytes>, String>
         .ok_or_else(|| unable("open database", &heed::Error::Mdb(heed::MdbError::NotFound)))
 }
 
+/// An open environment with the device and inode of its file.
+type OpenEnv = (u64, u64, LmdbEnv);
+
 /// The open environments, by file name, with the device and inode of the
 /// file they were opened on.
-static ENVS: LazyLock<Mutex<HashMap<Vec<u8>, (u64, u64, LmdbEnv)>>> =
+static ENVS: LazyLock<Mutex<HashMap<Vec<u8>, OpenEnv>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The environment of `file`, opened read-only as a single file, or the

@@ -347,7 +347,8 @@ mod tests {
     #[test]
     fn optional_lookup_quoting() {
         let full = || Context::for_profile(crate::eval::Profile::UPSTREAM_4_96_FULL);
-        let cases: &[(&str, &[u8], Result<&[u8], &str>)] = &[
+        type Case<'a> = (&'a str, &'a [u8], Result<&'a [u8], &'a str>);
+        let cases: &[Case] = &[
             ("redis", b"objvalue plus", Ok(b"objvalue\\ plus")),
             (
                 "redis",
