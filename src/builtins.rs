@@ -13,7 +13,10 @@ use crate::eval::{Context, Profile, Registry, RegistryParts, Variables};
 use crate::{conditions, items, lookups, operators, vars};
 use std::sync::{Arc, LazyLock};
 
-fn exim_4_96_parts(name: &'static str) -> RegistryParts {
+fn exim_4_96_parts(
+    name: &'static str,
+    lookups: Vec<(&'static str, Arc<dyn crate::eval::Lookup>)>,
+) -> RegistryParts {
     RegistryParts {
         name,
         items: items::ITEMS.to_vec(),
@@ -27,16 +30,24 @@ fn exim_4_96_parts(name: &'static str) -> RegistryParts {
             is_certificate: vars::is_certificate,
         },
         number: conditions::number,
-        lookups: lookups::exim_4_96(),
+        lookups,
         lookup_spec: lookups::find_type,
     }
 }
 
-static DEBIAN_4_96: LazyLock<Arc<Registry>> =
-    LazyLock::new(|| Arc::new(Registry::new(exim_4_96_parts("debian-4.96"))));
+static DEBIAN_4_96: LazyLock<Arc<Registry>> = LazyLock::new(|| {
+    Arc::new(Registry::new(exim_4_96_parts(
+        "debian-4.96",
+        lookups::exim_4_96(),
+    )))
+});
 
-static EXIM_4_96_FULL: LazyLock<Arc<Registry>> =
-    LazyLock::new(|| Arc::new(Registry::new(exim_4_96_parts("exim-4.96-full"))));
+static EXIM_4_96_FULL: LazyLock<Arc<Registry>> = LazyLock::new(|| {
+    Arc::new(Registry::new(exim_4_96_parts(
+        "exim-4.96-full",
+        lookups::exim_4_96_full(),
+    )))
+});
 
 /// The builtins of Debian's `exim4-daemon-heavy` 4.96 (the default).
 pub fn debian_4_96() -> Arc<Registry> {

@@ -54,3 +54,6 @@ pub use engine::{Engine, EngineBuilder, Session};
 pub use eval::{Capability, Template};
 pub use eval::{Clock, Context, ErrorKind, Evaluator, ExpandError, Value, expand};
 pub use lookups::MockLookup;
+/// The `redis` lookup, for registering one with other timeouts.
+#[cfg(feature = "redis")]
+pub use lookups::redis::RedisLookup;

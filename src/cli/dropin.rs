@@ -28,6 +28,9 @@ pub struct DropinArgs {
     /// `--dns-zones DIR`: answer DNS queries from the zone files in DIR
     /// instead of the system's resolver (our addition).
     pub dns_zones: Option<String>,
+    /// `--profile NAME`: the build to imitate (our addition; default
+    /// Debian's 4.96).
+    pub profile: Option<crate::eval::Profile>,
     /// Expansion strings given after -be.
     pub strings: Vec<Vec<u8>>,
 }
@@ -106,6 +109,17 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
                 out.message_file = Some(String::from_utf8_lossy(&next(&mut i, "-bem")?).into());
             }
             b"-C" => out.config = Some(String::from_utf8_lossy(&next(&mut i, "-C")?).into()),
+            b"--profile" => {
+                let name = String::from_utf8_lossy(&next(&mut i, "--profile")?).into_owned();
+                out.profile = Some(crate::eval::Profile::by_name(&name).ok_or_else(|| {
+                    let known: Vec<&str> =
+                        crate::eval::Profile::ALL.iter().map(|p| p.name).collect();
+                    format!(
+                        "exim-expand: unknown profile \"{name}\" (known: {})",
+                        known.join(", ")
+                    )
+                })?);
+            }
             b"--now" => {
                 let v = String::from_utf8_lossy(&next(&mut i, "--now")?).into_owned();
                 out.now = Some(super::commands::parse_now(&v)?);
@@ -247,7 +261,10 @@ fn sender_from_f(arg: &[u8], qualify: &str, ctx: &Context) -> Result<Vec<u8>, St
 
 /// Builds the evaluation context for the drop-in: configuration, presets.
 pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
-    let mut ctx = Context::new();
+    let mut ctx = match &a.profile {
+        Some(p) => Context::for_profile(p.clone()),
+        None => Context::new(),
+    };
     let defines: Vec<(String, String)> = a
         .defines
         .iter()

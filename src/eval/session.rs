@@ -50,11 +50,20 @@ pub struct LookupCache {
     /// The subject a wildlsearch key was last checked against (Exim's
     /// `expand_nstring[0]`, which a partial match then exposes as `$0`).
     pub(crate) wild_subject: Option<Vec<u8>>,
+    /// Set by [`LookupCache::forget_database`] during one `find`.
+    pub(crate) forget: bool,
 }
 
 impl LookupCache {
     /// Forgets everything (Exim's `search_tidyup`).
     pub fn clear(&mut self) {
         self.items.clear();
+    }
+
+    /// For a lookup's `find`: its answer must not be cached, and what is
+    /// cached for the same database is forgotten (Exim's `do_cache = 0`,
+    /// as redis sets it for a nil reply).
+    pub fn forget_database(&mut self) {
+        self.forget = true;
     }
 }

@@ -8,10 +8,14 @@ pub mod dbm;
 pub mod dnsdb;
 pub mod dsearch;
 pub mod ldap_params;
+#[cfg(feature = "lmdb")]
+pub mod lmdb;
 pub mod lsearch;
 pub mod mock;
 pub mod passwd;
 pub mod readsock;
+#[cfg(feature = "redis")]
+pub mod redis;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod unsupported;
@@ -56,6 +60,46 @@ impl Lookup for FileLookup {
     }
 }
 
+/// The lookup types of upstream Exim 4.96 built with every lookup this
+/// crate has: Debian's, and `lmdb` and `redis` (as `Unsupported` entries
+/// when their Cargo features are left out).
+pub fn exim_4_96_full() -> Vec<(&'static str, Arc<dyn Lookup>)> {
+    let mut all = exim_4_96();
+    all.push(("lmdb", lmdb_lookup()));
+    all.push(("redis", redis_lookup()));
+    all.sort_by_key(|(name, _)| *name);
+    all
+}
+
+/// A lookup type this build was made without (its Cargo feature left out).
+#[cfg(not(all(feature = "lmdb", feature = "redis", feature = "sqlite")))]
+fn not_built(name: &'static str, style: Style) -> Arc<dyn Lookup> {
+    Arc::new(Unsupported {
+        not_built: Some(name),
+        ..Unsupported::new(name, style)
+    })
+}
+
+#[cfg(feature = "lmdb")]
+fn lmdb_lookup() -> Arc<dyn Lookup> {
+    Arc::new(lmdb::LmdbLookup)
+}
+
+#[cfg(not(feature = "lmdb"))]
+fn lmdb_lookup() -> Arc<dyn Lookup> {
+    not_built("lmdb", Style::SingleKey)
+}
+
+#[cfg(feature = "redis")]
+fn redis_lookup() -> Arc<dyn Lookup> {
+    Arc::new(redis::RedisLookup::default())
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_lookup() -> Arc<dyn Lookup> {
+    not_built("redis", Style::Query)
+}
+
 /// The lookup types of Debian's `exim4-daemon-heavy` 4.96.
 pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
     use lsearch::{Kind, LsearchLookup};
@@ -92,13 +136,7 @@ pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
         #[cfg(feature = "sqlite")]
         ("sqlite", file_lookup(Style::AbsFileQuery, sqlite::query)),
         #[cfg(not(feature = "sqlite"))]
-        (
-            "sqlite",
-            Arc::new(Unsupported {
-                not_built: Some("sqlite"),
-                ..Unsupported::new("sqlite", Style::AbsFileQuery)
-            }),
-        ),
+        ("sqlite", not_built("sqlite", Style::AbsFileQuery)),
         ("wildlsearch", Arc::new(LsearchLookup(Kind::Wild))),
     ]
 }
@@ -337,7 +375,12 @@ fn internal_find(
         return Ok(e.data.clone());
     }
     let query = LookupQuery { file, key, opts };
+    ev.ctx.lookup_cache.forget = false;
     let data = spec.lookup.find(ev, handle, &query)?;
+    if std::mem::take(&mut ev.ctx.lookup_cache.forget) {
+        ev.ctx.lookup_cache.items.remove(&ckey);
+        return Ok(data);
+    }
     if key.is_empty() {
         return Ok(data);
     }
