@@ -96,8 +96,20 @@ struct AddrBlock {
 enum Block {
     Str(StrBlock),
     Addr(AddrBlock),
-    /// `check_host` restricted to IP addresses (`match_ip`).
-    Host(Vec<u8>),
+    /// `check_host`.
+    Host(HostBlock),
+}
+
+/// Exim's `check_host_block`.
+#[derive(Debug, Clone)]
+struct HostBlock {
+    /// The host's IP address (empty for a local caller).
+    address: Vec<u8>,
+    /// `match_ip`: names are errors, every lookup is an IP lookup.
+    ip_only: bool,
+    /// The host's name when it is known (`ignore_target_hosts`); `None`
+    /// means the client's, looked up from its address when needed.
+    name: Option<Vec<u8>>,
 }
 
 /// How a list is split.
@@ -478,9 +490,9 @@ impl<'e, 'a> Matcher<'e, 'a> {
                 let cb = cb.clone();
                 Ok((self.check_address(&cb, pattern, val)?, None))
             }
-            Block::Host(addr) => {
-                let addr = addr.clone();
-                self.check_host_ip(&addr, pattern, val)
+            Block::Host(hb) => {
+                let hb = hb.clone();
+                self.check_host(&hb, pattern, val)
             }
         }
     }
@@ -838,6 +850,81 @@ impl<'e, 'a> Matcher<'e, 'a> {
         Ok(R::Fail)
     }
 
+    /// The part of `check_host` for items that are not addresses: a host
+    /// name (its addresses compared with the host's), or a pattern or a
+    /// lookup on the host's name (the client's looked up from its address,
+    /// its aliases too).  `semi` is where a lookup type ends.
+    fn check_host_name(
+        &mut self,
+        hb: &HostBlock,
+        ss: &[u8],
+        semi: Option<usize>,
+        val: &mut Option<Vec<u8>>,
+    ) -> Result<(R, Option<String>), Fatal> {
+        let utf8 = self.ev.ctx.option_flag("allow_utf8_domains", false);
+        let plain_name = ss.iter().all(|&c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_') || (utf8 && c >= 128)
+        });
+        if plain_name {
+            return Ok(match crate::dns::host_name::addresses_of(self.ev, ss) {
+                crate::dns::host_name::Addresses::Found(list) => {
+                    let want = crate::ip::parse_ip(&hb.address);
+                    let hit = list.iter().any(|a| Some(*a) == want);
+                    (if hit { R::Ok } else { R::Fail }, None)
+                }
+                crate::dns::host_name::Addresses::Again => (R::Defer, None),
+                crate::dns::host_name::Addresses::None => (
+                    R::Error,
+                    Some(format!("failed to find IP address for {}", lossy(ss))),
+                ),
+            });
+        }
+        let name_match = |m: &mut Matcher, subject: &[u8], val: &mut Option<Vec<u8>>| {
+            let cb = StrBlock::new(subject, -1, true, true);
+            m.check_string(&cb, ss, val)
+        };
+        if let Some(name) = &hb.name {
+            return Ok((name_match(self, name, val)?, None));
+        }
+        if let Some(semi) = semi {
+            let spec = lossy(&ss[..semi]);
+            let spec = spec.split(',').next().unwrap_or("");
+            match crate::lookups::find_type(&self.ev.ctx.registry, spec) {
+                Err(m) => {
+                    let line = format!("{m} in host list item \"{}\"", lossy(ss));
+                    crate::acl::log_line(self.ev, line.as_bytes());
+                    return Ok((R::Defer, None));
+                }
+                Ok(crate::lookups::Style::SingleKey) => {}
+                Ok(_) => {
+                    let r = match name_match(self, b"", val)? {
+                        R::Ok => R::Ok,
+                        R::Defer => R::Defer,
+                        _ => R::Fail,
+                    };
+                    return Ok((r, None));
+                }
+            }
+        }
+        let Some(crate::eval::HostNameLookup::Found { name, aliases, .. }) =
+            crate::dns::host_name::lookup(self.ev)
+        else {
+            let address = lossy(&hb.address);
+            return Ok((
+                R::Error,
+                Some(format!("failed to find host name for {address}")),
+            ));
+        };
+        for subject in std::iter::once(&name).chain(&aliases) {
+            match name_match(self, subject, val)? {
+                R::Ok => return Ok((R::Ok, None)),
+                R::Defer => return Ok((R::Defer, None)),
+                _ => {}
+            }
+        }
+        Ok((R::Fail, None))
+    }
+
     /// `@mx_any`, `@mx_primary`, `@mx_secondary` (`which`), with an
     /// optional `/ignore=` host list: the domain's MX hosts compared with
     /// this host, as Exim's `check_string` does.
@@ -867,13 +954,16 @@ impl<'e, 'a> Matcher<'e, 'a> {
         R::Ok
     }
 
-    /// `check_host` for a host known only by its IP address (`match_ip`).
-    fn check_host_ip(
+    /// Exim's `check_host`: one item of a host list.
+    fn check_host(
         &mut self,
-        host_address: &[u8],
+        hb: &HostBlock,
         ss: &[u8],
         val: &mut Option<Vec<u8>>,
     ) -> Result<(R, Option<String>), Fatal> {
+        let host_address = &hb.address[..];
+        let primary;
+        let mut ss = ss;
         if ss == b"*" {
             return Ok((R::Ok, None));
         }
@@ -884,7 +974,11 @@ impl<'e, 'a> Matcher<'e, 'a> {
             return Ok((R::Fail, None));
         }
         if ss == b"@" {
-            return Ok((R::Error, None));
+            if hb.ip_only {
+                return Ok((R::Error, None));
+            }
+            primary = self.ev.ctx.primary_hostname().into_bytes();
+            ss = &primary;
         }
         if ss == b"@[]" {
             let hit = local_interface_addresses(self.ev)
@@ -907,11 +1001,17 @@ impl<'e, 'a> Matcher<'e, 'a> {
             ));
         }
         let Some(semi) = ss.iter().position(|&c| c == b';') else {
+            if !hb.ip_only {
+                return self.check_host_name(hb, ss, None, val);
+            }
             return Ok((
                 R::Error,
                 Some("cannot match host name in match_ip list".into()),
             ));
         };
+        if !hb.ip_only && !ss.starts_with(b"net") {
+            return self.check_host_name(hb, ss, Some(semi), val);
+        }
         let endname = match ss.iter().position(|&c| c == b',') {
             Some(c) if c < semi => c,
             _ => semi,
@@ -930,6 +1030,9 @@ impl<'e, 'a> Matcher<'e, 'a> {
             // `netN` prefix must be followed by `-`.
             let dash = ss.get(t) == Some(&b'-');
             t += 1;
+            if !dash && !hb.ip_only {
+                return self.check_host_name(hb, ss, Some(semi), val);
+            }
             if !dash {
                 return Ok((
                     R::Error,
@@ -1278,7 +1381,11 @@ pub(crate) fn acl_check(
             expand_setup: -1,
             caseless: true,
         }),
-        ListKind::Host => Block::Host(subject.to_vec()),
+        ListKind::Host => Block::Host(HostBlock {
+            address: subject.to_vec(),
+            ip_only: false,
+            name: None,
+        }),
         ListKind::Domain | ListKind::LocalPart => {
             Block::Str(StrBlock::new(subject, 0, true, kind == ListKind::Domain))
         }
@@ -1288,6 +1395,30 @@ pub(crate) fn acl_check(
     let r = conclude(m, r, val, list, false);
     ev.value = saved;
     r
+}
+
+/// Exim's `verify_check_this_host` for a host whose name is known (an MX
+/// host against an `ignore=` list): the list expanded once, `$value` left
+/// alone; a deferral or an error is no match.
+pub(crate) fn this_host_in_list(
+    ev: &mut Evaluator,
+    list: &[u8],
+    name: &[u8],
+    address: &[u8],
+) -> bool {
+    let saved = ev.value.clone();
+    let list = crate::eval::c_str(list);
+    let mut m = Matcher::new(ev);
+    let mut block = Block::Host(HostBlock {
+        address: address.to_vec(),
+        ip_only: false,
+        name: Some(name.to_vec()),
+    });
+    let mut val = None;
+    let r = m.check_list(list, Sep::Auto, &mut block, ListKind::Host, true, &mut val);
+    let r = conclude(m, r, val, list, false);
+    ev.value = saved;
+    matches!(r, Ok(true))
 }
 
 /// `match_ip`: a host list restricted to IP addresses.  Exim expands the
@@ -1301,7 +1432,11 @@ pub fn match_ip(ev: &mut Evaluator, a: &[Value]) -> Result<bool, crate::eval::Fa
     let tainted = a[0].tainted || a[1].tainted;
     let val = ev.value.as_ref().map(|v| v.bytes.clone());
     let mut m = Matcher::new(ev);
-    let mut block = Block::Host(subject.to_vec());
+    let mut block = Block::Host(HostBlock {
+        address: subject.to_vec(),
+        ip_only: true,
+        name: None,
+    });
     let mut val = val;
     let r = m.check_list(list, Sep::Auto, &mut block, ListKind::Host, true, &mut val);
     conclude(m, r, val, list, tainted)

@@ -139,7 +139,7 @@ fn addresses(
 ) -> Addresses {
     if ev.ctx.option_flag("allow_mx_to_ip", false) && crate::ip::is_ip_address(name) != 0 {
         let a = String::from_utf8_lossy(name).into_owned();
-        if ignored(ev, ignore, &a) {
+        if ignored(ev, ignore, name, &a) {
             return Addresses::Ignored;
         }
         return Addresses::Found(vec![(name.to_vec(), a)]);
@@ -183,7 +183,7 @@ fn addresses(
                 RData::Aaaa(a) => a.to_string(),
                 _ => continue,
             };
-            if ignored(ev, ignore, &a) || found.iter().any(|(_, x)| *x == a) {
+            if ignored(ev, ignore, name, &a) || found.iter().any(|(_, x)| *x == a) {
                 continue;
             }
             found.push((r.name.clone(), a));
@@ -196,10 +196,9 @@ fn addresses(
     }
 }
 
-fn ignored(ev: &mut Evaluator, ignore: Option<&[u8]>, address: &str) -> bool {
+fn ignored(ev: &mut Evaluator, ignore: Option<&[u8]>, name: &[u8], address: &str) -> bool {
     ignore.is_some_and(|list| {
-        crate::conditions::matchlist::acl_check(ev, ListKind::Host, address.as_bytes(), list)
-            .unwrap_or(false)
+        crate::conditions::matchlist::this_host_in_list(ev, list, name, address.as_bytes())
     })
 }
 

@@ -5,6 +5,7 @@
 
 mod error;
 pub mod exim;
+pub mod host_name;
 pub mod hosts;
 mod lexer;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

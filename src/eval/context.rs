@@ -539,6 +539,9 @@ pub struct Context {
     pub message: Option<std::sync::Arc<crate::message::Message>>,
     /// Lookup results of this process (Exim's per-file lookup cache).
     pub lookup_cache: super::LookupCache,
+    /// The reverse lookup of the client's host name (`$sender_host_name`),
+    /// done once when first needed.
+    pub host_name: HostNameState,
     /// The resolver's DNSSEC OK bit: once a `dnsdb` lookup set it, later
     /// queries of the process ask with it too (Exim's `dns_init` never
     /// clears it).
@@ -598,6 +601,7 @@ impl Context {
             message: None,
             lookup_cache: super::LookupCache::default(),
             dns_dnssec_ok: false,
+            host_name: HostNameState::default(),
         }
     }
 
@@ -701,5 +705,49 @@ impl Settings {
         } else {
             "localhost".to_string()
         }
+    }
+}
+
+/// What Exim's `host_name_lookup` found for the client's address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostNameLookup {
+    /// A name whose forward lookup gives the address back, and the other
+    /// verified names (`sender_host_aliases`).
+    Found {
+        /// `$sender_host_name`.
+        name: Vec<u8>,
+        /// The other names that were verified.
+        aliases: Vec<Vec<u8>>,
+        /// Every query was DNSSEC-authenticated (`$sender_host_dnssec`).
+        dnssec: bool,
+    },
+    /// No name, or none that resolves back (`$host_lookup_failed`).
+    Failed,
+    /// A query deferred (`$host_lookup_deferred`).
+    Deferred,
+}
+
+/// The session's host-name lookup, written once by the variable lookup
+/// that needs it (through a shared reference, hence the lock).
+#[derive(Debug, Default)]
+pub struct HostNameState(std::sync::Mutex<Option<HostNameLookup>>);
+
+impl HostNameState {
+    /// The lookup's outcome, if it was done.
+    pub fn get(&self) -> Option<HostNameLookup> {
+        self.0.lock().map(|g| g.clone()).unwrap_or(None)
+    }
+
+    /// Records the outcome.
+    pub fn set(&self, outcome: HostNameLookup) {
+        if let Ok(mut g) = self.0.lock() {
+            *g = Some(outcome);
+        }
+    }
+}
+
+impl Clone for HostNameState {
+    fn clone(&self) -> HostNameState {
+        HostNameState(std::sync::Mutex::new(self.get()))
     }
 }

@@ -15,8 +15,8 @@ pub mod trace;
 mod value;
 
 pub use context::{
-    Capabilities, Capability, Clock, Context, Features, FixedClock, Limits, ListKind, Policy,
-    Profile, Settings, SystemClock,
+    Capabilities, Capability, Clock, Context, Features, FixedClock, HostNameLookup, HostNameState,
+    Limits, ListKind, Policy, Profile, Settings, SystemClock,
 };
 pub use error::{ErrorKind, ExpandError, Failure, NestedSource};
 pub use provider::{

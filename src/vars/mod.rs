@@ -5,6 +5,7 @@
 mod computed;
 pub mod features;
 mod headers;
+mod host_lookup;
 mod message_vars;
 mod table;
 

@@ -3,6 +3,7 @@
 //! oracle (`shared/conformance/variables.jsonl`).
 
 use super::computed::*;
+use super::host_lookup;
 use super::message_vars;
 use super::{VarDef, VarKind::*};
 
@@ -289,11 +290,11 @@ pub static VARS: &[VarDef] = &[
     },
     VarDef {
         name: "host_lookup_deferred",
-        kind: Default("0"),
+        kind: Computed(host_lookup::host_lookup_deferred),
     },
     VarDef {
         name: "host_lookup_failed",
-        kind: Default("0"),
+        kind: Computed(host_lookup::host_lookup_failed),
     },
     VarDef {
         name: "host_port",
@@ -705,11 +706,11 @@ pub static VARS: &[VarDef] = &[
     },
     VarDef {
         name: "sender_host_dnssec",
-        kind: Bool,
+        kind: Computed(host_lookup::sender_host_dnssec),
     },
     VarDef {
         name: "sender_host_name",
-        kind: Str,
+        kind: Computed(host_lookup::sender_host_name),
     },
     VarDef {
         name: "sender_host_port",

@@ -1,0 +1,153 @@
+//! The client's host name from its address, as Exim 4.96's
+//! `host_name_lookup` finds it for `$sender_host_name` and for host-list
+//! items that name hosts: the PTR records of the reversed address (the
+//! first name, then the others as aliases, in lower case), each kept only
+//! if its A or AAAA records give the address back.  Done once per session;
+//! `$host_lookup_failed` and `$host_lookup_deferred` tell how it went.
+//!
+//! Only `bydns` of `host_lookup_order` is done: the system's
+//! `gethostbyaddr` (`byaddr`, which reads /etc/hosts) is not asked.
+
+use super::exim::{Dns, reverse_name};
+use crate::eval::{DnsError, Evaluator, HostNameLookup, QueryFlags, RData, RrType};
+
+/// The session's lookup for the client's address, done now if it was not.
+/// `None` without a client address.
+pub fn lookup(ev: &Evaluator) -> Option<HostNameLookup> {
+    if let Some(done) = ev.ctx.host_name.get() {
+        return Some(done);
+    }
+    let address = crate::vars::lookup(ev, "sender_host_address", false)?.bytes;
+    if address.is_empty() {
+        return None;
+    }
+    let outcome = find(ev, &address);
+    if outcome == HostNameLookup::Failed {
+        crate::acl::log_line(
+            ev,
+            &[&b"no host name found for IP address "[..], &address].concat(),
+        );
+    }
+    ev.ctx.host_name.set(outcome.clone());
+    Some(outcome)
+}
+
+fn flags(ev: &Evaluator) -> QueryFlags {
+    QueryFlags {
+        dnssec_ok: ev.ctx.dns_dnssec_ok,
+        ..QueryFlags::default()
+    }
+}
+
+fn find(ev: &Evaluator, address: &[u8]) -> HostNameLookup {
+    let dns = Dns::new(ev, flags(ev));
+    let found = match dns.lookup(&reverse_name(address), RrType::Ptr) {
+        Ok(f) => f,
+        Err(DnsError::Again(_)) => return HostNameLookup::Deferred,
+        Err(_) => return HostNameLookup::Failed,
+    };
+    let mut dnssec = found.answer.authenticated;
+    let names: Vec<Vec<u8>> = found
+        .records(RrType::Ptr)
+        .filter_map(|r| match &r.data {
+            RData::Ptr(n) if !n.is_empty() => Some(n.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let mut verified = Vec::new();
+    for name in names {
+        match resolves_to(ev, &name, address) {
+            Forward::Yes(secure) => {
+                dnssec &= secure;
+                verified.push(name);
+            }
+            Forward::No => {}
+            Forward::Again => return HostNameLookup::Deferred,
+        }
+    }
+    if verified.is_empty() {
+        return HostNameLookup::Failed;
+    }
+    let name = verified.remove(0);
+    HostNameLookup::Found {
+        name,
+        aliases: verified,
+        dnssec,
+    }
+}
+
+enum Forward {
+    /// The name's addresses include the client's (all answers
+    /// authenticated, or not).
+    Yes(bool),
+    No,
+    Again,
+}
+
+/// `host_find_bydns(HOST_FIND_BY_A | HOST_FIND_BY_AAAA)` for a PTR name,
+/// then the comparison with the client's address.
+fn resolves_to(ev: &Evaluator, name: &[u8], address: &[u8]) -> Forward {
+    let dns = Dns::new(ev, flags(ev));
+    let want = crate::ip::parse_ip(address);
+    let mut again = false;
+    let mut found_any = false;
+    let mut secure = true;
+    for rr in [RrType::Aaaa, RrType::A] {
+        match dns.lookup(name, rr) {
+            Ok(f) => {
+                found_any = true;
+                secure &= f.answer.authenticated;
+                let hit = f.records(rr).any(|r| match r.data {
+                    RData::A(a) => want == Some(std::net::IpAddr::V4(a)),
+                    RData::Aaaa(a) => want == Some(std::net::IpAddr::V6(a)),
+                    _ => false,
+                });
+                if hit {
+                    return Forward::Yes(secure);
+                }
+            }
+            Err(DnsError::Again(_) | DnsError::Fail(_)) => again = true,
+            Err(_) => {}
+        }
+    }
+    if again && !found_any {
+        Forward::Again
+    } else {
+        Forward::No
+    }
+}
+
+/// The addresses of a host name (`host_find_byname` for a host-list item
+/// that names a host), from its AAAA and A records.
+pub enum Addresses {
+    /// Its addresses.
+    Found(Vec<std::net::IpAddr>),
+    /// A query deferred and nothing was found.
+    Again,
+    /// It has none.
+    None,
+}
+
+/// The addresses of `name` (Exim asks the system's `gethostbyname`, which
+/// may read /etc/hosts too; here only the DNS is asked).
+pub fn addresses_of(ev: &Evaluator, name: &[u8]) -> Addresses {
+    let dns = Dns::new(ev, flags(ev));
+    let mut out = Vec::new();
+    let mut again = false;
+    for rr in [RrType::Aaaa, RrType::A] {
+        match dns.lookup(name, rr) {
+            Ok(f) => out.extend(f.records(rr).filter_map(|r| match r.data {
+                RData::A(a) => Some(std::net::IpAddr::V4(a)),
+                RData::Aaaa(a) => Some(std::net::IpAddr::V6(a)),
+                _ => None,
+            })),
+            Err(DnsError::Again(_) | DnsError::Fail(_)) => again = true,
+            Err(_) => {}
+        }
+    }
+    match (out.is_empty(), again) {
+        (false, _) => Addresses::Found(out),
+        (true, true) => Addresses::Again,
+        (true, false) => Addresses::None,
+    }
+}
