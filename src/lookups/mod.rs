@@ -327,14 +327,15 @@ pub(crate) fn open_failed(what: &[u8], errno: i32) -> String {
     String::from_utf8_lossy(&crate::sys::open_failed(what, errno)).into_owned()
 }
 
-/// Exim's `search_open`: the taint and policy checks, then the type's own
-/// open step.
-fn open(
+/// The checks of Exim's `search_open`: a tainted file name, and what the
+/// policy must grant.  The type's own open step waits for a key that is
+/// not in the cache.
+fn check_open(
     ev: &mut Evaluator,
     spec: &Spec,
     file: Option<&[u8]>,
     file_tainted: bool,
-) -> Result<LookupHandle, LookupFailure> {
+) -> Result<(), LookupFailure> {
     if let Some(f) = file
         && file_tainted
     {
@@ -349,14 +350,14 @@ fn open(
             .check(c, &what)
             .map_err(|f| LookupFailure::Refused(f.to_string()))?;
     }
-    spec.lookup.open(ev, file)
+    Ok(())
 }
 
 /// Exim's `internal_search_find`: one key, through the cache.
 fn internal_find(
     ev: &mut Evaluator,
     spec: &Spec,
-    handle: &LookupHandle,
+    handle: &mut Option<LookupHandle>,
     file: Option<&[u8]>,
     key: &[u8],
     cache_rd: bool,
@@ -374,6 +375,10 @@ fn internal_find(
     {
         return Ok(e.data.clone());
     }
+    let handle = match handle {
+        Some(h) => h,
+        None => handle.insert(spec.lookup.open(ev, file)?),
+    };
     let query = LookupQuery { file, key, opts };
     ev.ctx.lookup_cache.forget = false;
     let data = spec.lookup.find(ev, handle, &query)?;
@@ -404,7 +409,8 @@ pub fn search(
     file_tainted: bool,
     key: &[u8],
 ) -> Result<Option<Found>, LookupFailure> {
-    let handle = open(ev, spec, file, file_tainted)?;
+    check_open(ev, spec, file, file_tainted)?;
+    let mut handle = None;
     let mut ret_key = false;
     let mut cache_rd = true;
     let opts = spec.opts.as_ref().map(|o| {
@@ -429,8 +435,9 @@ pub fn search(
     });
     let opts = opts.filter(|o| !o.is_empty());
     let opts = opts.as_deref();
-    let find =
-        |ev: &mut Evaluator, k: &[u8]| internal_find(ev, spec, &handle, file, k, cache_rd, opts);
+    let mut find = |ev: &mut Evaluator, k: &[u8]| {
+        internal_find(ev, spec, &mut handle, file, k, cache_rd, opts)
+    };
 
     let mut wild: Option<(Vec<u8>, Vec<u8>)> = None;
     let mut set_null_wild = false;
