@@ -158,6 +158,19 @@ def test_dnsdb_reads_the_zone_files():
         ee.Context().expand("${lookup dnsdb{a=www.example.test}}")
 
 
+def test_mx_items_and_host_names_from_zone_files():
+    # Expected values: Exim 4.96 under hermetic-dns (tests/cases/mx_items.jsonl,
+    # host_names.jsonl).
+    ctx = ee.Context(dns_zones=ZONES)
+    assert ctx.expand("${if match_domain{primary.mx.test}{@mx_primary}{y}{n}}") == "y"
+    assert ctx.expand("${if match_domain{secondary.mx.test}{@mx_primary}{y}{n}}") == "n"
+    ctx.set("sender_host_address", "192.0.2.25")
+    assert ctx.expand("$sender_host_name $host_lookup_failed") == "mx1.example.test 0"
+    ctx = ee.Context(dns_zones=ZONES)
+    ctx.set("sender_host_address", "192.0.2.99")
+    assert ctx.expand("<$sender_host_name> $host_lookup_failed") == "<> 1"
+
+
 def test_a_python_function_is_the_resolver():
     def resolver(name, rrtype):
         if name == "example.com" and rrtype == "mx":
