@@ -9,7 +9,7 @@ mod control;
 mod error;
 mod provider;
 mod registry;
-mod session;
+pub(crate) mod session;
 mod template;
 pub mod trace;
 mod value;

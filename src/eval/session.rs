@@ -47,6 +47,10 @@ type KeyCache = HashMap<Vec<u8>, CacheEntry>;
 #[derive(Debug, Clone, Default)]
 pub struct LookupCache {
     pub(crate) items: HashMap<(std::sync::Arc<str>, Vec<u8>), KeyCache>,
+    /// Open files by lookup type and file name (Exim keeps up to
+    /// `lookup_open_max` files open), each with the file's identity when
+    /// it was opened: a file changed since is opened again.
+    pub(crate) handles: HashMap<(std::sync::Arc<str>, Vec<u8>), OpenHandle>,
     /// The subject a wildlsearch key was last checked against (Exim's
     /// `expand_nstring[0]`, which a partial match then exposes as `$0`).
     pub(crate) wild_subject: Option<Vec<u8>>,
@@ -54,10 +58,46 @@ pub struct LookupCache {
     pub(crate) forget: bool,
 }
 
+/// A lookup type's open file, shared by the lookups of a session.
+#[derive(Debug, Clone)]
+pub(crate) struct OpenHandle {
+    pub(crate) stamp: FileStamp,
+    pub(crate) handle: std::sync::Arc<std::sync::Mutex<super::LookupHandle>>,
+}
+
+/// What tells one version of a file from another: device, inode, size and
+/// modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileStamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: (i64, i64),
+}
+
+impl FileStamp {
+    /// The file's stamp, if it can be stat'ed.
+    pub(crate) fn of(path: &[u8]) -> Option<FileStamp> {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(std::ffi::OsStr::from_bytes(path)).ok()?;
+        Some(FileStamp {
+            dev: m.dev(),
+            ino: m.ino(),
+            len: m.len(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+        })
+    }
+}
+
+/// Exim's default `lookup_open_max`.
+pub(crate) const LOOKUP_OPEN_MAX: usize = 25;
+
 impl LookupCache {
     /// Forgets everything (Exim's `search_tidyup`).
     pub fn clear(&mut self) {
         self.items.clear();
+        self.handles.clear();
     }
 
     /// For a lookup's `find`: its answer must not be cached, and what is

@@ -205,15 +205,53 @@ fn open_failed(what: &str, e: &io::Error) -> String {
     super::open_failed(what.as_bytes(), e.raw_os_error().unwrap_or(libc::ENOENT))
 }
 
-/// The `cdb` lookup type: one key in the file.
-pub(crate) fn query(
-    q: &crate::eval::LookupQuery,
-) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
-    use crate::eval::LookupFailure;
-    lookup(q.file.unwrap_or_default(), q.key).map_err(|e| match e {
-        Error::Open(m) => LookupFailure::Open(m),
-        Error::Defer(m) => LookupFailure::Defer(m),
-    })
+fn failure(e: Error) -> crate::eval::LookupFailure {
+    match e {
+        Error::Open(m) => crate::eval::LookupFailure::Open(m),
+        Error::Defer(m) => crate::eval::LookupFailure::Defer(m),
+    }
+}
+
+/// The `cdb` lookup type: the file opened (its header read) once, then
+/// one key at a time.
+#[derive(Debug)]
+pub(crate) struct CdbLookup;
+
+impl crate::eval::Lookup for CdbLookup {
+    fn style(&self) -> super::Style {
+        super::Style::SingleKey
+    }
+
+    fn capability(&self, _file: Option<&[u8]>) -> Option<crate::eval::Capability> {
+        Some(crate::eval::Capability::Files)
+    }
+
+    fn open(
+        &self,
+        _ev: &mut crate::eval::Evaluator,
+        file: Option<&[u8]>,
+    ) -> Result<crate::eval::LookupHandle, crate::eval::LookupFailure> {
+        let path = crate::eval::c_str(file.unwrap_or_default());
+        let shown = String::from_utf8_lossy(path);
+        Ok(Box::new(Cdb::open(path, &shown).map_err(failure)?))
+    }
+
+    fn find(
+        &self,
+        _ev: &mut crate::eval::Evaluator,
+        h: &crate::eval::LookupHandle,
+        q: &crate::eval::LookupQuery,
+    ) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
+        let key = crate::eval::c_str(q.key);
+        let Some(db) = h.downcast_ref::<Cdb>() else {
+            return lookup(q.file.unwrap_or_default(), q.key).map_err(failure);
+        };
+        if key.is_empty() {
+            return Ok(None);
+        }
+        let shown = String::from_utf8_lossy(crate::eval::c_str(q.file.unwrap_or_default()));
+        db.find(key, &shown).map_err(failure)
+    }
 }
 
 #[cfg(test)]

@@ -106,7 +106,7 @@ pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
     let query = |name| Arc::new(Unsupported::new(name, Style::Query)) as Arc<dyn Lookup>;
     let keyed = |name| Arc::new(Unsupported::new(name, Style::SingleKey)) as Arc<dyn Lookup>;
     vec![
-        ("cdb", file_lookup(Style::SingleKey, cdb::query)),
+        ("cdb", Arc::new(cdb::CdbLookup)),
         ("dbm", file_lookup(Style::SingleKey, dbm::query)),
         ("dbmjz", file_lookup(Style::SingleKey, dbm::query_jz)),
         ("dbmnz", file_lookup(Style::SingleKey, dbm::query_nz)),
@@ -134,7 +134,7 @@ pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
         ("pgsql", query("pgsql")),
         ("readsock", Arc::new(readsock::ReadsockLookup)),
         #[cfg(feature = "sqlite")]
-        ("sqlite", file_lookup(Style::AbsFileQuery, sqlite::query)),
+        ("sqlite", Arc::new(sqlite::SqliteLookup)),
         #[cfg(not(feature = "sqlite"))]
         ("sqlite", not_built("sqlite", Style::AbsFileQuery)),
         ("wildlsearch", Arc::new(LsearchLookup(Kind::Wild))),
@@ -353,11 +353,46 @@ fn check_open(
     Ok(())
 }
 
+type SharedHandle = std::sync::Arc<std::sync::Mutex<LookupHandle>>;
+
+/// The type's open step, or the session's open handle for the same file
+/// when the file has not changed since.
+fn open_shared(
+    ev: &mut Evaluator,
+    spec: &Spec,
+    file: Option<&[u8]>,
+) -> Result<SharedHandle, LookupFailure> {
+    use crate::eval::session::{FileStamp, LOOKUP_OPEN_MAX, OpenHandle};
+    let stamp = file.and_then(FileStamp::of);
+    let ckey = (spec.name.clone(), file.unwrap_or_default().to_vec());
+    if let Some(stamp) = stamp
+        && let Some(open) = ev.ctx.lookup_cache.handles.get(&ckey)
+        && open.stamp == stamp
+    {
+        return Ok(open.handle.clone());
+    }
+    let handle = std::sync::Arc::new(std::sync::Mutex::new(spec.lookup.open(ev, file)?));
+    if let Some(stamp) = stamp {
+        let handles = &mut ev.ctx.lookup_cache.handles;
+        if handles.len() >= LOOKUP_OPEN_MAX && !handles.contains_key(&ckey) {
+            handles.clear();
+        }
+        handles.insert(
+            ckey,
+            OpenHandle {
+                stamp,
+                handle: handle.clone(),
+            },
+        );
+    }
+    Ok(handle)
+}
+
 /// Exim's `internal_search_find`: one key, through the cache.
 fn internal_find(
     ev: &mut Evaluator,
     spec: &Spec,
-    handle: &mut Option<LookupHandle>,
+    handle: &mut Option<SharedHandle>,
     file: Option<&[u8]>,
     key: &[u8],
     cache_rd: bool,
@@ -375,13 +410,21 @@ fn internal_find(
     {
         return Ok(e.data.clone());
     }
-    let handle = match handle {
-        Some(h) => h,
-        None => handle.insert(spec.lookup.open(ev, file)?),
+    let shared = match handle {
+        Some(h) => h.clone(),
+        None => handle.insert(open_shared(ev, spec, file)?).clone(),
     };
     let query = LookupQuery { file, key, opts };
     ev.ctx.lookup_cache.forget = false;
-    let data = spec.lookup.find(ev, handle, &query)?;
+    // A find that comes back to the same file (through an expansion)
+    // gets a handle of its own.
+    let data = match shared.try_lock() {
+        Ok(h) => spec.lookup.find(ev, &h, &query)?,
+        Err(_) => {
+            let own = spec.lookup.open(ev, file)?;
+            spec.lookup.find(ev, &own, &query)?
+        }
+    };
     if std::mem::take(&mut ev.ctx.lookup_cache.forget) {
         ev.ctx.lookup_cache.items.remove(&ckey);
         return Ok(data);
@@ -549,6 +592,32 @@ pub fn list_find(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Open files are kept for the session, and opened again when they
+    /// change (Exim re-reads an lsearch file for every uncached key).
+    #[test]
+    fn open_files_are_kept_until_they_change() {
+        let dir = std::env::temp_dir().join(format!("ee-open-handles.{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.lsearch");
+        std::fs::write(&file, "k: one\n").unwrap();
+        let mut ctx = crate::Context::new();
+        ctx.policy = crate::eval::Policy::permissive();
+        let expr = format!("${{lookup{{k}}lsearch,cache=no_rd{{{}}}}}", file.display());
+        let mut x = || {
+            crate::expand(expr.as_bytes(), &mut ctx)
+                .unwrap()
+                .to_string_lossy()
+        };
+        assert_eq!(x(), "one");
+        assert_eq!(x(), "one");
+        std::fs::write(&file, "k: a longer two\n").unwrap();
+        assert_eq!(x(), "a longer two");
+        assert_eq!(ctx.lookup_cache.handles.len(), 1);
+        ctx.lookup_cache.clear();
+        assert!(ctx.lookup_cache.handles.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn mock_tables_answer_instead_of_files() {

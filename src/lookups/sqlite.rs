@@ -227,12 +227,56 @@ fn skip_space(s: &[u8]) -> &[u8] {
     &s[n..]
 }
 
-/// The `sqlite` lookup type: a query, with the file first or in `file=`.
-pub(crate) fn query(
-    q: &crate::eval::LookupQuery,
-) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
-    let file = q.file.filter(|f| !f.is_empty());
-    find(file, q.key).map_err(crate::eval::LookupFailure::Open)
+// SAFETY: the bundled SQLite is built thread-safe (SQLITE_THREADSAFE=1,
+// serialized), so a connection may be used from another thread; the
+// engine hands it to one lookup at a time (behind a mutex).
+unsafe impl Send for Db {}
+
+/// The `sqlite` lookup type: a query, with the file first or in `file=`;
+/// the database is opened once and kept for the session's later queries.
+#[derive(Debug)]
+pub(crate) struct SqliteLookup;
+
+impl crate::eval::Lookup for SqliteLookup {
+    fn style(&self) -> crate::parser::LookupStyle {
+        crate::parser::LookupStyle::AbsFileQuery
+    }
+
+    fn capability(&self, _file: Option<&[u8]>) -> Option<crate::eval::Capability> {
+        Some(crate::eval::Capability::Files)
+    }
+
+    fn open(
+        &self,
+        _ev: &mut crate::eval::Evaluator,
+        file: Option<&[u8]>,
+    ) -> Result<crate::eval::LookupHandle, crate::eval::LookupFailure> {
+        let file = file.map(crate::eval::c_str).filter(|f| !f.is_empty());
+        match file {
+            Some(f) if f.first() == Some(&b'/') => Ok(Box::new(
+                Db::open(f).map_err(crate::eval::LookupFailure::Open)?,
+            )),
+            // The query names the file, or the name is refused: `find` says.
+            _ => Ok(Box::new(())),
+        }
+    }
+
+    fn find(
+        &self,
+        _ev: &mut crate::eval::Evaluator,
+        h: &crate::eval::LookupHandle,
+        q: &crate::eval::LookupQuery,
+    ) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
+        let Some(db) = h.downcast_ref::<Db>() else {
+            let file = q.file.filter(|f| !f.is_empty());
+            return find(file, q.key).map_err(crate::eval::LookupFailure::Open);
+        };
+        let query = skip_space(crate::eval::c_str(q.key));
+        if query.is_empty() {
+            return Ok(None);
+        }
+        Ok(db.exec(query))
+    }
 }
 
 #[cfg(test)]
