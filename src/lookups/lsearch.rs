@@ -33,6 +33,15 @@ fn fgets_chunks(data: &[u8]) -> Vec<&[u8]> {
     out
 }
 
+fn trim_end_slice(mut b: &[u8]) -> &[u8] {
+    while let [rest @ .., last] = b
+        && is_space(*last)
+    {
+        b = rest;
+    }
+    b
+}
+
 fn trim_end(b: &mut Vec<u8>) {
     while b.last().is_some_and(|&c| is_space(c)) {
         b.pop();
@@ -102,45 +111,44 @@ pub fn find(
         if !prev {
             continue;
         }
-        let mut buf = raw.to_vec();
-        if this_is_eol {
-            trim_end(&mut buf);
-        }
-        if buf.is_empty() || buf[0] == b'#' || is_space(buf[0]) {
+        let line = if this_is_eol { trim_end_slice(raw) } else { raw };
+        if line.is_empty() || line[0] == b'#' || is_space(line[0]) {
             continue;
         }
         // The key: a quoted string with escapes, or up to `:` or space.
         let mut s;
-        let linekey: Vec<u8>;
-        if buf[0] == b'"' {
+        let quoted: Vec<u8>;
+        let full: Vec<u8>;
+        let (linekey, buf): (&[u8], &[u8]) = if line[0] == b'"' {
             let mut k = Vec::new();
             s = 1;
-            while s < buf.len() && buf[s] != b'"' {
-                if buf[s] == b'\\' && s + 1 < buf.len() {
-                    let (c, n) = escape(&buf[s + 1..]);
+            while s < line.len() && line[s] != b'"' {
+                if line[s] == b'\\' && s + 1 < line.len() {
+                    let (c, n) = escape(&line[s + 1..]);
                     k.push(c);
                     s += n + 1;
                 } else {
-                    k.push(buf[s]);
+                    k.push(line[s]);
                     s += 1;
                 }
             }
-            if s < buf.len() {
+            if s < line.len() {
                 s += 1;
             }
-            linekey = k;
+            quoted = k;
             if ret_full {
-                let mut nb = linekey.clone();
-                nb.extend_from_slice(&buf[s..]);
-                buf = nb;
+                full = [&quoted[..], &line[s..]].concat();
+                (&quoted, &full)
+            } else {
+                (&quoted, line)
             }
         } else {
             s = 0;
-            while s < buf.len() && buf[s] != b':' && !is_space(buf[s]) {
+            while s < line.len() && line[s] != b':' && !is_space(line[s]) {
                 s += 1;
             }
-            linekey = buf[..s].to_vec();
-        }
+            (&line[..s], line)
+        };
         // A NUL from an escape ends the key as the C string.
         let ckey = match linekey.iter().position(|&c| c == 0) {
             Some(n) => &linekey[..n],
@@ -170,7 +178,7 @@ pub fn find(
             continue;
         }
         let rest: &[u8] = if ret_full {
-            &buf
+            buf
         } else {
             let mut t = s;
             while t < buf.len() && is_space(buf[t]) {
