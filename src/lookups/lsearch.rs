@@ -152,7 +152,7 @@ pub fn find(
         // A NUL from an escape ends the key as the C string.
         let ckey = match linekey.iter().position(|&c| c == 0) {
             Some(n) => &linekey[..n],
-            None => &linekey[..],
+            None => linekey,
         };
         let matched = match kind {
             Kind::Plain => linekey.eq_ignore_ascii_case(key),
