@@ -5,8 +5,9 @@
 //! if its A or AAAA records give the address back.  Done once per session;
 //! `$host_lookup_failed` and `$host_lookup_deferred` tell how it went.
 //!
-//! Only `bydns` of `host_lookup_order` is done: the system's
-//! `gethostbyaddr` (`byaddr`, which reads /etc/hosts) is not asked.
+//! `host_lookup_order` (default `bydns:byaddr`) says where the names come
+//! from: the PTR records, or the resolver's host table (/etc/hosts for the
+//! system's resolver, as `gethostbyaddr` reads it).
 
 use super::exim::{Dns, reverse_name};
 use crate::eval::{DnsError, Evaluator, HostNameLookup, QueryFlags, RData, RrType};
@@ -21,13 +22,17 @@ pub fn lookup(ev: &Evaluator) -> Option<HostNameLookup> {
     if address.is_empty() {
         return None;
     }
-    let outcome = find(ev, &address);
-    if outcome == HostNameLookup::Failed {
-        crate::acl::log_line(
-            ev,
-            &[&b"no host name found for IP address "[..], &address].concat(),
-        );
-    }
+    let outcome = match names(ev, &address) {
+        Names::Found(names, dnssec) => verify(ev, &address, names, dnssec),
+        Names::Deferred => HostNameLookup::Deferred,
+        Names::None => {
+            crate::acl::log_line(
+                ev,
+                &[&b"no host name found for IP address "[..], &address].concat(),
+            );
+            HostNameLookup::Failed
+        }
+    };
     ev.ctx.host_name.set(outcome.clone());
     Some(outcome)
 }
@@ -39,21 +44,63 @@ fn flags(ev: &Evaluator) -> QueryFlags {
     }
 }
 
-fn find(ev: &Evaluator, address: &[u8]) -> HostNameLookup {
-    let dns = Dns::new(ev, flags(ev));
-    let found = match dns.lookup(&reverse_name(address), RrType::Ptr) {
-        Ok(f) => f,
-        Err(DnsError::Again(_)) => return HostNameLookup::Deferred,
-        Err(_) => return HostNameLookup::Failed,
-    };
-    let mut dnssec = found.answer.authenticated;
-    let names: Vec<Vec<u8>> = found
-        .records(RrType::Ptr)
-        .filter_map(|r| match &r.data {
-            RData::Ptr(n) if !n.is_empty() => Some(n.to_ascii_lowercase()),
-            _ => None,
-        })
-        .collect();
+/// The client's names, before they are verified.
+enum Names {
+    /// The names, and whether the answer was authenticated.
+    Found(Vec<Vec<u8>>, bool),
+    Deferred,
+    None,
+}
+
+/// The names of `host_lookup_order` (default `bydns:byaddr`): the PTR
+/// records, then the host table (`gethostbyaddr`).
+fn names(ev: &Evaluator, address: &[u8]) -> Names {
+    let order = ev
+        .ctx
+        .option("host_lookup_order")
+        .unwrap_or("bydns:byaddr")
+        .to_owned();
+    for how in crate::lists::ListIter::new(order.as_bytes()) {
+        if how.eq_ignore_ascii_case(b"bydns") {
+            let dns = Dns::new(ev, flags(ev));
+            match dns.lookup(&reverse_name(address), RrType::Ptr) {
+                Ok(found) => {
+                    let names: Vec<Vec<u8>> = found
+                        .records(RrType::Ptr)
+                        .filter_map(|r| match &r.data {
+                            RData::Ptr(n) if !n.is_empty() => Some(n.to_ascii_lowercase()),
+                            _ => None,
+                        })
+                        .collect();
+                    if !names.is_empty() {
+                        return Names::Found(names, found.answer.authenticated);
+                    }
+                }
+                Err(DnsError::Again(_)) => return Names::Deferred,
+                Err(_) => {}
+            }
+        } else if how.eq_ignore_ascii_case(b"byaddr") {
+            let Some(ip) = crate::ip::parse_ip(address) else {
+                continue;
+            };
+            let names: Vec<Vec<u8>> = ev
+                .ctx
+                .resolver
+                .host_table_names(ip)
+                .into_iter()
+                .map(|n| n.to_ascii_lowercase())
+                .collect();
+            if !names.is_empty() {
+                return Names::Found(names, false);
+            }
+        }
+    }
+    Names::None
+}
+
+/// Keeps the names whose addresses include the client's; the first left
+/// is the host name, the others its aliases.
+fn verify(ev: &Evaluator, address: &[u8], names: Vec<Vec<u8>>, mut dnssec: bool) -> HostNameLookup {
     let mut verified = Vec::new();
     for name in names {
         match resolves_to(ev, &name, address) {
@@ -128,9 +175,13 @@ pub enum Addresses {
     None,
 }
 
-/// The addresses of `name` (Exim asks the system's `gethostbyname`, which
-/// may read /etc/hosts too; here only the DNS is asked).
+/// The addresses of `name`, as the C library's `gethostbyname` finds them
+/// for Exim: the host table first, then the DNS.
 pub fn addresses_of(ev: &Evaluator, name: &[u8]) -> Addresses {
+    let table = ev.ctx.resolver.host_table_addresses(name);
+    if !table.is_empty() {
+        return Addresses::Found(table);
+    }
     let dns = Dns::new(ev, flags(ev));
     let mut out = Vec::new();
     let mut again = false;

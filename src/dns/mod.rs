@@ -7,6 +7,7 @@ mod error;
 pub mod exim;
 pub mod host_name;
 pub mod hosts;
+mod hosts_file;
 mod lexer;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod libresolv;
@@ -25,5 +26,6 @@ mod zone_resolver;
 mod zone_resolver_tests;
 
 pub use error::ZoneError;
+pub use hosts_file::HostsFile;
 pub use system::{ConfiguredSystemResolver, SystemResolver};
 pub use zone_resolver::ZoneResolver;

@@ -33,6 +33,14 @@ impl Resolver for SystemResolver {
     fn query_with(&self, name: &[u8], rr: RrType, flags: QueryFlags) -> Result<Answer, DnsError> {
         ConfiguredSystemResolver::default().query_with(name, rr, flags)
     }
+
+    fn host_table_names(&self, address: std::net::IpAddr) -> Vec<Vec<u8>> {
+        super::HostsFile::system().names_of(address)
+    }
+
+    fn host_table_addresses(&self, name: &[u8]) -> Vec<std::net::IpAddr> {
+        super::HostsFile::system().addresses_of(name)
+    }
 }
 
 /// The system's resolver with Exim's resolver options set otherwise

@@ -83,6 +83,9 @@ const MAX_ZONE_FILES: usize = 10_000;
 #[derive(Debug, Clone, Default)]
 pub struct ZoneResolver {
     tree: Tree,
+    /// The host table `gethostbyaddr` and `gethostbyname` would read
+    /// (none unless one is given).
+    hosts: super::HostsFile,
 }
 
 /// One step of a lookup: at one name, before any CNAME is followed.
@@ -131,6 +134,14 @@ impl ZoneResolver {
             self.add_zone_file(&origin, path)?;
         }
         Ok(())
+    }
+
+    /// Gives the resolver a host table in /etc/hosts format, for what
+    /// Exim asks `gethostbyaddr` and `gethostbyname` (host names of
+    /// clients, host names in host lists): without one, only the zones
+    /// answer.
+    pub fn set_hosts_text(&mut self, text: impl AsRef<[u8]>) {
+        self.hosts = super::HostsFile::parse(text.as_ref());
     }
 
     /// Adds zone `origin` from master-file text.
@@ -301,6 +312,14 @@ fn zone_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>, ZoneError
 impl Resolver for ZoneResolver {
     fn query(&self, name: &[u8], rr: RrType) -> Result<Answer, DnsError> {
         self.query_with(name, rr, QueryFlags::default())
+    }
+
+    fn host_table_names(&self, address: std::net::IpAddr) -> Vec<Vec<u8>> {
+        self.hosts.names_of(address)
+    }
+
+    fn host_table_addresses(&self, name: &[u8]) -> Vec<std::net::IpAddr> {
+        self.hosts.addresses_of(name)
     }
 
     /// Zone files loaded by the embedder: no network, nothing to grant.

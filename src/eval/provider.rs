@@ -441,6 +441,20 @@ pub trait Resolver: Debug + Send + Sync {
         self.query(name, rr)
     }
 
+    /// The names the host table (/etc/hosts for the system's resolver)
+    /// gives an address, as `gethostbyaddr` finds them; none by default.
+    fn host_table_names(&self, address: std::net::IpAddr) -> Vec<Vec<u8>> {
+        let _ = address;
+        Vec::new()
+    }
+
+    /// The addresses the host table gives a name, as `gethostbyname`
+    /// finds them before it asks the DNS; none by default.
+    fn host_table_addresses(&self, name: &[u8]) -> Vec<std::net::IpAddr> {
+        let _ = name;
+        Vec::new()
+    }
+
     /// What the policy must grant before this resolver is asked: the
     /// network (the default), or nothing for one that answers from
     /// memory or files the embedder chose (zone files, a mock).

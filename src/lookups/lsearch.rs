@@ -111,7 +111,11 @@ pub fn find(
         if !prev {
             continue;
         }
-        let line = if this_is_eol { trim_end_slice(raw) } else { raw };
+        let line = if this_is_eol {
+            trim_end_slice(raw)
+        } else {
+            raw
+        };
         if line.is_empty() || line[0] == b'#' || is_space(line[0]) {
             continue;
         }
