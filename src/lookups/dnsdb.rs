@@ -366,6 +366,22 @@ fn cat_c(out: &mut Vec<u8>, s: &[u8]) -> bool {
     }
 }
 
+/// Numbers in decimal, each followed (`after`) or preceded by `sep`, as
+/// the `sprintf` of a record's fields writes them.
+fn fields(numbers: &[u32], sep: u8, after: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for n in numbers {
+        if !after {
+            out.push(sep);
+        }
+        out.extend_from_slice(n.to_string().as_bytes());
+        if after {
+            out.push(sep);
+        }
+    }
+    out
+}
+
 fn write_records(out: &mut Vec<u8>, q: &Query, kind: Kind, domain: &[u8], found: &Found) {
     let rr = match kind {
         Kind::Plain(rr) | Kind::Addresses(rr) => rr,
@@ -413,11 +429,11 @@ fn write_records(out: &mut Vec<u8>, q: &Query, kind: Kind, domain: &[u8], found:
                 },
                 _,
             ) => {
-                let head = [usage, selector, matching_type]
-                    .iter()
-                    .flat_map(|n| [n.to_string().into_bytes(), vec![sep]])
-                    .flatten()
-                    .collect::<Vec<u8>>();
+                let head = fields(
+                    &[(*usage).into(), (*selector).into(), (*matching_type).into()],
+                    sep,
+                    true,
+                );
                 if cat_c(out, &head) {
                     for b in data {
                         out.extend_from_slice(format!("{b:02x}").as_bytes());
@@ -474,11 +490,11 @@ fn write_records(out: &mut Vec<u8>, q: &Query, kind: Kind, domain: &[u8], found:
                 },
                 _,
             ) => {
-                let head: Vec<u8> = [priority, weight, port]
-                    .iter()
-                    .flat_map(|n| [n.to_string().into_bytes(), vec![sep]])
-                    .flatten()
-                    .collect();
+                let head = fields(
+                    &[(*priority).into(), (*weight).into(), (*port).into()],
+                    sep,
+                    true,
+                );
                 cat_c(out, &head);
                 out.extend_from_slice(target);
             }
@@ -498,11 +514,7 @@ fn write_records(out: &mut Vec<u8>, q: &Query, kind: Kind, domain: &[u8], found:
                 if field_sep.is_some() {
                     out.push(sep);
                     out.extend_from_slice(rname);
-                    let tail: Vec<u8> = [serial, refresh, retry, expire, minimum]
-                        .iter()
-                        .flat_map(|n| [vec![sep], n.to_string().into_bytes()])
-                        .flatten()
-                        .collect();
+                    let tail = fields(&[*serial, *refresh, *retry, *expire, *minimum], sep, false);
                     cat_c(out, &tail);
                 }
             }
