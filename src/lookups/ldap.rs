@@ -29,9 +29,7 @@
 //! bind state, as Exim keeps them.
 
 use super::ldap_params::{self, LdapParams};
-use crate::eval::{
-    Capability, Evaluator, Lookup, LookupFailure, LookupHandle, LookupQuery, Value,
-};
+use crate::eval::{Capability, Evaluator, Lookup, LookupFailure, LookupHandle, LookupQuery, Value};
 use crate::lists::ListIter;
 use crate::parser::LookupStyle;
 use ldap3::asn1::StructureTag;
@@ -121,7 +119,10 @@ impl Lookup for LdapLookup {
         _h: &LookupHandle,
         q: &LookupQuery,
     ) -> Result<Option<Vec<u8>>, LookupFailure> {
-        let defaults = ev.ctx.option("ldap_default_servers").map(|s| s.as_bytes().to_vec());
+        let defaults = ev
+            .ctx
+            .option("ldap_default_servers")
+            .map(|s| s.as_bytes().to_vec());
         let mut dn = None;
         let out = self.control(q.key, defaults.as_deref(), &mut dn);
         if let Some(dn) = dn {
@@ -189,7 +190,10 @@ impl LdapLookup {
         let mut last = defer("");
         for server in ListIter::new(list) {
             let (host, port) = match server.iter().position(|&c| c == b':') {
-                Some(i) => (server[..i].to_vec(), i64::from(ldap_params::atoi(&server[i + 1..]))),
+                Some(i) => (
+                    server[..i].to_vec(),
+                    i64::from(ldap_params::atoi(&server[i + 1..])),
+                ),
                 None => (server.to_vec(), 0),
             };
             last = self.perform(&p, Some((host, port)), dn);
@@ -205,7 +209,12 @@ impl LdapLookup {
     }
 
     /// Exim's `perform_ldap_search`: one server.
-    fn perform(&self, p: &LdapParams, server: Option<(Vec<u8>, i64)>, last_dn: &mut Option<Vec<u8>>) -> Outcome {
+    fn perform(
+        &self,
+        p: &LdapParams,
+        server: Option<(Vec<u8>, i64)>,
+        last_dn: &mut Option<Vec<u8>>,
+    ) -> Outcome {
         let url = &p.url;
         let ludp = match parse_url(url) {
             Ok(u) => u,
@@ -238,11 +247,6 @@ impl LdapLookup {
         }
         let shown = host.as_deref().map_or_else(|| "NULL".to_string(), lossy);
         let at = format!("{shown}{porttext}");
-        if ludp.scheme == "ldaps" && !ldapi {
-            return defer(format!(
-                "failed to bind the LDAP connection to server {at} - TLS (ldaps) is not built into exim-expand"
-            ));
-        }
         let (connect_timeout, io_timeout) = if p.tcplimit > 0 {
             let d = Duration::from_secs(p.tcplimit as u64);
             (d, d)
@@ -279,9 +283,16 @@ impl LdapLookup {
         let lcp = &mut all[idx];
 
         if !lcp.bound || lcp.user != p.user || lcp.password != p.password {
-            let bind_failed = |what: &str| defer(format!("failed to bind the LDAP connection to server {at} - {what}"));
+            let bind_failed = |what: &str| {
+                defer(format!(
+                    "failed to bind the LDAP connection to server {at} - {what}"
+                ))
+            };
             if lcp.conn.is_none() {
                 match open(host.as_deref(), port, ldapi, connect_timeout) {
+                    Some(_) if ludp.scheme == "ldaps" && !ldapi => {
+                        return bind_failed("TLS (ldaps) is not built into exim-expand");
+                    }
                     Some(c) => lcp.conn = Some(c),
                     None => return bind_failed("ldap_bind() returned -1"),
                 }
@@ -296,7 +307,11 @@ impl LdapLookup {
                     lcp.password = p.password.clone();
                 }
                 Ok(r) => {
-                    return bind_failed(&format!("LDAP error {}: {}", r.rc, err2string(r.rc as i32)));
+                    return bind_failed(&format!(
+                        "LDAP error {}: {}",
+                        r.rc,
+                        err2string(r.rc as i32)
+                    ));
                 }
                 Err(e) => {
                     lcp.conn = None;
@@ -341,7 +356,9 @@ impl LdapLookup {
             .streaming_search(&base, scope, &filter, attrs)
         {
             Ok(s) => s,
-            Err(LdapError::FilterParsing) => return defer("ldap_search failed: -7, Bad search filter"),
+            Err(LdapError::FilterParsing) => {
+                return defer("ldap_search failed: -7, Bad search filter");
+            }
             Err(_) => {
                 lcp.conn = None;
                 lcp.bound = false;
@@ -374,15 +391,15 @@ impl LdapLookup {
                 continue;
             }
             rescount += 1;
-            let d = data.get_or_insert_with(Vec::new);
-            if rescount > 1 {
+            // Entries are separated only once something has been written.
+            if let Some(d) = &mut data {
                 d.push(b'\n');
             }
-            if kind_is_dn(self.kind) {
-                d.extend_from_slice(&edn);
+            if self.kind == Kind::Dn {
+                cat(&mut data, &edn);
                 attribute_found = true;
             } else {
-                attribute_found |= format_attrs(d, &eattrs, attrs_requested);
+                attribute_found |= format_attrs(&mut data, &eattrs, attrs_requested);
             }
             dn = Some(edn);
         }
@@ -434,8 +451,10 @@ impl LdapLookup {
     }
 }
 
-fn kind_is_dn(k: Kind) -> bool {
-    k == Kind::Dn
+/// Appends to the result, which exists from the first append on (even of
+/// nothing), as Exim's growing strings do.
+fn cat(data: &mut Option<Vec<u8>>, s: &[u8]) {
+    data.get_or_insert_with(Vec::new).extend_from_slice(s);
 }
 
 /// Connects to the server (TCP, or the Unix socket of an ldapi host);
@@ -449,7 +468,8 @@ fn open(host: Option<&[u8]>, port: i64, ldapi: bool, timeout: Duration) -> Optio
             &*String::from_utf8_lossy(&path),
         ))
         .ok()?;
-        return LdapConn::with_settings(settings.set_std_stream(StdStream::Unix(s)), "ldapi:///").ok();
+        return LdapConn::with_settings(settings.set_std_stream(StdStream::Unix(s)), "ldapi:///")
+            .ok();
     }
     let port = u16::try_from(port).ok()?;
     let host = match host {
@@ -460,7 +480,11 @@ fn open(host: Option<&[u8]>, port: i64, ldapi: bool, timeout: Duration) -> Optio
     let stream = addrs
         .into_iter()
         .find_map(|a| TcpStream::connect_timeout(&a, timeout).ok())?;
-    LdapConn::with_settings(settings.set_std_stream(StdStream::Tcp(stream)), "ldap://localhost/").ok()
+    LdapConn::with_settings(
+        settings.set_std_stream(StdStream::Tcp(stream)),
+        "ldap://localhost/",
+    )
+    .ok()
 }
 
 /// An entry's DN and its attributes, in the order the server sent them.
@@ -487,13 +511,18 @@ fn parse_entry(tag: StructureTag) -> Option<Entry> {
 
 /// Appends one entry's attributes as ldap.c does; true when there was a
 /// value.
-fn format_attrs(data: &mut Vec<u8>, attrs: &[(Vec<u8>, Vec<Vec<u8>>)], attrs_requested: usize) -> bool {
+fn format_attrs(
+    data: &mut Option<Vec<u8>>,
+    attrs: &[(Vec<u8>, Vec<Vec<u8>>)],
+    attrs_requested: usize,
+) -> bool {
     let mut found = false;
     let mut insert_space = false;
     // With one attribute requested, values are counted across the entry.
     let mut valuecount = 0;
+    let named = attrs_requested != 1;
     for (name, values) in attrs {
-        if attrs_requested != 1 {
+        if named {
             valuecount = 0;
         }
         // C strings: an empty name is skipped, and values end at a NUL.
@@ -501,35 +530,34 @@ fn format_attrs(data: &mut Vec<u8>, attrs: &[(Vec<u8>, Vec<Vec<u8>>)], attrs_req
         if name.is_empty() || values.is_empty() {
             continue;
         }
-        if attrs_requested != 1 {
+        if named {
             if insert_space {
-                data.push(b' ');
+                cat(data, b" ");
             } else {
                 insert_space = true;
             }
-            data.extend_from_slice(name);
-            data.extend_from_slice(b"=\"");
+            cat(data, name);
+            cat(data, b"=\"");
         }
         for value in values {
             valuecount += 1;
-            if valuecount > 1 {
-                data.push(b',');
+            if valuecount > 1
+                && let Some(d) = data
+            {
+                d.push(b',');
             }
             for &c in crate::eval::c_str(value) {
                 match c {
-                    b',' => data.extend_from_slice(b",,"),
-                    b'\n' if attrs_requested != 1 => data.extend_from_slice(b"\\n"),
-                    b'"' | b'\\' if attrs_requested != 1 => {
-                        data.push(b'\\');
-                        data.push(c);
-                    }
-                    _ => data.push(c),
+                    b',' => cat(data, b",,"),
+                    b'\n' if named => cat(data, b"\\n"),
+                    b'"' | b'\\' if named => cat(data, &[b'\\', c]),
+                    _ => cat(data, &[c]),
                 }
             }
             found = true;
         }
-        if attrs_requested != 1 {
-            data.push(b'"');
+        if named {
+            cat(data, b"\"");
         }
     }
     found
@@ -798,7 +826,10 @@ mod tests {
         assert_eq!(parse_url(b"ldap:///?a?sub?%zz"), Err(9));
         assert_eq!(parse_url(b"ldap:///?a?sub?(a=b)?"), Err(10));
         assert_eq!(parse_url(b"ldap:///?a?sub?(a=b)?x?y"), Err(5));
-        assert_eq!(parse_url(b"ldap://[::1]:10/").unwrap().host.as_deref(), Some(&b"::1"[..]));
+        assert_eq!(
+            parse_url(b"ldap://[::1]:10/").unwrap().host.as_deref(),
+            Some(&b"::1"[..])
+        );
         assert_eq!(hex_unescape(b"a%4"), b"");
     }
 
@@ -808,11 +839,19 @@ mod tests {
             (b"cn".to_vec(), vec![b"A, B".to_vec(), b"C".to_vec()]),
             (b"d".to_vec(), vec![b"q\"b\\n\nx".to_vec()]),
         ];
-        let mut d = Vec::new();
+        let mut d = None;
         assert!(format_attrs(&mut d, &attrs, 2));
-        assert_eq!(d, b"cn=\"A,, B,C\" d=\"q\\\"b\\\\n\\nx\"");
-        let mut d = Vec::new();
+        assert_eq!(d.unwrap(), b"cn=\"A,, B,C\" d=\"q\\\"b\\\\n\\nx\"");
+        let mut d = None;
         assert!(format_attrs(&mut d, &attrs[..1], 1));
-        assert_eq!(d, b"A,, B,C");
+        assert_eq!(d.unwrap(), b"A,, B,C");
+        // An empty first value leaves nothing, so no comma follows it.
+        let mut d = None;
+        assert!(format_attrs(
+            &mut d,
+            &[(b"a".to_vec(), vec![vec![], b"x".to_vec()])],
+            1
+        ));
+        assert_eq!(d.unwrap(), b"x");
     }
 }

@@ -211,12 +211,20 @@ mod tests {
         assert_eq!(p.password.as_deref(), Some(&b"secret"[..]));
         assert_eq!(p.servers.as_deref(), Some(&b"h1:h2"[..]));
         assert_eq!(p.url, b"ldap:///o=x");
-        let p = parse(b"size=3 TIME=x7 connect=2 nettime=5 dereference=Always referrals=nofollow ldap:///").unwrap();
+        let p = parse(
+            b"size=3 TIME=x7 connect=2 nettime=5 dereference=Always referrals=nofollow ldap:///",
+        )
+        .unwrap();
         assert_eq!(
             (p.size, p.time, p.tcplimit, p.dereference, p.referrals),
             (3, 0, 5, 3, false)
         );
-        assert_eq!(parse(b"dereference=sometimes ldap:///").unwrap().dereference, 0);
+        assert_eq!(
+            parse(b"dereference=sometimes ldap:///")
+                .unwrap()
+                .dereference,
+            0
+        );
         let err = |q: &[u8]| String::from_utf8(parse(q).unwrap_err()).unwrap();
         assert_eq!(err(b"::"), "malformed parameter setting precedes LDAP URL");
         assert_eq!(
