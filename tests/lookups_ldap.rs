@@ -23,6 +23,8 @@
 //! Without slapd the tests say SKIPPED, unless EXIM_ORACLE=required (CI),
 //! where they fail, as they do when the oracle is missing.
 
+#![cfg(feature = "ldap")]
+
 use exim_expand::{Capability, Context, Engine, LdapLookup, eval::Profile, expand};
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
