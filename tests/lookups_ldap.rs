@@ -393,12 +393,12 @@ fn rust_api() {
     let engine = Engine::builder()
         .profile(Profile::UPSTREAM_4_96_FULL)
         .allow(Capability::Network)
-        .option("ldap_default_servers", &format!("{}", fx.slapd.socket()))
+        .option("ldap_default_servers", &fx.slapd.socket())
         .build()
         .unwrap();
     let mut s = engine.session();
     assert_eq!(
-        s.expand_str(&format!(
+        s.expand_str(format!(
             "${{lookup ldapm{{ldap:///ou=people,{SUFFIX}?uid?one?(|(uid=alice)(uid=bob))}}}}"
         ))
         .unwrap(),
@@ -416,7 +416,7 @@ fn rust_api() {
     let started = Instant::now();
     let e = engine
         .session()
-        .expand_str(&format!(
+        .expand_str(format!(
             "${{lookup ldap{{ldap://127.0.0.1:{silent}/{SUFFIX}?o}}}}"
         ))
         .unwrap_err();

@@ -386,7 +386,7 @@ impl LdapLookup {
             let Some((edn, eattrs)) = parse_entry(entry.0) else {
                 continue;
             };
-            if ludp.scope == 3 && edn.eq_ignore_ascii_case(&base.as_bytes()[..]) {
+            if ludp.scope == 3 && edn.eq_ignore_ascii_case(base.as_bytes()) {
                 // subordinate scope: the base itself is not wanted.
                 continue;
             }
