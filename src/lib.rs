@@ -54,6 +54,10 @@ pub use engine::{Engine, EngineBuilder, Session};
 pub use eval::{Capability, Template};
 pub use eval::{Clock, Context, ErrorKind, Evaluator, ExpandError, Value, expand};
 pub use lookups::MockLookup;
+/// The `ldap`, `ldapdn` and `ldapm` lookups, for registering them with
+/// other timeouts.
+#[cfg(feature = "ldap")]
+pub use lookups::ldap::LdapLookup;
 /// The `redis` lookup, for registering one with other timeouts.
 #[cfg(feature = "redis")]
 pub use lookups::redis::RedisLookup;

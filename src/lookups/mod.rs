@@ -7,6 +7,8 @@ pub mod cdb;
 pub mod dbm;
 pub mod dnsdb;
 pub mod dsearch;
+#[cfg(feature = "ldap")]
+pub mod ldap;
 pub mod ldap_params;
 #[cfg(feature = "lmdb")]
 pub mod lmdb;
@@ -72,7 +74,12 @@ pub fn exim_4_96_full() -> Vec<(&'static str, Arc<dyn Lookup>)> {
 }
 
 /// A lookup type this build was made without (its Cargo feature left out).
-#[cfg(not(all(feature = "lmdb", feature = "redis", feature = "sqlite")))]
+#[cfg(not(all(
+    feature = "lmdb",
+    feature = "redis",
+    feature = "sqlite",
+    feature = "ldap"
+)))]
 fn not_built(name: &'static str, style: Style) -> Arc<dyn Lookup> {
     Arc::new(Unsupported {
         not_built: Some(name),
@@ -100,22 +107,36 @@ fn redis_lookup() -> Arc<dyn Lookup> {
     not_built("redis", Style::Query)
 }
 
+/// `ldap`, `ldapdn` and `ldapm`, sharing their connections.
+#[cfg(feature = "ldap")]
+fn ldap_lookups() -> Vec<(&'static str, Arc<dyn Lookup>)> {
+    ldap::LdapLookup::all()
+        .into_iter()
+        .map(|(name, l)| (name, Arc::new(l) as Arc<dyn Lookup>))
+        .collect()
+}
+
+#[cfg(not(feature = "ldap"))]
+fn ldap_lookups() -> Vec<(&'static str, Arc<dyn Lookup>)> {
+    ["ldap", "ldapdn", "ldapm"]
+        .into_iter()
+        .map(|name| (name, not_built(name, Style::Query)))
+        .collect()
+}
+
 /// The lookup types of Debian's `exim4-daemon-heavy` 4.96.
 pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
     use lsearch::{Kind, LsearchLookup};
     let query = |name| Arc::new(Unsupported::new(name, Style::Query)) as Arc<dyn Lookup>;
     let keyed = |name| Arc::new(Unsupported::new(name, Style::SingleKey)) as Arc<dyn Lookup>;
-    vec![
-        ("cdb", Arc::new(cdb::CdbLookup)),
+    let mut all = vec![
+        ("cdb", Arc::new(cdb::CdbLookup) as Arc<dyn Lookup>),
         ("dbm", file_lookup(Style::SingleKey, dbm::query)),
         ("dbmjz", file_lookup(Style::SingleKey, dbm::query_jz)),
         ("dbmnz", file_lookup(Style::SingleKey, dbm::query_nz)),
         ("dnsdb", Arc::new(dnsdb::DnsdbLookup)),
         ("dsearch", file_lookup(Style::SingleKey, dsearch::query)),
         ("iplsearch", Arc::new(LsearchLookup(Kind::Ip))),
-        ("ldap", query("ldap")),
-        ("ldapdn", query("ldapdn")),
-        ("ldapm", query("ldapm")),
         ("lsearch", Arc::new(LsearchLookup(Kind::Plain))),
         (
             "mysql",
@@ -138,7 +159,10 @@ pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
         #[cfg(not(feature = "sqlite"))]
         ("sqlite", not_built("sqlite", Style::AbsFileQuery)),
         ("wildlsearch", Arc::new(LsearchLookup(Kind::Wild))),
-    ]
+    ];
+    all.extend(ldap_lookups());
+    all.sort_by_key(|(name, _)| *name);
+    all
 }
 
 /// The base name of a type specification such as `partial2(.)lsearch*@,ret=key`.
