@@ -12,10 +12,15 @@ pub mod ldap_params;
 pub mod lmdb;
 pub mod lsearch;
 pub mod mock;
+#[cfg(feature = "mysql")]
+pub mod mysql;
 pub mod passwd;
+#[cfg(feature = "pgsql")]
+pub mod pgsql;
 pub mod readsock;
 #[cfg(feature = "redis")]
 pub mod redis;
+mod sql;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod unsupported;
@@ -72,7 +77,13 @@ pub fn exim_4_96_full() -> Vec<(&'static str, Arc<dyn Lookup>)> {
 }
 
 /// A lookup type this build was made without (its Cargo feature left out).
-#[cfg(not(all(feature = "lmdb", feature = "redis", feature = "sqlite")))]
+#[cfg(not(all(
+    feature = "lmdb",
+    feature = "redis",
+    feature = "sqlite",
+    feature = "pgsql",
+    feature = "mysql"
+)))]
 fn not_built(name: &'static str, style: Style) -> Arc<dyn Lookup> {
     Arc::new(Unsupported {
         not_built: Some(name),
@@ -100,6 +111,26 @@ fn redis_lookup() -> Arc<dyn Lookup> {
     not_built("redis", Style::Query)
 }
 
+#[cfg(feature = "pgsql")]
+fn pgsql_lookup() -> Arc<dyn Lookup> {
+    Arc::new(pgsql::PgsqlLookup::default())
+}
+
+#[cfg(not(feature = "pgsql"))]
+fn pgsql_lookup() -> Arc<dyn Lookup> {
+    not_built("pgsql", Style::Query)
+}
+
+#[cfg(feature = "mysql")]
+fn mysql_lookup() -> Arc<dyn Lookup> {
+    Arc::new(mysql::MysqlLookup::default())
+}
+
+#[cfg(not(feature = "mysql"))]
+fn mysql_lookup() -> Arc<dyn Lookup> {
+    not_built("mysql", Style::Query)
+}
+
 /// The lookup types of Debian's `exim4-daemon-heavy` 4.96.
 pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
     use lsearch::{Kind, LsearchLookup};
@@ -117,21 +148,12 @@ pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
         ("ldapdn", query("ldapdn")),
         ("ldapm", query("ldapm")),
         ("lsearch", Arc::new(LsearchLookup(Kind::Plain))),
-        (
-            "mysql",
-            Arc::new(Unsupported {
-                servers: Some((
-                    "mysql_servers",
-                    "no MySQL servers defined (mysql_servers option)",
-                )),
-                ..Unsupported::new("mysql", Style::Query)
-            }),
-        ),
+        ("mysql", mysql_lookup()),
         ("nis", keyed("nis")),
         ("nis0", keyed("nis0")),
         ("nwildlsearch", Arc::new(LsearchLookup(Kind::NWild))),
         ("passwd", file_lookup(Style::Query, passwd::query)),
-        ("pgsql", query("pgsql")),
+        ("pgsql", pgsql_lookup()),
         ("readsock", Arc::new(readsock::ReadsockLookup)),
         #[cfg(feature = "sqlite")]
         ("sqlite", file_lookup(Style::AbsFileQuery, sqlite::query)),
