@@ -100,6 +100,11 @@ impl Lookup for PgsqlLookup {
         q: &LookupQuery,
     ) -> Result<Option<Vec<u8>>, LookupFailure> {
         let query = crate::eval::c_str(q.key);
+        // Exim answers "not found" for a query of only white space,
+        // without contacting a server.
+        if query.iter().all(|&c| crate::sys::is_space(c)) {
+            return Ok(None);
+        }
         let option = ev.ctx.option(NAMES.option).map(str::to_string);
         let mut no_cache = false;
         let found = sql::perform(NAMES, option.as_deref(), query, q.opts, |query, server| {
