@@ -20,6 +20,7 @@ pub mod pgsql;
 pub mod readsock;
 #[cfg(feature = "redis")]
 pub mod redis;
+#[cfg(any(feature = "pgsql", feature = "mysql"))]
 mod sql;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
