@@ -60,7 +60,9 @@ impl Drop for Server {
 /// Starts a server; `None` (after SKIPPED) without MariaDB.
 fn start(name: &str) -> Option<Server> {
     if !Path::new(SERVER).exists() || !Path::new(INSTALL).exists() {
-        skip_or_fail(&format!("{SERVER} missing (apt-get install mariadb-server)"));
+        skip_or_fail(&format!(
+            "{SERVER} missing (apt-get install mariadb-server)"
+        ));
         return None;
     }
     let dir = temp_dir(&format!("mysql-{name}"));
@@ -89,7 +91,11 @@ fn start(name: &str) -> Option<Server> {
         .arg(format!("--pid-file={}", dir.join("mysqld.pid").display()))
         .arg(format!("--log-error={}", dir.join("error.log").display()))
         .arg(format!("--port={port}"))
-        .args(["--user=root", "--bind-address=127.0.0.1", "--skip-name-resolve"])
+        .args([
+            "--user=root",
+            "--bind-address=127.0.0.1",
+            "--skip-name-resolve",
+        ])
         .args(["--innodb-buffer-pool-size=32M", "--skip-log-bin"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -76,7 +76,9 @@ fn as_postgres(program: &str) -> Command {
 /// Starts a cluster; `None` (after SKIPPED) without PostgreSQL.
 fn start(name: &str) -> Option<Server> {
     if !Path::new(BIN).join("postgres").exists() {
-        skip_or_fail(&format!("{BIN}/postgres missing (apt-get install postgresql)"));
+        skip_or_fail(&format!(
+            "{BIN}/postgres missing (apt-get install postgresql)"
+        ));
         return None;
     }
     let dir = temp_dir(&format!("pgsql-{name}"));

@@ -21,10 +21,16 @@ use crate::sys::is_space;
 pub(crate) enum Outcome {
     /// `cache: false`: the query changed data (or gave nil): the result is
     /// not cached and the cache is emptied.
-    Found { data: Vec<u8>, cache: bool },
+    Found {
+        data: Vec<u8>,
+        cache: bool,
+    },
     NotFound,
     /// `stop`: do not try the next server.
-    Defer { message: String, stop: bool },
+    Defer {
+        message: String,
+        stop: bool,
+    },
 }
 
 pub(crate) fn defer(message: String, stop: bool) -> Outcome {

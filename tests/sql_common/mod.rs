@@ -177,7 +177,11 @@ pub fn check_corpus(
             })
             .collect();
         save(corpus, &recorded);
-        eprintln!("recorded {} cases into {}", recorded.len(), corpus.display());
+        eprintln!(
+            "recorded {} cases into {}",
+            recorded.len(),
+            corpus.display()
+        );
         return;
     }
     let want: Vec<(bool, String)> = cases
