@@ -11,6 +11,7 @@ import pathlib
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -41,12 +42,11 @@ def as_postgres(args):
 
 
 @pytest.fixture
-def pgsql_server(tmp_path):
+def pgsql_server():
     need(PGBIN / "postgres")
-    d = tmp_path / "pg"
-    d.mkdir()
+    # Not under pytest's tmp_path: the postgres user cannot enter it.
+    d = pathlib.Path(tempfile.mkdtemp(prefix="exim-expand-pg-"))
     if os.geteuid() == 0:
-        shutil.chown(tmp_path, "postgres")
         shutil.chown(d, "postgres")
     data, port = d / "data", free_port()
     subprocess.run(as_postgres([str(PGBIN / "initdb"), "-D", str(data), "-U", "postgres",
@@ -70,6 +70,7 @@ def pgsql_server(tmp_path):
     finally:
         subprocess.run(as_postgres([str(PGBIN / "pg_ctl"), "-D", str(data), "-m",
                                     "immediate", "-w", "stop"]), capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture
@@ -129,8 +130,8 @@ def test_mysql(mysql_server, tmp_path):
     ctx = ee.Context(config=conf, sandbox=False)
     assert ctx.expand("${lookup mysql{SELECT email FROM users WHERE id = 1}}") == \
         "alice@example.com"
-    assert ctx.expand("${lookup mysql,servers=localhost{SELECT db FROM where_am_i}}") == \
-        "second"
+    assert ctx.expand("${lookup mysql,servers=localhost(%s)/second/exim/eximpw"
+                      "{SELECT db FROM where_am_i}}" % sock) == "second"
     assert ctx.expand("${lookup mysql{SELECT name FROM users WHERE name = "
                       "'${quote_mysql:O'Brien}'}}") == "O'Brien"
     assert ctx.expand("${lookup mysql{UPDATE log SET msg = 'x'}}") == "0"
