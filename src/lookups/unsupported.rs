@@ -1,5 +1,5 @@
 //! Lookup types of Debian's 4.96 build whose servers exim-expand does not
-//! contact yet (`dnsdb`, `ldap`, `mysql`, `nis`, `pgsql`, `readsock`):
+//! contact yet (`ldap`, `nis`):
 //! they defer with a message saying so, or with Exim's own message when
 //! no server is configured; and types this build was made without (a
 //! Cargo feature left out).
