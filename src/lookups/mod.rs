@@ -14,10 +14,16 @@ pub mod ldap_params;
 pub mod lmdb;
 pub mod lsearch;
 pub mod mock;
+#[cfg(feature = "mysql")]
+pub mod mysql;
 pub mod passwd;
+#[cfg(feature = "pgsql")]
+pub mod pgsql;
 pub mod readsock;
 #[cfg(feature = "redis")]
 pub mod redis;
+#[cfg(any(feature = "pgsql", feature = "mysql"))]
+mod sql;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod unsupported;
@@ -78,7 +84,9 @@ pub fn exim_4_96_full() -> Vec<(&'static str, Arc<dyn Lookup>)> {
     feature = "lmdb",
     feature = "redis",
     feature = "sqlite",
-    feature = "ldap"
+    feature = "ldap",
+    feature = "pgsql",
+    feature = "mysql"
 )))]
 fn not_built(name: &'static str, style: Style) -> Arc<dyn Lookup> {
     Arc::new(Unsupported {
@@ -124,10 +132,29 @@ fn ldap_lookups() -> Vec<(&'static str, Arc<dyn Lookup>)> {
         .collect()
 }
 
+#[cfg(feature = "pgsql")]
+fn pgsql_lookup() -> Arc<dyn Lookup> {
+    Arc::new(pgsql::PgsqlLookup::default())
+}
+
+#[cfg(not(feature = "pgsql"))]
+fn pgsql_lookup() -> Arc<dyn Lookup> {
+    not_built("pgsql", Style::Query)
+}
+
+#[cfg(feature = "mysql")]
+fn mysql_lookup() -> Arc<dyn Lookup> {
+    Arc::new(mysql::MysqlLookup::default())
+}
+
+#[cfg(not(feature = "mysql"))]
+fn mysql_lookup() -> Arc<dyn Lookup> {
+    not_built("mysql", Style::Query)
+}
+
 /// The lookup types of Debian's `exim4-daemon-heavy` 4.96.
 pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
     use lsearch::{Kind, LsearchLookup};
-    let query = |name| Arc::new(Unsupported::new(name, Style::Query)) as Arc<dyn Lookup>;
     let keyed = |name| Arc::new(Unsupported::new(name, Style::SingleKey)) as Arc<dyn Lookup>;
     let mut all = vec![
         ("cdb", Arc::new(cdb::CdbLookup) as Arc<dyn Lookup>),
@@ -138,21 +165,12 @@ pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
         ("dsearch", file_lookup(Style::SingleKey, dsearch::query)),
         ("iplsearch", Arc::new(LsearchLookup(Kind::Ip))),
         ("lsearch", Arc::new(LsearchLookup(Kind::Plain))),
-        (
-            "mysql",
-            Arc::new(Unsupported {
-                servers: Some((
-                    "mysql_servers",
-                    "no MySQL servers defined (mysql_servers option)",
-                )),
-                ..Unsupported::new("mysql", Style::Query)
-            }),
-        ),
+        ("mysql", mysql_lookup()),
         ("nis", keyed("nis")),
         ("nis0", keyed("nis0")),
         ("nwildlsearch", Arc::new(LsearchLookup(Kind::NWild))),
         ("passwd", file_lookup(Style::Query, passwd::query)),
-        ("pgsql", query("pgsql")),
+        ("pgsql", pgsql_lookup()),
         ("readsock", Arc::new(readsock::ReadsockLookup)),
         #[cfg(feature = "sqlite")]
         ("sqlite", Arc::new(sqlite::SqliteLookup)),

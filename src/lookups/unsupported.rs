@@ -1,5 +1,5 @@
 //! Lookup types of Debian's 4.96 build whose servers exim-expand does not
-//! contact yet (`mysql`, `nis`, `pgsql`):
+//! contact yet (`nis`):
 //! they defer with a message saying so, or with Exim's own message when
 //! no server is configured; and types this build was made without (a
 //! Cargo feature left out).
