@@ -7,7 +7,8 @@
 # the lines ask for 100 keys over and over, so Exim's per-process lookup
 # cache answers most of them; "uncached": every line asks a new key (and
 # the lookup carries `cache=no_rd`, so neither program reads its cache).
-# Types Debian's Exim lacks (lmdb, redis) are measured for ours alone,
+# pgsql runs a throw-away PostgreSQL cluster on loopback (as the postgres
+# user).  Types Debian's Exim lacks (lmdb, redis) are measured for ours alone,
 # with the exim-4.96-full profile; dnsdb runs Exim under
 # shared/tools/hermetic-dns (a real nsd on loopback) and ours with the
 # same zone files (--dns-zones).  Needs python3, and for the rows that use
@@ -22,7 +23,8 @@ hermetic=${HERMETIC_DNS:-$PWD/../shared/tools/hermetic-dns}
 cargo build --release --quiet
 tmp=$(mktemp -d)
 redis_pid=
-cleanup() { [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null; rm -rf "$tmp"; }
+pg_stop() { :; }
+cleanup() { [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null; pg_stop; rm -rf "$tmp"; }
 trap cleanup EXIT
 
 # 10,000 keys k0..k9999 with values v0.., in every format.
@@ -92,6 +94,23 @@ while got.count(b"+OK\r\n") < 10000:
     got += s.recv(65536)
 EOF
 fi
+have_pg=no
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)
+if [ -n "$pgbin" ] && [ -x "$pgbin/postgres" ] && id postgres >/dev/null 2>&1; then
+  pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir "$tmp/pg" && chown postgres "$tmp/pg" && chmod 755 "$tmp"
+  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  if as_pg "$pgbin/initdb" -D "$tmp/pg/data" -U postgres --auth=trust --no-sync >/dev/null 2>&1 &&
+     as_pg "$pgbin/pg_ctl" -D "$tmp/pg/data" -w -t 30 -l "$tmp/pg/log" \
+       -o "-p $pgport -k $tmp/pg -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null 2>&1; then
+    pg_stop() { as_pg "$pgbin/pg_ctl" -D "$tmp/pg/data" -m immediate stop >/dev/null 2>&1 || true; }
+    python3 -c "
+print('CREATE TABLE t (k text PRIMARY KEY, v text);')
+print('INSERT INTO t VALUES ' + ','.join(\"('k%d','value of key %d')\" % (i, i) for i in range(10000)) + ';')" |
+      as_pg "$pgbin/psql" -q -h "$tmp/pg" -p "$pgport" -U postgres -d postgres >/dev/null && have_pg=yes
+  fi
+fi
+printf 'primary_hostname = bench.test.ex\npgsql_servers = 127.0.0.1::%s/postgres/postgres/x\n' "${pgport:-5432}" > "$tmp/pgsql.conf"
 printf 'primary_hostname = bench.test.ex\n' > "$tmp/min.conf"
 printf 'primary_hostname = bench.test.ex\nredis_servers = 127.0.0.1::%s//\n' "${port:-6379}" > "$tmp/redis.conf"
 
@@ -119,6 +138,7 @@ row() { # row NAME TEMPLATE CACHED EXIM(yes/no/dns) [OUR ARGS...]
   lines "$tpl" "$cached" > "$tmp/in"
   local conf="$tmp/min.conf" et="" ot
   [[ "$tpl" == *redis* ]] && conf="$tmp/redis.conf"
+  [[ "$tpl" == *pgsql* ]] && conf="$tmp/pgsql.conf"
   case $with_exim in
     yes) et=$(run "$exim" "$conf") ;;
     dns) et=$(/usr/bin/time -f '%e' -o "$tmp/time" "$hermetic" "$tmp/zones" "$exim" -C "$conf" -be < "$tmp/in" > "$tmp/out" 2>/dev/null; cat "$tmp/time") ;;
@@ -142,6 +162,7 @@ for c in cached uncached; do
   if [ -x "$hermetic" ] && [ "$(id -u)" = 0 ]; then
     row "dnsdb (zone files)" "\${lookup dnsdb$nr{t@K@.bench.test}}" $c dns --dns-zones "$tmp/zones"
   fi
+  [ $have_pg = yes ] && row pgsql "\${lookup pgsql$nr{select v from t where k='k@K@'}}" $c yes
   [ $have_mdb = yes ] && row "lmdb (ours only)" "\${lookup{k@K@}lmdb$nr{$tmp/data.mdb}}" $c no --profile exim-4.96-full
   [ $have_redis = yes ] && row "redis (ours only)" "\${lookup redis$nr{GET k@K@}}" $c no --profile exim-4.96-full
 done

@@ -76,7 +76,12 @@ struct Cdb {
     file: File,
     len: u64,
     header: Vec<u8>,
+    /// The whole file, when it is small enough to keep (Exim maps it).
+    image: Option<Vec<u8>>,
 }
+
+/// Files up to this size are read into memory when opened.
+const IMAGE_MAX: u64 = 16 << 20;
 
 impl Cdb {
     fn open(path: &[u8], shown: &str) -> Result<Cdb, Error> {
@@ -107,10 +112,17 @@ impl Cdb {
                 "{shown} is not a regular file (cdb lookup)"
             )));
         }
+        let image = (meta.len() <= IMAGE_MAX)
+            .then(|| {
+                let mut all = vec![0u8; meta.len() as usize];
+                read_exact_at(&file, &mut all, 0).ok().map(|_| all)
+            })
+            .flatten();
         Ok(Cdb {
             file,
             len: meta.len(),
             header,
+            image,
         })
     }
 
@@ -154,7 +166,7 @@ impl Cdb {
                             return Err(Error::Defer(String::new()));
                         }
                         let mut data = vec![0u8; data_len];
-                        read_exact_at(&self.file, &mut data, data_pos)
+                        self.read_at(&mut data, data_pos)
                             .map_err(|_| Error::Defer(String::new()))?;
                         if let Some(nul) = data.iter().position(|&b| b == 0) {
                             data.truncate(nul);
@@ -178,7 +190,20 @@ impl Cdb {
         if pos + buf.len() as u64 > self.len {
             return Err(Error::Defer(String::new()));
         }
-        read_exact_at(&self.file, buf, pos).map_err(|_| Error::Defer(String::new()))
+        self.read_at(buf, pos).map_err(|_| Error::Defer(String::new()))
+    }
+
+    /// From the image when there is one, else from the file.
+    fn read_at(&self, buf: &mut [u8], pos: u64) -> io::Result<()> {
+        match &self.image {
+            Some(image) => {
+                let end = pos as usize + buf.len();
+                let part = image.get(pos as usize..end).ok_or(io::ErrorKind::UnexpectedEof)?;
+                buf.copy_from_slice(part);
+                Ok(())
+            }
+            None => read_exact_at(&self.file, buf, pos),
+        }
     }
 }
 
