@@ -138,3 +138,58 @@ fn eval_reads_zone_files() {
     assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--dns-zones /nonexistent/zones"));
 }
+
+/// Records the flags each query is asked with.
+#[derive(Debug, Default)]
+struct Recording(std::sync::Mutex<Vec<exim_expand::eval::QueryFlags>>);
+
+impl exim_expand::eval::Resolver for Recording {
+    fn query(
+        &self,
+        name: &[u8],
+        rr: exim_expand::eval::RrType,
+    ) -> Result<exim_expand::eval::Answer, exim_expand::eval::DnsError> {
+        self.query_with(name, rr, Default::default())
+    }
+
+    fn query_with(
+        &self,
+        _name: &[u8],
+        _rr: exim_expand::eval::RrType,
+        flags: exim_expand::eval::QueryFlags,
+    ) -> Result<exim_expand::eval::Answer, exim_expand::eval::DnsError> {
+        self.0.lock().unwrap().push(flags);
+        Err(exim_expand::eval::DnsError::NoSuchName)
+    }
+
+    fn capability(&self) -> Option<exim_expand::eval::Capability> {
+        None
+    }
+}
+
+/// dnsdb's `retrans_`, `retry_` and DNSSEC OK bit reach the resolver and,
+/// as in Exim (whose dns_init never resets them), stay for later queries;
+/// `dns_retrans`/`dns_retry` from the configuration come first.
+#[test]
+fn resolver_options_reach_the_resolver_and_stay() {
+    let rec = Arc::new(Recording::default());
+    let engine = Engine::builder()
+        .resolver(rec.clone())
+        .config_text("dns_retrans = 4s\ndns_retry = 3\n")
+        .build()
+        .unwrap();
+    let mut s = engine.session();
+    let mut last = |s: &mut exim_expand::Session, expr: &str| {
+        s.expand_str(expr).unwrap();
+        *rec.0.lock().unwrap().last().unwrap()
+    };
+    let f = last(&mut s, "${lookup dnsdb{dnssec_never,a=a.example}{y}{n}}");
+    assert_eq!((f.dnssec_ok, f.retrans, f.retry), (false, Some(4), Some(3)));
+    let f = last(
+        &mut s,
+        "${lookup dnsdb{retrans_2s,retry_1,a=a.example}{y}{n}}",
+    );
+    assert_eq!((f.dnssec_ok, f.retrans, f.retry), (true, Some(2), Some(1)));
+    let f = last(&mut s, "${if match_domain{a.example}{@mx_any}{y}{n}}");
+    assert_eq!((f.dnssec_ok, f.retrans, f.retry), (true, Some(2), Some(1)));
+}

@@ -15,7 +15,7 @@
 
 use super::AclRc;
 use crate::dns::exim::Dns;
-use crate::eval::{DnsError, Evaluator, QueryFlags, RData, RrType, Value};
+use crate::eval::{DnsError, Evaluator, RData, RrType, Value};
 use crate::lists::ListIter;
 
 /// Exim's bound on a DNS list query name.
@@ -134,10 +134,7 @@ struct Check<'e, 'a> {
 
 impl Check<'_, '_> {
     fn dns(&self) -> Dns<'_, '_> {
-        let flags = QueryFlags {
-            dnssec_ok: self.ev.ctx.dns_dnssec_ok,
-            ..QueryFlags::default()
-        };
+        let flags = crate::dns::exim::session_flags(self.ev);
         Dns::new(self.ev, flags)
     }
 

@@ -74,6 +74,30 @@ pub fn rr_of(d: &RData) -> Option<RrType> {
     })
 }
 
+/// The resolver options of the session's next query: the DNSSEC OK bit
+/// and `retrans`/`retry` as earlier `dnsdb` lookups left them, else
+/// `dns_retrans` and `dns_retry` from the configuration (set only when
+/// positive, as Exim's `dns_init` does).
+pub fn session_flags(ev: &Evaluator) -> QueryFlags {
+    let ctx = &ev.ctx;
+    let option_time = |name: &str| {
+        ctx.option(name)
+            .and_then(|v| crate::numeric::time_eval(v.trim().as_bytes()).ok())
+            .and_then(|t| u32::try_from(t).ok())
+            .filter(|&t| t > 0)
+    };
+    let option_int = |name: &str| {
+        ctx.option(name)
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|&n| n > 0)
+    };
+    QueryFlags {
+        dnssec_ok: ctx.dns_dnssec_ok,
+        retrans: ctx.dns_retrans.or_else(|| option_time("dns_retrans")),
+        retry: ctx.dns_retry.or_else(|| option_int("dns_retry")),
+    }
+}
+
 /// Exim's DNS functions for one evaluation: the resolver, the options
 /// of the configuration, and the flags of the queries.
 pub struct Dns<'e, 'a> {

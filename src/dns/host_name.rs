@@ -38,10 +38,7 @@ pub fn lookup(ev: &Evaluator) -> Option<HostNameLookup> {
 }
 
 fn flags(ev: &Evaluator) -> QueryFlags {
-    QueryFlags {
-        dnssec_ok: ev.ctx.dns_dnssec_ok,
-        ..QueryFlags::default()
-    }
+    crate::dns::exim::session_flags(ev)
 }
 
 /// The client's names, before they are verified.

@@ -56,10 +56,7 @@ impl MxOutcome {
 /// Exim's `host_find_bydns(..., HOST_FIND_BY_MX, ...)` with the local-host
 /// scan: `ignore` is the `/ignore=` host list of an `@mx_*` item.
 pub fn find_by_mx(ev: &mut Evaluator, domain: &[u8], ignore: Option<&[u8]>) -> MxOutcome {
-    let flags = QueryFlags {
-        dnssec_ok: ev.ctx.dns_dnssec_ok,
-        ..QueryFlags::default()
-    };
+    let flags = crate::dns::exim::session_flags(ev);
     let found = match Dns::new(ev, flags).lookup(domain, RrType::Mx) {
         Ok(f) => f,
         Err(DnsError::NoSuchName | DnsError::NoData) => return MxOutcome::only(MxRc::Failed),

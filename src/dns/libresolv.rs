@@ -76,6 +76,9 @@ struct State {
     res: Box<ResState>,
     /// The options as resolv.conf set them.
     configured: c_ulong,
+    /// `retrans` and `retry` as resolv.conf set them.
+    configured_retrans: c_int,
+    configured_retry: c_int,
 }
 
 impl State {
@@ -91,7 +94,13 @@ impl State {
             return None;
         }
         let configured = res.options;
-        Some(State { res, configured })
+        let (configured_retrans, configured_retry) = (res.retrans, res.retry);
+        Some(State {
+            res,
+            configured,
+            configured_retrans,
+            configured_retry,
+        })
     }
 }
 
@@ -111,6 +120,9 @@ thread_local! {
 pub(crate) struct Options {
     pub(crate) set: c_ulong,
     pub(crate) clear: c_ulong,
+    /// `retrans` and `retry` for this query (`None`: resolv.conf's).
+    pub(crate) retrans: Option<c_int>,
+    pub(crate) retry: Option<c_int>,
 }
 
 /// `res_nsearch(name, IN, rtype)` with this thread's state: the response.
@@ -122,6 +134,8 @@ pub(crate) fn search(name: &CStr, rtype: u16, opts: Options) -> Result<Vec<u8>, 
         }
         let state = slot.as_mut().ok_or(Failure::TryAgain)?;
         state.res.options = (state.configured & !opts.clear) | opts.set;
+        state.res.retrans = opts.retrans.unwrap_or(state.configured_retrans);
+        state.res.retry = opts.retry.unwrap_or(state.configured_retry);
         let mut answer = vec![0u8; MAX_MESSAGE];
         // SAFETY: the state is initialised, `name` is NUL-terminated and
         // `answer` has the length given.

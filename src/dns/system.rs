@@ -56,6 +56,11 @@ pub struct ConfiguredSystemResolver {
     /// `dns_use_edns0`: `Some` forces EDNS0 on or off (`RES_USE_EDNS0`);
     /// `None` (the default) leaves resolv.conf's choice.
     pub use_edns0: Option<bool>,
+    /// `dns_retrans` (seconds) and `dns_retry`: `None` leaves
+    /// resolv.conf's.
+    pub retrans: Option<u32>,
+    /// See [`ConfiguredSystemResolver::retrans`].
+    pub retry: Option<u32>,
     /// `dns_dnssec_ok`: `Some(true)` asks with the DO bit
     /// (`RES_USE_DNSSEC`, ignored when `use_edns0` is `Some(false)`, as
     /// Exim does); `None` (the default) leaves resolv.conf's choice.
@@ -69,6 +74,8 @@ impl Default for ConfiguredSystemResolver {
             search_parents: false,
             use_edns0: None,
             dnssec_ok: None,
+            retrans: None,
+            retry: None,
         }
     }
 }
@@ -86,14 +93,16 @@ impl Resolver for ConfiguredSystemResolver {
     }
 
     fn query_with(&self, name: &[u8], rr: RrType, flags: QueryFlags) -> Result<Answer, DnsError> {
-        if flags.dnssec_ok && self.dnssec_ok.is_none() {
-            let with = ConfiguredSystemResolver {
-                dnssec_ok: Some(true),
-                ..*self
-            };
-            return with.query(name, rr);
-        }
-        self.query(name, rr)
+        let with = ConfiguredSystemResolver {
+            dnssec_ok: match self.dnssec_ok {
+                None if flags.dnssec_ok => Some(true),
+                d => d,
+            },
+            retrans: flags.retrans.or(self.retrans),
+            retry: flags.retry.or(self.retry),
+            ..*self
+        };
+        with.query(name, rr)
     }
 }
 
@@ -108,9 +117,14 @@ mod backend {
 
     /// The resolver options Exim's `dns_init` sets and clears.
     fn options(c: &ConfiguredSystemResolver) -> Options {
+        let limit = |v: Option<u32>| {
+            v.map(|n| std::ffi::c_int::try_from(n).unwrap_or(std::ffi::c_int::MAX))
+        };
         let mut o = Options {
             set: 0,
             clear: libresolv::RES_DNSRCH | libresolv::RES_DEFNAMES,
+            retrans: limit(c.retrans),
+            retry: limit(c.retry),
         };
         if c.qualify_single {
             o.set |= libresolv::RES_DEFNAMES;
@@ -173,9 +187,12 @@ mod backend {
                 search_parents: true,
                 qualify_single: false,
                 use_edns0: None,
+                retrans: Some(2),
+                retry: None,
             });
             assert_eq!(o.set, libresolv::RES_DNSRCH | libresolv::RES_USE_DNSSEC);
             assert_eq!(o.clear, libresolv::RES_DEFNAMES);
+            assert_eq!((o.retrans, o.retry), (Some(2), None));
             let o = options(&ConfiguredSystemResolver {
                 dnssec_ok: Some(true),
                 use_edns0: Some(false),

@@ -546,6 +546,12 @@ pub struct Context {
     /// queries of the process ask with it too (Exim's `dns_init` never
     /// clears it).
     pub dns_dnssec_ok: bool,
+    /// The resolver's `retrans` and `retry` as a `dnsdb` lookup's
+    /// `retrans_`/`retry_` left them (Exim's `dns_init` sets them and never
+    /// puts the resolver's own back).
+    pub dns_retrans: Option<u32>,
+    /// See [`Context::dns_retrans`].
+    pub dns_retry: Option<u32>,
 }
 
 impl std::ops::Deref for Context {
@@ -601,6 +607,8 @@ impl Context {
             message: None,
             lookup_cache: super::LookupCache::default(),
             dns_dnssec_ok: false,
+            dns_retrans: None,
+            dns_retry: None,
             host_name: HostNameState::default(),
         }
     }

@@ -479,12 +479,22 @@ pub struct QueryFlags {
     /// referral then carries an OPT record, and glibc takes it for an
     /// answer without data instead of a lame server.
     pub dnssec_ok: bool,
+    /// Seconds before a query is sent again (the resolver's `retrans`):
+    /// Exim's `dns_retrans`, or a `dnsdb` lookup's `retrans_`; `None`
+    /// leaves the resolver's own.
+    pub retrans: Option<u32>,
+    /// How many times a query is sent (the resolver's `retry`): Exim's
+    /// `dns_retry`, or a `dnsdb` lookup's `retry_`.
+    pub retry: Option<u32>,
 }
 
 impl QueryFlags {
     /// With the DNSSEC OK bit.
     pub fn dnssec() -> QueryFlags {
-        QueryFlags { dnssec_ok: true }
+        QueryFlags {
+            dnssec_ok: true,
+            ..QueryFlags::default()
+        }
     }
 }
 

@@ -190,7 +190,8 @@ impl Cdb {
         if pos + buf.len() as u64 > self.len {
             return Err(Error::Defer(String::new()));
         }
-        self.read_at(buf, pos).map_err(|_| Error::Defer(String::new()))
+        self.read_at(buf, pos)
+            .map_err(|_| Error::Defer(String::new()))
     }
 
     /// From the image when there is one, else from the file.
@@ -198,7 +199,9 @@ impl Cdb {
         match &self.image {
             Some(image) => {
                 let end = pos as usize + buf.len();
-                let part = image.get(pos as usize..end).ok_or(io::ErrorKind::UnexpectedEof)?;
+                let part = image
+                    .get(pos as usize..end)
+                    .ok_or(io::ErrorKind::UnexpectedEof)?;
                 buf.copy_from_slice(part);
                 Ok(())
             }

@@ -76,6 +76,10 @@ struct Query<'q> {
     field_sep: Option<Option<u8>>,
     defer: Mode,
     dnssec: Mode,
+    /// `retrans_T`: seconds.
+    retrans: Option<u32>,
+    /// `retry_N`.
+    retry: Option<u32>,
     kind: Kind,
     /// The record type as written (`mx`), for the output rules.
     name: &'static str,
@@ -185,6 +189,24 @@ fn strtol_end(s: &[u8], i: usize) -> (bool, usize) {
     }
 }
 
+/// The value of the number `strtol_end` found (base 0: `0x` hex, a
+/// leading `0` octal), saturated.
+fn strtol_value(s: &[u8]) -> u32 {
+    let t = std::str::from_utf8(s).unwrap_or("").trim_start();
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let (digits, radix) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        (h, 16)
+    } else if t.len() > 1 && t.starts_with('0') {
+        (&t[1..], 8)
+    } else {
+        (t, 10)
+    };
+    let end = digits
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(digits.len());
+    u32::from_str_radix(&digits[..end], radix).unwrap_or(if end == 0 { 0 } else { u32::MAX })
+}
+
 fn parse(key: &[u8]) -> Result<Query<'_>, &'static str> {
     let s = key;
     let mut i = skip_space(s, 0);
@@ -208,6 +230,8 @@ fn parse(key: &[u8]) -> Result<Query<'_>, &'static str> {
     }
     let mut defer = Mode::Lax;
     let mut dnssec = Mode::Lax;
+    let mut retrans = None;
+    let mut retry = None;
     loop {
         if starts_with_ci(s, i, "defer_") {
             let (m, j) = mode_at(s, i + 6).ok_or("unsupported dnsdb defer behaviour")?;
@@ -221,13 +245,14 @@ fn parse(key: &[u8]) -> Result<Query<'_>, &'static str> {
             let (secs, j) = time_until_comma(s, i + 8)
                 .filter(|&(t, _)| t > 0)
                 .ok_or("unsupported dnsdb timeout value")?;
-            let _ = secs;
+            retrans = Some(u32::try_from(secs).unwrap_or(u32::MAX));
             i = j;
         } else if starts_with_ci(s, i, "retry_") {
             let (negative, j) = strtol_end(s, i + 6);
             if negative {
                 return Err("unsupported dnsdb retry count");
             }
+            retry = Some(strtol_value(&s[i + 6..j]));
             i = j;
         } else {
             break;
@@ -259,6 +284,8 @@ fn parse(key: &[u8]) -> Result<Query<'_>, &'static str> {
         field_sep,
         defer,
         dnssec,
+        retrans,
+        retry,
         kind,
         name,
         domains: &s[i..],
@@ -267,14 +294,18 @@ fn parse(key: &[u8]) -> Result<Query<'_>, &'static str> {
 
 /// The DNSSEC OK bit, once a `dnsdb` lookup set it, stays set for the
 /// process: Exim's `dns_init` only ever adds `RES_USE_DNSSEC`.
+/// So do `retrans_` and `retry_` (when positive): the resolver keeps them.
 fn query_flags(ev: &mut Evaluator, q: &Query) -> QueryFlags {
     if q.dnssec != Mode::Never {
         ev.ctx.dns_dnssec_ok = true;
     }
-    QueryFlags {
-        dnssec_ok: ev.ctx.dns_dnssec_ok,
-        ..QueryFlags::default()
+    if let Some(t) = q.retrans.filter(|&t| t > 0) {
+        ev.ctx.dns_retrans = Some(t);
     }
+    if let Some(n) = q.retry.filter(|&n| n > 0) {
+        ev.ctx.dns_retry = Some(n);
+    }
+    crate::dns::exim::session_flags(ev)
 }
 
 fn run(ev: &mut Evaluator, q: &Query) -> Result<Option<Vec<u8>>, LookupFailure> {
@@ -545,6 +576,10 @@ mod tests {
         );
         let q = parse(b"retrans_1m5s,retry_0x2,ptr=192.0.2.1").unwrap();
         assert_eq!(q.kind, Kind::Plain(RrType::Ptr));
+        assert_eq!((q.retrans, q.retry), (Some(65), Some(2)));
+        let q = parse(b"retry_010,retry_7,a=x").unwrap();
+        assert_eq!(q.retry, Some(7));
+        assert_eq!(strtol_value(b"010"), 8);
     }
 
     /// The messages of Exim 4.96's `dnsdb_find`.
