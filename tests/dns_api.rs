@@ -179,7 +179,7 @@ fn resolver_options_reach_the_resolver_and_stay() {
         .build()
         .unwrap();
     let mut s = engine.session();
-    let mut last = |s: &mut exim_expand::Session, expr: &str| {
+    let last = |s: &mut exim_expand::Session, expr: &str| {
         s.expand_str(expr).unwrap();
         *rec.0.lock().unwrap().last().unwrap()
     };
