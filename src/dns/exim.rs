@@ -127,7 +127,26 @@ impl<'e, 'a> Dns<'e, 'a> {
         if matches!(rr, RrType::A | RrType::Aaaa) && crate::ip::is_ip_address(name) != 0 {
             return Err(DnsError::NoSuchName);
         }
-        self.ev.ctx.resolver.query_with(name, rr, self.flags)
+        match self.ev.ctx.resolver.query_with(name, rr, self.flags) {
+            Err(DnsError::Again(_)) if self.again_means_nonexist(name) => Err(DnsError::NoSuchName),
+            r => r,
+        }
+    }
+
+    /// `dns_again_means_nonexist`: a domain list (with `$domain` the name)
+    /// of names whose temporary failures count as "no such name".
+    fn again_means_nonexist(&self, name: &[u8]) -> bool {
+        let Some(list) = self.ev.ctx.option("dns_again_means_nonexist") else {
+            return false;
+        };
+        let list = list.as_bytes().to_vec();
+        // The match runs on a copy of the session: it may expand, look up
+        // and set variables, and this query's caller holds the original.
+        let mut ctx = self.ev.ctx.clone();
+        ctx.set_var("domain", name.to_vec());
+        let mut ev = Evaluator::new(&mut ctx);
+        crate::conditions::matchlist::acl_check(&mut ev, crate::eval::ListKind::Domain, name, &list)
+            .unwrap_or(false)
     }
 
     fn name_passes_check(&self, name: &[u8]) -> bool {
