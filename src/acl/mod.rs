@@ -690,7 +690,33 @@ fn one_condition(
         }
         "hosts" => {
             let addr = var(ev, "sender_host_address");
-            list_condition(ev, ListKind::Host, &addr.bytes, &arg.bytes, log_msgp)?
+            // `$host_data`: the value of a lookup that matched, else unset.
+            let r = crate::conditions::matchlist::acl_check_data(
+                ev,
+                ListKind::Host,
+                &addr.bytes,
+                &arg.bytes,
+            );
+            match r {
+                Ok((hit, data)) => {
+                    match data {
+                        Some(bytes) => ev.ctx.vars.insert(
+                            "host_data".into(),
+                            Value {
+                                bytes,
+                                tainted: true,
+                            },
+                        ),
+                        None => ev.ctx.vars.remove("host_data"),
+                    };
+                    if hit { AclRc::Ok } else { AclRc::Fail }
+                }
+                Err(m) => {
+                    ev.ctx.vars.remove("host_data");
+                    *log_msgp = Some(Value::from(m.message));
+                    AclRc::Defer
+                }
+            }
         }
         "senders" => {
             let sender = var(ev, "sender_address");

@@ -1370,6 +1370,17 @@ pub(crate) fn acl_check(
     subject: &[u8],
     list: &[u8],
 ) -> Result<bool, Fatal> {
+    acl_check_data(ev, kind, subject, list).map(|(hit, _)| hit)
+}
+
+/// [`acl_check`], with the data of the item that matched (a lookup's
+/// value: `$host_data` for the `hosts` condition).
+pub(crate) fn acl_check_data(
+    ev: &mut Evaluator,
+    kind: ListKind,
+    subject: &[u8],
+    list: &[u8],
+) -> Result<(bool, Option<Vec<u8>>), Fatal> {
     let saved = ev.value.clone();
     let subject = crate::eval::c_str(subject);
     let list = crate::eval::c_str(list);
@@ -1392,9 +1403,10 @@ pub(crate) fn acl_check(
     };
     let mut val = None;
     let r = m.check_list(list, Sep::Auto, &mut block, kind, true, &mut val);
+    let data = val.clone();
     let r = conclude(m, r, val, list, false);
     ev.value = saved;
-    r
+    r.map(|hit| (hit, data.filter(|_| hit)))
 }
 
 /// Exim's `verify_check_this_host` for a host whose name is known (an MX
