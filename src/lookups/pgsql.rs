@@ -99,24 +99,7 @@ impl Lookup for PgsqlLookup {
         _h: &LookupHandle,
         q: &LookupQuery,
     ) -> Result<Option<Vec<u8>>, LookupFailure> {
-        let query = crate::eval::c_str(q.key);
-        // Exim answers "not found" for a query of only white space,
-        // without contacting a server.
-        if query.iter().all(|&c| crate::sys::is_space(c)) {
-            return Ok(None);
-        }
-        let option = ev.ctx.option(NAMES.option).map(str::to_string);
-        let mut no_cache = false;
-        let found = sql::perform(NAMES, option.as_deref(), query, q.opts, |query, server| {
-            let outcome = self.search(query, server);
-            no_cache |= matches!(outcome, Outcome::Found { cache: false, .. });
-            outcome
-        })
-        .map_err(LookupFailure::Defer)?;
-        if no_cache {
-            ev.ctx.lookup_cache.forget_database();
-        }
-        Ok(found)
+        sql::find(ev, NAMES, q, |query, server| self.search(query, server))
     }
 }
 

@@ -49,6 +49,34 @@ pub(crate) struct Names {
 /// Exim's `lf_sqlperform`: choose the servers and try them in order.
 /// `option` is the main option's value.  `Ok(None)` is "not found"; `Err`
 /// a DEFER with its message.
+/// The `find` of an SQL lookup type (`pgsql`, `mysql`): a query of only
+/// white space is "not found" without a server, as in Exim; otherwise
+/// [`perform`] with the type's main option, and a query that changed data
+/// empties the cache of the type.
+pub(crate) fn find(
+    ev: &mut crate::eval::Evaluator,
+    names: Names,
+    q: &crate::eval::LookupQuery,
+    mut search: impl FnMut(&[u8], &str) -> Outcome,
+) -> Result<Option<Vec<u8>>, crate::eval::LookupFailure> {
+    let query = crate::eval::c_str(q.key);
+    if query.iter().all(|&c| crate::sys::is_space(c)) {
+        return Ok(None);
+    }
+    let option = ev.ctx.option(names.option).map(str::to_string);
+    let mut no_cache = false;
+    let found = perform(names, option.as_deref(), query, q.opts, |query, server| {
+        let outcome = search(query, server);
+        no_cache |= matches!(outcome, Outcome::Found { cache: false, .. });
+        outcome
+    })
+    .map_err(crate::eval::LookupFailure::Defer)?;
+    if no_cache {
+        ev.ctx.lookup_cache.forget_database();
+    }
+    Ok(found)
+}
+
 pub(crate) fn perform(
     names: Names,
     option: Option<&str>,
