@@ -171,6 +171,25 @@ def test_mx_items_and_host_names_from_zone_files():
     assert ctx.expand("<$sender_host_name> $host_lookup_failed") == "<> 1"
 
 
+def test_dnslists_acl_from_zone_files(tmp_path):
+    # Expected values: Exim 4.96 under hermetic-dns (tests/cases/dnslists.jsonl).
+    conf = tmp_path / "dnsl.conf"
+    conf.write_text(
+        "primary_hostname = myhost.test.ex\n"
+        "begin acl\n"
+        "dnsl:\n"
+        "  accept dnslists = $acl_arg1\n"
+        "         message = listed:$dnslist_domain:$dnslist_matched:$dnslist_value:$dnslist_text\n"
+        "  accept message = not listed:$dnslist_domain\n"
+    )
+    ctx = ee.Context(config=conf, dns_zones=ZONES, sandbox=False)
+    ctx.set("sender_host_address", "192.0.2.6")
+    assert ctx.expand("${acl{dnsl}{lists.test}}") == (
+        "listed:lists.test:192.0.2.6:127.0.0.3, 127.0.0.10:"
+    )
+    assert ctx.expand("${acl{dnsl}{lists.test!=127.0.0.3}}") == "not listed:lists.test"
+
+
 def test_a_python_function_is_the_resolver():
     def resolver(name, rrtype):
         if name == "example.com" and rrtype == "mx":
