@@ -55,6 +55,11 @@ fn skip_or_fail(why: &str) -> Option<Server> {
 
 /// Starts redis-server on loopback; `None` (after SKIPPED) without one.
 fn start(name: &str) -> Option<Server> {
+    start_with(name, &[])
+}
+
+/// [`start`] with more redis-server arguments.
+fn start_with(name: &str, extra: &[&str]) -> Option<Server> {
     let dir = std::env::temp_dir().join(format!("exim-expand-redis-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -66,6 +71,7 @@ fn start(name: &str) -> Option<Server> {
         .arg(dir.join("redis.sock"))
         .arg("--dir")
         .arg(&dir)
+        .args(extra)
         .stdout(Stdio::null())
         .spawn();
     let child = match child {
@@ -404,4 +410,89 @@ fn debian_profile_has_no_redis() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), want);
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Sends one command to a server and returns its reply line(s).
+fn command(port: u16, words: &[&str]) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut req = format!("*{}\r\n", words.len());
+    for w in words {
+        req.push_str(&format!("${}\r\n{w}\r\n", w.len()));
+    }
+    stream.write_all(req.as_bytes()).unwrap();
+    let mut buf = vec![0u8; 65536];
+    let n = std::io::Read::read(&mut stream, &mut buf).unwrap_or(0);
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+/// Exim's test 2701 (test/scripts/2701-redis-cluster/2701 and
+/// test/stdout/2701): a two-node cluster, the slots split between them;
+/// a key whose slot the first server does not hold gets MOVED, and the
+/// lookup goes on to the next server of redis_servers.
+#[test]
+fn exim_test_2701_against_a_real_cluster() {
+    let cluster = [
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "nodes.conf",
+    ];
+    let Some(node1) = start_with("cluster1", &cluster) else {
+        return;
+    };
+    let Some(node2) = start_with("cluster2", &cluster) else {
+        return;
+    };
+    assert!(command(node1.port, &["CLUSTER", "ADDSLOTSRANGE", "0", "8191"]).starts_with("+OK"));
+    assert!(command(node2.port, &["CLUSTER", "ADDSLOTSRANGE", "8192", "16383"]).starts_with("+OK"));
+    let meet = command(
+        node1.port,
+        &["CLUSTER", "MEET", "127.0.0.1", &node2.port.to_string()],
+    );
+    assert!(meet.starts_with("+OK"), "{meet}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while [node1.port, node2.port]
+        .iter()
+        .any(|&p| !command(p, &["CLUSTER", "INFO"]).contains("cluster_state:ok"))
+    {
+        assert!(Instant::now() < deadline, "the cluster did not form");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let conf = conf_with(
+        &node1,
+        &format!("127.0.0.1::{}// : 127.0.0.1::{}//", node1.port, node2.port),
+    );
+    // The keys' slots: "KEY_100_1001 ABCDEF" and "01t67it" are on
+    // different nodes (CLUSTER KEYSLOT), so one of each pair is MOVED.
+    let slot = |k: &str| {
+        let r = command(node1.port, &["CLUSTER", "KEYSLOT", k]);
+        r.trim().trim_start_matches(':').parse::<u32>().unwrap()
+    };
+    assert_ne!(slot("KEY_100_1001 ABCDEF") < 8192, slot("01t67it") < 8192);
+    check_lines(
+        &conf,
+        &[
+            (
+                "${lookup redis{set ${quote_redis:KEY_100_1001 ABCDEF} ${quote_redis:objvalue plus}}}",
+                "OK",
+            ),
+            (
+                "${lookup redis{set ${quote_redis:01t67it} ${quote_redis:bfhdkbflks}}}",
+                "OK",
+            ),
+        ],
+    );
+    check_lines(
+        &conf,
+        &[
+            (
+                "${lookup redis{get ${quote_redis:KEY_100_1001 ABCDEF}}}",
+                "objvalue plus",
+            ),
+            ("${lookup redis{get ${quote_redis:01t67it}}}", "bfhdkbflks"),
+        ],
+    );
 }
