@@ -183,8 +183,9 @@ impl<'e, 'a> Matcher<'e, 'a> {
         key: &[u8],
         use_partial: bool,
     ) -> Result<LookupOutcome, Fatal> {
+        let tainted = self.list_tainted;
         Ok(
-            match crate::lookups::list_find(self.ev, spec, rest, key, use_partial)? {
+            match crate::lookups::list_find(self.ev, spec, rest, key, use_partial, tainted)? {
                 Ok(Some(found)) => LookupOutcome::Found(found.data, found.wild),
                 Ok(None) => LookupOutcome::NotFound,
                 Err(m) => LookupOutcome::Defer(m),

@@ -151,6 +151,9 @@ pub struct LookupQuery<'a> {
     /// The options after the type's name (`ret=full,filter=file`), less
     /// those the engine handles itself (`ret=key`, `cache=no_rd`).
     pub opts: Option<&'a str>,
+    /// The key or query was made from tainted data: it may not name a
+    /// server to connect to (Exim: `server "X" is tainted`).
+    pub tainted: bool,
 }
 
 /// One lookup type (`lsearch`, `cdb`, `sqlite`, an embedder's own, ...).

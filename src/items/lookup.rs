@@ -73,7 +73,19 @@ fn eval_inner(
     let mut found = None;
     ev.ctx.lookup_cache.wild_subject = None;
     if !skip {
-        match lookups::search(ev, &spec, file.as_deref(), query.tainted, &keyquery) {
+        // The key's taint: the key's for a single-key type, else the query's.
+        let key_tainted = match spec.style {
+            Style::SingleKey => key.as_ref().is_some_and(|k| k.tainted),
+            _ => query.tainted,
+        };
+        match lookups::search(
+            ev,
+            &spec,
+            file.as_deref(),
+            query.tainted,
+            &keyquery,
+            key_tainted,
+        ) {
             Ok(f) => found = f,
             Err(LookupFailure::Open(m)) => return Err(ExpandError::failed(m, item.span)),
             Err(LookupFailure::Refused(m)) => {

@@ -307,7 +307,7 @@ fn check_string(ev: &mut Evaluator, key: &[u8], pat: &[u8]) -> Result<bool, Stri
         let spec_text = String::from_utf8_lossy(&pat[..semi]).into_owned();
         let spec = super::parse_spec(&ev.ctx.registry, &spec_text)?;
         let (k, file) = super::search_args(&spec, &lower, &pat[semi + 1..]);
-        return match super::search(ev, &spec, file.as_deref(), false, &k) {
+        return match super::search(ev, &spec, file.as_deref(), false, &k, false) {
             Ok(found) => Ok(found.is_some()),
             Err(
                 super::LookupFailure::Open(m)

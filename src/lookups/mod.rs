@@ -22,7 +22,7 @@ pub mod pgsql;
 pub mod readsock;
 #[cfg(feature = "redis")]
 pub mod redis;
-#[cfg(any(feature = "pgsql", feature = "mysql"))]
+#[cfg(any(feature = "pgsql", feature = "mysql", feature = "redis"))]
 mod sql;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
@@ -431,12 +431,14 @@ fn open_shared(
 }
 
 /// Exim's `internal_search_find`: one key, through the cache.
+#[allow(clippy::too_many_arguments)]
 fn internal_find(
     ev: &mut Evaluator,
     spec: &Spec,
     handle: &mut Option<SharedHandle>,
     file: Option<&[u8]>,
     key: &[u8],
+    key_tainted: bool,
     cache_rd: bool,
     opts: Option<&str>,
 ) -> Result<Option<Vec<u8>>, LookupFailure> {
@@ -456,7 +458,12 @@ fn internal_find(
         Some(h) => h.clone(),
         None => handle.insert(open_shared(ev, spec, file)?).clone(),
     };
-    let query = LookupQuery { file, key, opts };
+    let query = LookupQuery {
+        file,
+        key,
+        opts,
+        tainted: key_tainted,
+    };
     ev.ctx.lookup_cache.forget = false;
     // A find that comes back to the same file (through an expansion)
     // gets a handle of its own.
@@ -493,6 +500,7 @@ pub fn search(
     file: Option<&[u8]>,
     file_tainted: bool,
     key: &[u8],
+    key_tainted: bool,
 ) -> Result<Option<Found>, LookupFailure> {
     check_open(ev, spec, file, file_tainted)?;
     let mut handle = None;
@@ -521,7 +529,7 @@ pub fn search(
     let opts = opts.filter(|o| !o.is_empty());
     let opts = opts.as_deref();
     let mut find = |ev: &mut Evaluator, k: &[u8]| {
-        internal_find(ev, spec, &mut handle, file, k, cache_rd, opts)
+        internal_find(ev, spec, &mut handle, file, k, key_tainted, cache_rd, opts)
     };
 
     let mut wild: Option<(Vec<u8>, Vec<u8>)> = None;
@@ -618,13 +626,14 @@ pub fn list_find(
     rest: &[u8],
     key: &[u8],
     use_partial: bool,
+    tainted: bool,
 ) -> Result<Result<Option<Found>, String>, String> {
     let mut spec = parse_spec(&ev.ctx.registry, spec)?;
     if !use_partial {
         spec.partial = None;
     }
     let (keyquery, file) = search_args(&spec, key, rest);
-    match search(ev, &spec, file.as_deref(), false, &keyquery) {
+    match search(ev, &spec, file.as_deref(), false, &keyquery, tainted) {
         Ok(found) => Ok(Ok(found)),
         Err(LookupFailure::Open(m) | LookupFailure::Refused(m)) => Err(m),
         Err(LookupFailure::Defer(m)) => Ok(Err(m)),

@@ -30,8 +30,8 @@
 //! like a broken connection.  Connections are kept for reuse, by server
 //! (without its password), as Exim keeps them.
 
+use super::sql::{self, Names, Outcome, defer};
 use crate::eval::{Capability, Evaluator, Lookup, LookupFailure, LookupHandle, LookupQuery};
-use crate::lists::ListIter;
 use crate::parser::LookupStyle;
 use crate::sys::is_space;
 use redis::{ConnectionAddr, ConnectionLike, IntoConnectionInfo, RedisConnectionInfo, Value};
@@ -96,9 +96,9 @@ impl Lookup for RedisLookup {
         if query.is_empty() {
             return Ok(None);
         }
-        let option = ev.ctx.option("redis_servers").map(str::to_string);
+        let option = ev.ctx.option(NAMES.option).map(str::to_string);
         let mut no_cache = false;
-        let found = perform(option.as_deref(), query, q.opts, |cmd, server| {
+        let found = sql::perform(NAMES, option.as_deref(), query, q, |cmd, server| {
             let outcome = self.search(cmd, server);
             no_cache |= matches!(outcome, Outcome::Found { cache: false, .. });
             outcome
@@ -111,104 +111,11 @@ impl Lookup for RedisLookup {
     }
 }
 
-/// What one server gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
-    Found {
-        data: Vec<u8>,
-        cache: bool,
-    },
-    NotFound,
-    /// `stop`: do not try the next server.
-    Defer {
-        message: String,
-        stop: bool,
-    },
-}
-
-fn defer(message: String, stop: bool) -> Outcome {
-    Outcome::Defer { message, stop }
-}
-
-/// Exim's `lf_sqlperform`: choose the servers (the `servers=` prefix of
-/// the query, the `servers=` option, or `redis_servers`) and try them in
-/// order.  `Ok(None)` is "not found"; `Err` a DEFER with its message.
-fn perform(
-    option: Option<&str>,
-    query: &[u8],
-    opts: Option<&str>,
-    mut search: impl FnMut(&[u8], &str) -> Outcome,
-) -> Result<Option<Vec<u8>>, String> {
-    let (servers, command) = match query.strip_prefix(b"servers") {
-        Some(rest) => {
-            let (list, command) = split_servers_prefix(rest, query)?;
-            (list, command)
-        }
-        None => match servers_option(opts).or(option.map(|o| o.as_bytes().to_vec())) {
-            Some(list) => (list, query),
-            None => return Err("no Redis servers defined (redis_servers option)".into()),
-        },
-    };
-    let mut message = String::new();
-    for item in ListIter::new(&servers) {
-        let server = full_server(&String::from_utf8_lossy(&item), option)?;
-        match search(command, &server) {
-            Outcome::Found { data, .. } => return Ok(Some(data)),
-            Outcome::NotFound => return Ok(None),
-            Outcome::Defer { message: m, stop } => {
-                if stop {
-                    return Err(m);
-                }
-                message = m;
-            }
-        }
-    }
-    Err(message)
-}
-
-/// The server list and the command of a query `servers=LIST;COMMAND`
-/// (`rest` follows `servers`).
-fn split_servers_prefix<'a>(rest: &'a [u8], query: &[u8]) -> Result<(Vec<u8>, &'a [u8]), String> {
-    let rest = skip_space(rest);
-    let Some(rest) = rest.strip_prefix(b"=") else {
-        return Err("missing = after \"servers\" in Redis lookup".into());
-    };
-    let rest = skip_space(rest);
-    let Some(semi) = rest.iter().position(|&c| c == b';') else {
-        return Err("missing ; after \"servers=\" in Redis lookup".into());
-    };
-    if semi == 0 {
-        return Err(format!(
-            "\"servers=\" defines no servers in \"{}\"",
-            String::from_utf8_lossy(query)
-        ));
-    }
-    Ok((rest[..semi].to_vec(), &rest[semi + 1..]))
-}
-
-/// The list of a `servers=` option after the type (`redis,servers=...`).
-fn servers_option(opts: Option<&str>) -> Option<Vec<u8>> {
-    ListIter::with_sep(opts?.as_bytes(), b',')
-        .find_map(|e| e.strip_prefix(b"servers=").map(<[u8]>::to_vec))
-}
-
-/// A server item as given, or, when it has no `/`, the `redis_servers`
-/// entry it names (`NAME/...`).
-fn full_server(item: &str, option: Option<&str>) -> Result<String, String> {
-    if item.contains('/') {
-        return Ok(item.to_string());
-    }
-    let entries = ListIter::new(option.unwrap_or_default().as_bytes());
-    for entry in entries {
-        let entry = String::from_utf8_lossy(&entry).into_owned();
-        if entry.strip_prefix(item).is_some_and(|r| r.starts_with('/')) {
-            return Ok(entry);
-        }
-    }
-    Err(format!(
-        "Redis server \"{item}\" not found in redis_servers"
-    ))
-}
+/// Redis's words in the server choice it shares with the SQL types.
+const NAMES: Names = Names {
+    kind: "Redis",
+    option: "redis_servers",
+};
 
 /// One server's parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -597,9 +504,15 @@ mod tests {
     #[test]
     fn server_selection() {
         let option = Some("first/0/:second/1/pw:third//");
-        let run = |query: &str, opts: Option<&str>, option: Option<&str>| {
+        let run_tainted = |query: &str, opts: Option<&str>, option: Option<&str>, tainted: bool| {
             let mut tried = Vec::new();
-            let r = perform(option, query.as_bytes(), opts, |cmd, server| {
+            let q = LookupQuery {
+                file: None,
+                key: query.as_bytes(),
+                opts,
+                tainted,
+            };
+            let r = sql::perform(NAMES, option, query.as_bytes(), &q, |cmd, server| {
                 tried.push(format!("{server} {}", String::from_utf8_lossy(cmd)));
                 if server.starts_with("third") {
                     Outcome::Found {
@@ -612,6 +525,16 @@ mod tests {
             });
             (r, tried)
         };
+        let run = |query: &str, opts: Option<&str>, option: Option<&str>| {
+            run_tainted(query, opts, option, false)
+        };
+        // lf_sqlperform: a server written out in a tainted query is
+        // refused; one named from redis_servers is not tainted.
+        let (r, tried) = run_tainted("servers=h/0/; get k", None, option, true);
+        assert_eq!(r, Err("Redis server \"h/0/\" is tainted".into()));
+        assert!(tried.is_empty());
+        let (r, _) = run_tainted("servers=third; get k", None, option, true);
+        assert_eq!(r, Ok(Some(b"v".to_vec())));
         let (r, tried) = run("get k", None, option);
         assert_eq!(r, Ok(Some(b"v".to_vec())));
         assert_eq!(

@@ -46,9 +46,6 @@ pub(crate) struct Names {
     pub option: &'static str,
 }
 
-/// Exim's `lf_sqlperform`: choose the servers and try them in order.
-/// `option` is the main option's value.  `Ok(None)` is "not found"; `Err`
-/// a DEFER with its message.
 /// The `find` of an SQL lookup type (`pgsql`, `mysql`): a query of only
 /// white space is "not found" without a server, as in Exim; otherwise
 /// [`perform`] with the type's main option, and a query that changed data
@@ -65,7 +62,7 @@ pub(crate) fn find(
     }
     let option = ev.ctx.option(names.option).map(str::to_string);
     let mut no_cache = false;
-    let found = perform(names, option.as_deref(), query, q.opts, |query, server| {
+    let found = perform(names, option.as_deref(), query, q, |query, server| {
         let outcome = search(query, server);
         no_cache |= matches!(outcome, Outcome::Found { cache: false, .. });
         outcome
@@ -77,14 +74,21 @@ pub(crate) fn find(
     Ok(found)
 }
 
+/// Exim's `lf_sqlperform`: choose the servers and try them in order.
+/// `option` is the main option's value, `query` the query (`q`'s key,
+/// cut at a NUL); `q` gives the options and the query's taint.  `Ok(None)`
+/// is "not found"; `Err` a DEFER with its message.  A server written out
+/// in a tainted query's `servers=...;` prefix is refused.
 pub(crate) fn perform(
     names: Names,
     option: Option<&str>,
     query: &[u8],
-    opts: Option<&str>,
+    q: &crate::eval::LookupQuery,
     mut search: impl FnMut(&[u8], &str) -> Outcome,
 ) -> Result<Option<Vec<u8>>, String> {
     let kind = names.kind;
+    let opts = q.opts;
+    let from_query = query.starts_with(b"servers");
     let (servers, command) = match query.strip_prefix(b"servers") {
         Some(rest) => {
             let rest = skip_space(rest);
@@ -115,7 +119,11 @@ pub(crate) fn perform(
     };
     let mut message = String::new();
     for item in ListIter::new(&servers) {
-        let server = full_server(names, &String::from_utf8_lossy(&item), option)?;
+        let written = String::from_utf8_lossy(&item).into_owned();
+        let server = full_server(names, &written, option)?;
+        if from_query && q.tainted && written.contains('/') {
+            return Err(format!("{kind} server \"{server}\" is tainted"));
+        }
         match search(command, &server) {
             Outcome::Found { data, .. } => return Ok(Some(data)),
             Outcome::NotFound => return Ok(None),
