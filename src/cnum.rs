@@ -36,6 +36,33 @@ pub fn strtol(s: &[u8]) -> (i64, usize) {
     if p == start { (0, 0) } else { (v, p) }
 }
 
+/// C `strtol(s, &end, 0)`: like [`strtol`], but `0x` starts hexadecimal
+/// digits and a leading `0` octal ones (`0x` without a hex digit reads as
+/// the number 0, ending after the `0`).
+pub fn strtol_base0(s: &[u8]) -> (i64, usize) {
+    let (negative, p) = sign(s);
+    let (radix, start) = match (s.get(p), s.get(p + 1)) {
+        (Some(b'0'), Some(b'x' | b'X')) if s.get(p + 2).is_some_and(u8::is_ascii_hexdigit) => {
+            (16, p + 2)
+        }
+        (Some(b'0'), Some(b'x' | b'X')) => return (0, p + 1),
+        (Some(b'0'), _) => (8, p),
+        _ => (10, p),
+    };
+    let mut v: i64 = 0;
+    let mut q = start;
+    while let Some(d) = s.get(q).and_then(|&c| char::from(c).to_digit(radix)) {
+        let d = i64::from(d);
+        v = if negative {
+            v.saturating_mul(i64::from(radix)).saturating_sub(d)
+        } else {
+            v.saturating_mul(i64::from(radix)).saturating_add(d)
+        };
+        q += 1;
+    }
+    if q == start { (0, 0) } else { (v, q) }
+}
+
 /// C `strtoul(s, &end, 10)`: leading white space, an optional sign, decimal
 /// digits.  Out-of-range values give `u64::MAX`; a minus sign negates
 /// modulo 2^64.  Returns the value and the index where reading stopped
@@ -86,6 +113,16 @@ pub fn atoi(s: &[u8]) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strtol_with_base_0() {
+        assert_eq!(strtol_base0(b"0x2,"), (2, 3));
+        assert_eq!(strtol_base0(b"010"), (8, 3));
+        assert_eq!(strtol_base0(b" 7 a"), (7, 2));
+        assert_eq!(strtol_base0(b"-1"), (-1, 2));
+        assert_eq!(strtol_base0(b"0x,"), (0, 1));
+        assert_eq!(strtol_base0(b"x"), (0, 0));
+    }
 
     #[test]
     fn c_readers() {

@@ -6,6 +6,12 @@ pub fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
+/// `b` without leading [`is_space`] bytes.
+pub fn trim_start(b: &[u8]) -> &[u8] {
+    let s = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
+    &b[s..]
+}
+
 /// `b` without leading and trailing [`is_space`] bytes.
 pub fn trim(b: &[u8]) -> &[u8] {
     let s = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());

@@ -203,6 +203,10 @@ fn rust_api() {
     // A tainted file name is refused, as in Exim.
     session.set_tainted_var("f", &db);
     assert!(session.expand_str("${lookup{first}lmdb{$f}}").is_err());
+    // Exim 4.96 logs "Tainted filename for search" and fails with an unset
+    // message, which its -be prints as "(null)" (tests/cases/issue8.jsonl).
+    let e = session.expand_str("${lookup{first}lmdb{$f}}").unwrap_err();
+    assert_eq!(e.to_string(), "(null)");
     // Debian's profile has no lmdb.
     let debian = Engine::builder().allow(Capability::Files).build().unwrap();
     let e = debian.session().expand_str(&src).unwrap_err();

@@ -159,54 +159,6 @@ fn time_until_comma(s: &[u8], mut i: usize) -> Option<(u64, usize)> {
     }
 }
 
-/// C's `strtol(s, &end, 0)` as far as `retry_` needs it: the position
-/// after the number (or `i` when there is none) and whether it is
-/// negative.
-fn strtol_end(s: &[u8], i: usize) -> (bool, usize) {
-    let mut j = skip_space(s, i);
-    let negative = s.get(j) == Some(&b'-');
-    if matches!(s.get(j), Some(b'-' | b'+')) {
-        j += 1;
-    }
-    let hex = s.get(j) == Some(&b'0') && matches!(s.get(j + 1), Some(b'x' | b'X'));
-    let digits_from = if hex { j + 2 } else { j };
-    let is_digit = |c: &u8| {
-        if hex {
-            c.is_ascii_hexdigit()
-        } else {
-            c.is_ascii_digit()
-        }
-    };
-    let mut k = digits_from;
-    while s.get(k).is_some_and(is_digit) {
-        k += 1;
-    }
-    match (k > digits_from, hex) {
-        (true, _) => (negative && s[digits_from..k].iter().any(|&c| c != b'0'), k),
-        // "0x" with no hex digit: the "0" is the number.
-        (false, true) => (false, j + 1),
-        (false, false) => (false, i),
-    }
-}
-
-/// The value of the number `strtol_end` found (base 0: `0x` hex, a
-/// leading `0` octal), saturated.
-fn strtol_value(s: &[u8]) -> u32 {
-    let t = std::str::from_utf8(s).unwrap_or("").trim_start();
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let (digits, radix) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        (h, 16)
-    } else if t.len() > 1 && t.starts_with('0') {
-        (&t[1..], 8)
-    } else {
-        (t, 10)
-    };
-    let end = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
-    u32::from_str_radix(&digits[..end], radix).unwrap_or(if end == 0 { 0 } else { u32::MAX })
-}
-
 fn parse(key: &[u8]) -> Result<Query<'_>, &'static str> {
     let s = key;
     let mut i = skip_space(s, 0);
@@ -248,12 +200,12 @@ fn parse(key: &[u8]) -> Result<Query<'_>, &'static str> {
             retrans = Some(u32::try_from(secs).unwrap_or(u32::MAX));
             i = j;
         } else if starts_with_ci(s, i, "retry_") {
-            let (negative, j) = strtol_end(s, i + 6);
-            if negative {
+            let (n, len) = crate::cnum::strtol_base0(&s[i + 6..]);
+            if n < 0 {
                 return Err("unsupported dnsdb retry count");
             }
-            retry = Some(strtol_value(&s[i + 6..j]));
-            i = j;
+            retry = Some(u32::try_from(n).unwrap_or(u32::MAX));
+            i += 6 + len;
         } else {
             break;
         }
@@ -579,7 +531,6 @@ mod tests {
         assert_eq!((q.retrans, q.retry), (Some(65), Some(2)));
         let q = parse(b"retry_010,retry_7,a=x").unwrap();
         assert_eq!(q.retry, Some(7));
-        assert_eq!(strtol_value(b"010"), 8);
     }
 
     /// The messages of Exim 4.96's `dnsdb_find`.

@@ -129,7 +129,7 @@ fn parse_server(server: &str) -> Result<Server, String> {
     }
     let mut port = 0;
     if let Some((h, p)) = host.split_once(':') {
-        port = sql::atoi(p) as u32 as u16;
+        port = crate::cnum::atoi(p.as_bytes()) as u16;
         host = h;
     }
     if host.contains('/') {

@@ -163,18 +163,16 @@ fn parse_server(server: &str) -> Result<Server, String> {
     })
 }
 
-/// C's `atoi` for a port: leading digits, 0 without any; the value is cut
-/// to 16 bits as the port field is.
+/// C's `atoi` for a port, cut to 16 bits as the port field is.
 fn atoi(s: &str) -> u16 {
-    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse::<u64>().map_or(0, |n| n as u16)
+    crate::cnum::atoi(s.as_bytes()) as u16
 }
 
 /// Splits a command into arguments as redis.c does: white space separates,
 /// a backslash makes the next character part of the argument; at most 32.
 fn split_command(command: &[u8]) -> Vec<Vec<u8>> {
     let mut args = Vec::new();
-    let mut s = skip_space(command);
+    let mut s = crate::sys::trim_start(command);
     while !s.is_empty() && args.len() < MAX_ARGS {
         let mut arg = Vec::new();
         while let Some((&c, rest)) = s.split_first() {
@@ -192,7 +190,7 @@ fn split_command(command: &[u8]) -> Vec<Vec<u8>> {
             }
         }
         args.push(arg);
-        s = skip_space(s);
+        s = crate::sys::trim_start(s);
     }
     args
 }
@@ -258,11 +256,6 @@ fn append_scalar(out: &mut Option<Vec<u8>>, v: Value) {
         Value::BulkString(b) => out.get_or_insert_default().extend_from_slice(&b),
         _ => {}
     }
-}
-
-fn skip_space(s: &[u8]) -> &[u8] {
-    let n = s.iter().take_while(|&&c| is_space(c)).count();
-    &s[n..]
 }
 
 /// The text Exim's client library gives for a failed connection:

@@ -14,7 +14,6 @@
 //!   stop (bad server data); the last DEFER's message is the lookup's.
 
 use crate::lists::ListIter;
-use crate::sys::is_space;
 
 /// What one server gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,11 +90,11 @@ pub(crate) fn perform(
     let from_query = query.starts_with(b"servers");
     let (servers, command) = match query.strip_prefix(b"servers") {
         Some(rest) => {
-            let rest = skip_space(rest);
+            let rest = crate::sys::trim_start(rest);
             let Some(rest) = rest.strip_prefix(b"=") else {
                 return Err(format!("missing = after \"servers\" in {kind} lookup"));
             };
-            let rest = skip_space(rest);
+            let rest = crate::sys::trim_start(rest);
             let Some(semi) = rest.iter().position(|&c| c == b';') else {
                 return Err(format!("missing ; after \"servers=\" in {kind} lookup"));
             };
@@ -162,11 +161,6 @@ fn full_server(names: Names, item: &str, option: Option<&str>) -> Result<String,
     ))
 }
 
-pub(crate) fn skip_space(s: &[u8]) -> &[u8] {
-    let n = s.iter().take_while(|&&c| is_space(c)).count();
-    &s[n..]
-}
-
 /// Exim's `lf_quote`: `name=value ` for one column of a multi-column row;
 /// the value in double quotes (with `"` and `\` escaped) when it is empty
 /// or NULL, starts with `"`, or has white space before any NUL.
@@ -191,21 +185,6 @@ pub(crate) fn lf_quote(out: &mut Vec<u8>, name: &[u8], value: Option<&[u8]>) {
         out.extend_from_slice(value);
     }
     out.push(b' ');
-}
-
-/// C's `atoi`: optional white space and sign, then leading digits.
-pub(crate) fn atoi(s: &str) -> i64 {
-    let s = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    let (neg, s) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let mut n: i64 = 0;
-    for c in s.bytes().take_while(u8::is_ascii_digit) {
-        n = n.wrapping_mul(10).wrapping_add(i64::from(c - b'0'));
-    }
-    if neg { -n } else { n }
 }
 
 #[cfg(test)]
@@ -233,9 +212,9 @@ mod tests {
 
     #[test]
     fn atoi_is_c_atoi() {
-        assert_eq!(atoi("5432"), 5432);
-        assert_eq!(atoi("12x"), 12);
-        assert_eq!(atoi("x"), 0);
-        assert_eq!(atoi(" -3"), -3);
+        assert_eq!(crate::cnum::atoi(b"5432"), 5432);
+        assert_eq!(crate::cnum::atoi(b"12x"), 12);
+        assert_eq!(crate::cnum::atoi(b"x"), 0);
+        assert_eq!(crate::cnum::atoi(b" -3"), -3);
     }
 }

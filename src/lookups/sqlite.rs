@@ -44,7 +44,7 @@ const NOT_ABSOLUTE: &str = "absolute file name expected for \"sqlite\" lookup";
 /// `Err` carries Exim's message for a missing or unopenable file.
 pub fn find(file: Option<&[u8]>, query: &[u8]) -> Result<Option<Vec<u8>>, String> {
     let query = crate::eval::c_str(query);
-    let query = skip_space(query);
+    let query = crate::sys::trim_start(query);
     let (file, query) = match file {
         Some(f) => (Some(crate::eval::c_str(f)), query),
         None if query.first() == Some(&b'/') => {
@@ -52,7 +52,7 @@ pub fn find(file: Option<&[u8]>, query: &[u8]) -> Result<Option<Vec<u8>>, String
                 .iter()
                 .position(|&b| is_space(b))
                 .unwrap_or(query.len());
-            (Some(&query[..end]), skip_space(&query[end..]))
+            (Some(&query[..end]), crate::sys::trim_start(&query[end..]))
         }
         None => (None, query),
     };
@@ -222,11 +222,6 @@ unsafe fn c_bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
     }
 }
 
-fn skip_space(s: &[u8]) -> &[u8] {
-    let n = s.iter().take_while(|&&b| is_space(b)).count();
-    &s[n..]
-}
-
 // SAFETY: the bundled SQLite is built thread-safe (SQLITE_THREADSAFE=1,
 // serialized), so a connection may be used from another thread; the
 // engine hands it to one lookup at a time (behind a mutex).
@@ -271,7 +266,7 @@ impl crate::eval::Lookup for SqliteLookup {
             let file = q.file.filter(|f| !f.is_empty());
             return find(file, q.key).map_err(crate::eval::LookupFailure::Open);
         };
-        let query = skip_space(crate::eval::c_str(q.key));
+        let query = crate::sys::trim_start(crate::eval::c_str(q.key));
         if query.is_empty() {
             return Ok(None);
         }
