@@ -7,7 +7,7 @@
 
 use crate::eval::{Answer, DnsError, Evaluator, QueryFlags, RData, Record, RrType};
 use pcre2::bytes::{Regex, RegexBuilder};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 /// Exim 4.96's default `dns_check_names_pattern`: dot-separated labels of
 /// word characters, with `-` and `/` allowed inside, and a final dot.
@@ -24,8 +24,33 @@ const MAX_CNAME_LOOPS: u32 = 32;
 /// Exim's `dns_csa_search_limit` default.
 const DEFAULT_CSA_SEARCH_LIMIT: u32 = 5;
 
-static DEFAULT_CHECK_NAMES: LazyLock<Regex> =
-    LazyLock::new(|| compile(DEFAULT_CHECK_NAMES_PATTERN).unwrap());
+static DEFAULT_CHECK_NAMES: LazyLock<Arc<Regex>> =
+    LazyLock::new(|| Arc::new(compile(DEFAULT_CHECK_NAMES_PATTERN).unwrap()));
+
+thread_local! {
+    /// The last configured `dns_check_names_pattern`, compiled once.
+    static CONFIGURED_CHECK: std::cell::RefCell<Option<(String, Arc<Regex>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A configured pattern, compiled (once per pattern and thread); `None`
+/// when it does not compile.
+fn configured_check(pattern: &str) -> Option<Arc<Regex>> {
+    if pattern == DEFAULT_CHECK_NAMES_PATTERN {
+        return Some(DEFAULT_CHECK_NAMES.clone());
+    }
+    CONFIGURED_CHECK.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some((p, r)) = c.as_ref()
+            && p == pattern
+        {
+            return Some(r.clone());
+        }
+        let r = Arc::new(compile(pattern)?);
+        *c = Some((pattern.to_string(), r.clone()));
+        Some(r)
+    })
+}
 
 fn compile(pattern: &str) -> Option<Regex> {
     RegexBuilder::new().utf(false).build(pattern).ok()
@@ -150,17 +175,11 @@ impl<'e, 'a> Dns<'e, 'a> {
     }
 
     fn name_passes_check(&self, name: &[u8]) -> bool {
-        let pattern = self.ev.ctx.option("dns_check_names_pattern");
-        let own;
-        let regex = match pattern {
-            None => &*DEFAULT_CHECK_NAMES,
+        let regex = match self.ev.ctx.option("dns_check_names_pattern") {
+            None => DEFAULT_CHECK_NAMES.clone(),
             Some("") => return true,
-            Some(p) if p == DEFAULT_CHECK_NAMES_PATTERN => &*DEFAULT_CHECK_NAMES,
-            Some(p) => match compile(p) {
-                Some(r) => {
-                    own = r;
-                    &own
-                }
+            Some(p) => match configured_check(p) {
+                Some(r) => r,
                 None => return true,
             },
         };

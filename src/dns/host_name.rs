@@ -128,36 +128,52 @@ enum Forward {
     Again,
 }
 
-/// `host_find_bydns(HOST_FIND_BY_A | HOST_FIND_BY_AAAA)` for a PTR name,
-/// then the comparison with the client's address.
-fn resolves_to(ev: &Evaluator, name: &[u8], address: &[u8]) -> Forward {
+/// A name's AAAA and A records, as Exim asks for both.
+struct DnsAddresses {
+    addresses: Vec<std::net::IpAddr>,
+    /// Some query answered.
+    answered: bool,
+    /// Some query deferred or failed.
+    again: bool,
+    /// Every answer was authenticated.
+    secure: bool,
+}
+
+fn dns_addresses(ev: &Evaluator, name: &[u8]) -> DnsAddresses {
     let dns = Dns::new(ev, flags(ev));
-    let want = crate::ip::parse_ip(address);
-    let mut again = false;
-    let mut found_any = false;
-    let mut secure = true;
+    let mut d = DnsAddresses {
+        addresses: Vec::new(),
+        answered: false,
+        again: false,
+        secure: true,
+    };
     for rr in [RrType::Aaaa, RrType::A] {
         match dns.lookup(name, rr) {
             Ok(f) => {
-                found_any = true;
-                secure &= f.answer.authenticated;
-                let hit = f.records(rr).any(|r| match r.data {
-                    RData::A(a) => want == Some(std::net::IpAddr::V4(a)),
-                    RData::Aaaa(a) => want == Some(std::net::IpAddr::V6(a)),
-                    _ => false,
-                });
-                if hit {
-                    return Forward::Yes(secure);
-                }
+                d.answered = true;
+                d.secure &= f.answer.authenticated;
+                d.addresses
+                    .extend(f.records(rr).filter_map(|r| match r.data {
+                        RData::A(a) => Some(std::net::IpAddr::V4(a)),
+                        RData::Aaaa(a) => Some(std::net::IpAddr::V6(a)),
+                        _ => None,
+                    }));
             }
-            Err(DnsError::Again(_) | DnsError::Fail(_)) => again = true,
+            Err(DnsError::Again(_) | DnsError::Fail(_)) => d.again = true,
             Err(_) => {}
         }
     }
-    if again && !found_any {
-        Forward::Again
-    } else {
-        Forward::No
+    d
+}
+
+/// `host_find_bydns(HOST_FIND_BY_A | HOST_FIND_BY_AAAA)` for a PTR name,
+/// then the comparison with the client's address.
+fn resolves_to(ev: &Evaluator, name: &[u8], address: &[u8]) -> Forward {
+    let d = dns_addresses(ev, name);
+    match crate::ip::parse_ip(address) {
+        Some(want) if d.addresses.contains(&want) => Forward::Yes(d.secure),
+        _ if d.again && !d.answered => Forward::Again,
+        _ => Forward::No,
     }
 }
 
@@ -179,22 +195,9 @@ pub fn addresses_of(ev: &Evaluator, name: &[u8]) -> Addresses {
     if !table.is_empty() {
         return Addresses::Found(table);
     }
-    let dns = Dns::new(ev, flags(ev));
-    let mut out = Vec::new();
-    let mut again = false;
-    for rr in [RrType::Aaaa, RrType::A] {
-        match dns.lookup(name, rr) {
-            Ok(f) => out.extend(f.records(rr).filter_map(|r| match r.data {
-                RData::A(a) => Some(std::net::IpAddr::V4(a)),
-                RData::Aaaa(a) => Some(std::net::IpAddr::V6(a)),
-                _ => None,
-            })),
-            Err(DnsError::Again(_) | DnsError::Fail(_)) => again = true,
-            Err(_) => {}
-        }
-    }
-    match (out.is_empty(), again) {
-        (false, _) => Addresses::Found(out),
+    let d = dns_addresses(ev, name);
+    match (d.addresses.is_empty(), d.again) {
+        (false, _) => Addresses::Found(d.addresses),
         (true, true) => Addresses::Again,
         (true, false) => Addresses::None,
     }
