@@ -92,22 +92,7 @@ impl Lookup for RedisLookup {
         _h: &LookupHandle,
         q: &LookupQuery,
     ) -> Result<Option<Vec<u8>>, LookupFailure> {
-        let query = crate::eval::c_str(q.key);
-        if query.is_empty() {
-            return Ok(None);
-        }
-        let option = ev.ctx.option(NAMES.option).map(str::to_string);
-        let mut no_cache = false;
-        let found = sql::perform(NAMES, option.as_deref(), query, q, |cmd, server| {
-            let outcome = self.search(cmd, server);
-            no_cache |= matches!(outcome, Outcome::Found { cache: false, .. });
-            outcome
-        })
-        .map_err(LookupFailure::Defer)?;
-        if no_cache {
-            ev.ctx.lookup_cache.forget_database();
-        }
-        Ok(found)
+        sql::find(ev, NAMES, q, |cmd, server| self.search(cmd, server))
     }
 }
 

@@ -45,7 +45,7 @@ pub(crate) struct Names {
     pub option: &'static str,
 }
 
-/// The `find` of an SQL lookup type (`pgsql`, `mysql`): a query of only
+/// The `find` of the server lookup types (`pgsql`, `mysql`, `redis`): a query of only
 /// white space is "not found" without a server, as in Exim; otherwise
 /// [`perform`] with the type's main option, and a query that changed data
 /// empties the cache of the type.
