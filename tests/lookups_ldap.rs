@@ -25,6 +25,7 @@
 
 #![cfg(feature = "ldap")]
 
+mod common;
 use exim_expand::{Capability, Context, Engine, LdapLookup, eval::Profile, expand};
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
@@ -61,21 +62,13 @@ impl Drop for Slapd {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn required() -> bool {
     std::env::var("EXIM_ORACLE").as_deref() == Ok("required")
 }
 
+/// Says SKIPPED (or fails in CI) and gives no server.
 fn skip_or_fail(why: &str) -> Option<Slapd> {
-    assert!(!required(), "{why}");
-    eprintln!("SKIPPED: {why}");
+    common::skip_or_fail(why);
     None
 }
 
@@ -136,7 +129,7 @@ fn start(name: &str) -> Option<Slapd> {
         "slapadd: {}",
         String::from_utf8_lossy(&loaded.stderr)
     );
-    let port = free_port();
+    let port = common::free_port();
     let sock_url = dir.join("ldapi").to_str().unwrap().replace('/', "%2F");
     let child = Command::new(slapd)
         // -d keeps slapd in the foreground, so that it is ours to kill.
@@ -173,7 +166,7 @@ impl Fixture {
         let slapd = start(name)?;
         Some(Fixture {
             slapd,
-            down: free_port(),
+            down: common::free_port(),
             silent: TcpListener::bind("127.0.0.1:0").unwrap(),
         })
     }
@@ -255,19 +248,12 @@ fn run_be(program: &Path, conf: &str, expr: &str) -> (bool, String) {
 }
 
 fn oracle() -> Option<PathBuf> {
-    let found = program("exim4").filter(|_| unsafe_is_root());
+    let found = program("exim4").filter(|_| common::is_root());
     assert!(
         found.is_some() || !required(),
         "the oracle (/usr/sbin/exim4, run as root) is required"
     );
     found
-}
-
-fn unsafe_is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,15 +3,15 @@
 //! free loopback port and a socket in a temporary directory, loaded from
 //! tests/data/sql/mysql.sql, killed on drop).  The corpus
 //! tests/data/sql/mysql_cases.jsonl was recorded from the oracle pointed
-//! at the same server; see tests/sql_common/mod.rs for how to re-record.
+//! at the same server; see tests/common/mod.rs for how to re-record.
 //! Without the server binaries the tests say SKIPPED, unless
 //! EXIM_ORACLE=required (CI), where they fail.
 
-#[path = "sql_common/mod.rs"]
-mod sql_common;
+#[path = "common/mod.rs"]
+mod common;
 
+use common::{free_port, skip_or_fail, temp_dir};
 use exim_expand::{Context, eval::Profile, expand};
-use sql_common::{free_port, skip_or_fail, temp_dir};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -135,10 +135,10 @@ fn corpus_matches_the_oracle() {
         return;
     };
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sql/mysql_cases.jsonl");
-    let cases = sql_common::load(&corpus);
+    let cases = common::load(&corpus);
     assert!(cases.len() >= 40, "{} cases", cases.len());
     let subs = subs(&server);
-    sql_common::check_corpus(&corpus, &server.dir, CONF, &subs, || server.load());
+    common::check_corpus(&corpus, &server.dir, CONF, &subs, || server.load());
 }
 
 /// The Rust API: a Context with `mysql_servers` set; the library's

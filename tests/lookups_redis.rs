@@ -7,6 +7,7 @@
 //! test/stdout/2700), redis.c's formatting and messages, and redis-server's
 //! own replies.
 
+mod common;
 use exim_expand::{Capability, Context, Engine, RedisLookup, eval::Profile, expand};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -36,20 +37,9 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
+/// Says SKIPPED (or fails in CI) and gives no server.
 fn skip_or_fail(why: &str) -> Option<Server> {
-    assert!(
-        std::env::var("EXIM_ORACLE").as_deref() != Ok("required"),
-        "{why}"
-    );
-    eprintln!("SKIPPED: {why}");
+    common::skip_or_fail(why);
     None
 }
 
@@ -63,7 +53,7 @@ fn start_with(name: &str, extra: &[&str]) -> Option<Server> {
     let dir = std::env::temp_dir().join(format!("exim-expand-redis-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let port = free_port();
+    let port = common::free_port();
     let child = Command::new("redis-server")
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
         .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
@@ -210,7 +200,7 @@ fn servers_databases_and_sockets() {
     let Some(server) = start("servers") else {
         return;
     };
-    let (port, dead) = (server.port, free_port());
+    let (port, dead) = (server.port, common::free_port());
     let sock = server.socket();
     let conf = conf_with(
         &server,

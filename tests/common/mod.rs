@@ -1,4 +1,6 @@
-//! What tests/lookups_pgsql.rs and tests/lookups_mysql.rs share: a corpus
+//! What the tests against servers share: skipping or failing without the
+//! server, free ports, temporary directories, and (tests/lookups_pgsql.rs,
+//! tests/lookups_mysql.rs) a corpus
 //! of expansions (one JSON object a line: `{"expr": ..., "ok": ..., "out":
 //! ...}`, with `@NAME@` placeholders for what varies between runs: ports,
 //! socket paths) run through the `-be` drop-in and, when it is installed,
