@@ -43,6 +43,8 @@ pub struct AddressParser<'a> {
     last_comment: usize,
     pub allow_group: bool,
     pub found_group: bool,
+    /// Accept `<>` (the null address of MAIL FROM).
+    pub allow_null: bool,
     opts: AddressOptions,
 }
 
@@ -54,6 +56,7 @@ impl<'a> AddressParser<'a> {
             last_comment: 0,
             allow_group: false,
             found_group: false,
+            allow_null: false,
             opts,
         }
     }
@@ -436,12 +439,17 @@ impl<'a> AddressParser<'a> {
                 self.put(0, 0);
                 source_routed = true;
             }
-            let (s, e, dp) = self.read_addr_spec(*sp, 0, b'>');
-            *sp = s;
-            if let Some(e) = e {
-                return Err(e);
+            if self.allow_null && !source_routed && self.at(*sp) == b'>' {
+                self.put(0, 0);
+                domain = 0;
+            } else {
+                let (s, e, dp) = self.read_addr_spec(*sp, 0, b'>');
+                *sp = s;
+                if let Some(e) = e {
+                    return Err(e);
+                }
+                domain = dp.unwrap_or(0);
             }
-            domain = dp.unwrap_or(0);
             if source_routed && domain == 0 {
                 return Err(b"domain missing in source-routed address".to_vec());
             }

@@ -43,6 +43,7 @@ pub mod eval;
 pub mod lint;
 pub mod message;
 pub mod parser;
+pub mod smtp;
 
 /// The README's examples are doctests.
 #[cfg(doctest)]

@@ -115,6 +115,9 @@ pub struct ReadOptions {
     pub dot_ends: bool,
     /// `-t`: take recipients from To:, Cc: and Bcc: (Bcc: then removed).
     pub extract_recipients: bool,
+    /// A line that is not a header ends the headers and is the first line
+    /// of the body (SMTP reception); `-bem` drops it.
+    pub keep_first_body_line: bool,
 }
 
 impl Default for ReadOptions {
@@ -122,6 +125,7 @@ impl Default for ReadOptions {
         ReadOptions {
             dot_ends: true,
             extract_recipients: false,
+            keep_first_body_line: false,
         }
     }
 }
@@ -308,7 +312,7 @@ impl Message {
             &text,
             &ReadOptions {
                 dot_ends: false,
-                extract_recipients: false,
+                ..ReadOptions::default()
             },
         )
     }
@@ -331,6 +335,7 @@ impl Message {
         // true when the headers ended with a "." line or end of file: no
         // body is read then.
         let mut dot_ended = false;
+        let mut first_body_line: Option<Vec<u8>> = None;
         'headers: loop {
             let mut text: Vec<u8> = Vec::new();
             let mut prevlines = 0usize;
@@ -431,6 +436,9 @@ impl Message {
                     if !is_space(p0) && had_zero {
                         m.body_zerocount = text.iter().filter(|&&b| b == 0).count() as i64;
                     }
+                    if opts.keep_first_body_line {
+                        first_body_line = Some(text);
+                    }
                     break 'headers;
                 }
                 for b in text.iter_mut() {
@@ -473,7 +481,16 @@ impl Message {
             let rest = &input.data[input.pos..];
             m.read_body(rest, opts.dot_ends, input.pushed);
         }
-        m.body_size = m.size - header_size;
+        if let Some(mut line) = first_body_line {
+            let counted = line.len() as i64;
+            line.extend_from_slice(&m.body);
+            m.body = line;
+            m.body_linecount += 1;
+            m.linecount -= 1;
+            m.body_size = m.size - header_size + counted;
+        } else {
+            m.body_size = m.size - header_size;
+        }
         m.linecount += m.body_linecount;
         m
     }

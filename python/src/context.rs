@@ -398,6 +398,7 @@ impl Context {
         let opts = ee::message::ReadOptions {
             dot_ends,
             extract_recipients,
+            ..Default::default()
         };
         let mut held = self.hold(py)?;
         let msg = ee::message::load_bem(&mut held, &data, &opts);

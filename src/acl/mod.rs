@@ -9,8 +9,15 @@
 //! hints databases or message data are not implemented: they fail the ACL
 //! with a message that says so.
 
+mod check;
+mod control;
 mod dnslists;
+mod forbids;
+mod headers;
 mod lists;
+
+pub use check::acl_check;
+pub use headers::add_headers;
 
 use crate::config::ListKind;
 use crate::config::acl::{AclLine, AclParser};
@@ -50,6 +57,17 @@ pub struct AclOutcome {
     pub rc: AclRc,
     pub user_msg: Option<Value>,
     pub log_msg: Option<Value>,
+    /// A temporary rejection may show the user message (Exim's
+    /// `acl_temp_details`: set by the `defer` verb).
+    pub temp_details: bool,
+}
+
+impl AclOutcome {
+    /// An accept without messages (what an unset ACL option gives where
+    /// Exim does not run one).
+    pub fn accepted() -> AclOutcome {
+        outcome(AclRc::Ok, None, None)
+    }
 }
 
 /// Exim refuses deeper nesting (`acl_level > 20`).
@@ -94,6 +112,10 @@ pub fn log_tainted_filename(ev: &Evaluator, name: &[u8], for_search: bool) {
 /// Writes one of Exim's log lines (`YYYY-MM-DD HH:MM:SS text`) to standard
 /// error when the policy asks for it, as `exim -be` does.
 pub fn log_line(ev: &Evaluator, text: &[u8]) {
+    if ev.ctx.log.is_collecting() {
+        ev.ctx.log.write(text);
+        return;
+    }
     if !ev.ctx.policy.log_to_stderr {
         return;
     }
@@ -189,6 +211,7 @@ pub fn condition(ev: &mut Evaluator, args: &[Value]) -> Result<bool, crate::eval
 fn error(msg: impl Into<Vec<u8>>) -> AclOutcome {
     AclOutcome {
         rc: AclRc::Error,
+        temp_details: false,
         user_msg: None,
         log_msg: Some(Value::new(msg.into())),
     }
@@ -322,6 +345,7 @@ fn check_internal(ev: &mut Evaluator, s: &Value) -> AclOutcome {
 fn outcome(rc: AclRc, user_msg: Option<Value>, log_msg: Option<Value>) -> AclOutcome {
     AclOutcome {
         rc,
+        temp_details: false,
         user_msg,
         log_msg,
     }
@@ -353,23 +377,17 @@ fn run_statements(ev: &mut Evaluator, statements: &[AclStatement]) -> AclOutcome
                 }
             }
             AclVerb::Accept | AclVerb::Discard if endpass => done(cond),
-            AclVerb::Defer if cond == AclRc::Ok => done(AclRc::Defer),
+            AclVerb::Defer if cond == AclRc::Ok => {
+                let mut r = outcome(AclRc::Defer, user_msg.clone(), log_msg.clone());
+                r.temp_details = true;
+                Some(r)
+            }
             AclVerb::Deny if cond == AclRc::Ok => done(AclRc::Fail),
             AclVerb::Drop if cond == AclRc::Ok => done(AclRc::FailDrop),
             AclVerb::Require if cond != AclRc::Ok => done(cond),
             AclVerb::Warn => {
                 if cond == AclRc::Ok {
-                    if let Some(m) = log_msg.as_ref().filter(|m| user_msg.as_ref() != Some(*m)) {
-                        let mut t = b"Warning: ".to_vec();
-                        t.extend_from_slice(&m.bytes);
-                        log_line(ev, &t);
-                    }
-                    if user_msg.is_some() {
-                        log_line(
-                            ev,
-                            b"ACL \"warn\" with \"message\" setting found in a non-message (unknown) ACL: cannot specify header lines here: message ignored",
-                        );
-                    }
+                    warn(ev, user_msg.as_ref(), log_msg.as_ref());
                 }
                 user_msg = None;
                 log_msg = None;
@@ -386,6 +404,64 @@ fn run_statements(ev: &mut Evaluator, statements: &[AclStatement]) -> AclOutcome
     outcome(AclRc::Fail, user_msg, log_msg)
 }
 
+/// What a `warn` statement whose conditions passed does (Exim's
+/// `acl_warn`): logs its log message once, and adds its message as header
+/// lines in a message ACL.
+fn warn(ev: &mut Evaluator, user_msg: Option<&Value>, log_msg: Option<&Value>) {
+    if let Some(m) = log_msg.filter(|m| user_msg != Some(*m)) {
+        let mut t = host_and_ident(ev, true);
+        t.extend_from_slice(b" Warning: ");
+        t.extend_from_slice(&crate::operators::quote::string_printing(
+            &m.bytes,
+            ev.ctx.option_flag("print_topbitchars", false),
+        ));
+        if !ev.ctx.warnings_logged.contains(&t) {
+            log_line(ev, &t);
+            ev.ctx.warnings_logged.push(t);
+        }
+    }
+    let Some(user_msg) = user_msg else { return };
+    if !ev.ctx.phase.is_message() {
+        log_line(
+            ev,
+            format!(
+                "ACL \"warn\" with \"message\" setting found in a non-message ({}) ACL: cannot specify header lines here: message ignored",
+                ev.ctx.phase.name()
+            )
+            .as_bytes(),
+        );
+        return;
+    }
+    let text = user_msg.bytes.clone();
+    add_headers(ev, &text);
+}
+
+/// How Exim names the client in log lines (`host_and_ident`): `H=` (with
+/// `flag`) and `$sender_fullhost`, or `U=` and the ident outside a
+/// session.
+pub fn host_and_ident(ev: &Evaluator, flag: bool) -> Vec<u8> {
+    let var = |n: &str| crate::vars::lookup(ev, n, false).unwrap_or_default().bytes;
+    let full = var("sender_fullhost");
+    let ident = var("sender_ident");
+    let mut out = Vec::new();
+    if full.is_empty() {
+        if flag {
+            out.extend_from_slice(b"U=");
+        }
+        out.extend_from_slice(if ident.is_empty() { b"unknown" } else { &ident });
+    } else {
+        if flag {
+            out.extend_from_slice(b"H=");
+        }
+        out.extend_from_slice(&full);
+        if !ident.is_empty() {
+            out.extend_from_slice(b" U=");
+            out.extend_from_slice(&ident);
+        }
+    }
+    out
+}
+
 /// Conditions that Exim expands before testing them.
 fn expand_at_top(name: &str) -> bool {
     !matches!(
@@ -399,25 +475,6 @@ fn expand_at_top(name: &str) -> bool {
             | "recipients"
             | "sender_domains"
             | "senders"
-    )
-}
-
-/// Conditions and modifiers that may not be used outside their SMTP phase.
-fn forbidden_here(name: &str) -> bool {
-    matches!(
-        name,
-        "add_header"
-            | "decode"
-            | "dkim_signers"
-            | "dkim_status"
-            | "domains"
-            | "local_parts"
-            | "malware"
-            | "mime_regex"
-            | "recipients"
-            | "regex"
-            | "remove_header"
-            | "spam"
     )
 }
 
@@ -468,11 +525,12 @@ fn check_conditions(
         } else {
             Value::from(raw)
         };
-        if forbidden_here(&cb.name) {
+        if forbids::is_forbidden(&cb.name, ev.ctx.phase) {
             *log_msgp = Some(Value::from(format!(
-                "cannot {} {} condition in unknown ACL",
+                "cannot {} {} condition in {} ACL",
                 if cb.is_modifier { "use" } else { "test" },
-                cb.name
+                cb.name,
+                ev.ctx.phase.name()
             )));
             return AclRc::Error;
         }
@@ -664,7 +722,33 @@ fn one_condition(
             }
         }
         "continue" | "log_reject_target" | "queue" => AclRc::Ok,
-        "control" => control(&arg.bytes, log_msgp)?,
+        "control" => control(ev, &arg.bytes, log_msgp)?,
+        "add_header" => {
+            add_headers(ev, &arg.bytes);
+            AclRc::Ok
+        }
+        "remove_header" => {
+            ev.ctx.removed_headers.push(arg.bytes.clone());
+            AclRc::Ok
+        }
+        "domains" => {
+            let d = var(ev, "domain");
+            list_condition(ev, ListKind::Domain, &d.bytes, &arg.bytes, log_msgp)?
+        }
+        "local_parts" => {
+            let l = var(ev, "local_part");
+            list_condition(ev, ListKind::LocalPart, &l.bytes, &arg.bytes, log_msgp)?
+        }
+        "recipients" => {
+            let l = var(ev, "local_part");
+            let d = var(ev, "domain");
+            let mut r = l.bytes;
+            if !d.is_empty() {
+                r.push(b'@');
+                r.extend_from_slice(&d.bytes);
+            }
+            list_condition(ev, ListKind::Address, &r, &arg.bytes, log_msgp)?
+        }
         "delay" => {
             if crate::numeric::time_eval(&arg.bytes).is_err() {
                 *log_msgp = Some(Value::from(format!(
@@ -746,46 +830,29 @@ fn one_condition(
     })
 }
 
-/// `control = name[/options]`: the controls allowed outside an SMTP phase
-/// are accepted and ignored; the others fail the ACL, as in Exim.
-fn control(arg: &[u8], log_msgp: &mut Option<Value>) -> Result<AclRc, AclRc> {
-    const ANYWHERE: &[&str] = &[
-        "cutthrough_delivery",
-        "debug",
-        "dkim_disable_verify",
-        "dscp",
-        "enforce_sync",
-        "no_callout_flush",
-        "no_delay_flush",
-        "no_enforce_sync",
-        "no_multiline_responses",
-        "no_pipelining",
-    ];
-    const PHASE_ONLY: &[&str] = &[
-        "allow_auth_unadvertised",
-        "caseful_local_part",
-        "caselower_local_part",
-        "fakedefer",
-        "fakereject",
-        "freeze",
-        "no_mbox_unspool",
-        "queue",
-        "queue_only",
-        "submission",
-        "suppress_local_fixups",
-        "utf8_downconvert",
-    ];
-    let word_end = arg.iter().position(|&c| c == b'/').unwrap_or(arg.len());
-    let word = lossy(&arg[..word_end]);
-    if ANYWHERE.contains(&word.as_str()) {
-        return Ok(AclRc::Ok);
+/// `control = name[/options]`: a control used where Exim forbids it
+/// fails the ACL; the others are recorded in the context (`acl_controls`)
+/// for the session to act on.
+fn control(ev: &mut Evaluator, arg: &[u8], log_msgp: &mut Option<Value>) -> Result<AclRc, AclRc> {
+    let (name, options) = match control::decode(arg) {
+        Ok(c) => c,
+        Err(m) => {
+            *log_msgp = Some(Value::from(m));
+            return Err(AclRc::Error);
+        }
+    };
+    let forbidden = control::forbidden_phases(name).unwrap_or(0);
+    if forbidden & ev.ctx.phase.bit() != 0 {
+        *log_msgp = Some(Value::from(format!(
+            "cannot use \"control={name}\" in {} ACL",
+            ev.ctx.phase.name()
+        )));
+        return Err(AclRc::Error);
     }
-    *log_msgp = Some(Value::from(if PHASE_ONLY.contains(&word.as_str()) {
-        format!("cannot use \"control={word}\" in unknown ACL")
-    } else {
-        format!("syntax error in \"control\" modifier: {}", lossy(arg))
-    }));
-    Err(AclRc::Error)
+    let mut c = name.as_bytes().to_vec();
+    c.extend_from_slice(options);
+    ev.ctx.acl_controls.push(c);
+    Ok(AclRc::Ok)
 }
 
 /// `verify = ...` outside an SMTP phase: only the checks that need no

@@ -10,7 +10,7 @@ use std::os::unix::ffi::OsStrExt;
 /// True when the arguments ask for expansion testing (`-be`, `-bem FILE`).
 pub fn wants_dropin(args: &[OsString]) -> bool {
     args.iter()
-        .any(|a| a.as_bytes() == b"-be" || a.as_bytes() == b"-bem")
+        .any(|a| matches!(a.as_bytes(), b"-be" | b"-bem" | b"-bh" | b"-bhc"))
 }
 
 /// What the command line asked for.
@@ -33,6 +33,11 @@ pub struct DropinArgs {
     pub profile: Option<crate::eval::Profile>,
     /// Expansion strings given after -be.
     pub strings: Vec<Vec<u8>>,
+    /// `-bh IP[.port]`: an SMTP session as if from that client.
+    pub host_check: Option<crate::smtp::Client>,
+    /// `--pid N`: the process id `$pid` and message ids show (our
+    /// addition, for reproducible sessions).
+    pub pid: Option<u32>,
 }
 
 /// Exim's `host_address_extract_port` for `-oMa` and `-oMi`: `[addr]:port`,
@@ -107,6 +112,35 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
             b"-bem" => {
                 after_be = true;
                 out.message_file = Some(String::from_utf8_lossy(&next(&mut i, "-bem")?).into());
+            }
+            b"-bh" => {
+                let (addr, port) = checked_host_port(&next(&mut i, "-bh")?)?;
+                let port = match port {
+                    Some(p) => Some(
+                        String::from_utf8_lossy(&p)
+                            .parse::<u16>()
+                            .map_err(|_| "exim: port number out of range".to_string())?,
+                    ),
+                    None => None,
+                };
+                out.host_check = Some(crate::smtp::Client {
+                    address: String::from_utf8_lossy(&addr).into_owned(),
+                    port,
+                });
+            }
+            b"-bhc" => {
+                return Err(
+                    "exim-expand: -bhc is not supported: its callouts would make real \
+                     SMTP connections; use -bh"
+                        .to_string(),
+                );
+            }
+            b"--pid" => {
+                let v = String::from_utf8_lossy(&next(&mut i, "--pid")?).into_owned();
+                out.pid = Some(
+                    v.parse()
+                        .map_err(|_| format!("exim-expand: --pid {v}: not a process id"))?,
+                );
             }
             b"-C" => out.config = Some(String::from_utf8_lossy(&next(&mut i, "-C")?).into()),
             b"--profile" => {
@@ -299,6 +333,7 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
         },
     };
     ctx.apply_config(&config);
+    ctx.pid = a.pid;
     if let Some(clock) = a.now {
         ctx.clock = std::sync::Arc::new(clock);
     }
@@ -409,6 +444,9 @@ pub fn run(args: &[OsString]) -> i32 {
             return 1;
         }
     };
+    if let Some(client) = &a.host_check {
+        return super::bh::run(&mut ctx, client.clone());
+    }
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut reader = BeReader::with_config(io::stdin().lock(), &config);

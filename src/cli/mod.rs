@@ -1,6 +1,7 @@
 //! The command-line front end: the `exim -be` drop-in and the subcommands
 //! (`repl`, `eval`, `check`).
 
+pub mod bh;
 pub mod commands;
 pub mod dropin;
 pub mod repl;

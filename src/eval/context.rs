@@ -552,6 +552,23 @@ pub struct Context {
     pub dns_retrans: Option<u32>,
     /// See [`Context::dns_retrans`].
     pub dns_retry: Option<u32>,
+    /// Log lines kept for the owner (an SMTP session) instead of echoed.
+    pub log: super::LogBuffer,
+    /// Where the ACL being run sits in an SMTP session.
+    pub phase: super::SmtpPhase,
+    /// Header lines that ACLs added to the message being received
+    /// (`warn` with `message`, `add_header`), as Exim's `acl_added_headers`.
+    pub added_headers: Vec<super::AddedHeader>,
+    /// The `warn` log lines written for the current message (each is
+    /// written once, as Exim's `acl_warn_logged`).
+    pub warnings_logged: Vec<Vec<u8>>,
+    /// `remove_header` lists of ACLs, for the message being received.
+    pub removed_headers: Vec<Vec<u8>>,
+    /// The controls ACLs obeyed (`name[/options]`), for the session.
+    pub acl_controls: Vec<Vec<u8>>,
+    /// The process id that `$pid` and message ids show (`None`: this
+    /// process's); pinned for reproducible sessions.
+    pub pid: Option<u32>,
 }
 
 impl std::ops::Deref for Context {
@@ -610,6 +627,13 @@ impl Context {
             dns_retrans: None,
             dns_retry: None,
             host_name: HostNameState::default(),
+            log: super::LogBuffer::default(),
+            phase: super::SmtpPhase::Unknown,
+            added_headers: Vec::new(),
+            warnings_logged: Vec::new(),
+            removed_headers: Vec::new(),
+            acl_controls: Vec::new(),
+            pid: None,
         }
     }
 

@@ -7,6 +7,8 @@ mod clock_parse;
 mod context;
 mod control;
 mod error;
+mod log;
+mod phase;
 mod provider;
 mod registry;
 pub(crate) mod session;
@@ -19,6 +21,8 @@ pub use context::{
     Limits, ListKind, Policy, Profile, Settings, SystemClock,
 };
 pub use error::{ErrorKind, ExpandError, Failure, NestedSource};
+pub use log::LogBuffer;
+pub use phase::{AddedHeader, HeaderPlace, SmtpPhase};
 pub use provider::{
     Answer, AuthProvider, AuthResult, Crypto, Digest, DnsError, Lookup, LookupFailure,
     LookupHandle, LookupQuery, QueryFlags, RData, Record, Resolver, RrType, SignatureAlg,

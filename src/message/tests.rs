@@ -89,6 +89,7 @@ fn dot_ends_and_dash_i() {
         &ReadOptions {
             dot_ends: false,
             extract_recipients: false,
+            ..ReadOptions::default()
         },
     );
     assert_eq!(m.body, b"line1\n\n\nline4\n.\nafter dot\n");
@@ -102,6 +103,7 @@ fn extract_recipients_dash_t() {
         &ReadOptions {
             dot_ends: true,
             extract_recipients: true,
+            ..ReadOptions::default()
         },
     );
     let r: Vec<String> = m
@@ -161,6 +163,7 @@ fn from_parts_and_odd_input() {
                 &ReadOptions {
                     dot_ends,
                     extract_recipients: true,
+                    ..ReadOptions::default()
                 },
             );
         }

@@ -14,7 +14,7 @@ pub(crate) mod idna;
 mod ip;
 mod lists;
 mod numeric;
-mod quote;
+pub(crate) mod quote;
 mod stat;
 pub(crate) mod text;
 

@@ -146,8 +146,8 @@ pub fn sender_rcvhost(ev: &Evaluator) -> Value {
         .unwrap_or_default()
 }
 
-pub fn pid(_ev: &Evaluator) -> Value {
-    v(std::process::id().to_string())
+pub fn pid(ev: &Evaluator) -> Value {
+    v(ev.ctx.pid.unwrap_or_else(std::process::id).to_string())
 }
 
 pub fn exim_uid(ev: &Evaluator) -> Value {

@@ -1,0 +1,306 @@
+//! Receiving a message after DATA (Exim's `receive_msg` in SMTP mode):
+//! the message id, the Received: header, the header lines ACLs added,
+//! the DATA ACL, the response and the `<=` log line.  In a test session
+//! the message is then dropped.
+
+use super::session::{SmtpSession, Step};
+use crate::acl::AclRc;
+use crate::eval::{HeaderPlace, SmtpPhase, Value};
+use crate::message::{Header, Message, ReadOptions, htype};
+
+/// The default `received_header_text` of Exim 4.96 (built with TLS).
+const RECEIVED_HEADER_TEXT: &str = "Received: \
+${if def:sender_rcvhost {from $sender_rcvhost\n\t}\
+{${if def:sender_ident {from ${quote_local_part:$sender_ident} }}\
+${if def:sender_helo_name {(helo=$sender_helo_name)\n\t}}}}\
+by $primary_hostname \
+${if def:received_protocol {with $received_protocol }}\
+${if def:tls_in_ver        { ($tls_in_ver)}}\
+${if def:tls_in_cipher_std { tls $tls_in_cipher_std\n\t}}\
+(Exim $version_number)\n\t\
+${if def:sender_address {(envelope-from <$sender_address>)\n\t}}\
+id $message_exim_id\
+${if def:received_for {\n\tfor $received_for}}";
+
+/// Reads the lines of a DATA section as Exim does: CR LF or LF ends a
+/// line, a line of one dot ends the message, a leading dot is removed
+/// from the others.  Returns the message in Exim's form (LF line ends)
+/// and what follows the dot line, or `None` when the input ends first.
+pub fn read_data(input: &[u8]) -> Option<(Vec<u8>, &[u8])> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut rest = input;
+    loop {
+        let nl = rest.iter().position(|&c| c == b'\n')?;
+        let mut line = &rest[..nl];
+        rest = &rest[nl + 1..];
+        if line.last() == Some(&b'\r') {
+            line = &line[..line.len() - 1];
+        }
+        if line == b"." {
+            return Some((out, rest));
+        }
+        if line.first() == Some(&b'.') {
+            line = &line[1..];
+        }
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+}
+
+impl SmtpSession<'_> {
+    /// Handles the message after DATA: `data` is what [`read_data`] gave
+    /// (LF line ends, dots unstuffed), or `None` when the client went away
+    /// before the final dot.
+    pub fn message(&mut self, data: Option<&[u8]>) -> Step {
+        let Some(data) = data else {
+            self.lost_during_data();
+            return Step::Closed;
+        };
+        let (secs, micros) = self.ctx.clock.now();
+        let pid = self.ctx.pid.unwrap_or_else(std::process::id);
+        let id = crate::message::make_message_id(secs, micros, pid);
+        let opts = ReadOptions {
+            dot_ends: false,
+            extract_recipients: false,
+            keep_first_body_line: true,
+        };
+        let mut m = Message::parse(data, &opts);
+        m.id = id.clone();
+        m.recipients = self.st.recipients.iter().map(|r| r.bytes.clone()).collect();
+        let body_bytes = m.body.len() as i64;
+        self.ctx.message = Some(std::sync::Arc::new(m.clone()));
+        self.set("message_exim_id", Value::from(id.clone()));
+        let received = self.received_header();
+        m.headers.insert(
+            0,
+            Header {
+                text: received,
+                htype: htype::RECEIVED,
+            },
+        );
+        m.received_count += 1;
+        self.add_acl_headers(&mut m);
+        self.ctx.message = Some(std::sync::Arc::new(m.clone()));
+        let recipients = self.recipients_list();
+        self.set("recipients", Value::tainted(recipients));
+        let r = if self.option("acl_smtp_data").is_some() {
+            Some(self.acl(SmtpPhase::Data, "acl_smtp_data", None))
+        } else {
+            None
+        };
+        self.unset("recipients");
+        if let Some(r) = &r {
+            if r.rc == AclRc::Discard {
+                self.st.recipients.clear();
+                self.st.discarded = true;
+            } else if r.rc != AclRc::Ok {
+                let dropped = self.acl_fail(SmtpPhase::Data, r);
+                self.end_message();
+                return if dropped { Step::Closed } else { Step::Command };
+            }
+        }
+        // What the DATA ACL added goes in too.
+        if let Some(msg) = self.ctx.message.clone() {
+            let mut m2 = (*msg).clone();
+            self.add_acl_headers(&mut m2);
+            m = m2;
+        }
+        let size: i64 = m
+            .headers
+            .iter()
+            .filter(|h| h.htype != htype::OLD)
+            .map(|h| h.text.len() as i64)
+            .sum::<i64>()
+            + body_bytes
+            + 1;
+        self.log_arrival(&m, size);
+        match r.and_then(|r| r.user_msg) {
+            Some(msg) => self.user_msg("250", &msg.bytes),
+            None => {
+                let mut l = b"250 OK id=".to_vec();
+                l.extend_from_slice(&id);
+                l.extend_from_slice(b"\r\n");
+                self.printf(&l);
+            }
+        }
+        if self.host_checking {
+            self.out
+                .extend_from_slice(b"\n**** SMTP testing: that is not a real message id!\n\n");
+        }
+        self.end_message();
+        Step::Command
+    }
+
+    /// After a message: a new transaction starts.
+    fn end_message(&mut self) {
+        self.unset("message_exim_id");
+        self.setup_message();
+    }
+
+    /// The client went away in the middle of the DATA section.
+    fn lost_during_data(&mut self) {
+        let mut l = b"SMTP connection from ".to_vec();
+        l.extend_from_slice(&self.host_and_ident(false));
+        l.extend_from_slice(b" lost while reading message data");
+        self.log_if("lost_incoming_connection", &l);
+        self.notquit_exit(
+            Some("connection-lost"),
+            Some(("421", b"Lost incoming connection".to_vec())),
+        );
+    }
+
+    /// The Received: header (`received_header_text`, then `;`, a newline,
+    /// a tab and the time).
+    fn received_header(&mut self) -> Vec<u8> {
+        if self.st.recipients.len() == 1 {
+            let r = self.st.recipients[0].clone();
+            self.set("received_for", r);
+        }
+        let text = self
+            .option("received_header_text")
+            .unwrap_or_else(|| RECEIVED_HEADER_TEXT.to_string());
+        let mut ev = crate::eval::Evaluator::new(self.ctx);
+        let received = ev.expand_nested(text.as_bytes()).map(|v| v.bytes);
+        let stamp = crate::vars::lookup(&ev, "tod_full", false)
+            .unwrap_or_default()
+            .bytes;
+        self.unset("received_for");
+        let mut h = match received {
+            Ok(r) if r.is_empty() => b"Received: ; ".to_vec(),
+            Ok(mut r) => {
+                r.extend_from_slice(b";\n\t");
+                r
+            }
+            Err(_) => b"Received: ; ".to_vec(),
+        };
+        h.extend_from_slice(&stamp);
+        h.push(b'\n');
+        h
+    }
+
+    /// Puts the header lines ACLs added so far into the message, where
+    /// each asked to go, and forgets them.
+    fn add_acl_headers(&mut self, m: &mut Message) {
+        for added in std::mem::take(&mut self.ctx.added_headers) {
+            let h = Header::new(added.text);
+            match added.place {
+                HeaderPlace::End => m.headers.push(h),
+                HeaderPlace::Start => m.headers.insert(0, h),
+                HeaderPlace::AfterReceived => {
+                    let i = m
+                        .headers
+                        .iter()
+                        .rposition(|h| h.htype == htype::RECEIVED)
+                        .map_or(0, |i| i + 1);
+                    m.headers.insert(i, h);
+                }
+                HeaderPlace::StartRfc => {
+                    let i = m
+                        .headers
+                        .iter()
+                        .position(|h| {
+                            h.htype != htype::RECEIVED
+                                && !h.text[..h.text.len().min(7)].eq_ignore_ascii_case(b"Resent-")
+                        })
+                        .unwrap_or(m.headers.len());
+                    m.headers.insert(i, h);
+                }
+            }
+        }
+    }
+
+    /// The `<=` line of an accepted message.
+    fn log_arrival(&mut self, m: &Message, size: i64) {
+        let sender = self.st.sender.clone().map(|s| s.bytes).unwrap_or_default();
+        let mut l = m.id.clone();
+        l.extend_from_slice(b" <= ");
+        if sender.is_empty() {
+            l.extend_from_slice(b"<>");
+        } else {
+            l.extend_from_slice(&sender);
+        }
+        let full = self.var("sender_fullhost");
+        if !full.is_empty() {
+            if self.log_selector.has("dnssec") && self.var("sender_host_dnssec").bytes == b"yes" {
+                l.extend_from_slice(b" DS");
+            }
+            l.extend_from_slice(b" H=");
+            l.extend_from_slice(&full.bytes);
+        }
+        let proto = self.var("received_protocol");
+        if !proto.is_empty() {
+            l.extend_from_slice(b" P=");
+            l.extend_from_slice(&proto.bytes);
+        }
+        let auth = self.var("sender_host_authenticated");
+        if !auth.is_empty() {
+            l.extend_from_slice(b" A=");
+            l.extend_from_slice(&auth.bytes);
+            let id = self.var("authenticated_id");
+            if !id.is_empty() {
+                l.push(b':');
+                l.extend_from_slice(&id.bytes);
+            }
+        }
+        l.extend_from_slice(format!(" S={size}").as_bytes());
+        if self.log_selector.has("8bitmime") {
+            l.extend_from_slice(format!(" M8S={}", self.st.body_8bitmime).as_bytes());
+        }
+        if self.log_selector.has("msg_id") {
+            if let Some(h) = m.visible_headers().find(|h| h.htype == htype::ID) {
+                let colon = h.text.iter().position(|&c| c == b':').map_or(0, |i| i + 1);
+                let opts = crate::address::AddressOptions {
+                    allow_domain_literals: true,
+                    ..Default::default()
+                };
+                let mut p = crate::address::AddressParser::new(opts);
+                if let Ok(e) = p.extract(&h.text[colon..]) {
+                    l.extend_from_slice(b" id=");
+                    l.extend_from_slice(&self.printing(&e.address));
+                }
+            }
+        }
+        if self.log_selector.has("subject") {
+            if m.visible_headers()
+                .any(|h| h.text[..h.text.len().min(8)].eq_ignore_ascii_case(b"subject:"))
+            {
+                let mut ev = crate::eval::Evaluator::new(self.ctx);
+                let s = ev
+                    .expand_nested(b"$h_subject:")
+                    .map(|v| v.bytes)
+                    .unwrap_or_default();
+                let mut q = b"\"".to_vec();
+                for &c in s.iter().take(100) {
+                    if c == b'"' || c == b'\\' {
+                        q.push(b'\\');
+                    }
+                    q.push(c);
+                }
+                q.push(b'"');
+                l.extend_from_slice(b" T=");
+                l.extend_from_slice(&self.printing(&q));
+            }
+        }
+        if self.log_selector.has("received_recipients") {
+            l.extend_from_slice(b" for");
+            for r in &self.st.recipients {
+                l.push(b' ');
+                l.extend_from_slice(&r.bytes);
+            }
+        }
+        self.log(&l);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_sections() {
+        let (m, rest) = read_data(b"Subject: x\r\n\r\n..dot\r\nline\n.\r\nQUIT\r\n").unwrap();
+        assert_eq!(m, b"Subject: x\n\n.dot\nline\n");
+        assert_eq!(rest, b"QUIT\r\n");
+        assert!(read_data(b"Subject: x\r\nno end\r\n").is_none());
+    }
+}
