@@ -703,6 +703,18 @@ impl Message {
     }
 }
 
+/// A message id of SMTP reception in Exim 4.96's form `tttttt-pppppp-ff`:
+/// `tick` is the fraction of the second in 5 ms steps.
+pub fn message_id_at(secs: i64, tick: u64, pid: u32) -> Vec<u8> {
+    let mut id = Vec::with_capacity(16);
+    id.extend_from_slice(&base62(secs.max(0) as u64));
+    id.push(b'-');
+    id.extend_from_slice(&base62(u64::from(pid)));
+    id.push(b'-');
+    id.extend_from_slice(&base62(tick)[4..]);
+    id
+}
+
 /// A message id in Exim 4.96's form `tttttt-pppppp-ff`.
 pub fn make_message_id(secs: i64, micros: u32, pid: u32) -> Vec<u8> {
     let mut id = Vec::with_capacity(16);
@@ -751,7 +763,7 @@ pub fn load_bem(ctx: &mut Context, data: &[u8], opts: &ReadOptions) -> Message {
             .unwrap_or_default()
     };
     let (secs, micros) = ctx.clock.now();
-    m.id = make_message_id(secs, micros, std::process::id());
+    m.id = make_message_id(secs, micros, ctx.pid.unwrap_or_else(std::process::id));
     let qualify_recipient = get(ctx, b"$qualify_recipient");
     for r in &mut m.recipients {
         if !r.contains(&b'@') {

@@ -15,6 +15,7 @@ mod dnslists;
 mod forbids;
 mod headers;
 mod lists;
+mod spf;
 
 pub use check::acl_check;
 pub use headers::add_headers;
@@ -816,6 +817,8 @@ fn one_condition(
             list_condition(ev, ListKind::Domain, d, &arg.bytes, log_msgp)?
         }
         "dnslists" => dnslists::dnslists(ev, &arg.bytes),
+        "spf" => spf::condition(ev, &arg.bytes, false),
+        "spf_guess" => spf::condition(ev, &arg.bytes, true),
         "logwrite" => {
             logwrite(ev, &arg.bytes);
             AclRc::Ok

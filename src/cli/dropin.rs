@@ -77,6 +77,20 @@ fn split_host_port(s: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
     (s.to_vec(), None)
 }
 
+/// The client address as `-bh` shows it: Exim writes an IPv6 address in
+/// full (eight groups of four hex digits).
+fn exim_host_address(a: &str) -> String {
+    match a.parse::<std::net::Ipv6Addr>() {
+        Ok(v6) => v6
+            .segments()
+            .iter()
+            .map(|g| format!("{g:04x}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+        Err(_) => a.to_string(),
+    }
+}
+
 /// Exim's `check_port`: the address without its port must be an IP
 /// address, or Exim gives up.
 fn checked_host_port(s: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), String> {
@@ -124,7 +138,7 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
                     None => None,
                 };
                 out.host_check = Some(crate::smtp::Client {
-                    address: String::from_utf8_lossy(&addr).into_owned(),
+                    address: exim_host_address(&String::from_utf8_lossy(&addr)),
                     port,
                 });
             }

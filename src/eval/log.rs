@@ -21,6 +21,9 @@ use std::sync::Mutex;
 pub struct LogBuffer {
     collecting: bool,
     lines: Mutex<Vec<Vec<u8>>>,
+    /// The id of the message being received (or just received): Exim
+    /// starts its log lines with it while it is set.
+    message_id: Mutex<Option<Vec<u8>>>,
 }
 
 impl LogBuffer {
@@ -28,7 +31,7 @@ impl LogBuffer {
     pub fn collecting() -> LogBuffer {
         LogBuffer {
             collecting: true,
-            lines: Mutex::new(Vec::new()),
+            ..LogBuffer::default()
         }
     }
 
@@ -37,10 +40,26 @@ impl LogBuffer {
         self.collecting
     }
 
-    /// Keeps one line (without its time stamp or newline).
+    /// Keeps one line (without its time stamp or newline), after the
+    /// current message id if there is one.
     pub fn write(&self, line: &[u8]) {
+        let mut text = match self.message_id.lock().ok().and_then(|m| m.clone()) {
+            Some(mut id) => {
+                id.push(b' ');
+                id
+            }
+            None => Vec::new(),
+        };
+        text.extend_from_slice(line);
         if let Ok(mut l) = self.lines.lock() {
-            l.push(line.to_vec());
+            l.push(text);
+        }
+    }
+
+    /// Sets (or clears) the message id that starts the lines.
+    pub fn set_message_id(&self, id: Option<&[u8]>) {
+        if let Ok(mut m) = self.message_id.lock() {
+            *m = id.map(<[u8]>::to_vec);
         }
     }
 
@@ -58,6 +77,7 @@ impl Clone for LogBuffer {
         LogBuffer {
             collecting: self.collecting,
             lines: Mutex::new(self.lines.lock().map(|l| l.clone()).unwrap_or_default()),
+            message_id: Mutex::new(self.message_id.lock().ok().and_then(|m| m.clone())),
         }
     }
 }

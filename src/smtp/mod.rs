@@ -14,7 +14,7 @@ mod reply;
 mod session;
 
 pub use log_selector::LogSelector;
-pub use receive::read_data;
+pub use receive::{LostAt, read_data};
 pub use session::{Client, SmtpSession, Step};
 
 /// Runs a whole SMTP input (commands, and message data after DATA) through
@@ -46,12 +46,16 @@ pub fn run_script(
             Step::Command => {}
             Step::Closed => return,
             Step::Message => {
-                let (data, after) = match read_data(rest) {
-                    Some((d, after)) => (Some(d), after),
-                    None => (None, &b""[..]),
+                let step = match read_data(rest) {
+                    Ok((data, after)) => {
+                        rest = after;
+                        session.message(&data)
+                    }
+                    Err(at) => {
+                        session.lost_during_data(at);
+                        Step::Closed
+                    }
                 };
-                rest = after;
-                let step = session.message(data.as_deref());
                 flush(session);
                 if step == Step::Closed {
                     return;

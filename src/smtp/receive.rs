@@ -22,43 +22,89 @@ ${if def:sender_address {(envelope-from <$sender_address>)\n\t}}\
 id $message_exim_id\
 ${if def:received_for {\n\tfor $received_for}}";
 
+/// Where the input ended when a DATA section had no final dot (the words
+/// Exim adds to its "lost while reading message data" log line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LostAt {
+    /// In the middle of a header line.
+    Header,
+    /// After a complete header line.
+    AfterHeader,
+    /// In the body.
+    Body,
+}
+
+impl LostAt {
+    fn words(self) -> &'static [u8] {
+        match self {
+            LostAt::Header => b" (header)",
+            LostAt::AfterHeader => b" (after header)",
+            LostAt::Body => b"",
+        }
+    }
+}
+
 /// Reads the lines of a DATA section as Exim does: CR LF or LF ends a
 /// line, a line of one dot ends the message, a leading dot is removed
 /// from the others.  Returns the message in Exim's form (LF line ends)
-/// and what follows the dot line, or `None` when the input ends first.
-pub fn read_data(input: &[u8]) -> Option<(Vec<u8>, &[u8])> {
+/// and what follows the dot line, or where the input ended first.
+pub fn read_data(input: &[u8]) -> Result<(Vec<u8>, &[u8]), LostAt> {
     let mut out = Vec::with_capacity(input.len());
     let mut rest = input;
+    let mut in_headers = true;
     loop {
-        let nl = rest.iter().position(|&c| c == b'\n')?;
+        let Some(nl) = rest.iter().position(|&c| c == b'\n') else {
+            return Err(match (in_headers, rest.is_empty()) {
+                (true, false) => LostAt::Header,
+                (true, true) => LostAt::AfterHeader,
+                (false, _) => LostAt::Body,
+            });
+        };
         let mut line = &rest[..nl];
         rest = &rest[nl + 1..];
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
         }
         if line == b"." {
-            return Some((out, rest));
+            return Ok((out, rest));
         }
         if line.first() == Some(&b'.') {
             line = &line[1..];
+        }
+        if in_headers && !starts_header_line(line, out.is_empty()) {
+            in_headers = false;
         }
         out.extend_from_slice(line);
         out.push(b'\n');
     }
 }
 
+/// A line that continues the header section: a header (`name:`), or a
+/// continuation of one.
+fn starts_header_line(line: &[u8], first: bool) -> bool {
+    if line.is_empty() {
+        return false;
+    }
+    if !first && matches!(line[0], b' ' | b'\t') {
+        return true;
+    }
+    let name_end = line
+        .iter()
+        .position(|&c| c == b':' || !c.is_ascii_graphic())
+        .unwrap_or(line.len());
+    let mut i = name_end;
+    while i < line.len() && matches!(line[i], b' ' | b'\t') {
+        i += 1;
+    }
+    name_end > 0 && line.get(i) == Some(&b':')
+}
+
 impl SmtpSession<'_> {
     /// Handles the message after DATA: `data` is what [`read_data`] gave
-    /// (LF line ends, dots unstuffed), or `None` when the client went away
-    /// before the final dot.
-    pub fn message(&mut self, data: Option<&[u8]>) -> Step {
-        let Some(data) = data else {
-            self.lost_during_data();
-            return Step::Closed;
-        };
-        let (secs, micros) = self.ctx.clock.now();
-        let pid = self.ctx.pid.unwrap_or_else(std::process::id);
-        let id = crate::message::make_message_id(secs, micros, pid);
+    /// (LF line ends, dots unstuffed).
+    pub fn message(&mut self, data: &[u8]) -> Step {
+        let id = self.next_message_id();
+        self.ctx.log.set_message_id(Some(&id));
         let opts = ReadOptions {
             dot_ends: false,
             extract_recipients: false,
@@ -70,6 +116,7 @@ impl SmtpSession<'_> {
         let body_bytes = m.body.len() as i64;
         self.ctx.message = Some(std::sync::Arc::new(m.clone()));
         self.set("message_exim_id", Value::from(id.clone()));
+        self.set("message_id", Value::from(id.clone()));
         let received = self.received_header();
         m.headers.insert(
             0,
@@ -83,7 +130,16 @@ impl SmtpSession<'_> {
         self.ctx.message = Some(std::sync::Arc::new(m.clone()));
         let recipients = self.recipients_list();
         self.set("recipients", Value::tainted(recipients));
-        let r = if self.option("acl_smtp_data").is_some() {
+        // Recipients that ACLs discarded leave a message for the black hole
+        // (and no DATA ACL to run).
+        let mut blackholed_by = match (self.st.recipients.is_empty(), self.st.recipients_discarded)
+        {
+            (true, true) => Some("MAIL ACL"),
+            (true, false) => Some("RCPT ACL"),
+            _ => None,
+        };
+        let mut blackhole_log = Vec::new();
+        let r = if blackholed_by.is_none() && self.option("acl_smtp_data").is_some() {
             Some(self.acl(SmtpPhase::Data, "acl_smtp_data", None))
         } else {
             None
@@ -92,9 +148,13 @@ impl SmtpSession<'_> {
         if let Some(r) = &r {
             if r.rc == AclRc::Discard {
                 self.st.recipients.clear();
-                self.st.discarded = true;
+                blackholed_by = Some("DATA ACL");
+                if let Some(m) = &r.log_msg {
+                    blackhole_log = [&b": "[..], &m.bytes].concat();
+                }
             } else if r.rc != AclRc::Ok {
                 let dropped = self.acl_fail(SmtpPhase::Data, r);
+                self.ctx.log.set_message_id(None);
                 self.end_message();
                 return if dropped { Step::Closed } else { Step::Command };
             }
@@ -114,6 +174,13 @@ impl SmtpSession<'_> {
             + body_bytes
             + 1;
         self.log_arrival(&m, size);
+        if let Some(by) = blackholed_by {
+            let mut l = format!("=> blackhole ({by} discarded recipients)").into_bytes();
+            l.extend_from_slice(&blackhole_log);
+            self.log(&l);
+            self.log(b"Completed");
+            self.ctx.log.set_message_id(None);
+        }
         match r.and_then(|r| r.user_msg) {
             Some(msg) => self.user_msg("250", &msg.bytes),
             None => {
@@ -133,20 +200,42 @@ impl SmtpSession<'_> {
 
     /// After a message: a new transaction starts.
     fn end_message(&mut self) {
-        self.unset("message_exim_id");
         self.setup_message();
     }
 
     /// The client went away in the middle of the DATA section.
-    fn lost_during_data(&mut self) {
-        let mut l = b"SMTP connection from ".to_vec();
-        l.extend_from_slice(&self.host_and_ident(false));
+    pub fn lost_during_data(&mut self, at: LostAt) {
+        let mut l = self.connection_info();
         l.extend_from_slice(b" lost while reading message data");
-        self.log_if("lost_incoming_connection", &l);
-        self.notquit_exit(
-            Some("connection-lost"),
-            Some(("421", b"Lost incoming connection".to_vec())),
-        );
+        l.extend_from_slice(at.words());
+        if self.log_selector.has("lost_incoming_connection")
+            || self.log_selector.has("smtp_connection")
+        {
+            self.log(&l);
+        }
+        self.notquit_exit(Some("connection-lost"), None);
+        self.printf(b"421 Lost incoming connection\r\n");
+    }
+
+    /// A message id for a message starting now: Exim waits for the clock
+    /// to pass the previous id's time at its resolution (5 ms), so ids in
+    /// one process differ; a fixed clock gets the next tick instead.
+    fn next_message_id(&mut self) -> Vec<u8> {
+        const TICKS: u64 = 1_000_000 / 5000;
+        let (secs, micros) = self.ctx.clock.now();
+        let mut t = (secs, u64::from(micros) / 5000);
+        if let Some(last) = self.st.last_id_time {
+            if t <= last {
+                t = if last.1 + 1 >= TICKS {
+                    (last.0 + 1, 0)
+                } else {
+                    (last.0, last.1 + 1)
+                };
+            }
+        }
+        self.st.last_id_time = Some(t);
+        let pid = self.ctx.pid.unwrap_or_else(std::process::id);
+        crate::message::message_id_at(t.0, t.1, pid)
     }
 
     /// The Received: header (`received_header_text`, then `;`, a newline,
@@ -212,8 +301,7 @@ impl SmtpSession<'_> {
     /// The `<=` line of an accepted message.
     fn log_arrival(&mut self, m: &Message, size: i64) {
         let sender = self.st.sender.clone().map(|s| s.bytes).unwrap_or_default();
-        let mut l = m.id.clone();
-        l.extend_from_slice(b" <= ");
+        let mut l = b"<= ".to_vec();
         if sender.is_empty() {
             l.extend_from_slice(b"<>");
         } else {
@@ -301,6 +389,9 @@ mod tests {
         let (m, rest) = read_data(b"Subject: x\r\n\r\n..dot\r\nline\n.\r\nQUIT\r\n").unwrap();
         assert_eq!(m, b"Subject: x\n\n.dot\nline\n");
         assert_eq!(rest, b"QUIT\r\n");
-        assert!(read_data(b"Subject: x\r\nno end\r\n").is_none());
+        assert_eq!(read_data(b"Subject: x\r\nno end\r\n"), Err(LostAt::Body));
+        assert_eq!(read_data(b"Subject: x\r\n"), Err(LostAt::AfterHeader));
+        assert_eq!(read_data(b"Subject: x\r\n  more"), Err(LostAt::Header));
+        assert_eq!(read_data(b"Subject: x\r\n\r\nbody"), Err(LostAt::Body));
     }
 }

@@ -117,6 +117,8 @@ pub(super) struct State {
     pub helo_accept_junk: bool,
     pub closed: bool,
     pub quit_seen: bool,
+    /// The time of the last message id, in seconds and 5 ms ticks.
+    pub last_id_time: Option<(i64, u64)>,
 }
 
 /// An SMTP session over a context: give it command lines and messages,
@@ -334,6 +336,15 @@ impl<'c> SmtpSession<'c> {
         self.ctx.option_flag(name, default)
     }
 
+    /// `smtp_get_connection_info` in a test session.
+    pub(super) fn connection_info(&mut self) -> Vec<u8> {
+        let mut host = self.var("sender_fullhost").bytes;
+        if host.is_empty() {
+            host = self.client.address.clone().into_bytes();
+        }
+        [&b"SMTP connection from "[..], &host].concat()
+    }
+
     /// `host_and_ident(flag)`.
     pub(super) fn host_and_ident(&mut self, flag: bool) -> Vec<u8> {
         let ev = Evaluator::new(self.ctx);
@@ -403,6 +414,8 @@ impl<'c> SmtpSession<'c> {
             Some(m) => {
                 let (rest, bad) = reply::message_code(&mut code, m, phase != SmtpPhase::Vrfy);
                 let rest = rest.to_vec();
+                // The log message keeps the code, unless it was a wrong one
+                // (then it gets the default code instead).
                 if let Some(l) = bad {
                     self.log(&l);
                     if log_msg.as_ref() == Some(m) {
@@ -411,8 +424,6 @@ impl<'c> SmtpSession<'c> {
                         lm.extend_from_slice(&rest);
                         log_msg = Some(lm);
                     }
-                } else if log_msg.as_ref() == Some(m) {
-                    log_msg = Some(rest.clone());
                 }
                 Some(rest)
             }
@@ -476,6 +487,8 @@ impl<'c> SmtpSession<'c> {
             self.log(&line);
         }
         if drop {
+            let l = [&self.connection_info()[..], b" closed by DROP in ACL"].concat();
+            self.log_if("smtp_connection", &l);
             self.notquit_exit(Some("acl-drop"), None);
         }
         drop
@@ -639,7 +652,6 @@ impl<'c> SmtpSession<'c> {
             "sender_data",
             "recipient_data",
             "authenticated_sender",
-            "message_id",
         ] {
             self.unset(v);
         }
@@ -682,6 +694,8 @@ impl<'c> SmtpSession<'c> {
         self.set("received_protocol", Value::from("smtp"));
         self.set("smtp_command_history", Value::from(""));
         self.build_fullhost();
+        let l = self.connection_info();
+        self.log_if("smtp_connection", &l);
         if self.host_in("host_lookup", "") {
             // The variable's lookup records its outcome in the context.
             self.var("sender_host_name");
@@ -944,7 +958,7 @@ impl<'c> SmtpSession<'c> {
             l.extend_from_slice(b" D=0s");
             self.log_if("lost_incoming_connection", &l);
         } else {
-            let mut l = self.host_and_ident(true);
+            let mut l = self.connection_info();
             l.extend_from_slice(b" lost D=0s");
             self.log_if("smtp_connection", &l);
         }
@@ -974,6 +988,8 @@ impl<'c> SmtpSession<'c> {
                 self.printf(&l);
             }
         }
+        let l = [&self.connection_info()[..], b" closed by QUIT"].concat();
+        self.log_if("smtp_connection", &l);
         self.st.closed = true;
     }
 }
