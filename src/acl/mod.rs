@@ -897,7 +897,11 @@ fn logwrite(ev: &Evaluator, arg: &[u8]) {
             None => s = &[],
         }
     }
-    log_line(ev, trim_start(s));
+    let topbit = ev.ctx.option_flag("print_topbitchars", false);
+    log_line(
+        ev,
+        &crate::operators::quote::string_printing(trim_start(s), topbit),
+    );
 }
 
 /// Exim's `acl_check_wargs`: `name arg1 arg2 ...`, each word dequoted and

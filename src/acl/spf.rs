@@ -50,9 +50,10 @@ pub fn condition(ev: &mut Evaluator, list: &[u8], guess: bool) -> AclRc {
             set(ev, "spf_received", out.received);
             set(ev, "spf_result", out.result.name().as_bytes().to_vec());
             set(ev, "spf_smtp_comment", out.smtp_comment);
-            let guessed: &[u8] = if out.guessed { b"yes" } else { b"no" };
-            set(ev, "spf_result_guessed", guessed.to_vec());
-            set(ev, "spf_used_domain", out.used_domain);
+            // Exim sets the flag when a guess was used and never clears it.
+            if out.guessed {
+                set(ev, "spf_result_guessed", b"yes".to_vec());
+            }
             out.result.condition_word()
         }
         _ => "permerror",

@@ -7,8 +7,74 @@ fn var(ev: &Evaluator, name: &str) -> Value {
     crate::vars::lookup(ev, name, false).unwrap_or_default()
 }
 
+/// The client's host name if it is known without a lookup (Exim's
+/// `sender_host_name` global: set with `-oMs`, or found by a lookup that
+/// was already made), and whether a lookup failed or deferred.
+fn host_name_state(ev: &Evaluator) -> (Option<Value>, bool, bool) {
+    use crate::eval::HostNameLookup;
+    if let Some(v) = ev
+        .ctx
+        .vars
+        .get("sender_host_name")
+        .filter(|v| !v.is_empty())
+    {
+        return (Some(v.clone()), false, false);
+    }
+    match ev.ctx.host_name.get() {
+        Some(HostNameLookup::Found { name, .. }) => (Some(Value::tainted(name)), false, false),
+        Some(HostNameLookup::Failed) => (None, true, false),
+        Some(HostNameLookup::Deferred) => (None, false, true),
+        None => (None, false, false),
+    }
+}
+
+/// The iprev part (Exim's `authres_iprev`): only when the client's name
+/// was looked up.
+fn iprev(ev: &Evaluator, out: &mut Value) {
+    let (name, failed, deferred) = host_name_state(ev);
+    match name {
+        Some(name) => {
+            out.push_bytes(b";\n\tiprev=pass (");
+            out.push(&name);
+            out.push_bytes(b")");
+        }
+        None if deferred => out.push_bytes(b";\n\tiprev=temperror"),
+        None if failed => out.push_bytes(b";\n\tiprev=fail"),
+        None => return,
+    }
+    let addr = var(ev, "sender_host_address");
+    if !addr.is_empty() {
+        out.push_bytes(b" smtp.remote-ip=");
+        out.push(&addr);
+    }
+}
+
+/// The SPF part (Exim's `authres_spf`): after an `spf` condition ran.
+fn spf(ev: &Evaluator, out: &mut Value) {
+    let result = var(ev, "spf_result");
+    if result.is_empty() {
+        return;
+    }
+    out.push_bytes(b";\n\tspf=");
+    out.push(&result);
+    if var(ev, "spf_result_guessed").bytes == b"yes" {
+        out.push_bytes(b" (best guess record for domain)");
+    }
+    let dom = var(ev, "sender_address_domain");
+    let helo = var(ev, "sender_helo_name");
+    if !dom.is_empty() {
+        out.push_bytes(b" smtp.mailfrom=");
+        out.push(&dom);
+    } else if !helo.is_empty() {
+        out.push_bytes(b" smtp.helo=");
+        out.push(&helo);
+    } else {
+        out.push_bytes(b" smtp.mailfrom=<>");
+    }
+}
+
 /// `${authresults{authserv-id}}`: an Authentication-Results: header with
-/// the parts this session has data for (iprev from `-oMs`/`-oMa`).
+/// the parts this session has data for: iprev, auth, SPF and DKIM.
 pub fn authresults(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
     let mut out = Value::empty();
     let Some(id) = vals.first() else {
@@ -16,39 +82,14 @@ pub fn authresults(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure>
     };
     out.push_bytes(b"Authentication-Results: ");
     out.push(id);
-    let host_name = var(ev, "sender_host_name");
-    if !host_name.is_empty() {
-        out.push_bytes(b";\n\tiprev=pass (");
-        out.push(&host_name);
-        out.push_bytes(b")");
-        let addr = var(ev, "sender_host_address");
-        if !addr.is_empty() {
-            out.push_bytes(b" smtp.remote-ip=");
-            out.push(&addr);
-        }
-    }
+    iprev(ev, &mut out);
     if !var(ev, "sender_host_authenticated").is_empty() {
         // 4.96 dereferences the (unset) authenticator name here and crashes.
         return Err(Failure::new(
             "authresults: $sender_host_authenticated is set without an authenticator (Exim 4.96 crashes here)",
         ));
     }
-    let spf = var(ev, "spf_result");
-    if !spf.is_empty() {
-        out.push_bytes(b";\n\tspf=");
-        out.push(&spf);
-        let dom = var(ev, "sender_address_domain");
-        let helo = var(ev, "sender_helo_name");
-        if !dom.is_empty() {
-            out.push_bytes(b" smtp.mailfrom=");
-            out.push(&dom);
-        } else if !helo.is_empty() {
-            out.push_bytes(b" smtp.helo=");
-            out.push(&helo);
-        } else {
-            out.push_bytes(b" smtp.mailfrom=<>");
-        }
-    }
+    spf(ev, &mut out);
     Ok(out)
 }
 
