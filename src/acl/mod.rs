@@ -16,6 +16,7 @@ mod forbids;
 mod headers;
 mod lists;
 mod spf;
+mod verify;
 
 pub use check::acl_check;
 pub use headers::add_headers;
@@ -828,7 +829,7 @@ fn one_condition(
             ev.ctx.vars.insert(name, arg.clone());
             AclRc::Ok
         }
-        "verify" => verify(ev, &arg.bytes, log_msgp)?,
+        "verify" => verify::verify(ev, &arg.bytes, log_msgp)?,
         other => return Err(unsupported(other, log_msgp)),
     })
 }
@@ -856,36 +857,6 @@ fn control(ev: &mut Evaluator, arg: &[u8], log_msgp: &mut Option<Value>) -> Resu
     c.extend_from_slice(options);
     ev.ctx.acl_controls.push(c);
     Ok(AclRc::Ok)
-}
-
-/// `verify = ...` outside an SMTP phase: only the checks that need no
-/// network and no message have an answer.
-fn verify(ev: &Evaluator, arg: &[u8], log_msgp: &mut Option<Value>) -> Result<AclRc, AclRc> {
-    let word_end = arg.iter().position(|&c| c == b'/').unwrap_or(arg.len());
-    let word = lossy(trim_end(trim_start(&arg[..word_end])));
-    let var = |n: &str| crate::vars::lookup(ev, n, false).unwrap_or_default();
-    match word.as_str() {
-        "helo" => Ok(AclRc::Fail),
-        "certificate" => Ok(if var("tls_in_cipher").is_empty() {
-            AclRc::Fail
-        } else {
-            return Err(unsupported("verify = certificate", log_msgp));
-        }),
-        "reverse_host_lookup" if var("sender_host_address").is_empty() => Ok(AclRc::Ok),
-        "sender" | "recipient" | "header_syntax" | "header_sender" | "header_names_ascii"
-        | "not_blind" => {
-            *log_msgp = Some(Value::from(format!("cannot verify {word} in unknown ACL")));
-            Err(AclRc::Error)
-        }
-        "csa" | "reverse_host_lookup" | "arc" => Err(unsupported("verify", log_msgp)),
-        _ => {
-            *log_msgp = Some(Value::from(format!(
-                "unknown verify condition \"{}\"",
-                lossy(arg)
-            )));
-            Err(AclRc::Error)
-        }
-    }
 }
 
 /// `logwrite = [:main,panic,reject:] text`.

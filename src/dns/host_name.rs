@@ -12,11 +12,15 @@
 use super::exim::{Dns, reverse_name};
 use crate::eval::{DnsError, Evaluator, HostNameLookup, QueryFlags, RData, RrType};
 
-/// The session's lookup for the client's address, done now if it was not.
+/// The session's lookup for the client's address, done now if it was not
+/// (or if it deferred).
 /// `None` without a client address.
 pub fn lookup(ev: &Evaluator) -> Option<HostNameLookup> {
-    if let Some(done) = ev.ctx.host_name.get() {
-        return Some(done);
+    // A lookup that deferred is tried again when next needed, as Exim
+    // does (only a name or a failure is kept).
+    match ev.ctx.host_name.get() {
+        Some(HostNameLookup::Deferred) | None => {}
+        Some(done) => return Some(done),
     }
     let address = crate::vars::lookup(ev, "sender_host_address", false)?.bytes;
     if address.is_empty() {
@@ -30,6 +34,9 @@ pub fn lookup(ev: &Evaluator) -> Option<HostNameLookup> {
                 ev,
                 &[&b"no host name found for IP address "[..], &address].concat(),
             );
+            ev.ctx
+                .host_name
+                .set_failure_message(b" (failed to find host name from IP address)".to_vec());
             HostNameLookup::Failed
         }
     };
@@ -98,6 +105,7 @@ fn names(ev: &Evaluator, address: &[u8]) -> Names {
 /// Keeps the names whose addresses include the client's; the first left
 /// is the host name, the others its aliases.
 fn verify(ev: &Evaluator, address: &[u8], names: Vec<Vec<u8>>, mut dnssec: bool) -> HostNameLookup {
+    let first = names.first().cloned().unwrap_or_default();
     let mut verified = Vec::new();
     for name in names {
         match resolves_to(ev, &name, address) {
@@ -110,6 +118,15 @@ fn verify(ev: &Evaluator, address: &[u8], names: Vec<Vec<u8>>, mut dnssec: bool)
         }
     }
     if verified.is_empty() {
+        let msg = [
+            &b" ("[..],
+            address,
+            b" does not match any IP address for ",
+            &first,
+            b")",
+        ]
+        .concat();
+        ev.ctx.host_name.set_failure_message(msg);
         return HostNameLookup::Failed;
     }
     let name = verified.remove(0);
@@ -164,6 +181,13 @@ fn dns_addresses(ev: &Evaluator, name: &[u8]) -> DnsAddresses {
         }
     }
     d
+}
+
+/// The addresses of a name from its AAAA and A records (the forward check
+/// of `verify = helo`), or `None` when no query answered.
+pub fn dns_addresses_of(ev: &Evaluator, name: &[u8]) -> Option<Vec<std::net::IpAddr>> {
+    let d = dns_addresses(ev, name);
+    d.answered.then_some(d.addresses)
 }
 
 /// `host_find_bydns(HOST_FIND_BY_A | HOST_FIND_BY_AAAA)` for a PTR name,

@@ -569,6 +569,15 @@ pub struct Context {
     /// The process id that `$pid` and message ids show (`None`: this
     /// process's); pinned for reproducible sessions.
     pub pid: Option<u32>,
+    /// The context belongs to an SMTP session: `$sender_fullhost` and
+    /// `$sender_rcvhost` are built from what the client said and from its
+    /// looked-up name, as Exim's `host_build_sender_fullhost` does.
+    pub smtp_session: bool,
+    /// Those two show the client's port (the `incoming_port` log selector).
+    pub show_incoming_port: bool,
+    /// The HELO name was checked against the client (`verify = helo`):
+    /// `None` until then, reset by each HELO.
+    pub helo_verified: Option<bool>,
 }
 
 impl std::ops::Deref for Context {
@@ -634,6 +643,9 @@ impl Context {
             removed_headers: Vec::new(),
             acl_controls: Vec::new(),
             pid: None,
+            smtp_session: false,
+            show_incoming_port: false,
+            helo_verified: None,
         }
     }
 
@@ -762,24 +774,38 @@ pub enum HostNameLookup {
 /// The session's host-name lookup, written once by the variable lookup
 /// that needs it (through a shared reference, hence the lock).
 #[derive(Debug, Default)]
-pub struct HostNameState(std::sync::Mutex<Option<HostNameLookup>>);
+pub struct HostNameState(std::sync::Mutex<(Option<HostNameLookup>, Vec<u8>)>);
 
 impl HostNameState {
     /// The lookup's outcome, if it was done.
     pub fn get(&self) -> Option<HostNameLookup> {
-        self.0.lock().map(|g| g.clone()).unwrap_or(None)
+        self.0.lock().map(|g| g.0.clone()).unwrap_or(None)
     }
 
     /// Records the outcome.
     pub fn set(&self, outcome: HostNameLookup) {
         if let Ok(mut g) = self.0.lock() {
-            *g = Some(outcome);
+            g.0 = Some(outcome);
+        }
+    }
+
+    /// Why the lookup failed, as Exim adds it to log lines (its
+    /// `host_lookup_msg`: ` (failed to find host name from IP address)`),
+    /// or empty.
+    pub fn failure_message(&self) -> Vec<u8> {
+        self.0.lock().map(|g| g.1.clone()).unwrap_or_default()
+    }
+
+    /// Records why the lookup failed.
+    pub fn set_failure_message(&self, msg: Vec<u8>) {
+        if let Ok(mut g) = self.0.lock() {
+            g.1 = msg;
         }
     }
 }
 
 impl Clone for HostNameState {
     fn clone(&self) -> HostNameState {
-        HostNameState(std::sync::Mutex::new(self.get()))
+        HostNameState(std::sync::Mutex::new((self.get(), self.failure_message())))
     }
 }

@@ -120,17 +120,33 @@ impl SmtpSession<'_> {
                 self.log(&l);
                 self.st.closed = true;
             }
-            self.build_fullhost();
             return;
         }
-        self.set("sender_helo_name", Value::tainted(arg));
-        self.build_fullhost();
+        self.set("sender_helo_name", Value::tainted(arg.clone()));
+        self.ctx.helo_verified = None;
+        // A HELO naming this host makes Exim look the client's name up, so
+        // that the log shows who it is.
+        if self.known_host_name().is_none() {
+            let list = self
+                .option("helo_lookup_domains")
+                .unwrap_or_else(|| "@ : @[]".into());
+            let mut ev = crate::eval::Evaluator::new(self.ctx);
+            if crate::conditions::matchlist::acl_check(
+                &mut ev,
+                crate::eval::ListKind::Domain,
+                &arg,
+                list.as_bytes(),
+            )
+            .unwrap_or(false)
+            {
+                self.var("sender_host_name");
+            }
+        }
         if self.option("acl_smtp_helo").is_some() {
             let r = self.acl(SmtpPhase::Helo, "acl_smtp_helo", None);
             if r.rc != AclRc::Ok {
                 self.acl_fail(SmtpPhase::Helo, &r);
                 self.unset("sender_helo_name");
-                self.build_fullhost();
                 return;
             }
             if let Some(m) = r.user_msg {
@@ -307,6 +323,7 @@ impl SmtpSession<'_> {
                 l.extend_from_slice(&address);
                 l.extend_from_slice(b"> ");
                 l.extend_from_slice(&self.host_and_ident(true));
+                l.extend_from_slice(&self.ctx.host_name.failure_message());
                 self.log_if("smtp_syntax_error", &l);
                 return;
             }
@@ -460,6 +477,7 @@ impl SmtpSession<'_> {
                 l.extend_from_slice(&address);
                 l.extend_from_slice(b"> ");
                 l.extend_from_slice(&self.host_and_ident(true));
+                l.extend_from_slice(&self.ctx.host_name.failure_message());
                 self.log_if("smtp_syntax_error", &l);
                 self.st.rcpt_fail_count += 1;
                 self.set_counts();

@@ -7,15 +7,29 @@
 
 mod command;
 mod commands;
-mod host;
+pub(crate) mod host;
 mod log_selector;
 mod receive;
 mod reply;
 mod session;
 
+pub use host::{HostNames, build as host_names};
 pub use log_selector::LogSelector;
 pub use receive::{LostAt, read_data};
 pub use session::{Client, SmtpSession, Step};
+
+/// The client's host name when it is known without a lookup: set by the
+/// caller, or found by a lookup already made (Exim's `sender_host_name`
+/// global, which unlike the variable does not start a lookup).
+pub fn known_host_name(ctx: &crate::eval::Context) -> Option<Vec<u8>> {
+    if let Some(v) = ctx.vars.get("sender_host_name") {
+        return (!v.is_empty()).then(|| v.bytes.clone());
+    }
+    match ctx.host_name.get() {
+        Some(crate::eval::HostNameLookup::Found { name, .. }) => Some(name),
+        _ => None,
+    }
+}
 
 /// Runs a whole SMTP input (commands, and message data after DATA) through
 /// a session that has been started, calling `output` with the responses

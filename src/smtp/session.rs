@@ -351,41 +351,9 @@ impl<'c> SmtpSession<'c> {
         crate::acl::host_and_ident(&ev, flag)
     }
 
-    /// The client's host name when it is known: set by the caller, or
-    /// found by a lookup already made (Exim's `sender_host_name`, which
-    /// unlike the variable does not start a lookup).
+    /// The client's host name when it is known (no lookup is started).
     pub(super) fn known_host_name(&self) -> Option<Vec<u8>> {
-        if let Some(v) = self.ctx.vars.get("sender_host_name") {
-            return (!v.is_empty()).then(|| v.bytes.clone());
-        }
-        match self.ctx.host_name.get() {
-            Some(crate::eval::HostNameLookup::Found { name, .. }) => Some(name),
-            _ => None,
-        }
-    }
-
-    /// Sets `$sender_fullhost` and `$sender_rcvhost` from what is known.
-    pub(super) fn build_fullhost(&mut self) {
-        let name = self.known_host_name();
-        let helo = self
-            .ctx
-            .vars
-            .get("sender_helo_name")
-            .map(|v| v.bytes.clone());
-        let port = self
-            .log_selector
-            .has("incoming_port")
-            .then_some(self.client.port)
-            .flatten()
-            .filter(|&p| p > 0);
-        let names = super::host::build(
-            self.client.address.as_bytes(),
-            port,
-            name.as_deref().filter(|n| !n.is_empty()),
-            helo.as_deref(),
-        );
-        self.set("sender_fullhost", Value::tainted(names.fullhost));
-        self.set("sender_rcvhost", Value::tainted(names.rcvhost));
+        super::known_host_name(self.ctx)
     }
 
     // ---- ACLs ----------------------------------------------------------
@@ -693,13 +661,13 @@ impl<'c> SmtpSession<'c> {
         }
         self.set("received_protocol", Value::from("smtp"));
         self.set("smtp_command_history", Value::from(""));
-        self.build_fullhost();
+        self.ctx.smtp_session = true;
+        self.ctx.show_incoming_port = self.log_selector.has("incoming_port");
         let l = self.connection_info();
         self.log_if("smtp_connection", &l);
         if self.host_in("host_lookup", "") {
             // The variable's lookup records its outcome in the context.
             self.var("sender_host_name");
-            self.build_fullhost();
         }
         self.st.allow_unqualified_sender = self.host_in("sender_unqualified_hosts", "");
         self.st.allow_unqualified_recipient = self.host_in("recipient_unqualified_hosts", "");

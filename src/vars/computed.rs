@@ -130,20 +130,50 @@ pub fn sender_address_local_part(ev: &Evaluator) -> Value {
     }
 }
 
+/// `$sender_fullhost`: set by the caller, or in an SMTP session built from
+/// what is known of the client.
 pub fn sender_fullhost(ev: &Evaluator) -> Value {
-    ev.ctx
-        .vars
-        .get("sender_fullhost")
-        .cloned()
-        .unwrap_or_default()
+    match ev.ctx.vars.get("sender_fullhost") {
+        Some(v) => v.clone(),
+        None => session_host_names(ev).map_or_else(Value::empty, |h| Value::tainted(h.fullhost)),
+    }
 }
 
+/// `$sender_rcvhost`, likewise.
 pub fn sender_rcvhost(ev: &Evaluator) -> Value {
-    ev.ctx
-        .vars
-        .get("sender_rcvhost")
-        .cloned()
-        .unwrap_or_default()
+    match ev.ctx.vars.get("sender_rcvhost") {
+        Some(v) => v.clone(),
+        None => session_host_names(ev).map_or_else(Value::empty, |h| Value::tainted(h.rcvhost)),
+    }
+}
+
+fn session_host_names(ev: &Evaluator) -> Option<crate::smtp::HostNames> {
+    if !ev.ctx.smtp_session {
+        return None;
+    }
+    let get = |n: &str| {
+        ev.ctx
+            .vars
+            .get(n)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.bytes.clone())
+    };
+    let address = get("sender_host_address")?;
+    let port = if ev.ctx.show_incoming_port {
+        get("sender_host_port")
+            .and_then(|p| String::from_utf8(p).ok()?.parse::<u16>().ok())
+            .filter(|&p| p > 0)
+    } else {
+        None
+    };
+    let name = crate::smtp::known_host_name(ev.ctx);
+    let helo = ev.ctx.vars.get("sender_helo_name").map(|v| v.bytes.clone());
+    Some(crate::smtp::host_names(
+        &address,
+        port,
+        name.as_deref(),
+        helo.as_deref(),
+    ))
 }
 
 pub fn pid(ev: &Evaluator) -> Value {
