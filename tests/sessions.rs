@@ -6,6 +6,9 @@
 //! debugging lines are not compared: the drop-in does not write them.
 //!
 //! The test prints identical/total per file and fails on any difference.
+//! A second test runs the same sessions through the library's
+//! `smtp::SmtpSession` (the Python binding's test does it through
+//! `exim_expand.SmtpSession`), with the same results.
 
 use serde_json::Value as Json;
 use std::io::Write;
@@ -123,5 +126,98 @@ fn sessions_match_exim() {
         );
     }
     assert!(total > 0, "no sessions in tests/sessions");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// One session through the library: the responses and log lines, and the
+/// context it ran in (for its variables).
+fn run_library(case: &Json, zones: &Path) -> (String, Vec<String>) {
+    use exim_expand::smtp::{Client, SmtpSession, Step};
+    let s = |k: &str| case.get(k).and_then(Json::as_str).unwrap_or("");
+    let defines: Vec<(String, String)> = case
+        .get("argv")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.as_str()?.strip_prefix("-D"))
+        .map(|d| match d.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            None => (d.to_string(), String::new()),
+        })
+        .collect();
+    let conf = root().join(format!("tests/sessions/conf/{}.conf", s("config")));
+    let config = exim_expand::config::Config::from_file(&conf, &defines).expect("config");
+    let mut ctx = exim_expand::Context::new();
+    ctx.apply_config(&config);
+    ctx.policy = exim_expand::eval::Policy::permissive();
+    ctx.policy.log_to_stderr = false;
+    ctx.clock = std::sync::Arc::new(
+        exim_expand::eval::FixedClock::parse("2024-01-15T12:00:00Z").expect("clock"),
+    );
+    ctx.resolver =
+        std::sync::Arc::new(exim_expand::dns::ZoneResolver::from_dir(zones).expect("zones"));
+    ctx.pid = Some(1);
+    // As exim -bh reads its argument: a port after a fifth dot, IPv6 in full.
+    let mut address = s("client").to_string();
+    let mut port = None;
+    if address.matches('.').count() == 4 {
+        let (a, p) = address.rsplit_once('.').expect("dot");
+        port = p.parse().ok();
+        address = a.to_string();
+    }
+    if let Ok(v6) = address.parse::<std::net::Ipv6Addr>() {
+        address = v6
+            .segments()
+            .iter()
+            .map(|g| format!("{g:04x}"))
+            .collect::<Vec<_>>()
+            .join(":");
+    }
+    let mut session = SmtpSession::new(&mut ctx, Client { address, port });
+    let mut out = Vec::new();
+    if session.start() == Step::Command {
+        exim_expand::smtp::run_script(&mut session, s("input").as_bytes(), |_| {});
+    }
+    out.extend_from_slice(&session.take_output());
+    let log = session
+        .take_log()
+        .into_iter()
+        .map(|l| String::from_utf8_lossy(&l).into_owned())
+        .collect();
+    (String::from_utf8_lossy(&out).into_owned(), log)
+}
+
+#[test]
+fn sessions_through_the_library() {
+    let mut failures = Vec::new();
+    for file in files() {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+        let header: Json = serde_json::from_str(lines.next().unwrap_or("{}")).expect("json");
+        let zones = root().join(header["dns_zones"].as_str().expect("dns_zones"));
+        for line in lines {
+            let case: Json = serde_json::from_str(line).expect("json");
+            let (out, log) = run_library(&case, &zones);
+            // What -bh adds for the person at the terminal is not part of
+            // the session.
+            let stdout = case["stdout"].as_str().unwrap_or("");
+            let want_out = stdout
+                .split_once("This is not for real!\n\n")
+                .map_or(stdout, |(_, rest)| rest)
+                .replace(
+                    "\n**** SMTP testing: that is not a real message id!\n\n",
+                    "",
+                );
+            let want_log: Vec<String> = case["log"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|l| l.as_str().unwrap_or("").to_string())
+                .collect();
+            if out != want_out || log != want_log {
+                failures.push(format!("{}: {:?}", case["name"], (out, log)));
+            }
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

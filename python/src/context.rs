@@ -461,6 +461,19 @@ impl Context {
         Ok(())
     }
 
+    /// The process id that `$pid` and message ids show (None: this
+    /// process's); pin it, with `now`, for reproducible SMTP sessions.
+    #[getter]
+    fn get_pid(&self, py: Python<'_>) -> PyResult<Option<u32>> {
+        Ok(self.hold(py)?.pid)
+    }
+
+    #[setter]
+    fn set_pid(&self, py: Python<'_>, pid: Option<u32>) -> PyResult<()> {
+        self.hold(py)?.pid = pid;
+        Ok(())
+    }
+
     /// True while no capability is granted and no log goes to standard
     /// error (the library's refusing policy).
     #[getter]

@@ -13,6 +13,7 @@ mod dns;
 mod errors;
 mod functions;
 mod lookup;
+mod smtp;
 mod template;
 
 use ::exim_expand as ee;
@@ -39,6 +40,7 @@ fn exim_expand(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConfigError", py.get_type::<ConfigError>())?;
     m.add_class::<Context>()?;
     m.add_class::<Template>()?;
+    m.add_class::<smtp::SmtpSession>()?;
     m.add_class::<Diagnostic>()?;
     m.add_function(wrap_pyfunction!(expand, m)?)?;
     m.add_function(wrap_pyfunction!(expand_bytes, m)?)?;

@@ -41,7 +41,11 @@ pub fn run(ctx: &mut Context, client: Client) -> i32 {
     let started = session.start();
     write(&session.take_output(), session.take_log());
     if started == Step::Command {
-        crate::smtp::run_script(&mut session, &input, &mut write);
+        crate::smtp::run_script(&mut session, &input, |s| {
+            let out = s.take_output();
+            let log = s.take_log();
+            write(&out, log);
+        });
     }
     0
 }

@@ -16,7 +16,7 @@ mod session;
 pub use host::{HostNames, build as host_names};
 pub use log_selector::LogSelector;
 pub use receive::{LostAt, read_data};
-pub use session::{Client, SmtpSession, Step};
+pub use session::{Client, SmtpSession, Step, SuspendedSession};
 
 /// The client's host name when it is known without a lookup: set by the
 /// caller, or found by a lookup already made (Exim's `sender_host_name`
@@ -32,30 +32,25 @@ pub fn known_host_name(ctx: &crate::eval::Context) -> Option<Vec<u8>> {
 }
 
 /// Runs a whole SMTP input (commands, and message data after DATA) through
-/// a session that has been started, calling `output` with the responses
-/// and log lines after each step, until the session closes or the input
-/// ends.
-pub fn run_script(
-    session: &mut SmtpSession<'_>,
+/// a session that has been started, until the session closes or the input
+/// ends; `after_step` is called after each command and message (to take
+/// the responses and log lines as they come).
+pub fn run_script<'c>(
+    session: &mut SmtpSession<'c>,
     input: &[u8],
-    mut output: impl FnMut(&[u8], Vec<Vec<u8>>),
+    mut after_step: impl FnMut(&mut SmtpSession<'c>),
 ) {
     let mut rest = input;
-    let mut flush = |s: &mut SmtpSession<'_>| {
-        let out = s.take_output();
-        let log = s.take_log();
-        output(&out, log);
-    };
     loop {
         let Some(nl) = rest.iter().position(|&c| c == b'\n') else {
             session.eof();
-            flush(session);
+            after_step(session);
             return;
         };
         let line = &rest[..nl];
         rest = &rest[nl + 1..];
         let step = session.command(line);
-        flush(session);
+        after_step(session);
         match step {
             Step::Command => {}
             Step::Closed => return,
@@ -70,7 +65,7 @@ pub fn run_script(
                         Step::Closed
                     }
                 };
-                flush(session);
+                after_step(session);
                 if step == Step::Closed {
                     return;
                 }

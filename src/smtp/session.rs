@@ -153,7 +153,69 @@ pub struct SmtpSession<'c> {
     pub(super) data: Vec<u8>,
 }
 
+/// A session between commands, without its context: for embedders whose
+/// context cannot stay borrowed (the Python binding holds it only while
+/// a command runs).  [`SmtpSession::resume`] takes up where
+/// [`SmtpSession::suspend`] left off.
+pub struct SuspendedSession {
+    client: Client,
+    out: Vec<u8>,
+    st: State,
+    log_selector: LogSelector,
+    host_checking: bool,
+    cmd: Command,
+    data: Vec<u8>,
+}
+
+impl std::fmt::Debug for SuspendedSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SuspendedSession")
+            .field("client", &self.client)
+            .field("closed", &self.st.closed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SuspendedSession {
+    /// True once the session has ended (QUIT, a dropped connection).
+    pub fn is_closed(&self) -> bool {
+        self.st.closed
+    }
+}
+
 impl<'c> SmtpSession<'c> {
+    /// Lets go of the context, keeping the session's state.
+    pub fn suspend(self) -> SuspendedSession {
+        SuspendedSession {
+            client: self.client,
+            out: self.out,
+            st: self.st,
+            log_selector: self.log_selector,
+            host_checking: self.host_checking,
+            cmd: self.cmd,
+            data: self.data,
+        }
+    }
+
+    /// Takes up a suspended session with its context (the one it ran in).
+    pub fn resume(ctx: &'c mut Context, s: SuspendedSession) -> SmtpSession<'c> {
+        SmtpSession {
+            ctx,
+            client: s.client,
+            out: s.out,
+            st: s.st,
+            log_selector: s.log_selector,
+            host_checking: s.host_checking,
+            cmd: s.cmd,
+            data: s.data,
+        }
+    }
+
+    /// True once the session has ended (QUIT, a dropped connection).
+    pub fn is_closed(&self) -> bool {
+        self.st.closed
+    }
+
     /// A session with `client`.  Log lines are kept in `ctx.log`.
     pub fn new(ctx: &'c mut Context, client: Client) -> SmtpSession<'c> {
         if !ctx.log.is_collecting() {
