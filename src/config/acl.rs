@@ -227,12 +227,20 @@ pub(crate) enum AclLine {
 /// Incremental `acl_read()`: statements of one ACL.
 pub(crate) struct AclParser {
     pub(crate) statements: Vec<AclStatement>,
+    /// Conditions beyond Debian's build (a profile's).
+    extra: Vec<(String, bool)>,
 }
 
 impl AclParser {
     pub(crate) fn new() -> AclParser {
+        AclParser::with_extra(&[])
+    }
+
+    /// A parser that also knows `extra` conditions (name, is a modifier).
+    pub(crate) fn with_extra(extra: &[(String, bool)]) -> AclParser {
         AclParser {
             statements: Vec::new(),
+            extra: extra.to_vec(),
         }
     }
 
@@ -286,7 +294,8 @@ impl AclParser {
             }
         }
 
-        let Some(is_modifier) = condition_is_modifier(&name) else {
+        let extra = self.extra.iter().find(|(n, _)| *n == name).map(|(_, m)| *m);
+        let Some(is_modifier) = condition_is_modifier(&name).or(extra) else {
             return Err(format!("unknown ACL condition/modifier in \"{save}\""));
         };
         if negated && is_modifier {

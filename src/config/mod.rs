@@ -125,6 +125,9 @@ pub struct ReadOptions {
     pub base_dir: Option<PathBuf>,
     /// Where `.include` files come from (default: the file system).
     pub includes: Includes,
+    /// ACL conditions the build has beyond Debian's (name, is a
+    /// modifier): `dmarc_status` for the `exim-4.96-full` profile.
+    pub extra_acl_conditions: Vec<(String, bool)>,
 }
 
 impl Default for ReadOptions {
@@ -136,6 +139,7 @@ impl Default for ReadOptions {
             name: None,
             base_dir: None,
             includes: Includes::Files,
+            extra_acl_conditions: Vec::new(),
         }
     }
 }
@@ -361,7 +365,7 @@ impl Config {
         let mut next = cfg.read_main(&mut r, opts)?;
         let mut seen = [false; 7];
         while let Some(written) = next {
-            next = cfg.read_section(&mut r, written, &mut seen)?;
+            next = cfg.read_section(&mut r, written, &mut seen, opts)?;
         }
         cfg.last_line = r.location().1;
         Ok(cfg)
@@ -471,6 +475,7 @@ impl Config {
         r: &mut LineReader,
         written: Vec<u8>,
         seen: &mut [bool; 7],
+        opts: &ReadOptions,
     ) -> Result<Option<Vec<u8>>, ConfigError> {
         // An empty name ends the configuration, as Exim's loop does.
         if written.is_empty() {
@@ -556,7 +561,7 @@ impl Config {
                             file: file.to_string(),
                             line: lineno,
                         },
-                        AclParser::new(),
+                        AclParser::with_extra(&opts.extra_acl_conditions),
                     ));
                 } else if is_macro {
                     self.macro_definition(r, &text)?;
