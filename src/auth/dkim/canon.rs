@@ -289,7 +289,10 @@ mod tests {
     #[test]
     fn canonicalizes_bodies_as_pdkim() {
         let cases = [
-            ("A: b\n\nx  y \t\n\n \n", ("x  y \t\r\n\r\n \r\n", "x y\r\n")),
+            (
+                "A: b\n\nx  y \t\n\n \n",
+                ("x  y \t\r\n\r\n \r\n", "x y\r\n"),
+            ),
             ("A: b\n\n\n\n", ("\r\n", "")),
             ("A: b\n\n", ("", "")),
             ("A: b\n", ("\r\n", "\r\n")),

@@ -578,10 +578,10 @@ impl Check<'_> {
             self.log.push(failed_import_line(sig));
             return;
         };
-        if let Some(hashes) = &key.hashes {
-            if !ListIter::with_sep(hashes, b':').any(|h| h == sig.hash.name().as_bytes()) {
-                return set(sig, Status::Fail, Reason::AlgoMismatch);
-            }
+        if let Some(hashes) = &key.hashes
+            && !ListIter::with_sep(hashes, b':').any(|h| h == sig.hash.name().as_bytes())
+        {
+            return set(sig, Status::Fail, Reason::AlgoMismatch);
         }
         let raw_key = match sig.key_type {
             KeyType::Ed25519 => key::ed25519_raw(&key.key).unwrap_or_default(),

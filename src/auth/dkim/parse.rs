@@ -56,8 +56,8 @@ pub(super) fn signature_header(raw: &[u8]) -> Option<SigTags> {
     let mut at = Where::Limbo;
     // A NUL ends the C string pdkim reads.
     let end = raw.iter().position(|&c| c == 0).unwrap_or(raw.len());
-    for i in 0..=end {
-        let c = if i == end { 0 } else { raw[i] };
+    let chars = raw[..end].iter().copied().chain(std::iter::once(0));
+    for (i, c) in chars.enumerate() {
         if c != b'\r' && c != b'\n' {
             if !past_name {
                 past_name = c == b':';
