@@ -70,7 +70,12 @@ fn spki(der: &[u8]) -> Option<u32> {
     let (modulus, rest) = expect(rsa, 0x02)?;
     expect(rest, 0x02)?;
     let m: &[u8] = &modulus[modulus.iter().position(|&b| b != 0)?..];
-    Some((m.len() as u32 - 1) * 8 + (8 - m[0].leading_zeros()))
+    let bytes = u32::try_from(m.len()).ok()?;
+    Some(
+        (bytes - 1)
+            .saturating_mul(8)
+            .saturating_add(8 - m[0].leading_zeros()),
+    )
 }
 
 /// The raw Ed25519 key pdkim takes from `p=`: the last 32 bytes of a

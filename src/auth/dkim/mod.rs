@@ -913,3 +913,68 @@ fn authres_result(sig: &Signature) -> String {
     };
     s.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::ZoneResolver;
+
+    fn messages() -> Vec<Vec<u8>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/dkim/messages");
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|p| std::fs::read(p).unwrap())
+            .collect()
+    }
+
+    /// Cut and garbled messages give answers, never a panic.
+    #[test]
+    fn survives_damaged_messages() {
+        let zones = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/dkim/zones");
+        let resolver = ZoneResolver::from_dir(zones).unwrap();
+        let crypto = crate::crypto::RustCrypto;
+        let opts = VerifyOptions::default();
+        for m in messages().iter().take(12) {
+            for cut in (0..m.len()).step_by(37) {
+                verify(&m[..cut], &resolver, &crypto, &opts);
+                let mut g = m.clone();
+                g[cut] ^= [0x20, 0x0a, 0x3b, 0x3d, 0x00][cut % 5];
+                verify(&g, &resolver, &crypto, &opts);
+            }
+        }
+        let odd: [&[u8]; 6] = [
+            b"",
+            b"\n",
+            b"DKIM-Signature:\n\n",
+            b"DKIM-Signature: a=rsa-sha256; b; =; ;;; h=:::; d=.; s=..\n\nx",
+            b"DKIM-Signature: a=ed25519-sha512; d=example.test; s=ed; h=a; bh=; b=QQ==\r\n\r\n",
+            b"\r\r\r\n\n\t\t\n",
+        ];
+        for m in odd {
+            verify(m, &resolver, &crypto, &opts);
+        }
+    }
+
+    /// The signer list doubles colons and takes domains, then identities.
+    #[test]
+    fn lists_signers_as_exim() {
+        let sig = |d: &[u8], i: Option<&[u8]>| {
+            let mut tags = parse::SigTags::default();
+            tags.domain = Some(d.to_vec());
+            tags.identity = i.map(<[u8]>::to_vec);
+            new_signature(&tags)
+        };
+        let v = Verification {
+            signatures: vec![sig(b"a.test", Some(b"u@a.test")), sig(b"b:c", None)],
+            ..Verification::default()
+        };
+        assert_eq!(v.signers(), b"a.test:u@a.test:b::c");
+        assert_eq!(v.matching(b"U@A.TEST"), [0]);
+        assert_eq!(v.matching(b"A.test"), [0]);
+    }
+}
