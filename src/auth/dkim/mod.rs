@@ -964,10 +964,11 @@ mod tests {
     #[test]
     fn lists_signers_as_exim() {
         let sig = |d: &[u8], i: Option<&[u8]>| {
-            let mut tags = parse::SigTags::default();
-            tags.domain = Some(d.to_vec());
-            tags.identity = i.map(<[u8]>::to_vec);
-            new_signature(&tags)
+            new_signature(&parse::SigTags {
+                domain: Some(d.to_vec()),
+                identity: i.map(<[u8]>::to_vec),
+                ..parse::SigTags::default()
+            })
         };
         let v = Verification {
             signatures: vec![sig(b"a.test", Some(b"u@a.test")), sig(b"b:c", None)],
