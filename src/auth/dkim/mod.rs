@@ -33,6 +33,20 @@
 //! followed as Exim's `dns_lookup` follows them), signatures and digests
 //! only through its [`Crypto`] provider; key DER is read here only for
 //! what GnuTLS's import decides (the key's type and size).
+//!
+//! For the SMTP session, as Exim does it after the data (before the MIME
+//! and DATA ACLs): log [`Verification::log`]; then, with
+//! `acl_smtp_dkim` set, expand `dkim_verify_signers` (default
+//! `$dkim_signers`) and for each distinct item (exact comparison) run the
+//! ACL once per signature of [`Verification::matching`] (once with no
+//! signature when none matches: `$dkim_verify_status` `none`, the other
+//! per-signature variables at [`default_variable`], `$dkim_domain`,
+//! `$dkim_selector` and `$dkim_key_length` left as the previous run set
+//! them), each run followed by [`after_acl_run`] (its line logged with
+//! `+dkim_verbose`), stopping at a run that does not accept; afterwards
+//! `$dkim_verify_status` is the colon list of the runs' statuses.
+//! Without the ACL, [`after_acl_run`] with no variables for each
+//! signature in turn.  tests/dkim.rs replays it so.
 
 mod canon;
 mod dns;
