@@ -1,7 +1,8 @@
-//! Mail-authentication features of the expansion language: Exim's
-//! native SRS (`${srs_encode}`, `inbound_srs`) and the older libsrs_alt
-//! scheme as a library.
+//! Mail authentication: SPF (libspf2's answers), DKIM verification
+//! (pdkim's), DMARC (libopendmarc's), Exim's native SRS (`${srs_encode}`,
+//! `inbound_srs`) and the older libsrs_alt scheme.
 
+pub mod dkim;
 pub mod dmarc;
 pub mod spf;
 pub mod srs;

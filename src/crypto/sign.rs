@@ -41,7 +41,28 @@ fn rsa_public(key: &[u8]) -> Result<rsa::PublicKey, SignatureError> {
     rsa::PublicKey::from_public_key_der(&d)
         .map_err(|e| e.to_string())
         .or_else(|_| rsa::PublicKey::from_pkcs1_der(&d).map_err(|e| e.to_string()))
+        .or_else(|e| rsa_public_small(&d).ok_or(e))
         .map_err(bad_key("SubjectPublicKeyInfo or PKCS#1 RSA public key"))
+}
+
+/// The smallest RSA modulus verified here: the `rsa` crate's default
+/// floor is 1024 bits, but DKIM verifies smaller keys (as GnuTLS and
+/// OpenSSL do) and then applies its own `dkim_verify_min_keysizes`.
+const MIN_VERIFY_BITS: usize = 256;
+
+/// A public key under the `rsa` crate's default size floor, from its
+/// components.
+fn rsa_public_small(d: &[u8]) -> Option<rsa::PublicKey> {
+    use rsa::pkcs1::der::Decode;
+    let pkcs1 = match rsa::pkcs8::SubjectPublicKeyInfoRef::try_from(d) {
+        Ok(info) => info.subject_public_key.raw_bytes().to_vec(),
+        Err(_) => d.to_vec(),
+    };
+    let k = rsa::pkcs1::RsaPublicKeyRef::from_der(&pkcs1).ok()?;
+    let uint = |b: &[u8]| rsa::BoxedUint::from_be_slice(b, u32::try_from(b.len() * 8).ok()?).ok();
+    let n = uint(k.modulus.as_bytes())?;
+    let e = uint(k.public_exponent.as_bytes())?;
+    rsa::PublicKey::new_with_size_limits(n, e, MIN_VERIFY_BITS..=rsa::PublicKey::MAX_SIZE).ok()
 }
 
 fn ed25519_private(key: &[u8]) -> Result<ed25519_dalek::SigningKey, SignatureError> {
@@ -80,6 +101,10 @@ pub(crate) fn sign(alg: SignatureAlg, key: &[u8], data: &[u8]) -> Result<Vec<u8>
             let k = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(rsa_private(key)?);
             Ok(k.try_sign(data).map_err(failed)?.to_vec())
         }
+        SignatureAlg::RsaSha512 => {
+            let k = rsa::pkcs1v15::SigningKey::<sha2::Sha512>::new(rsa_private(key)?);
+            Ok(k.try_sign(data).map_err(failed)?.to_vec())
+        }
         SignatureAlg::Ed25519Sha256 => {
             let k = ed25519_private(key)?;
             Ok(k.sign(&sha2::Sha256::digest(data)).to_bytes().to_vec())
@@ -95,19 +120,21 @@ pub(crate) fn verify(
     signature: &[u8],
 ) -> Result<bool, SignatureError> {
     match alg {
-        SignatureAlg::RsaSha1 | SignatureAlg::RsaSha256 => {
+        SignatureAlg::RsaSha1 | SignatureAlg::RsaSha256 | SignatureAlg::RsaSha512 => {
             let public = rsa_public(key)?;
             let Ok(sig) = rsa::pkcs1v15::Signature::try_from(signature) else {
                 return Ok(false);
             };
-            Ok(if alg == SignatureAlg::RsaSha1 {
-                rsa::pkcs1v15::VerifyingKey::<sha1::Sha1>::new(public)
+            Ok(match alg {
+                SignatureAlg::RsaSha1 => rsa::pkcs1v15::VerifyingKey::<sha1::Sha1>::new(public)
                     .verify(data, &sig)
-                    .is_ok()
-            } else {
-                rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(public)
+                    .is_ok(),
+                SignatureAlg::RsaSha256 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(public)
                     .verify(data, &sig)
-                    .is_ok()
+                    .is_ok(),
+                _ => rsa::pkcs1v15::VerifyingKey::<sha2::Sha512>::new(public)
+                    .verify(data, &sig)
+                    .is_ok(),
             })
         }
         SignatureAlg::Ed25519Sha256 => {

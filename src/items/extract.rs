@@ -303,7 +303,7 @@ fn gettokened(field: i32, seps: &[u8], s: &[u8]) -> Option<Vec<u8>> {
 
 /// Exim's `expand_getkeyed`: `key=value` or `key value` pairs, values
 /// possibly quoted; keys compare caselessly, the first match wins.
-fn getkeyed(key: &[u8], s: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn getkeyed(key: &[u8], s: &[u8]) -> Option<Vec<u8>> {
     let mut p = 0;
     let skip_ws = |p: &mut usize| {
         while s.get(*p).is_some_and(|&c| is_space(c)) {

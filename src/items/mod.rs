@@ -7,7 +7,7 @@ mod authresults;
 pub(crate) mod certextract;
 mod dlfunc;
 mod env;
-mod extract;
+pub(crate) mod extract;
 mod files;
 mod hmac;
 mod if_;
