@@ -818,6 +818,17 @@ fn one_condition(
             list_condition(ev, ListKind::Domain, d, &arg.bytes, log_msgp)?
         }
         "dnslists" => dnslists::dnslists(ev, &arg.bytes),
+        "dkim_signers" => {
+            let signer = ev.ctx.vars.get("dkim_cur_signer").cloned();
+            match signer {
+                Some(s) => string_list_condition(&s.bytes, &arg.bytes, "dkim_signers", log_msgp)?,
+                None => AclRc::Fail,
+            }
+        }
+        "dkim_status" => {
+            let status = var(ev, "dkim_verify_status");
+            string_list_condition(&status.bytes, &arg.bytes, "dkim_status", log_msgp)?
+        }
         "spf" => spf::condition(ev, &arg.bytes, false),
         "spf_guess" => spf::condition(ev, &arg.bytes, true),
         "logwrite" => {
@@ -832,6 +843,20 @@ fn one_condition(
         "verify" => verify::verify(ev, &arg.bytes, log_msgp)?,
         other => return Err(unsupported(other, log_msgp)),
     })
+}
+
+/// A subject matched against a string list (Exim's `MCL_STRING`).
+fn string_list_condition(
+    subject: &[u8],
+    list: &[u8],
+    name: &str,
+    log_msgp: &mut Option<Value>,
+) -> Result<AclRc, AclRc> {
+    match lists::match_string_list(subject, list) {
+        Ok(true) => Ok(AclRc::Ok),
+        Ok(false) => Ok(AclRc::Fail),
+        Err(()) => Err(unsupported(name, log_msgp)),
+    }
 }
 
 /// `control = name[/options]`: a control used where Exim forbids it

@@ -578,6 +578,9 @@ pub struct Context {
     /// The HELO name was checked against the client (`verify = helo`):
     /// `None` until then, reset by each HELO.
     pub helo_verified: Option<bool>,
+    /// Session state of builtins (a message's DKIM verification, its
+    /// DMARC outcome), by type.
+    pub extensions: super::Extensions,
 }
 
 impl std::ops::Deref for Context {
@@ -646,6 +649,7 @@ impl Context {
             smtp_session: false,
             show_incoming_port: false,
             helo_verified: None,
+            extensions: super::Extensions::default(),
         }
     }
 

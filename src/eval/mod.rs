@@ -7,6 +7,7 @@ mod clock_parse;
 mod context;
 mod control;
 mod error;
+mod extensions;
 mod log;
 mod phase;
 mod provider;
@@ -21,6 +22,7 @@ pub use context::{
     Limits, ListKind, Policy, Profile, Settings, SystemClock,
 };
 pub use error::{ErrorKind, ExpandError, Failure, NestedSource};
+pub use extensions::Extensions;
 pub use log::LogBuffer;
 pub use phase::{AddedHeader, HeaderPlace, SmtpPhase};
 pub use provider::{

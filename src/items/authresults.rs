@@ -90,6 +90,15 @@ pub fn authresults(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure>
         ));
     }
     spf(ev, &mut out);
+    if let Some(state) = ev.ctx.extensions.get::<crate::smtp::DkimState>() {
+        let status = var(ev, "dkim_verify_status").bytes;
+        let reason = var(ev, "dkim_verify_reason").bytes;
+        out.push_bytes(&crate::auth::dkim::authres(
+            &state.verification.signatures,
+            &status,
+            &reason,
+        ));
+    }
     Ok(out)
 }
 

@@ -7,12 +7,14 @@
 
 mod command;
 mod commands;
+mod dkim;
 pub(crate) mod host;
 mod log_selector;
 mod receive;
 mod reply;
 mod session;
 
+pub use dkim::DkimState;
 pub use host::{HostNames, build as host_names};
 pub use log_selector::LogSelector;
 pub use receive::{LostAt, read_data};

@@ -139,6 +139,29 @@ impl SmtpSession<'_> {
             _ => None,
         };
         let mut blackhole_log = Vec::new();
+        self.ctx.extensions.remove::<super::dkim::DkimState>();
+        if blackholed_by.is_none() {
+            if let Err(r) = self.dkim_step(data) {
+                if r.rc == AclRc::Discard {
+                    self.st.recipients.clear();
+                    blackholed_by = Some("DKIM ACL");
+                    if let Some(m) = &r.log_msg {
+                        blackhole_log = [&b": "[..], &m.bytes].concat();
+                    }
+                } else {
+                    let dropped = self.acl_fail(SmtpPhase::Dkim, &r);
+                    self.unset("recipients");
+                    self.ctx.log.set_message_id(None);
+                    self.end_message();
+                    return if dropped { Step::Closed } else { Step::Command };
+                }
+            }
+            if let Some(msg) = self.ctx.message.clone() {
+                let mut m2 = (*msg).clone();
+                self.add_acl_headers(&mut m2);
+                self.ctx.message = Some(std::sync::Arc::new(m2));
+            }
+        }
         let r = if blackholed_by.is_none() && self.option("acl_smtp_data").is_some() {
             Some(self.acl(SmtpPhase::Data, "acl_smtp_data", None))
         } else {
@@ -333,6 +356,17 @@ impl SmtpSession<'_> {
         l.extend_from_slice(format!(" S={size}").as_bytes());
         if self.log_selector.has("8bitmime") {
             l.extend_from_slice(format!(" M8S={}", self.st.body_8bitmime).as_bytes());
+        }
+        if self.log_selector.has("dkim") {
+            let overall = self
+                .ctx
+                .extensions
+                .get::<super::dkim::DkimState>()
+                .and_then(|d| d.overall.clone());
+            if let Some(d) = overall {
+                l.extend_from_slice(b" DKIM=");
+                l.extend_from_slice(&d);
+            }
         }
         if self.log_selector.has("msg_id") {
             if let Some(h) = m.visible_headers().find(|h| h.htype == htype::ID) {
