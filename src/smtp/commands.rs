@@ -573,17 +573,17 @@ impl SmtpSession<'_> {
         self.had(Had::Data);
         self.st.pipe_connect_acceptable = false;
         if !self.st.discarded && self.st.recipients.is_empty() {
-            if self.st.rcpt_smtp_response_same {
-                if let Some(r) = self.st.rcpt_smtp_response.clone() {
-                    let code = Code::new("503");
-                    self.respond(
-                        &code,
-                        false,
-                        b"All RCPT commands were rejected with this error:",
-                    );
-                    let r = r.strip_suffix(b"\r\n").unwrap_or(&r).to_vec();
-                    self.respond(&code, false, &r);
-                }
+            if self.st.rcpt_smtp_response_same
+                && let Some(r) = self.st.rcpt_smtp_response.clone()
+            {
+                let code = Code::new("503");
+                self.respond(
+                    &code,
+                    false,
+                    b"All RCPT commands were rejected with this error:",
+                );
+                let r = r.strip_suffix(b"\r\n").unwrap_or(&r).to_vec();
+                self.respond(&code, false, &r);
             }
             if self.st.pipelining_advertised && self.st.last_was_rcpt {
                 self.printf(b"503 Valid RCPT command must precede DATA\r\n");

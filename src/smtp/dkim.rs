@@ -122,7 +122,7 @@ impl SmtpSession<'_> {
         let mut results: Vec<Vec<u8>> = Vec::new();
         let mut verdict = Ok(());
         'signers: for item in crate::lists::ListIter::new(list) {
-            if item.is_empty() || seen.iter().any(|s| *s == item) {
+            if item.is_empty() || seen.contains(&item) {
                 continue;
             }
             seen.push(item.to_vec());

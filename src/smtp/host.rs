@@ -107,7 +107,15 @@ mod tests {
 
     #[test]
     fn fullhost_and_rcvhost() {
-        let rows: &[(Option<&str>, Option<&str>, Option<u16>, &str, &str)] = &[
+        /// (host name, HELO, port shown, fullhost, rcvhost)
+        type Row<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<u16>,
+            &'a str,
+            &'a str,
+        );
+        let rows: &[Row] = &[
             (None, None, None, "[192.0.2.1]", "[192.0.2.1]"),
             (
                 None,

@@ -247,14 +247,14 @@ impl SmtpSession<'_> {
         const TICKS: u64 = 1_000_000 / 5000;
         let (secs, micros) = self.ctx.clock.now();
         let mut t = (secs, u64::from(micros) / 5000);
-        if let Some(last) = self.st.last_id_time {
-            if t <= last {
-                t = if last.1 + 1 >= TICKS {
-                    (last.0 + 1, 0)
-                } else {
-                    (last.0, last.1 + 1)
-                };
-            }
+        if let Some(last) = self.st.last_id_time
+            && t <= last
+        {
+            t = if last.1 + 1 >= TICKS {
+                (last.0 + 1, 0)
+            } else {
+                (last.0, last.1 + 1)
+            };
         }
         self.st.last_id_time = Some(t);
         let pid = self.ctx.pid.unwrap_or_else(std::process::id);
@@ -368,40 +368,39 @@ impl SmtpSession<'_> {
                 l.extend_from_slice(&d);
             }
         }
-        if self.log_selector.has("msg_id") {
-            if let Some(h) = m.visible_headers().find(|h| h.htype == htype::ID) {
-                let colon = h.text.iter().position(|&c| c == b':').map_or(0, |i| i + 1);
-                let opts = crate::address::AddressOptions {
-                    allow_domain_literals: true,
-                    ..Default::default()
-                };
-                let mut p = crate::address::AddressParser::new(opts);
-                if let Ok(e) = p.extract(&h.text[colon..]) {
-                    l.extend_from_slice(b" id=");
-                    l.extend_from_slice(&self.printing(&e.address));
-                }
+        if self.log_selector.has("msg_id")
+            && let Some(h) = m.visible_headers().find(|h| h.htype == htype::ID)
+        {
+            let colon = h.text.iter().position(|&c| c == b':').map_or(0, |i| i + 1);
+            let opts = crate::address::AddressOptions {
+                allow_domain_literals: true,
+                ..Default::default()
+            };
+            let mut p = crate::address::AddressParser::new(opts);
+            if let Ok(e) = p.extract(&h.text[colon..]) {
+                l.extend_from_slice(b" id=");
+                l.extend_from_slice(&self.printing(&e.address));
             }
         }
-        if self.log_selector.has("subject") {
-            if m.visible_headers()
+        if self.log_selector.has("subject")
+            && m.visible_headers()
                 .any(|h| h.text[..h.text.len().min(8)].eq_ignore_ascii_case(b"subject:"))
-            {
-                let mut ev = crate::eval::Evaluator::new(self.ctx);
-                let s = ev
-                    .expand_nested(b"$h_subject:")
-                    .map(|v| v.bytes)
-                    .unwrap_or_default();
-                let mut q = b"\"".to_vec();
-                for &c in s.iter().take(100) {
-                    if c == b'"' || c == b'\\' {
-                        q.push(b'\\');
-                    }
-                    q.push(c);
+        {
+            let mut ev = crate::eval::Evaluator::new(self.ctx);
+            let s = ev
+                .expand_nested(b"$h_subject:")
+                .map(|v| v.bytes)
+                .unwrap_or_default();
+            let mut q = b"\"".to_vec();
+            for &c in s.iter().take(100) {
+                if c == b'"' || c == b'\\' {
+                    q.push(b'\\');
                 }
-                q.push(b'"');
-                l.extend_from_slice(b" T=");
-                l.extend_from_slice(&self.printing(&q));
+                q.push(c);
             }
+            q.push(b'"');
+            l.extend_from_slice(b" T=");
+            l.extend_from_slice(&self.printing(&q));
         }
         if self.log_selector.has("received_recipients") {
             l.extend_from_slice(b" for");

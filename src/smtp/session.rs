@@ -553,17 +553,17 @@ impl<'c> SmtpSession<'c> {
     /// the response (when `response` is given: code and text).
     pub(super) fn notquit_exit(&mut self, reason: Option<&str>, response: Option<(&str, Vec<u8>)>) {
         let mut user_msg = None;
-        if let Some(reason) = reason {
-            if self.option("acl_smtp_notquit").is_some() {
-                self.set("smtp_notquit_reason", Value::from(reason));
-                let r = self.acl(SmtpPhase::NotQuit, "acl_smtp_notquit", None);
-                if r.rc == AclRc::Error {
-                    let mut l = b"ACL for not-QUIT returned ERROR: ".to_vec();
-                    l.extend_from_slice(&r.log_msg.map(|m| m.bytes).unwrap_or_default());
-                    self.log(&l);
-                }
-                user_msg = r.user_msg;
+        if let Some(reason) = reason
+            && self.option("acl_smtp_notquit").is_some()
+        {
+            self.set("smtp_notquit_reason", Value::from(reason));
+            let r = self.acl(SmtpPhase::NotQuit, "acl_smtp_notquit", None);
+            if r.rc == AclRc::Error {
+                let mut l = b"ACL for not-QUIT returned ERROR: ".to_vec();
+                l.extend_from_slice(&r.log_msg.map(|m| m.bytes).unwrap_or_default());
+                self.log(&l);
             }
+            user_msg = r.user_msg;
         }
         if let Some((code, text)) = response {
             match user_msg {

@@ -428,10 +428,10 @@ pub fn check(input: &DmarcInput) -> DmarcOutcome {
     let policy = match record.p {
         None => 14,
         Some(p) => {
-            if let (Some(d), DKIM_PASS) = &dkim {
-                if aligned(&from, d, adkim, psl) {
-                    align_dkim = 4;
-                }
+            if let (Some(d), DKIM_PASS) = &dkim
+                && aligned(&from, d, adkim, psl)
+            {
+                align_dkim = 4;
             }
             if spf_outcome == 1 && aligned(&from, &find_domain(&spf_domain), aspf, psl) {
                 align_spf = 4;

@@ -162,10 +162,8 @@ fn parse_into(r: &mut Record, text: &[u8]) -> Result<(), ParseError> {
             continue;
         }
         match tag.to_ascii_lowercase().as_slice() {
-            b"v" => {
-                if !value.eq_ignore_ascii_case(b"DMARC1") {
-                    return Err(ParseError::BadVersion);
-                }
+            b"v" if !value.eq_ignore_ascii_case(b"DMARC1") => {
+                return Err(ParseError::BadVersion);
             }
             b"p" => r.p = Some(policy(&value)?),
             b"sp" => r.sp = Some(policy(&value)?),
@@ -178,10 +176,8 @@ fn parse_into(r: &mut Record, text: &[u8]) -> Result<(), ParseError> {
                 }
                 r.pct = Some(n);
             }
-            b"ri" => {
-                if !value.iter().all(u8::is_ascii_digit) {
-                    return Err(ParseError::BadValue);
-                }
+            b"ri" if !value.iter().all(u8::is_ascii_digit) => {
+                return Err(ParseError::BadValue);
             }
             b"rf" => {
                 for f in value.split(|&c| c == b',').filter(|f| !f.is_empty()) {
