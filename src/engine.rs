@@ -229,7 +229,8 @@ impl EngineBuilder {
         let opts = ReadOptions {
             includes: Includes::for_policy(&self.ctx.policy),
             ..ReadOptions::with_defines(&self.defines)
-        };
+        }
+        .for_profile(&self.ctx.profile);
         let config = match (&self.config_file, &self.config_text) {
             (Some(path), _) => {
                 self.ctx.config_file = path.to_string_lossy().into_owned();

@@ -212,7 +212,8 @@ pub(crate) fn build_context(py: Python<'_>, s: Setup<'_, '_>) -> PyResult<ee::Co
         let opts = ee::config::ReadOptions {
             includes: ee::config::Includes::for_policy(&ctx.policy),
             ..ee::config::ReadOptions::with_defines(&defines)
-        };
+        }
+        .for_profile(&ctx.profile);
         let c = ee::config::Config::from_file_with(path, &opts)
             .map_err(|e| ConfigError::new_err(e.to_string()))?;
         ctx.config_file = path.to_string_lossy().into_owned();

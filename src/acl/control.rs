@@ -17,6 +17,7 @@ pub fn forbidden_phases(name: &str) -> Option<u32> {
         "caseful_local_part" | "caselower_local_part" => !Rcpt.bit(),
         "cutthrough_delivery" | "debug" | "error" => 0,
         "dkim_disable_verify" => bits(&[Data, NotSmtp, Prdr, NotSmtpStart]),
+        "dmarc_disable_verify" | "dmarc_enable_forensic" => bits(&[Data, NotSmtp, NotSmtpStart]),
         "dscp" => not_smtp() | NotQuit.bit(),
         "enforce_sync"
         | "no_callout_flush"
@@ -60,10 +61,18 @@ const CONTROLS: &[(&str, bool)] = &[
     ("utf8_downconvert", true),
 ];
 
+/// The controls of a build with DMARC.
+const DMARC_CONTROLS: &[(&str, bool)] = &[
+    ("dmarc_disable_verify", false),
+    ("dmarc_enable_forensic", false),
+];
+
 /// Exim's `decode_control`: the control `arg` names and the rest of
-/// `arg` (its options), or the log message of a syntax error.
-pub fn decode(arg: &[u8]) -> Result<(&'static str, &[u8]), String> {
-    for &(name, has_option) in CONTROLS {
+/// `arg` (its options), or the log message of a syntax error.  `dmarc`:
+/// the build has DMARC's controls.
+pub fn decode(arg: &[u8], dmarc: bool) -> Result<(&'static str, &[u8]), String> {
+    let extra: &[(&str, bool)] = if dmarc { DMARC_CONTROLS } else { &[] };
+    for &(name, has_option) in CONTROLS.iter().chain(extra) {
         let Some(rest) = arg.strip_prefix(name.as_bytes()) else {
             continue;
         };

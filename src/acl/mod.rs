@@ -11,6 +11,7 @@
 
 mod check;
 mod control;
+pub mod dmarc;
 mod dnslists;
 mod forbids;
 mod headers;
@@ -829,6 +830,7 @@ fn one_condition(
             let status = var(ev, "dkim_verify_status");
             string_list_condition(&status.bytes, &arg.bytes, "dkim_status", log_msgp)?
         }
+        "dmarc_status" if ev.ctx.profile.features.dmarc => dmarc::condition(ev, &arg.bytes),
         "spf" => spf::condition(ev, &arg.bytes, false),
         "spf_guess" => spf::condition(ev, &arg.bytes, true),
         "logwrite" => {
@@ -863,7 +865,7 @@ fn string_list_condition(
 /// fails the ACL; the others are recorded in the context (`acl_controls`)
 /// for the session to act on.
 fn control(ev: &mut Evaluator, arg: &[u8], log_msgp: &mut Option<Value>) -> Result<AclRc, AclRc> {
-    let (name, options) = match control::decode(arg) {
+    let (name, options) = match control::decode(arg, ev.ctx.profile.features.dmarc) {
         Ok(c) => c,
         Err(m) => {
             *log_msgp = Some(Value::from(m));

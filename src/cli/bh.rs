@@ -12,6 +12,7 @@ use std::io::{Read, Write};
 pub fn run(ctx: &mut Context, client: Client) -> i32 {
     ctx.policy.log_to_stderr = false;
     ctx.log = crate::eval::LogBuffer::collecting();
+    ctx.host_checking = true;
     // The sender's identity comes from the session, not from the caller.
     for v in ["sender_ident", "authenticated_id", "authenticated_sender"] {
         ctx.vars.remove(v);

@@ -255,6 +255,12 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
     Ok(out)
 }
 
+/// How the configuration is read: with the `-D` macros and the ACL
+/// conditions of the profile's build.
+fn read_options(ctx: &Context, defines: &[(String, String)]) -> crate::config::ReadOptions {
+    crate::config::ReadOptions::with_defines(defines).for_profile(&ctx.profile)
+}
+
 /// Debian's Exim 4.96 configuration search list.
 const DEFAULT_CONFIG_FILES: &[&str] = &[
     "/etc/exim4/exim4.conf",
@@ -327,7 +333,8 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
     let config = match &a.config {
         Some(path) => {
             ctx.config_file = path.clone();
-            Config::from_file(std::path::Path::new(path), &defines).map_err(|e| e.to_string())?
+            Config::from_file_with(std::path::Path::new(path), &read_options(&ctx, &defines))
+                .map_err(|e| e.to_string())?
         }
         // Without -C, Debian's Exim reads the first of its configuration
         // files that exists (CONFIGURE_FILE of the debian-4.96 profile).
@@ -337,7 +344,7 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
         {
             Some(path) => {
                 ctx.config_file = path.to_string();
-                Config::from_file(std::path::Path::new(path), &defines)
+                Config::from_file_with(std::path::Path::new(path), &read_options(&ctx, &defines))
                     .map_err(|e| e.to_string())?
             }
             None => {

@@ -145,6 +145,15 @@ impl Default for ReadOptions {
 }
 
 impl ReadOptions {
+    /// The ACL conditions `profile`'s build has beyond Debian's.
+    pub fn for_profile(mut self, profile: &crate::eval::Profile) -> ReadOptions {
+        if profile.features.dmarc {
+            self.extra_acl_conditions
+                .push(("dmarc_status".to_string(), false));
+        }
+        self
+    }
+
     /// Default options with these `-D` definitions.
     pub fn with_defines(defines: &[(String, String)]) -> ReadOptions {
         ReadOptions {

@@ -581,6 +581,9 @@ pub struct Context {
     /// Session state of builtins (a message's DKIM verification, its
     /// DMARC outcome), by type.
     pub extensions: super::Extensions,
+    /// An `exim -bh` test session: files Exim would write (the DMARC
+    /// history) are not written.
+    pub host_checking: bool,
 }
 
 impl std::ops::Deref for Context {
@@ -650,6 +653,7 @@ impl Context {
             show_incoming_port: false,
             helo_verified: None,
             extensions: super::Extensions::default(),
+            host_checking: false,
         }
     }
 

@@ -99,6 +99,7 @@ pub fn authresults(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure>
             &reason,
         ));
     }
+    out.push_bytes(&crate::acl::dmarc::authres(ev));
     Ok(out)
 }
 

@@ -104,6 +104,10 @@ impl SmtpSession<'_> {
     /// (LF line ends, dots unstuffed).
     pub fn message(&mut self, data: &[u8]) -> Step {
         let id = self.next_message_id();
+        {
+            let mut ev = crate::eval::Evaluator::new(self.ctx);
+            crate::acl::dmarc::init(&mut ev);
+        }
         self.ctx.log.set_message_id(Some(&id));
         let opts = ReadOptions {
             dot_ends: false,

@@ -234,9 +234,13 @@ impl DmarcOutcome {
     }
 }
 
-/// The domain part of the first address of a From: header, as Exim finds
-/// it (`parse_find_address_end`, then `parse_extract_address` with groups
-/// allowed).
+/// The domain part of the first address of a From: header line, as Exim
+/// finds it (`parse_find_address_end`, then `parse_extract_address` with
+/// groups allowed); the domain whose `_dmarc` record is asked for.
+pub fn header_from_domain(header: &[u8]) -> Option<Vec<u8>> {
+    from_domain(header).filter(|d| !d.is_empty())
+}
+
 fn from_domain(header: &[u8]) -> Option<Vec<u8>> {
     let colon = header.iter().position(|&c| c == b':')?;
     let value = &header[colon + 1..];
