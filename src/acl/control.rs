@@ -102,12 +102,17 @@ mod tests {
         assert_eq!(allowed("no_pipelining", Connect), Some(true));
         assert_eq!(allowed("caseful_local_part", Rcpt), Some(true));
         assert_eq!(allowed("nosuch", Rcpt), None);
-        assert_eq!(decode(b"queue_only").unwrap().0, "queue");
+        assert_eq!(decode(b"queue_only", false).unwrap().0, "queue");
         assert_eq!(
-            decode(b"submission/domain=x").unwrap(),
+            decode(b"submission/domain=x", false).unwrap(),
             ("submission", &b"/domain=x"[..])
         );
-        assert!(decode(b"no_pipelining/x").is_err());
-        assert!(decode(b"nosuch").is_err());
+        assert!(decode(b"no_pipelining/x", false).is_err());
+        assert!(decode(b"nosuch", false).is_err());
+        assert!(decode(b"dmarc_disable_verify", false).is_err());
+        assert_eq!(
+            decode(b"dmarc_disable_verify", true).unwrap().0,
+            "dmarc_disable_verify"
+        );
     }
 }
