@@ -75,10 +75,10 @@ fn public_suffixes(ev: &mut Evaluator) -> Option<Arc<PublicSuffixList>> {
     if path.is_empty() {
         return None;
     }
-    if let Some(TldFile(p, list)) = ev.ctx.extensions.get::<TldFile>() {
-        if *p == path {
-            return list.clone();
-        }
+    if let Some(TldFile(p, list)) = ev.ctx.extensions.get::<TldFile>()
+        && *p == path
+    {
+        return list.clone();
     }
     let list = match ev
         .ctx
@@ -178,20 +178,21 @@ fn input(ev: &mut Evaluator) -> DmarcInput {
         psl,
         record: None,
     };
-    if i.psl.is_some() && !i.authenticated {
-        if let Some(d) = i.from_header.as_deref().and_then(dmarc::header_from_domain) {
-            i.record = dmarc_record(ev, &d);
-        }
+    if i.psl.is_some()
+        && !i.authenticated
+        && let Some(d) = i.from_header.as_deref().and_then(dmarc::header_from_domain)
+    {
+        i.record = dmarc_record(ev, &d);
     }
     i
 }
 
 /// Runs the check once per message and records what it found.
 fn process(ev: &mut Evaluator) -> DmarcOutcome {
-    if let Some(s) = ev.ctx.extensions.get::<DmarcState>() {
-        if s.checked {
-            return s.outcome.clone();
-        }
+    if let Some(s) = ev.ctx.extensions.get::<DmarcState>()
+        && s.checked
+    {
+        return s.outcome.clone();
     }
     let outcome = if disabled(ev) {
         DmarcOutcome::initial()
