@@ -19,6 +19,8 @@ mod lists;
 mod spf;
 mod verify;
 
+pub use verify::Unqualified;
+
 pub use check::acl_check;
 pub use headers::add_headers;
 

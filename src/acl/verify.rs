@@ -97,8 +97,119 @@ pub fn verify(
         } else {
             AclRc::Fail
         }),
+        "header_syntax" => Ok(header_syntax(ev, log_msgp)),
         _ => Err(unsupported(&format!("verify = {name}"), log_msgp)),
     }
+}
+
+/// Which unqualified addresses the client may send (Exim's
+/// `sender_unqualified_hosts` and `recipient_unqualified_hosts`), as the
+/// SMTP session found them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unqualified {
+    /// In From: and Sender:.
+    pub sender: bool,
+    /// In the other address headers.
+    pub recipient: bool,
+}
+
+/// `verify = header_syntax` (Exim's `verify_check_headers`): every
+/// address in From:, Reply-To:, Sender:, To:, Cc: and Bcc: must parse,
+/// and have a domain unless the client may send unqualified ones.
+fn header_syntax(ev: &mut Evaluator, log_msgp: &mut Option<Value>) -> AclRc {
+    use crate::message::htype;
+    let Some(message) = ev.ctx.message.clone() else {
+        return AclRc::Ok;
+    };
+    let allowed = ev
+        .ctx
+        .extensions
+        .get::<Unqualified>()
+        .copied()
+        .unwrap_or_default();
+    for h in message.visible_headers() {
+        let is_sender = matches!(h.htype, htype::FROM | htype::SENDER);
+        if !is_sender
+            && !matches!(
+                h.htype,
+                htype::REPLY_TO | htype::TO | htype::CC | htype::BCC
+            )
+        {
+            continue;
+        }
+        let Some(colon) = h.text.iter().position(|&c| c == b':') else {
+            continue;
+        };
+        if let Err(m) = header_addresses_ok(
+            &h.text,
+            colon,
+            if is_sender {
+                allowed.sender
+            } else {
+                allowed.recipient
+            },
+        ) {
+            let topbit = ev.ctx.option_flag("print_topbitchars", false);
+            let m = crate::operators::quote::string_printing(&m, topbit);
+            ev.ctx
+                .vars
+                .insert("acl_verify_message".into(), Value::new(m.clone()));
+            *log_msgp = Some(Value::new(m));
+            return AclRc::Fail;
+        }
+    }
+    AclRc::Ok
+}
+
+/// The addresses of one header line, checked; the error names the first
+/// that fails.
+fn header_addresses_ok(text: &[u8], colon: usize, unqualified_ok: bool) -> Result<(), Vec<u8>> {
+    let mut s = colon + 1;
+    while s < text.len() && text[s].is_ascii_whitespace() {
+        s += 1;
+    }
+    let mut p = crate::address::AddressParser::new(crate::address::AddressOptions::default());
+    p.allow_group = true;
+    while s < text.len() {
+        let end = s + crate::address::find_address_end(&text[s..]);
+        let item = &text[s..end];
+        let err = match p.extract(item) {
+            Ok(e) if e.domain == 0 && !unqualified_ok => {
+                Some(b"unqualified address not permitted".to_vec())
+            }
+            Ok(_) => None,
+            Err(e) if e == b"empty address" => None,
+            Err(e) => Some(e),
+        };
+        if let Some(e) = err {
+            let mut t = end;
+            while t > s && text[t - 1].is_ascii_whitespace() {
+                t -= 1;
+            }
+            let mut name_end = colon;
+            while name_end > 0 && text[name_end - 1].is_ascii_whitespace() {
+                name_end -= 1;
+            }
+            let (len, verb): (usize, &[u8]) = if t - s > 1024 {
+                (1024, b"begins")
+            } else {
+                (t - s, b"is")
+            };
+            let mut m = e;
+            m.extend_from_slice(b": failing address in \"");
+            m.extend_from_slice(&text[..name_end]);
+            m.extend_from_slice(b":\" header ");
+            m.extend_from_slice(verb);
+            m.extend_from_slice(b": ");
+            m.extend_from_slice(&text[s..s + len]);
+            return Err(m);
+        }
+        s = end + usize::from(end < text.len());
+        while s < text.len() && text[s].is_ascii_whitespace() {
+            s += 1;
+        }
+    }
+    Ok(())
 }
 
 fn bad_verify(text: &str) -> String {

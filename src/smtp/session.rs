@@ -734,6 +734,10 @@ impl<'c> SmtpSession<'c> {
         self.st.allow_unqualified_sender = self.host_in("sender_unqualified_hosts", "");
         self.st.allow_unqualified_recipient = self.host_in("recipient_unqualified_hosts", "");
         self.st.helo_accept_junk = self.host_in("helo_accept_junk_hosts", "");
+        self.ctx.extensions.insert(crate::acl::Unqualified {
+            sender: self.st.allow_unqualified_sender,
+            recipient: self.st.allow_unqualified_recipient,
+        });
         self.setup_message();
         let mut user_msg = None;
         if self.option("acl_smtp_connect").is_some() {
