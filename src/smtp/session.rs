@@ -685,7 +685,48 @@ impl<'c> SmtpSession<'c> {
         ] {
             self.unset(v);
         }
+        self.forget_message_results();
         self.set_counts();
+    }
+
+    /// What Exim's `smtp_reset` forgets of the last message's checks: the
+    /// SPF, DKIM, DMARC and ARC results and the controls that apply to
+    /// one message (those that apply to the connection stay).
+    fn forget_message_results(&mut self) {
+        const CONNECTION_CONTROLS: &[&[u8]] = &[
+            b"allow_auth_unadvertised",
+            b"debug",
+            b"dscp",
+            b"enforce_sync",
+            b"no_callout_flush",
+            b"no_delay_flush",
+            b"no_enforce_sync",
+            b"no_multiline_responses",
+            b"no_pipelining",
+        ];
+        self.ctx.acl_controls.retain(|c| {
+            let name = c.split(|&b| b == b'/').next().unwrap_or_default();
+            CONNECTION_CONTROLS.contains(&name)
+        });
+        let results: Vec<String> = self
+            .ctx
+            .vars
+            .keys()
+            .filter(|k| {
+                k.starts_with("spf_")
+                    || k.starts_with("dkim_")
+                    || k.starts_with("dmarc_")
+                    || k.starts_with("arc_")
+            })
+            .cloned()
+            .collect();
+        for k in results {
+            self.ctx.vars.remove(&k);
+        }
+        self.ctx.extensions.remove::<super::dkim::DkimState>();
+        self.ctx
+            .extensions
+            .remove::<crate::acl::dmarc::DmarcState>();
     }
 
     /// `$rcpt_count` and friends as the transaction has them.
