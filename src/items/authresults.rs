@@ -49,6 +49,39 @@ fn iprev(ev: &Evaluator, out: &mut Value) {
     }
 }
 
+/// The auth part (Exim's `authres_smtpauth`): the client authenticated.
+fn smtpauth(ev: &Evaluator, out: &mut Value) -> Result<(), Failure> {
+    let Some(by) = ev.ctx.extensions.get::<crate::smtp::AuthenticatedBy>() else {
+        // Set with -oMaa, there is no authenticator: 4.96 dereferences
+        // the missing one here and crashes.
+        return Err(Failure::new(
+            "authresults: $sender_host_authenticated is set without an authenticator (Exim 4.96 crashes here)",
+        ));
+    };
+    out.push_bytes(b";\n\tauth=pass (");
+    out.push_bytes(by.0.as_bytes());
+    let id = var(ev, "authenticated_id");
+    let tls = by.0 == "tls";
+    match (tls, id.is_empty()) {
+        (true, false) => {
+            out.push_bytes(b") x509.auth=");
+            out.push(&id);
+        }
+        (true, true) => out.push_bytes(b") reason=x509.auth"),
+        (false, false) => {
+            out.push_bytes(b") smtp.auth=");
+            out.push(&id);
+        }
+        (false, true) => out.push_bytes(b", no id saved)"),
+    }
+    let sender = var(ev, "authenticated_sender");
+    if !sender.is_empty() {
+        out.push_bytes(b" smtp.mailfrom=");
+        out.push(&sender);
+    }
+    Ok(())
+}
+
 /// The SPF part (Exim's `authres_spf`): after an `spf` condition ran.
 fn spf(ev: &Evaluator, out: &mut Value) {
     let result = var(ev, "spf_result");
@@ -84,10 +117,7 @@ pub fn authresults(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure>
     out.push(id);
     iprev(ev, &mut out);
     if !var(ev, "sender_host_authenticated").is_empty() {
-        // 4.96 dereferences the (unset) authenticator name here and crashes.
-        return Err(Failure::new(
-            "authresults: $sender_host_authenticated is set without an authenticator (Exim 4.96 crashes here)",
-        ));
+        smtpauth(ev, &mut out)?;
     }
     spf(ev, &mut out);
     if let Some(state) = ev.ctx.extensions.get::<crate::smtp::DkimState>() {

@@ -234,6 +234,10 @@ impl SmtpSession<'_> {
                     ext(&mut g, "PIPECONNECT");
                 }
             }
+            if let Some(names) = self.advertised_auth() {
+                g.extend_from_slice(format!("{digits}-AUTH {names}\r\n").as_bytes());
+                self.st.auth_advertised = true;
+            }
             if self.host_in("chunking_advertise_hosts", "*") {
                 ext(&mut g, "CHUNKING");
                 self.st.chunking_offered = true;
@@ -727,15 +731,6 @@ impl SmtpSession<'_> {
         self.st.free_starttls = false;
         // A test session has no TLS: Exim's -bh cannot start it either.
         self.printf(b"454 TLS currently unavailable\r\n");
-    }
-
-    pub(super) fn auth(&mut self) {
-        self.had(Had::Auth);
-        if !self.st.auth_advertised {
-            self.synprot_error(false, 503, None, b"AUTH command used when not advertised");
-            return;
-        }
-        self.synprot_error(false, 504, None, b"authentication mechanism not supported");
     }
 }
 

@@ -5,6 +5,7 @@
 //! responses and log lines; [`run_script`] drives one over a whole input
 //! as the `-bh` drop-in does.
 
+mod auth;
 mod command;
 mod commands;
 mod dkim;
@@ -14,6 +15,7 @@ mod receive;
 mod reply;
 mod session;
 
+pub use auth::AuthenticatedBy;
 pub use dkim::DkimState;
 pub use host::{HostNames, build as host_names};
 pub use log_selector::LogSelector;

@@ -119,6 +119,12 @@ pub(super) struct State {
     pub quit_seen: bool,
     /// The time of the last message id, in seconds and 5 ms ticks.
     pub last_id_time: Option<(i64, u64)>,
+    /// The server authenticators of the configuration, and which the
+    /// last EHLO advertised.
+    pub authenticators: Vec<super::auth::Authenticator>,
+    pub advertised: Vec<bool>,
+    /// An AUTH dialogue waiting for the answer to a prompt.
+    pub pending_auth: Option<super::auth::PendingAuth>,
 }
 
 /// An SMTP session over a context: give it command lines and messages,
@@ -775,6 +781,8 @@ impl<'c> SmtpSession<'c> {
         self.st.allow_unqualified_sender = self.host_in("sender_unqualified_hosts", "");
         self.st.allow_unqualified_recipient = self.host_in("recipient_unqualified_hosts", "");
         self.st.helo_accept_junk = self.host_in("helo_accept_junk_hosts", "");
+        self.st.authenticators = super::auth::server_authenticators(self.ctx.config.as_deref());
+        self.st.advertised = vec![false; self.st.authenticators.len()];
         self.ctx.extensions.insert(crate::acl::Unqualified {
             sender: self.st.allow_unqualified_sender,
             recipient: self.st.allow_unqualified_recipient,
@@ -836,6 +844,14 @@ impl<'c> SmtpSession<'c> {
     pub fn command(&mut self, line: &[u8]) -> Step {
         if self.st.closed {
             return Step::Closed;
+        }
+        if self.st.pending_auth.is_some() {
+            self.auth_answer(line);
+            return if self.st.closed {
+                Step::Closed
+            } else {
+                Step::Command
+            };
         }
         self.cmd = command::parse(line);
         self.data = self.cmd.argument.clone();
@@ -1021,6 +1037,11 @@ impl<'c> SmtpSession<'c> {
     pub fn eof(&mut self) {
         if self.st.closed {
             return;
+        }
+        // In an AUTH dialogue the end of the input reads as an empty
+        // answer, as Exim's auth_get_data finds it.
+        if self.st.pending_auth.is_some() {
+            self.auth_answer(b"");
         }
         let in_transaction = self.st.sender.is_some() || !self.st.recipients.is_empty();
         let host = self.var("smtp_active_hostname").bytes;
