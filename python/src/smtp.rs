@@ -31,6 +31,8 @@ pub(crate) struct SmtpSession {
     state: Mutex<Option<SuspendedSession>>,
     /// The next input is message data (after a 354 response).
     expecting: Mutex<bool>,
+    /// The next input is a BDAT chunk: (size, last, discard).
+    chunk: Mutex<Option<(u32, bool, bool)>>,
 }
 
 impl SmtpSession {
@@ -67,6 +69,16 @@ impl SmtpSession {
         if let Ok(mut e) = self.expecting.lock() {
             *e = step == Step::Message;
         }
+        if let Ok(mut c) = self.chunk.lock() {
+            *c = match step {
+                Step::Chunk {
+                    size,
+                    last,
+                    discard,
+                } => Some((size, last, discard)),
+                _ => None,
+            };
+        }
     }
 }
 
@@ -99,6 +111,7 @@ impl SmtpSession {
             ctx,
             state: Mutex::new(Some(suspended)),
             expecting: Mutex::new(false),
+            chunk: Mutex::new(None),
         })
     }
 
@@ -144,6 +157,34 @@ impl SmtpSession {
                 Step::Closed
             }
         })?;
+        self.set_expecting(step);
+        Ok(out)
+    }
+
+    /// The bytes of a BDAT chunk, after the BDAT command (exactly as many
+    /// as it said).
+    fn chunk(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<String> {
+        let data = to_bytes(data, "data")?;
+        let pending = *self
+            .chunk
+            .lock()
+            .map_err(|_| PyRuntimeError::new_err("poisoned"))?;
+        let Some((size, last, discard)) = pending else {
+            return Err(PyRuntimeError::new_err(
+                "chunk() is for the data after a BDAT command",
+            ));
+        };
+        if data.len() != size as usize {
+            return Err(PyValueError::new_err(format!(
+                "the BDAT command announced {size} bytes, not {}",
+                data.len()
+            )));
+        }
+        if discard {
+            self.set_expecting(Step::Command);
+            return Ok(String::new());
+        }
+        let (step, out) = self.with(py, move |s| s.chunk(&data, last))?;
         self.set_expecting(step);
         Ok(out)
     }

@@ -83,6 +83,12 @@ def test_step_by_step_and_variables():
     assert ctx.expand("$message_exim_id") == "1rPLdI-000001-00"
     log = s.take_log()
     assert log[-1] == "1rPLdI-000001-00 <= a@pass-ip4.spf.test H=(client.example) [192.0.2.1] P=esmtp S=401"  # the oracle's line for this session
+    # BDAT: the command, then exactly the bytes it announced.
+    assert s.command("MAIL FROM:<a@pass-ip4.spf.test>") == "250 OK\r\n"
+    assert s.command("RCPT TO:<x@test.ex>") == "250 Accepted\r\n"
+    chunk = b"Subject: chunked\r\n\r\nbody\r\n"
+    assert s.command(f"BDAT {len(chunk)} LAST") == ""
+    assert s.chunk(chunk) == f"250- {len(chunk)} byte chunk, total {len(chunk)}\r\n250 OK id=1rPLdI-000001-01\r\n"
     assert s.command("QUIT") == "221 myhost.test.ex closing connection\r\n"
     assert s.closed
     with pytest.raises(ValueError):

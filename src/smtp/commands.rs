@@ -575,31 +575,7 @@ impl SmtpSession<'_> {
 
     pub(super) fn data_command(&mut self) -> Step {
         self.had(Had::Data);
-        self.st.pipe_connect_acceptable = false;
-        if !self.st.discarded && self.st.recipients.is_empty() {
-            if self.st.rcpt_smtp_response_same
-                && let Some(r) = self.st.rcpt_smtp_response.clone()
-            {
-                let code = Code::new("503");
-                self.respond(
-                    &code,
-                    false,
-                    b"All RCPT commands were rejected with this error:",
-                );
-                let r = r.strip_suffix(b"\r\n").unwrap_or(&r).to_vec();
-                self.respond(&code, false, &r);
-            }
-            if self.st.pipelining_advertised && self.st.last_was_rcpt {
-                self.printf(b"503 Valid RCPT command must precede DATA\r\n");
-            } else {
-                self.synprot_error(false, 503, None, b"valid RCPT command must precede DATA");
-            }
-            return Step::Command;
-        }
-        if self.st.toomany && self.bool_option("recipients_max_reject", false) {
-            self.st.sender = None;
-            self.unset("sender_address");
-            self.printf(b"554 Too many recipients\r\n");
+        if self.refuse_message_start(b"DATA").is_some() {
             return Step::Command;
         }
         let recipients = self.recipients_list();
@@ -619,6 +595,45 @@ impl SmtpSession<'_> {
             None => self.printf(b"354 Enter message, ending with \".\" on a line by itself\r\n"),
         }
         Step::Message
+    }
+
+    /// The checks DATA and BDAT share: a valid recipient, not too many.
+    /// `Some` when the command was refused (the response is written).
+    pub(super) fn refuse_message_start(&mut self, what: &[u8]) -> Option<()> {
+        self.st.pipe_connect_acceptable = false;
+        let verb = String::from_utf8_lossy(what).into_owned();
+        if !self.st.discarded && self.st.recipients.is_empty() {
+            if self.st.rcpt_smtp_response_same
+                && let Some(r) = self.st.rcpt_smtp_response.clone()
+            {
+                let code = Code::new("503");
+                self.respond(
+                    &code,
+                    false,
+                    b"All RCPT commands were rejected with this error:",
+                );
+                let r = r.strip_suffix(b"\r\n").unwrap_or(&r).to_vec();
+                self.respond(&code, false, &r);
+            }
+            if self.st.pipelining_advertised && self.st.last_was_rcpt {
+                self.printf(format!("503 Valid RCPT command must precede {verb}\r\n").as_bytes());
+            } else {
+                self.synprot_error(
+                    false,
+                    503,
+                    None,
+                    format!("valid RCPT command must precede {verb}").as_bytes(),
+                );
+            }
+            return Some(());
+        }
+        if self.st.toomany && self.bool_option("recipients_max_reject", false) {
+            self.st.sender = None;
+            self.unset("sender_address");
+            self.printf(b"554 Too many recipients\r\n");
+            return Some(());
+        }
+        None
     }
 
     /// `$recipients`: the accepted recipients, comma-separated.

@@ -6,6 +6,7 @@
 //! as the `-bh` drop-in does.
 
 mod auth;
+mod bdat;
 mod command;
 mod commands;
 mod dkim;
@@ -58,6 +59,29 @@ pub fn run_script<'c>(
         match step {
             Step::Command => {}
             Step::Closed => return,
+            Step::Chunk {
+                size,
+                last,
+                discard,
+            } => {
+                let n = size as usize;
+                if rest.len() < n {
+                    let at = receive::lost_at(session.pending_chunk_data(), rest);
+                    session.lost_during_data(at);
+                    after_step(session);
+                    return;
+                }
+                let (chunk, after) = rest.split_at(n);
+                rest = after;
+                if discard {
+                    continue;
+                }
+                let step = session.chunk(chunk, last);
+                after_step(session);
+                if step == Step::Closed {
+                    return;
+                }
+            }
             Step::Message => {
                 let step = match read_data(rest) {
                     Ok((data, after)) => {

@@ -79,6 +79,29 @@ pub fn read_data(input: &[u8]) -> Result<(Vec<u8>, &[u8]), LostAt> {
     }
 }
 
+/// Where the input ended in a BDAT transfer, from the chunks so far and
+/// the incomplete one.
+pub(super) fn lost_at(so_far: &[u8], partial: &[u8]) -> LostAt {
+    let mut all = so_far.to_vec();
+    all.extend_from_slice(partial);
+    let text: Vec<u8> = all.iter().copied().filter(|&c| c != b'\r').collect();
+    let mut in_headers = true;
+    let lines: Vec<&[u8]> = text.split(|&c| c == b'\n').collect();
+    for (i, line) in lines.iter().enumerate() {
+        if i + 1 == lines.len() {
+            break;
+        }
+        if !starts_header_line(line, i == 0) {
+            in_headers = false;
+        }
+    }
+    match (in_headers, lines.last().is_some_and(|l| !l.is_empty())) {
+        (true, true) => LostAt::Header,
+        (true, false) => LostAt::AfterHeader,
+        (false, _) => LostAt::Body,
+    }
+}
+
 /// A line that continues the header section: a header (`name:`), or a
 /// continuation of one.
 fn starts_header_line(line: &[u8], first: bool) -> bool {
@@ -115,6 +138,7 @@ impl SmtpSession<'_> {
             keep_first_body_line: true,
         };
         let mut m = Message::parse(data, &opts);
+        let (received_size, received_lines) = (m.size, m.linecount);
         m.id = id.clone();
         m.recipients = self.st.recipients.iter().map(|r| r.bytes.clone()).collect();
         let body_bytes = m.body.len() as i64;
@@ -210,6 +234,7 @@ impl SmtpSession<'_> {
         }
         match r.and_then(|r| r.user_msg) {
             Some(msg) => self.user_msg("250", &msg.bytes),
+            None if self.st.chunked => self.chunked_ok(&id, received_size, received_lines),
             None => {
                 let mut l = b"250 OK id=".to_vec();
                 l.extend_from_slice(&id);
@@ -356,6 +381,9 @@ impl SmtpSession<'_> {
                 l.push(b':');
                 l.extend_from_slice(&id.bytes);
             }
+        }
+        if self.st.chunked {
+            l.extend_from_slice(b" K");
         }
         l.extend_from_slice(format!(" S={size}").as_bytes());
         if self.log_selector.has("8bitmime") {

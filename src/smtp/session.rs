@@ -62,6 +62,17 @@ pub enum Step {
     /// Read a message (up to the line with a single dot) and give it to
     /// [`SmtpSession::message`].
     Message,
+    /// Read the `size` bytes of a BDAT chunk and give them to
+    /// [`SmtpSession::chunk`] (`discard`: the command was refused, the
+    /// bytes are thrown away).
+    Chunk {
+        /// The chunk's size.
+        size: u32,
+        /// It is the message's last.
+        last: bool,
+        /// Read and drop it.
+        discard: bool,
+    },
     /// The session is over.
     Closed,
 }
@@ -125,6 +136,12 @@ pub(super) struct State {
     pub advertised: Vec<bool>,
     /// An AUTH dialogue waiting for the answer to a prompt.
     pub pending_auth: Option<super::auth::PendingAuth>,
+    /// A BDAT transfer: where it is, what came so far, the size of the
+    /// current chunk, and whether the message being received was chunked.
+    pub chunking: super::bdat::Chunking,
+    pub chunk_data: Vec<u8>,
+    pub chunk_size: u32,
+    pub chunked: bool,
 }
 
 /// An SMTP session over a context: give it command lines and messages,
@@ -873,6 +890,7 @@ impl<'c> SmtpSession<'c> {
             }
         }
         let step = match self.cmd.verb {
+            _ if self.st.chunking != super::bdat::Chunking::Idle => self.between_chunks(),
             Verb::Helo | Verb::Ehlo => {
                 self.helo();
                 Step::Command
@@ -886,17 +904,7 @@ impl<'c> SmtpSession<'c> {
                 Step::Command
             }
             Verb::Data => self.data_command(),
-            Verb::Bdat => {
-                // Exim's BDAT needs CHUNKING; the drop-in reads DATA only.
-                self.had(Had::Bdat);
-                self.synprot_error(
-                    false,
-                    503,
-                    None,
-                    b"BDAT command used when CHUNKING not advertised",
-                );
-                Step::Command
-            }
+            Verb::Bdat => self.bdat_command(),
             Verb::Quit => {
                 self.quit();
                 Step::Closed
@@ -1061,7 +1069,7 @@ impl<'c> SmtpSession<'c> {
         self.st.closed = true;
     }
 
-    fn quit(&mut self) {
+    pub(super) fn quit(&mut self) {
         self.had(Had::Quit);
         self.st.quit_seen = true;
         let mut user_msg = None;
