@@ -2,6 +2,7 @@
 //! (pdkim's), DMARC (libopendmarc's), Exim's native SRS (`${srs_encode}`,
 //! `inbound_srs`) and the older libsrs_alt scheme.
 
+pub mod arc;
 pub mod dkim;
 pub mod dmarc;
 pub mod spf;

@@ -12,11 +12,11 @@ const MAX_HEADERS: usize = 512;
 const MAX_BODY_LINE_LEN: usize = 16384;
 
 /// Why pdkim gave up on the message (its error names, as logged).
-pub(super) type FeedError = &'static str;
+pub(crate) type FeedError = &'static str;
 
 /// The message split as pdkim splits it.
 #[derive(Debug, Default)]
-pub(super) struct Fed {
+pub(crate) struct Fed {
     /// Every header field kept, in order, each with its final CRLF.
     pub headers: Vec<Vec<u8>>,
     /// The DKIM-Signature fields among them, in order.
@@ -54,7 +54,7 @@ struct Feeder {
 /// Feeds the whole message; `max_signatures` is Exim's
 /// `DKIM_MAX_SIGNATURES` (the that many-th DKIM-Signature field stops
 /// verification; 0 for no bound).
-pub(super) fn feed(message: &[u8], max_signatures: usize) -> Result<Fed, FeedError> {
+pub(crate) fn feed(message: &[u8], max_signatures: usize) -> Result<Fed, FeedError> {
     let mut f = Feeder {
         fed: Fed::default(),
         header: Vec::new(),
@@ -238,7 +238,7 @@ fn relax_body_line(line: &[u8], out: &mut Vec<u8>) {
 /// A header field relaxed (RFC 6376 3.4.2 as pdkim does it): line ends
 /// dropped, white space runs one space and none around the first colon,
 /// the name in lower case, no space at the end; CRLF appended if asked.
-pub(super) fn relax_header(h: &[u8], crlf: bool) -> Vec<u8> {
+pub(crate) fn relax_header(h: &[u8], crlf: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(h.len() + 2);
     let mut past_name = false;
     let mut seen_wsp = false;

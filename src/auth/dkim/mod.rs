@@ -48,10 +48,10 @@
 //! Without the ACL, [`after_acl_run`] with no variables for each
 //! signature in turn.  tests/dkim.rs replays it so.
 
-mod canon;
-mod dns;
-mod key;
-mod parse;
+pub(crate) mod canon;
+pub(crate) mod dns;
+pub(crate) mod key;
+pub(crate) mod parse;
 
 pub use parse::KeyRecord;
 
@@ -154,7 +154,7 @@ impl HashAlg {
             .find(|h| h.name().as_bytes().starts_with(s))
     }
 
-    fn digest(self) -> Digest {
+    pub(crate) fn digest(self) -> Digest {
         match self {
             HashAlg::Sha1 => Digest::Sha1,
             HashAlg::Sha256 => Digest::Sha256,
@@ -416,7 +416,7 @@ impl Verification {
 
 /// Exim's `string_append_listele` with `:`: separators in the element
 /// doubled.
-fn append_list_element(out: &mut Vec<u8>, item: &[u8]) {
+pub(crate) fn append_list_element(out: &mut Vec<u8>, item: &[u8]) {
     if !out.is_empty() {
         out.push(b':');
     }
