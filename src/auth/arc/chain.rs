@@ -281,6 +281,7 @@ pub(super) fn parse_line(h: &[u8], off: usize, instance_only: bool) -> Result<Li
             cur.p += 1;
         }
         match b_span {
+            _ if instance_only => {}
             Some((b_start, b_end)) => {
                 al.no_b.extend_from_slice(&text[field_start..b_start]);
                 al.no_b.extend_from_slice(&text[b_end..cur.p]);
@@ -403,7 +404,12 @@ mod tests {
         ("ARC-Seal: i=1; b=", false, Err("no b= value")),
         ("ARC-Seal: i=1; bx=1", false, Err("b? tag")),
         ("ARC-Seal: i=1; cx=1", false, Err("c? tag")),
-        ("ARC-Seal: i=1; c v=1", false, Err("c? tag")),
+        (
+            "ARC-Seal: i=1; c v=1",
+            false,
+            Ok(("1", "ARC-Seal: i=1; c v=1")),
+        ),
+        ("ARC-Seal: i=1; cv =1", false, Err("cv tag val")),
         ("ARC-Seal: i=1; a=rsa", false, Err("no '-' in 'a' value")),
         ("ARC-Seal: i=1; arc=pass", false, Err("no 'a' value")),
         (
