@@ -402,9 +402,9 @@ fn malformed_chains_never_panic() {
             "ARC-Message-Signature: i=1; a=rsa; b=x\n".into(),
             ("fail", "collecting headers: inserting AMS", "", 0, 0),
         ),
-        // A NUL ends the field for Exim; a seal without d= is an empty element.
+        // A seal without d= is an empty element.
         (
-            "ARC-Seal: i=1; \u{0}cv=none; d=x\n".into(),
+            "ARC-Seal: i=1; cv=none\n".into(),
             ("fail", "i=1 (missing header)", ":", 0, 0),
         ),
         (fifty, ("fail", "AMS body hash miscompare", &d50, 0, 50)),

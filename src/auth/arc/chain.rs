@@ -419,6 +419,8 @@ mod tests {
         ),
         ("ARC-Seal: a=x; i=3; b b=", true, Ok(("3", "ARC-Seal:"))),
         ("ARC-Seal: i =  7 ;", false, Ok(("7", "ARC-Seal: i =  7 ;"))),
+        // A C string: the NUL ends the field.
+        ("ARC-Seal: i=4; \0d=x", false, Ok(("4", "ARC-Seal: i=4;"))),
     ];
 
     #[test]

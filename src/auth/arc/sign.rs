@@ -340,10 +340,13 @@ fn finish_with_signature(
 mod tests {
     use super::*;
 
+    /// `(spec, Ok((timestamps, expire)) | Err(logged line))`.
+    type SpecCase<'a> = (&'a str, Result<(bool, Option<u64>), &'a str>);
+
     #[test]
     fn reads_sign_specs_as_arc_sign() {
         let now = 1_000_000;
-        let cases: &[(&str, Result<(bool, Option<u64>), &str>)] = &[
+        let cases: &[SpecCase] = &[
             ("a.example : sel : KEY", Ok((false, None))),
             ("a.example:sel:KEY:timestamps", Ok((true, None))),
             (
