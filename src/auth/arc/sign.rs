@@ -142,7 +142,8 @@ fn chain_status(ar: &[u8]) -> Vec<u8> {
 /// `ar` is the Authentication-Results content to carry in the AAR (see
 /// [`authentication_results_for`]); its `arc=` result is the new seal's
 /// `cv=`.  The instance is one above the highest ARC field of the
-/// message.  The AMS is always `a=rsa-sha256; c=relaxed` and signs every
+/// message.  The AMS is always `a=rsa-sha256; c=relaxed` (relaxed
+/// headers, simple body, as pdkim reads a lone `relaxed`) and signs every
 /// field named in pdkim's default list (and DKIM-Signature), newest
 /// first; the seal covers every set when `cv` is not `fail`, only the
 /// new one when it is.  An error is what Exim logs (`ARC: AMS signing:
@@ -213,7 +214,8 @@ fn ams_field(
     crypto: &dyn Crypto,
 ) -> Result<Vec<u8>, String> {
     let fed = canon::feed(message, 0).map_err(|e| format!("ARC: AMS body: {e}"))?;
-    let bh = crate::base64::encode(&crypto.digest(Digest::Sha256, &fed.relaxed_body));
+    // `c=relaxed` is relaxed/simple: pdkim's simple body.
+    let bh = crate::base64::encode(&crypto.digest(Digest::Sha256, &fed.simple_body));
     let mut g = AMS.to_vec();
     g.extend_from_slice(format!(" i={instance}; a=rsa-sha256; c=relaxed; d=").as_bytes());
     g.extend_from_slice(&opts.admd);

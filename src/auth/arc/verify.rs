@@ -45,11 +45,12 @@ fn rsa_with(hash: HashAlg) -> SignatureAlg {
 }
 
 /// The body canonicalization of a whole `c=` value
-/// (`pdkim_cstring_to_canons`: exact names only).
+/// (`pdkim_cstring_to_canons`: exact names only; a lone name is the
+/// header one, the body `simple`).
 fn body_canon(c: Option<&[u8]>) -> Option<Canon> {
     match c.unwrap_or(b"simple") {
-        b"simple" | b"simple/simple" | b"relaxed/simple" => Some(Canon::Simple),
-        b"relaxed" | b"simple/relaxed" | b"relaxed/relaxed" => Some(Canon::Relaxed),
+        b"simple" | b"relaxed" | b"simple/simple" | b"relaxed/simple" => Some(Canon::Simple),
+        b"simple/relaxed" | b"relaxed/relaxed" => Some(Canon::Relaxed),
         _ => None,
     }
 }
