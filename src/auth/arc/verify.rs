@@ -4,8 +4,7 @@
 //! `arc_verify_seals` / `arc_seal_verify` from the newest seal down.
 
 use super::chain::{Chain, Line, Set};
-use crate::auth::dkim::{Canon, HashAlg, KeyRecord};
-use crate::auth::dkim::{canon, dns, key, parse};
+use crate::auth::dkim::{Canon, HashAlg, KeyRecord, canon, email_key_record, key};
 use crate::eval::{Crypto, Resolver, SignatureAlg};
 use crate::lists::ListIter;
 
@@ -161,12 +160,9 @@ impl Input<'_> {
     /// `arc_line_to_pubkey`: the key record of `s=` and `d=`, usable
     /// for email and for the `a=` hash.
     fn public_key(&self, line: &Line) -> Option<KeyRecord> {
-        let mut name = line.s.clone().unwrap_or_default();
-        name.extend_from_slice(b"._domainkey.");
-        name.extend_from_slice(line.d.as_deref().unwrap_or_default());
-        let text = dns::key_text(self.resolver, &name)?;
+        let (s, d) = (line.s.as_deref(), line.d.as_deref());
         let rec =
-            parse::key_record(&text).filter(|r| r.srvtype == b"*" || r.srvtype == b"email")?;
+            email_key_record(self.resolver, s.unwrap_or_default(), d.unwrap_or_default()).ok()?;
         if let Some(hashes) = &rec.hashes {
             let want = line.a_hash.as_deref().unwrap_or_default();
             if !ListIter::with_sep(hashes, b':').any(|h| h.starts_with(want)) {
@@ -188,34 +184,18 @@ impl Input<'_> {
         self.crypto.verify(rsa_with(hash), &rec.key, data, &sig) == Ok(true)
     }
 
-    /// `arc_get_verify_hhash`: for each `h=` name, the newest field not
-    /// yet taken whose name begins with it, then the AMS without its
-    /// `b=` value (relaxed: canonicalized; simple: as stored, LF ends).
+    /// `arc_get_verify_hhash`: for each `h=` name (an Exim list), the
+    /// newest field not yet taken whose name *begins* with it, then the
+    /// AMS without its `b=` value (relaxed: canonicalized; simple: as
+    /// stored, LF line ends).
     fn ams_header_data(&self, ams: &Line) -> Vec<u8> {
-        let relaxed = ams.relaxed_headers();
-        let names = ams.h.as_deref().unwrap_or_default();
-        let mut used = vec![false; self.headers.len()];
-        let mut data = Vec::new();
-        for name in ListIter::with_sep(names, b':') {
-            let found = (0..self.headers.len()).rev().find(|&i| {
-                let h = &self.headers[i];
-                !used[i] && h.len() >= name.len() && h[..name.len()].eq_ignore_ascii_case(&name)
-            });
-            if let Some(i) = found {
-                used[i] = true;
-                if relaxed {
-                    data.extend(canon::relax_header(&self.headers[i], true));
-                } else {
-                    data.extend_from_slice(&self.headers[i]);
-                }
-            }
-        }
-        if relaxed {
-            data.extend(canon::relax_header(&ams.no_b, false));
-        } else {
-            data.extend_from_slice(&ams.no_b);
-        }
-        data
+        canon::signed_fields(
+            self.headers,
+            ListIter::with_sep(ams.h.as_deref().unwrap_or_default(), b':'),
+            |_, _| true,
+            ams.relaxed_headers(),
+            &ams.no_b,
+        )
     }
 
     /// `arc_verify_seals`: every seal from the newest down.

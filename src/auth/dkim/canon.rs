@@ -276,6 +276,45 @@ pub(crate) fn relax_header(h: &[u8], crlf: bool) -> Vec<u8> {
     out
 }
 
+/// The header data of a signature: for each of `names`, the newest field
+/// not yet taken that begins with the name (case ignored) and passes
+/// `more` (given the field and the name), relaxed or as it is, then the
+/// signature field without its `b=` value (relaxed without CRLF, or as
+/// it is).  DKIM's `h=` and ARC's AMS both sign so.
+pub(crate) fn signed_fields(
+    headers: &[Vec<u8>],
+    names: impl Iterator<Item = Vec<u8>>,
+    more: impl Fn(&[u8], &[u8]) -> bool,
+    relaxed: bool,
+    unsigned_signature: &[u8],
+) -> Vec<u8> {
+    let mut used = vec![false; headers.len()];
+    let mut data = Vec::new();
+    for name in names {
+        let found = (0..headers.len()).rev().find(|&i| {
+            let h = &headers[i];
+            !used[i]
+                && h.len() >= name.len()
+                && h[..name.len()].eq_ignore_ascii_case(&name)
+                && more(h, &name)
+        });
+        if let Some(i) = found {
+            used[i] = true;
+            if relaxed {
+                data.extend(relax_header(&headers[i], true));
+            } else {
+                data.extend_from_slice(&headers[i]);
+            }
+        }
+    }
+    if relaxed {
+        data.extend(relax_header(unsigned_signature, false));
+    } else {
+        data.extend_from_slice(unsigned_signature);
+    }
+    data
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
