@@ -1,5 +1,5 @@
 //! Mail authentication: SPF (libspf2's answers), DKIM verification
-//! (pdkim's), DMARC (libopendmarc's), Exim's native SRS (`${srs_encode}`,
+//! (pdkim's), ARC verification and signing (Exim's arc.c), DMARC (libopendmarc's), Exim's native SRS (`${srs_encode}`,
 //! `inbound_srs`) and the older libsrs_alt scheme.
 
 pub mod arc;

@@ -30,7 +30,8 @@
 //!   must have passed (its reason kept).
 //! - `arc_ams_verify`: `required tag missing` (a b bh d h s), the body
 //!   hash over pdkim's canonical body for the whole `c=` value (exact
-//!   names; `l=` by `strtol`) `AMS body hash miscompare`, the key
+//!   names, a lone `relaxed` being relaxed/simple; `l=` by `strtol`)
+//!   `AMS body hash miscompare`, the key
 //!   (`arc_line_to_pubkey`: `s._domainkey.d`, `srvtype` `*` or `email`,
 //!   the record's `h=` list against the `a=` hash by prefix) `pubkey
 //!   problem`, a key that is not DER SubjectPublicKeyInfo `internal
@@ -50,7 +51,35 @@
 //!   a seal without `d=`.
 //! - `authres_arc`: [`ArcVerification::authres`].
 //!
-//! Signing (`arc_sign`): see [`sign`].
+//! Signing (`arc_sign`, [`sign`]): `arc_sign_append_aar`,
+//! `arc_sign_append_ams` (always `a=rsa-sha256; c=relaxed`, the simple
+//! body hashed, `h=` every field of `"DKIM-Signature:"
+//! PDKIM_DEFAULT_SIGN_HEADERS` newest first, folded before column 78,
+//! `t=`/`x=` by the options), `arc_sign_prepend_as` (`cv=` from the
+//! `arc=` result of the A-R content, `arc_ar_cv_status`; `t=` only; the
+//! seal covers the whole chain, or only the new set when `cv=fail`),
+//! `arc_sign_append_sig` (base64 in 74-character lines); the options by
+//! [`parse_sign_spec`] (`arc_valid_id`, `timestamps`, `expire`,
+//! `expire=+N`, `expire=N`); the A-R by [`authentication_results_for`]
+//! (`arc_sign_find_ar`).  Checked against Exim's test 4560: the six sets
+//! its forwarders wrote are remade byte for byte (tests/arc.rs).
+//!
+//! # Wiring
+//! - `verify = arc[/LIST]` (DATA ACL only): run [`verify`] over the
+//!   message as `header_list` holds it then (Exim's own `Received:` on
+//!   top), set `$arc_state`, `$arc_state_reason`, `$arc_domains`,
+//!   `$arc_oldest_pass` from the result and match with
+//!   [`ArcVerification::matches`].  Exim DEFERs instead when DKIM
+//!   verification is off (`control = dkim_disable_verify`: no pdkim
+//!   context).
+//! - `${authresults{ADMD}}` appends [`ArcVerification::authres`] once
+//!   `verify = arc` has run; the `<=` line gets ` ARC` (with the `dkim`
+//!   log selector, the default) when the state is `pass`.
+//! - The smtp transport's `arc_sign`: expand, [`parse_sign_spec`], read a
+//!   `/file` key, [`authentication_results_for`], [`sign`] over the
+//!   message as sent (new DKIM-Signature fields on top), and prepend the
+//!   result (before those DKIM-Signature fields); any error: log it and
+//!   send unsigned.
 //!
 //! # Differences left
 //! - Only RSA is verified (Exim imports `p=` as DER SubjectPublicKeyInfo;
@@ -62,6 +91,7 @@
 //! - Exim's body hash comes from the DKIM verifier fed during reception;
 //!   here the body is canonicalized from the message given (a pdkim
 //!   feed error fails every AMS with `AMS body hash miscompare`).
+//! - Exim signs an instance 51 over a chain of 50; so does [`sign`].
 //! - `$arc_oldest_pass` is never carried over from a previous message of
 //!   the SMTP session as Exim's (unreset) global is: the caller keeps
 //!   the old value if it wants Exim's exact behaviour.
