@@ -522,3 +522,48 @@ fn reproduces_exims_4560() {
     let got = summary(&arc::verify(first.as_bytes(), &resolver, crypto));
     assert_eq!(got, ("pass".into(), "".into(), "test.ex".into(), 1, 1));
 }
+
+#[test]
+fn key_problems_fail_with_exims_reasons() {
+    let w = World::new();
+    let m = data("messages/plain.eml");
+    // (selector signed with, reason): the AMS's key is looked at first.
+    let cases: &[(&str, &str)] = &[
+        // The record allows sha1 only.
+        ("hashes", "pubkey problem"),
+        // No record.
+        ("nowhere", "pubkey problem"),
+        // A p= that is not base64 DER.
+        ("junk", "pubkey problem"),
+        // Base64, but no SubjectPublicKeyInfo.
+        ("notder", "internal sigverify init error"),
+    ];
+    for (selector, reason) in cases {
+        let mut opts = arc::parse_sign_spec(format!("d1.test:{selector}:K").as_bytes(), 0).unwrap();
+        opts.key = data("keys/d1.pem");
+        let ar = arc::authentication_results_for(&m, b"d1.test").unwrap();
+        let mut signed = arc::sign(&m, &ar, &opts, w.crypto()).unwrap();
+        signed.extend_from_slice(&m);
+        check(&w, selector, &signed, ("fail", reason, "d1.test", 0, 1));
+    }
+    // The seal's key alone wrong: the seal fails without a reason.
+    let one = w.sign(&m, "d1.test", "");
+    let other_seal_key = replace(
+        &one,
+        "d=d1.test; s=sel;\n\t b=",
+        "d=d1.test; s=nowhere;\n\t b=",
+    );
+    check(
+        &w,
+        "seal key",
+        &other_seal_key,
+        ("fail", "", "d1.test", 1, 1),
+    );
+    let bad_seal = replace(&one, "\t b=", "\t b=AAAA");
+    check(
+        &w,
+        "seal b=",
+        &bad_seal,
+        ("fail", "seal sigverify error", "d1.test", 1, 1),
+    );
+}
