@@ -12,11 +12,11 @@ const MAX_HEADERS: usize = 512;
 const MAX_BODY_LINE_LEN: usize = 16384;
 
 /// Why pdkim gave up on the message (its error names, as logged).
-pub(super) type FeedError = &'static str;
+pub(crate) type FeedError = &'static str;
 
 /// The message split as pdkim splits it.
 #[derive(Debug, Default)]
-pub(super) struct Fed {
+pub(crate) struct Fed {
     /// Every header field kept, in order, each with its final CRLF.
     pub headers: Vec<Vec<u8>>,
     /// The DKIM-Signature fields among them, in order.
@@ -54,7 +54,7 @@ struct Feeder {
 /// Feeds the whole message; `max_signatures` is Exim's
 /// `DKIM_MAX_SIGNATURES` (the that many-th DKIM-Signature field stops
 /// verification; 0 for no bound).
-pub(super) fn feed(message: &[u8], max_signatures: usize) -> Result<Fed, FeedError> {
+pub(crate) fn feed(message: &[u8], max_signatures: usize) -> Result<Fed, FeedError> {
     let mut f = Feeder {
         fed: Fed::default(),
         header: Vec::new(),
@@ -238,7 +238,7 @@ fn relax_body_line(line: &[u8], out: &mut Vec<u8>) {
 /// A header field relaxed (RFC 6376 3.4.2 as pdkim does it): line ends
 /// dropped, white space runs one space and none around the first colon,
 /// the name in lower case, no space at the end; CRLF appended if asked.
-pub(super) fn relax_header(h: &[u8], crlf: bool) -> Vec<u8> {
+pub(crate) fn relax_header(h: &[u8], crlf: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(h.len() + 2);
     let mut past_name = false;
     let mut seen_wsp = false;
@@ -274,6 +274,45 @@ pub(super) fn relax_header(h: &[u8], crlf: bool) -> Vec<u8> {
         out.extend_from_slice(b"\r\n");
     }
     out
+}
+
+/// The header data of a signature: for each of `names`, the newest field
+/// not yet taken that begins with the name (case ignored) and passes
+/// `more` (given the field and the name), relaxed or as it is, then the
+/// signature field without its `b=` value (relaxed without CRLF, or as
+/// it is).  DKIM's `h=` and ARC's AMS both sign so.
+pub(crate) fn signed_fields(
+    headers: &[Vec<u8>],
+    names: impl Iterator<Item = Vec<u8>>,
+    more: impl Fn(&[u8], &[u8]) -> bool,
+    relaxed: bool,
+    unsigned_signature: &[u8],
+) -> Vec<u8> {
+    let mut used = vec![false; headers.len()];
+    let mut data = Vec::new();
+    for name in names {
+        let found = (0..headers.len()).rev().find(|&i| {
+            let h = &headers[i];
+            !used[i]
+                && h.len() >= name.len()
+                && h[..name.len()].eq_ignore_ascii_case(&name)
+                && more(h, &name)
+        });
+        if let Some(i) = found {
+            used[i] = true;
+            if relaxed {
+                data.extend(relax_header(&headers[i], true));
+            } else {
+                data.extend_from_slice(&headers[i]);
+            }
+        }
+    }
+    if relaxed {
+        data.extend(relax_header(unsigned_signature, false));
+    } else {
+        data.extend_from_slice(unsigned_signature);
+    }
+    data
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ const MAX_NAME_LEN: usize = 255;
 /// The key record text for `name` (no final dot), or `None` when Exim
 /// has none to give (no such name, no data, a temporary failure, only
 /// records of other kinds, a record too long).
-pub(super) fn key_text(resolver: &dyn Resolver, name: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn key_text(resolver: &dyn Resolver, name: &[u8]) -> Option<Vec<u8>> {
     if name.len() > MAX_NAME_LEN
         || name.is_empty()
         || name.split(|&c| c == b'.').any(<[u8]>::is_empty)

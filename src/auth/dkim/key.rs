@@ -41,7 +41,7 @@ fn expect(data: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
 
 /// Reads a DER SubjectPublicKeyInfo as GnuTLS imports one: the key's
 /// size in bits (an RSA modulus's; 256 for Ed25519; 0 for other types).
-pub(super) fn spki_bits(der: &[u8]) -> Result<u32, &'static str> {
+pub(crate) fn spki_bits(der: &[u8]) -> Result<u32, &'static str> {
     spki(der).ok_or(DER_ERROR)
 }
 

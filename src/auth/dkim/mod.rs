@@ -48,10 +48,10 @@
 //! Without the ACL, [`after_acl_run`] with no variables for each
 //! signature in turn.  tests/dkim.rs replays it so.
 
-mod canon;
-mod dns;
-mod key;
-mod parse;
+pub(crate) mod canon;
+pub(crate) mod dns;
+pub(crate) mod key;
+pub(crate) mod parse;
 
 pub use parse::KeyRecord;
 
@@ -154,7 +154,7 @@ impl HashAlg {
             .find(|h| h.name().as_bytes().starts_with(s))
     }
 
-    fn digest(self) -> Digest {
+    pub(crate) fn digest(self) -> Digest {
         match self {
             HashAlg::Sha1 => Digest::Sha1,
             HashAlg::Sha256 => Digest::Sha256,
@@ -416,7 +416,7 @@ impl Verification {
 
 /// Exim's `string_append_listele` with `:`: separators in the element
 /// doubled.
-fn append_list_element(out: &mut Vec<u8>, item: &[u8]) {
+pub(crate) fn append_list_element(out: &mut Vec<u8>, item: &[u8]) {
     if !out.is_empty() {
         out.push(b':');
     }
@@ -624,19 +624,14 @@ impl Check<'_> {
     /// The key record, found and imported; the signature made invalid
     /// when it is not.
     fn key(&mut self, sig: &mut Signature) -> Option<KeyRecord> {
-        let mut name = sig.selector.clone().unwrap_or_default();
-        name.extend_from_slice(b"._domainkey.");
-        name.extend_from_slice(sig.domain.as_deref().unwrap_or_default());
-        let Some(text) = dns::key_text(self.resolver, &name).filter(|t| !t.is_empty() && t[0] != 0)
-        else {
-            set(sig, Status::Invalid, Reason::PubkeyUnavailable);
-            return None;
-        };
-        let Some(rec) =
-            parse::key_record(&text).filter(|r| r.srvtype == b"*" || r.srvtype == b"email")
-        else {
-            set(sig, Status::Invalid, Reason::PubkeyDnsSyntax);
-            return None;
+        let selector = sig.selector.clone().unwrap_or_default();
+        let domain = sig.domain.clone().unwrap_or_default();
+        let rec = match email_key_record(self.resolver, &selector, &domain) {
+            Ok(rec) => rec,
+            Err(reason) => {
+                set(sig, Status::Invalid, reason);
+                return None;
+            }
         };
         let bits = match sig.key_type {
             KeyType::Rsa => key::spki_bits(&rec.key),
@@ -713,32 +708,33 @@ fn signed_header_data(fed: &canon::Fed, sig: &Signature, tags: &parse::SigTags) 
     let Some(names) = &sig.header_names else {
         return Vec::new();
     };
-    let relaxed = sig.canon_headers == Canon::Relaxed;
-    let mut used = vec![false; fed.headers.len()];
-    let mut data = Vec::new();
-    for name in names.split(|&c| c == b':') {
-        let found = (0..fed.headers.len()).rev().find(|&i| {
-            let h = &fed.headers[i];
-            !used[i]
-                && h.len() > name.len()
-                && h[..name.len()].eq_ignore_ascii_case(name)
-                && h[name.len()] == b':'
-        });
-        if let Some(i) = found {
-            used[i] = true;
-            if relaxed {
-                data.extend(canon::relax_header(&fed.headers[i], true));
-            } else {
-                data.extend_from_slice(&fed.headers[i]);
-            }
-        }
-    }
-    if relaxed {
-        data.extend(canon::relax_header(&tags.unsigned_header, false));
-    } else {
-        data.extend_from_slice(&tags.unsigned_header);
-    }
-    data
+    canon::signed_fields(
+        &fed.headers,
+        names.split(|&c| c == b':').map(<[u8]>::to_vec),
+        |h, name| h.len() > name.len() && h[name.len()] == b':',
+        sig.canon_headers == Canon::Relaxed,
+        &tags.unsigned_header,
+    )
+}
+
+/// The key record for `selector` and `domain` (pdkim's
+/// `pdkim_key_from_dns` over `dkim_exim_query_dns_txt`): none found, or
+/// not usable for email, is a failure with its reason.  ARC's
+/// `arc_line_to_pubkey` takes the same.
+pub(crate) fn email_key_record(
+    resolver: &dyn Resolver,
+    selector: &[u8],
+    domain: &[u8],
+) -> Result<KeyRecord, Reason> {
+    let mut name = selector.to_vec();
+    name.extend_from_slice(b"._domainkey.");
+    name.extend_from_slice(domain);
+    let text = dns::key_text(resolver, &name)
+        .filter(|t| !t.is_empty() && t[0] != 0)
+        .ok_or(Reason::PubkeyUnavailable)?;
+    parse::key_record(&text)
+        .filter(|r| r.srvtype == b"*" || r.srvtype == b"email")
+        .ok_or(Reason::PubkeyDnsSyntax)
 }
 
 /// `DKIM: d=... s=... [failed key import]`, logged as the key lookup or

@@ -211,7 +211,7 @@ pub struct KeyRecord {
 /// Reads a key record: elements of a `;` list, each named by its first
 /// character.  `None` for a `v=` other than `DKIM1` or a missing or
 /// undecodable `p=`.
-pub(super) fn key_record(text: &[u8]) -> Option<KeyRecord> {
+pub(crate) fn key_record(text: &[u8]) -> Option<KeyRecord> {
     let text = &text[..text.iter().position(|&c| c == 0).unwrap_or(text.len())];
     let mut version = None;
     let mut rec = KeyRecord {
