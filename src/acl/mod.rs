@@ -19,7 +19,7 @@ mod lists;
 mod spf;
 mod verify;
 
-pub use verify::Unqualified;
+pub use verify::{ArcState, Unqualified};
 
 pub use check::acl_check;
 pub use headers::add_headers;

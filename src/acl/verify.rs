@@ -67,7 +67,14 @@ pub fn verify(
         .find(|(n, ..)| n.eq_ignore_ascii_case(name))
     else {
         if word.eq_ignore_ascii_case("arc") && ev.ctx.profile.features.arc {
-            return Err(unsupported("verify = arc", log_msgp));
+            if ev.ctx.phase != SmtpPhase::Data {
+                return error(
+                    log_msgp,
+                    format!("cannot verify arc in ACL for {}", ev.ctx.phase.name()),
+                );
+            }
+            let list: Vec<Vec<u8>> = items.collect();
+            return Ok(verify_arc(ev, list.first().map(Vec::as_slice)));
         }
         return error(log_msgp, bad_verify(&text));
     };
@@ -100,6 +107,56 @@ pub fn verify(
         "header_syntax" => Ok(header_syntax(ev, log_msgp)),
         _ => Err(unsupported(&format!("verify = {name}"), log_msgp)),
     }
+}
+
+/// The ARC chain of the message being received, once `verify = arc` ran
+/// (for `${authresults}` and the `<=` line).
+#[derive(Debug, Clone)]
+pub struct ArcState(pub crate::auth::arc::ArcVerification);
+
+/// `verify = arc[/LIST]` (Exim's `acl_verify_arc`, DATA ACL): the chain
+/// verified over the message as received so far, `$arc_*` set, the state
+/// matched against LIST (default `none:pass`).  Without DKIM
+/// verification (`control = dkim_disable_verify`) Exim has no context and
+/// defers.
+fn verify_arc(ev: &mut Evaluator, list: Option<&[u8]>) -> AclRc {
+    if ev
+        .ctx
+        .acl_controls
+        .iter()
+        .any(|c| c == b"dkim_disable_verify")
+    {
+        return AclRc::Defer;
+    }
+    let Some(m) = ev.ctx.message.clone() else {
+        return AclRc::Defer;
+    };
+    let mut stored = Vec::new();
+    for h in m.visible_headers() {
+        stored.extend_from_slice(&h.text);
+    }
+    stored.push(b'\n');
+    stored.extend_from_slice(&m.body);
+    let resolver = ev.ctx.resolver.clone();
+    let crypto = ev.ctx.crypto.clone();
+    let v = crate::auth::arc::verify(&stored, resolver.as_ref(), crypto.as_ref());
+    let set = |ev: &mut Evaluator, n: &str, v: Vec<u8>| {
+        ev.ctx.vars.insert(n.to_string(), Value::tainted(v));
+    };
+    set(ev, "arc_state", v.state.as_bytes().to_vec());
+    set(ev, "arc_state_reason", v.state_reason.clone());
+    set(ev, "arc_domains", v.domains.clone());
+    // Exim's global keeps the last value when a chain sets none.
+    if v.oldest_pass > 0 {
+        set(
+            ev,
+            "arc_oldest_pass",
+            v.oldest_pass.to_string().into_bytes(),
+        );
+    }
+    let matched = v.matches(list);
+    ev.ctx.extensions.insert(ArcState(v));
+    if matched { AclRc::Ok } else { AclRc::Fail }
 }
 
 /// Which unqualified addresses the client may send (Exim's

@@ -48,6 +48,28 @@ enum Command {
         #[arg(long)]
         profile: Option<String>,
     },
+    /// Sign a message with ARC as the smtp transport's arc_sign option
+    /// does: the message (stdin) comes out with an ARC set in front.
+    /// Exit status: 0 signed, 1 refused (the reason on stderr), 2 Exim
+    /// would send it unsigned.
+    ArcSign {
+        /// The configuration whose transport's arc_sign option to use.
+        #[arg(long, short = 'C')]
+        config: Option<String>,
+        /// The transport (default: the first with arc_sign set).
+        #[arg(long)]
+        transport: Option<String>,
+        /// The signing specification instead of a transport's option:
+        /// "admd : selector : privkey [: options]" (expanded).
+        #[arg(long)]
+        spec: Option<String>,
+        /// Define a macro: NAME=VALUE (repeatable), as exim -D.
+        #[arg(short = 'D', value_name = "NAME=VALUE")]
+        defines: Vec<String>,
+        /// The time of the signatures (RFC 3339), default now.
+        #[arg(long)]
+        now: Option<String>,
+    },
     /// Interactive prompt with history and caret errors.
     Repl {
         #[arg(long, short = 'C')]
@@ -119,6 +141,19 @@ pub fn run(args: Vec<OsString>) -> i32 {
     match cli.command {
         None => super::repl::run(None, false),
         Some(Command::Repl { config, sandbox }) => super::repl::run(config, sandbox),
+        Some(Command::ArcSign {
+            config,
+            transport,
+            spec,
+            defines,
+            now,
+        }) => super::arc_sign::run(
+            config.as_deref(),
+            transport.as_deref(),
+            spec.as_deref(),
+            &defines,
+            now.as_deref(),
+        ),
         Some(Command::Eval(mut args)) => {
             for cv in &args.cert_vars {
                 match read_cert_var(cv) {

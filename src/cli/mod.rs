@@ -1,6 +1,7 @@
 //! The command-line front end: the `exim -be` drop-in and the subcommands
 //! (`repl`, `eval`, `check`).
 
+pub mod arc_sign;
 pub mod bh;
 pub mod commands;
 pub mod dropin;

@@ -130,6 +130,11 @@ pub fn authresults(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure>
         ));
     }
     out.push_bytes(&crate::acl::dmarc::authres(ev));
+    if let Some(arc) = ev.ctx.extensions.get::<crate::acl::ArcState>() {
+        let addr = var(ev, "sender_host_address");
+        let addr = (!addr.is_empty()).then_some(&addr.bytes[..]);
+        out.push_bytes(&arc.0.authres(addr));
+    }
     Ok(out)
 }
 

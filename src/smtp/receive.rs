@@ -399,6 +399,14 @@ impl SmtpSession<'_> {
                 l.extend_from_slice(b" DKIM=");
                 l.extend_from_slice(&d);
             }
+            let arc_pass = self
+                .ctx
+                .extensions
+                .get::<crate::acl::ArcState>()
+                .is_some_and(|a| a.0.state == "pass");
+            if arc_pass {
+                l.extend_from_slice(b" ARC");
+            }
         }
         if self.log_selector.has("msg_id")
             && let Some(h) = m.visible_headers().find(|h| h.htype == htype::ID)

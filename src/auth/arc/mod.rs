@@ -102,7 +102,9 @@ mod chain;
 mod sign;
 mod verify;
 
-pub use sign::{SignOptions, authentication_results_for, parse_sign_spec, sign};
+pub use sign::{
+    ReadKey, SignOptions, authentication_results_for, parse_sign_spec, sign, sign_message,
+};
 
 use crate::auth::dkim::canon;
 use crate::eval::{Crypto, Resolver};

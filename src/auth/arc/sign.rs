@@ -338,6 +338,38 @@ fn finish_with_signature(
     Ok(g)
 }
 
+/// Reads a key file for [`sign_message`].
+pub type ReadKey<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, String> + 'a;
+
+/// What the smtp transport's `arc_sign` does with an expanded value
+/// (Exim's `arc_sign` and its caller): the signing specification read,
+/// a key naming a file (starting with `/`) read with `read_key`, the
+/// Authentication-Results header of the ADMD found, and the message
+/// returned with the new ARC set in front.  `Ok(None)` when Exim sends
+/// the message unsigned without an error (an empty specification).
+pub fn sign_message(
+    message: &[u8],
+    spec: &[u8],
+    now: i64,
+    crypto: &dyn Crypto,
+    read_key: &ReadKey<'_>,
+) -> Result<Option<Vec<u8>>, String> {
+    if spec.trim_ascii().is_empty() {
+        return Ok(None);
+    }
+    let mut opts = parse_sign_spec(spec, now)?;
+    if opts.key.first() == Some(&b'/') {
+        opts.key = read_key(&opts.key)?;
+    }
+    let Some(ar) = authentication_results_for(message, &opts.admd) else {
+        return Err("ARC: no Authentication-Results header for signing".to_string());
+    };
+    let set = sign(message, &ar, &opts, crypto)?;
+    let mut out = set;
+    out.extend_from_slice(message);
+    Ok(Some(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
