@@ -49,6 +49,7 @@ fn exim_expand(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compile, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(profiles, m)?)?;
+    m.add_function(wrap_pyfunction!(arc_sign, m)?)?;
     // Defaults for the attributes every ExpandError carries.
     let cls = py.get_type::<ExpandError>();
     for (k, v) in [("line", 0), ("column", 0), ("start", 0), ("end", 0)] {

@@ -93,3 +93,26 @@ def test_step_by_step_and_variables():
     assert s.closed
     with pytest.raises(ValueError):
         exim_expand.SmtpSession(ctx, "not-an-address")
+
+
+def test_arc_round_trip():
+    """Sign with arc_sign, then verify = arc in a session: pass."""
+    data = ROOT / "tests" / "data" / "arc"
+    message = (data / "messages" / "plain.eml").read_bytes()
+    key = data / "keys" / "d1.pem"
+    signed = exim_expand.arc_sign(message, f"d1.test : sel : {key}", now="2024-01-15T12:00:00Z")
+    assert signed.startswith(b"ARC-Seal: i=1; cv=none; a=rsa-sha256; d=d1.test; s=sel;")
+    ctx = exim_expand.Context(config=str(SESSIONS / "conf" / "arc.conf"), defines={"ARC_KEY": str(key)},
+                              profile="exim-4.96-full", sandbox=False, dns_zones=str(data / "zones"),
+                              now="2024-01-15T12:00:00Z")
+    s = exim_expand.SmtpSession(ctx, "192.0.2.7")
+    s.start()
+    s.command("EHLO client.example")
+    s.command("MAIL FROM:<list@d1.test>")
+    s.command("RCPT TO:<x@test.ex>")
+    assert s.command("DATA").startswith("354")
+    assert s.data(signed).startswith("250 OK id=")
+    assert any(l.endswith("ARC state=pass reason= domains=d1.test oldest=1") for l in s.take_log())
+    assert exim_expand.arc_sign(message, "") is None
+    with pytest.raises(ValueError, match="bad signing-specification"):
+        exim_expand.arc_sign(message, "d1.test : sel")

@@ -9,6 +9,7 @@
 
 from ._native import (
     EXIM_VERSION,
+    arc_sign,
     ConfigError,
     Context,
     Diagnostic,
@@ -28,6 +29,7 @@ from ._native import (
 
 __all__ = [
     "EXIM_VERSION",
+    "arc_sign",
     "ConfigError",
     "Context",
     "Diagnostic",
