@@ -10,29 +10,11 @@ use exim_expand::dns::ZoneResolver;
 use serde_json::{Map, Value};
 use std::path::Path;
 
-/// The variables the oracle logged in each ACL run.
-const VARS: [&str; 20] = [
-    "cur_signer",
-    "verify_status",
-    "verify_reason",
-    "domain",
-    "identity",
-    "selector",
-    "algo",
-    "canon_body",
-    "canon_headers",
-    "copiedheaders",
-    "bodylength",
-    "created",
-    "expires",
-    "headernames",
-    "key_testing",
-    "key_nosubdomains",
-    "key_srvtype",
-    "key_granularity",
-    "key_notes",
-    "key_length",
-];
+/// The variables the oracle logged in each ACL run: the signer, then
+/// every per-signature variable.
+fn variable_names() -> impl Iterator<Item = &'static str> {
+    std::iter::once("cur_signer").chain(dkim::SIGNATURE_VARIABLES)
+}
 
 fn text(b: &[u8]) -> Value {
     Value::from(String::from_utf8_lossy(b).into_owned())
@@ -114,7 +96,7 @@ fn replay(v: &mut Verification, run: &Run) -> Value {
         let matching = v.matching(item);
         if matching.is_empty() {
             let mut vars = Map::new();
-            for name in VARS {
+            for name in variable_names() {
                 let val = match name {
                     "cur_signer" => item.to_vec(),
                     "domain" => sticky[0].clone(),
@@ -132,7 +114,7 @@ fn replay(v: &mut Verification, run: &Run) -> Value {
         for i in matching {
             let sig = &mut v.signatures[i];
             let mut vars = Map::new();
-            for name in VARS {
+            for name in variable_names() {
                 let val = if name == "cur_signer" {
                     item.to_vec()
                 } else {

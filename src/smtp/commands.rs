@@ -105,19 +105,7 @@ impl SmtpSession<'_> {
                 l.extend_from_slice(&a);
             }
             self.log(&l);
-            self.st.synprot_errors += 1;
-            if i64::from(self.st.synprot_errors) > self.int_option("smtp_max_synprot_errors", 3) {
-                let buffer = self.printing(&self.cmd.buffer.clone());
-                let mut l = b"SMTP call from ".to_vec();
-                l.extend_from_slice(&self.host_and_ident(false));
-                l.extend_from_slice(
-                    b" dropped: too many syntax or protocol errors (last command was \"",
-                );
-                l.extend_from_slice(&buffer);
-                l.extend_from_slice(b"\", ");
-                l.extend_from_slice(self.history_log().as_bytes());
-                l.push(b')');
-                self.log(&l);
+            if self.count_synprot_error() {
                 self.st.closed = true;
             }
             return;
@@ -262,6 +250,41 @@ impl SmtpSession<'_> {
         self.reset_transaction();
     }
 
+    /// An address without a domain, qualified (`$qualify_domain` for a
+    /// sender, `$qualify_recipient` for a recipient) when `allowed`, else
+    /// refused with Exim's 501 and log line (`None`).
+    fn qualified(
+        &mut self,
+        mut address: Vec<u8>,
+        data: &[u8],
+        who: &str,
+        allowed: bool,
+    ) -> Option<Vec<u8>> {
+        if allowed {
+            let q = self
+                .var(if who == "sender" {
+                    "qualify_domain"
+                } else {
+                    "qualify_recipient"
+                })
+                .bytes;
+            address.push(b'@');
+            address.extend_from_slice(&q);
+            return Some(address);
+        }
+        let mut r = b"501 ".to_vec();
+        r.extend_from_slice(data);
+        r.extend_from_slice(format!(": {who} address must contain a domain\r\n").as_bytes());
+        self.printf(&r);
+        let mut l = format!("unqualified {who} rejected: <").into_bytes();
+        l.extend_from_slice(&address);
+        l.extend_from_slice(b"> ");
+        l.extend_from_slice(&self.host_and_ident(true));
+        l.extend_from_slice(&self.ctx.host_name.failure_message());
+        self.log_if("smtp_syntax_error", &l);
+        None
+    }
+
     pub(super) fn mail(&mut self) {
         self.had(Had::Mail);
         self.st.mail_count += 1;
@@ -314,22 +337,10 @@ impl SmtpSession<'_> {
         }
         let mut address = sender.0;
         if !sender.1 && !address.is_empty() {
-            if self.st.allow_unqualified_sender {
-                let q = self.var("qualify_domain").bytes;
-                address.push(b'@');
-                address.extend_from_slice(&q);
-            } else {
-                let mut r = b"501 ".to_vec();
-                r.extend_from_slice(&data);
-                r.extend_from_slice(b": sender address must contain a domain\r\n");
-                self.printf(&r);
-                let mut l = b"unqualified sender rejected: <".to_vec();
-                l.extend_from_slice(&address);
-                l.extend_from_slice(b"> ");
-                l.extend_from_slice(&self.host_and_ident(true));
-                l.extend_from_slice(&self.ctx.host_name.failure_message());
-                self.log_if("smtp_syntax_error", &l);
-                return;
+            let allowed = self.st.allow_unqualified_sender;
+            match self.qualified(address, &data, "sender", allowed) {
+                Some(a) => address = a,
+                None => return,
             }
         }
         let sender = Value::tainted(address);
@@ -468,24 +479,15 @@ impl SmtpSession<'_> {
             }
         };
         if !qualified {
-            if self.st.allow_unqualified_recipient || address.eq_ignore_ascii_case(b"postmaster") {
-                let q = self.var("qualify_recipient").bytes;
-                address.push(b'@');
-                address.extend_from_slice(&q);
-            } else {
-                let mut r = b"501 ".to_vec();
-                r.extend_from_slice(&data);
-                r.extend_from_slice(b": recipient address must contain a domain\r\n");
-                self.printf(&r);
-                let mut l = b"unqualified recipient rejected: <".to_vec();
-                l.extend_from_slice(&address);
-                l.extend_from_slice(b"> ");
-                l.extend_from_slice(&self.host_and_ident(true));
-                l.extend_from_slice(&self.ctx.host_name.failure_message());
-                self.log_if("smtp_syntax_error", &l);
-                self.st.rcpt_fail_count += 1;
-                self.set_counts();
-                return;
+            let allowed =
+                self.st.allow_unqualified_recipient || address.eq_ignore_ascii_case(b"postmaster");
+            match self.qualified(address, &data, "recipient", allowed) {
+                Some(a) => address = a,
+                None => {
+                    self.st.rcpt_fail_count += 1;
+                    self.set_counts();
+                    return;
+                }
             }
         }
         let max = self.int_option("recipients_max", 50000);

@@ -9,29 +9,6 @@ use crate::acl::{AclOutcome, AclRc};
 use crate::auth::dkim::{self, Signature, Verification, VerifyOptions};
 use crate::eval::{SmtpPhase, Value};
 
-/// The per-signature variables, without their `dkim_` prefix.
-const SIGNATURE_VARS: [&str; 19] = [
-    "verify_status",
-    "verify_reason",
-    "domain",
-    "identity",
-    "selector",
-    "algo",
-    "canon_body",
-    "canon_headers",
-    "copiedheaders",
-    "bodylength",
-    "created",
-    "expires",
-    "headernames",
-    "key_testing",
-    "key_nosubdomains",
-    "key_srvtype",
-    "key_granularity",
-    "key_notes",
-    "key_length",
-];
-
 /// The message's DKIM results, kept in the context for `${authresults}`
 /// and DMARC.
 #[derive(Debug, Clone, Default)]
@@ -168,7 +145,7 @@ impl SmtpSession<'_> {
     /// without a signature (`$dkim_domain`, `$dkim_selector` and
     /// `$dkim_key_length` then keep the previous run's values).
     fn set_signature_vars(&mut self, sig: Option<&Signature>) {
-        for name in SIGNATURE_VARS {
+        for name in dkim::SIGNATURE_VARIABLES {
             let value = match sig {
                 Some(s) => s.variable(name),
                 None if matches!(name, "domain" | "selector" | "key_length") => continue,

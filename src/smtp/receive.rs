@@ -177,18 +177,10 @@ impl SmtpSession<'_> {
                         blackhole_log = [&b": "[..], &m.bytes].concat();
                     }
                 } else {
-                    let dropped = self.acl_fail(SmtpPhase::Dkim, &r);
-                    self.unset("recipients");
-                    self.ctx.log.set_message_id(None);
-                    self.end_message();
-                    return if dropped { Step::Closed } else { Step::Command };
+                    return self.refuse_message(SmtpPhase::Dkim, &r);
                 }
             }
-            if let Some(msg) = self.ctx.message.clone() {
-                let mut m2 = (*msg).clone();
-                self.add_acl_headers(&mut m2);
-                self.ctx.message = Some(std::sync::Arc::new(m2));
-            }
+            self.headers_added_so_far();
         }
         let r = if blackholed_by.is_none() && self.option("acl_smtp_data").is_some() {
             Some(self.acl(SmtpPhase::Data, "acl_smtp_data", None))
@@ -204,17 +196,13 @@ impl SmtpSession<'_> {
                     blackhole_log = [&b": "[..], &m.bytes].concat();
                 }
             } else if r.rc != AclRc::Ok {
-                let dropped = self.acl_fail(SmtpPhase::Data, r);
-                self.ctx.log.set_message_id(None);
-                self.end_message();
-                return if dropped { Step::Closed } else { Step::Command };
+                return self.refuse_message(SmtpPhase::Data, r);
             }
         }
         // What the DATA ACL added goes in too.
+        self.headers_added_so_far();
         if let Some(msg) = self.ctx.message.clone() {
-            let mut m2 = (*msg).clone();
-            self.add_acl_headers(&mut m2);
-            m = m2;
+            m = (*msg).clone();
         }
         let size: i64 = m
             .headers
@@ -248,6 +236,25 @@ impl SmtpSession<'_> {
         }
         self.end_message();
         Step::Command
+    }
+
+    /// A message the DKIM or DATA ACL did not accept: the rejection, and
+    /// a new transaction.
+    fn refuse_message(&mut self, phase: SmtpPhase, r: &crate::acl::AclOutcome) -> Step {
+        let dropped = self.acl_fail(phase, r);
+        self.unset("recipients");
+        self.ctx.log.set_message_id(None);
+        self.end_message();
+        if dropped { Step::Closed } else { Step::Command }
+    }
+
+    /// Puts the header lines ACLs added into the message being received.
+    fn headers_added_so_far(&mut self) {
+        if let Some(msg) = self.ctx.message.clone() {
+            let mut m = (*msg).clone();
+            self.add_acl_headers(&mut m);
+            self.ctx.message = Some(std::sync::Arc::new(m));
+        }
     }
 
     /// After a message: a new transaction starts.

@@ -630,21 +630,7 @@ impl<'c> SmtpSession<'c> {
             },
             &l,
         );
-        self.st.synprot_errors += 1;
-        let max = self.int_option("smtp_max_synprot_errors", 3);
-        let dropped = i64::from(self.st.synprot_errors) > max;
-        if dropped {
-            let mut l = b"SMTP call from ".to_vec();
-            l.extend_from_slice(&self.host_and_ident(false));
-            l.extend_from_slice(
-                b" dropped: too many syntax or protocol errors (last command was \"",
-            );
-            l.extend_from_slice(&buffer);
-            l.extend_from_slice(b"\", ");
-            l.extend_from_slice(self.history_log().as_bytes());
-            l.push(b')');
-            self.log(&l);
-        }
+        let dropped = self.count_synprot_error();
         if code > 0 {
             let mut r = format!("{code}{}", if dropped { '-' } else { ' ' }).into_bytes();
             if let Some(d) = data {
@@ -662,6 +648,26 @@ impl<'c> SmtpSession<'c> {
             self.st.closed = true;
         }
         dropped
+    }
+
+    /// Counts a syntax or protocol error; past `smtp_max_synprot_errors`
+    /// logs that the call is dropped and returns true.
+    pub(super) fn count_synprot_error(&mut self) -> bool {
+        self.st.synprot_errors += 1;
+        let max = self.int_option("smtp_max_synprot_errors", 3);
+        if i64::from(self.st.synprot_errors) <= max {
+            return false;
+        }
+        let buffer = self.printing(&self.cmd.buffer.clone());
+        let mut l = b"SMTP call from ".to_vec();
+        l.extend_from_slice(&self.host_and_ident(false));
+        l.extend_from_slice(b" dropped: too many syntax or protocol errors (last command was \"");
+        l.extend_from_slice(&buffer);
+        l.extend_from_slice(b"\", ");
+        l.extend_from_slice(self.history_log().as_bytes());
+        l.push(b')');
+        self.log(&l);
+        true
     }
 
     /// Exim's `string_printing`.

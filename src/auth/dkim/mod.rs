@@ -370,6 +370,30 @@ pub fn default_variable(name: &str) -> Option<Vec<u8>> {
     Some(v.to_vec())
 }
 
+/// The `$dkim_*` variables of one signature (without the prefix), as the
+/// DKIM ACL sees them ([`Signature::variable`]).
+pub const SIGNATURE_VARIABLES: [&str; 19] = [
+    "verify_status",
+    "verify_reason",
+    "domain",
+    "identity",
+    "selector",
+    "algo",
+    "canon_body",
+    "canon_headers",
+    "copiedheaders",
+    "bodylength",
+    "created",
+    "expires",
+    "headernames",
+    "key_testing",
+    "key_nosubdomains",
+    "key_srvtype",
+    "key_granularity",
+    "key_notes",
+    "key_length",
+];
+
 /// The verification of one message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Verification {
