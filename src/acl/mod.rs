@@ -75,6 +75,9 @@ impl AclOutcome {
     }
 }
 
+/// How many distinct `warn` log lines are remembered (to write each once).
+const MAX_WARNINGS_KEPT: usize = 1000;
+
 /// Exim refuses deeper nesting (`acl_level > 20`).
 const MAX_ACL_LEVEL: u32 = 20;
 
@@ -422,6 +425,11 @@ fn warn(ev: &mut Evaluator, user_msg: Option<&Value>, log_msg: Option<&Value>) {
         ));
         if !ev.ctx.warnings_logged.contains(&t) {
             log_line(ev, &t);
+            // Exim keeps them until the next message; outside a session
+            // (-be, ${acl}) there is none, so the list is bounded.
+            if ev.ctx.warnings_logged.len() >= MAX_WARNINGS_KEPT {
+                ev.ctx.warnings_logged.clear();
+            }
             ev.ctx.warnings_logged.push(t);
         }
     }
@@ -884,7 +892,9 @@ fn control(ev: &mut Evaluator, arg: &[u8], log_msgp: &mut Option<Value>) -> Resu
     }
     let mut c = name.as_bytes().to_vec();
     c.extend_from_slice(options);
-    ev.ctx.acl_controls.push(c);
+    if !ev.ctx.acl_controls.contains(&c) {
+        ev.ctx.acl_controls.push(c);
+    }
     Ok(AclRc::Ok)
 }
 
