@@ -17,8 +17,18 @@ pub fn run(ctx: &mut Context, client: Client) -> i32 {
     for v in ["sender_ident", "authenticated_id", "authenticated_sender"] {
         ctx.vars.remove(v);
     }
+    // The session is read whole: bound it (Exim streams; a session this
+    // large is not a test of ACLs).
+    const MAX_INPUT: u64 = 1 << 30;
     let mut input = Vec::new();
-    let _ = std::io::stdin().lock().read_to_end(&mut input);
+    let _ = std::io::stdin()
+        .lock()
+        .take(MAX_INPUT + 1)
+        .read_to_end(&mut input);
+    if input.len() as u64 > MAX_INPUT {
+        eprintln!("exim-expand: -bh input larger than {MAX_INPUT} bytes");
+        return 1;
+    }
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let mut out = stdout.lock();

@@ -139,6 +139,10 @@ impl SmtpSession<'_> {
         };
         let mut m = Message::parse(data, &opts);
         let (received_size, received_lines) = (m.size, m.linecount);
+        let limit = self.int_option("message_size_limit", 50 * 1024 * 1024);
+        if limit > 0 && m.size > limit {
+            return self.too_big(m.size, limit);
+        }
         m.id = id.clone();
         m.recipients = self.st.recipients.iter().map(|r| r.bytes.clone()).collect();
         let body_bytes = m.body.len() as i64;
@@ -234,6 +238,31 @@ impl SmtpSession<'_> {
             self.out
                 .extend_from_slice(b"\n**** SMTP testing: that is not a real message id!\n\n");
         }
+        self.end_message();
+        Step::Command
+    }
+
+    /// A message over `message_size_limit`: Exim reads it all, then
+    /// refuses it.
+    fn too_big(&mut self, size: i64, limit: i64) -> Step {
+        let sender = self.st.sender.clone().map(|s| s.bytes).unwrap_or_default();
+        let mut l = b"rejected from <".to_vec();
+        l.extend_from_slice(&sender);
+        l.push(b'>');
+        let full = self.var("sender_fullhost");
+        if !full.is_empty() {
+            l.extend_from_slice(b" H=");
+            l.extend_from_slice(&full.bytes);
+        }
+        let ident = self.var("sender_ident");
+        if !ident.is_empty() {
+            l.extend_from_slice(b" U=");
+            l.extend_from_slice(&ident.bytes);
+        }
+        l.extend_from_slice(format!(": message too big: read={size} max={limit}").as_bytes());
+        self.log_if("size_reject", &l);
+        self.printf(b"552 Message size exceeds maximum permitted\r\n");
+        self.ctx.log.set_message_id(None);
         self.end_message();
         Step::Command
     }
