@@ -67,6 +67,16 @@ fn run(case: &Json, zones: &Path) -> (String, Vec<String>) {
     (String::from_utf8_lossy(&out.stdout).into_owned(), log)
 }
 
+/// The LOG: lines Exim wrote for a session.
+fn expected_log(case: &Json) -> Vec<String> {
+    case["log"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| l.as_str().unwrap_or("").to_string())
+        .collect()
+}
+
 /// The lines that differ, as `  what N: want .. / got ..`.
 fn differences(what: &str, want: &[&str], got: &[&str]) -> Vec<String> {
     (0..want.len().max(got.len()))
@@ -96,12 +106,7 @@ fn sessions_match_exim() {
             n += 1;
             let (out, log) = run(&case, &zones);
             let want_out = case["stdout"].as_str().unwrap_or("");
-            let want_log: Vec<String> = case["log"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|l| l.as_str().unwrap_or("").to_string())
-                .collect();
+            let want_log = expected_log(&case);
             if out == want_out && log == want_log {
                 same += 1;
             } else {
@@ -208,12 +213,7 @@ fn sessions_through_the_library() {
                     "\n**** SMTP testing: that is not a real message id!\n\n",
                     "",
                 );
-            let want_log: Vec<String> = case["log"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|l| l.as_str().unwrap_or("").to_string())
-                .collect();
+            let want_log = expected_log(&case);
             if out != want_out || log != want_log {
                 failures.push(format!("{}: {:?}", case["name"], (out, log)));
             }
