@@ -703,6 +703,28 @@ impl Message {
     }
 }
 
+/// A message in Exim's stored form: CR LF line ends become LF, and a
+/// missing final line end is added (what BDAT reception and the ARC
+/// signer need from a message as sent).
+///
+/// ```
+/// assert_eq!(exim_expand::message::stored_form(b"a\r\nb"), b"a\nb\n");
+/// ```
+pub fn stored_form(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + 1);
+    let mut i = 0;
+    while i < data.len() {
+        if !(data[i] == b'\r' && data.get(i + 1) == Some(&b'\n')) {
+            out.push(data[i]);
+        }
+        i += 1;
+    }
+    if !out.is_empty() && !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    out
+}
+
 /// A message id of SMTP reception in Exim 4.96's form `tttttt-pppppp-ff`:
 /// `tick` is the fraction of the second in 5 ms steps.
 pub fn message_id_at(secs: i64, tick: u64, pid: u32) -> Vec<u8> {

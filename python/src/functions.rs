@@ -163,10 +163,7 @@ pub(crate) fn arc_sign<'py>(
     now: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Option<Bound<'py, pyo3::types::PyBytes>>> {
     use ee::eval::Clock;
-    let message: Vec<u8> = to_bytes(message, "message")?
-        .split(|&c| c == b'\r')
-        .collect::<Vec<_>>()
-        .concat();
+    let message = ee::message::stored_form(&to_bytes(message, "message")?);
     let spec = to_bytes(spec, "spec")?;
     let secs = match now {
         Some(n) if !n.is_none() => clock_from(py, n)?.now().0,

@@ -82,18 +82,7 @@ pub fn run(
     if std::io::stdin().lock().read_to_end(&mut message).is_err() {
         return fail("cannot read the message");
     }
-    // Exim's stored form: LF line ends.
-    let message: Vec<u8> = {
-        let mut m = Vec::with_capacity(message.len());
-        let mut i = 0;
-        while i < message.len() {
-            if !(message[i] == b'\r' && message.get(i + 1) == Some(&b'\n')) {
-                m.push(message[i]);
-            }
-            i += 1;
-        }
-        m
-    };
+    let message = crate::message::stored_form(&message);
     let parsed = crate::message::Message::parse(
         &message,
         &crate::message::ReadOptions {

@@ -48,7 +48,6 @@ pub fn run(ctx: &mut Context, client: Client) -> i32 {
         let _ = out.flush();
     };
     let mut session = SmtpSession::new(ctx, client);
-    session.host_checking = true;
     let started = session.start();
     write(&session.take_output(), session.take_log());
     if started == Step::Command {

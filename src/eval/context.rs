@@ -582,7 +582,8 @@ pub struct Context {
     /// DMARC outcome), by type.
     pub extensions: super::Extensions,
     /// An `exim -bh` test session: files Exim would write (the DMARC
-    /// history) are not written.
+    /// history) are not written, and the person at the terminal is told
+    /// that message ids are not real.
     pub host_checking: bool,
 }
 

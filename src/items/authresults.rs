@@ -12,20 +12,12 @@ fn var(ev: &Evaluator, name: &str) -> Value {
 /// was already made), and whether a lookup failed or deferred.
 fn host_name_state(ev: &Evaluator) -> (Option<Value>, bool, bool) {
     use crate::eval::HostNameLookup;
-    if let Some(v) = ev
-        .ctx
-        .vars
-        .get("sender_host_name")
-        .filter(|v| !v.is_empty())
-    {
-        return (Some(v.clone()), false, false);
-    }
-    match ev.ctx.host_name.get() {
-        Some(HostNameLookup::Found { name, .. }) => (Some(Value::tainted(name)), false, false),
-        Some(HostNameLookup::Failed) => (None, true, false),
-        Some(HostNameLookup::Deferred) => (None, false, true),
-        None => (None, false, false),
-    }
+    let state = ev.ctx.host_name.get();
+    (
+        crate::smtp::known_host_name(ev.ctx).map(Value::tainted),
+        state == Some(HostNameLookup::Failed),
+        state == Some(HostNameLookup::Deferred),
+    )
 }
 
 /// The iprev part (Exim's `authres_iprev`): only when the client's name

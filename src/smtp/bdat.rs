@@ -35,25 +35,6 @@ fn parse_bdat(data: &[u8]) -> Option<(u32, bool)> {
     ))
 }
 
-/// A chunked message in Exim's stored form: CR LF line ends become LF,
-/// and a missing final line end is added.
-fn stored_form(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() + 1);
-    let mut i = 0;
-    while i < data.len() {
-        if data[i] == b'\r' && data.get(i + 1) == Some(&b'\n') {
-            i += 1;
-            continue;
-        }
-        out.push(data[i]);
-        i += 1;
-    }
-    if !out.is_empty() && !out.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    out
-}
-
 impl SmtpSession<'_> {
     /// What the chunks of the transfer in progress have brought so far.
     pub fn pending_chunk_data(&self) -> &[u8] {
@@ -105,7 +86,7 @@ impl SmtpSession<'_> {
                 self.st.chunking = Chunking::Idle;
                 self.quit();
                 self.st.closed = false;
-                let data = stored_form(&std::mem::take(&mut self.st.chunk_data));
+                let data = crate::message::stored_form(&std::mem::take(&mut self.st.chunk_data));
                 self.message(&data)
             }
             Verb::Rset => {
@@ -168,7 +149,7 @@ impl SmtpSession<'_> {
 
     fn last_chunk_received(&mut self) -> Step {
         self.st.chunking = Chunking::Idle;
-        let data = stored_form(&std::mem::take(&mut self.st.chunk_data));
+        let data = crate::message::stored_form(&std::mem::take(&mut self.st.chunk_data));
         if data.is_empty() {
             self.lost_during_data(super::receive::LostAt::AfterHeader);
             return Step::Closed;
@@ -206,8 +187,8 @@ mod tests {
         assert_eq!(parse_bdat(b"5 last"), Some((5, true)));
         assert_eq!(parse_bdat(b"5 LASTX"), Some((5, false)));
         assert_eq!(parse_bdat(b"x"), None);
-        assert_eq!(stored_form(b"a\r\nb\r\n"), b"a\nb\n");
-        assert_eq!(stored_form(b"a\r\nb"), b"a\nb\n");
-        assert_eq!(stored_form(b""), b"");
+        assert_eq!(crate::message::stored_form(b"a\r\nb\r\n"), b"a\nb\n");
+        assert_eq!(crate::message::stored_form(b"a\r\nb"), b"a\nb\n");
+        assert_eq!(crate::message::stored_form(b""), b"");
     }
 }

@@ -287,7 +287,6 @@ impl SmtpSession<'_> {
 
     pub(super) fn mail(&mut self) {
         self.had(Had::Mail);
-        self.st.mail_count += 1;
         self.st.was_rej_mail = true;
         if !self.st.helo_seen && self.host_in("hosts_require_helo", "*") {
             self.printf(b"503 HELO or EHLO required\r\n");

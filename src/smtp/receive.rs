@@ -234,7 +234,7 @@ impl SmtpSession<'_> {
                 self.printf(&l);
             }
         }
-        if self.host_checking {
+        if self.ctx.host_checking {
             self.out
                 .extend_from_slice(b"\n**** SMTP testing: that is not a real message id!\n\n");
         }

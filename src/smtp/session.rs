@@ -116,7 +116,6 @@ pub(super) struct State {
     pub synprot_errors: u32,
     pub unknown_commands: u32,
     pub nonmail_commands: u32,
-    pub mail_count: u32,
     pub message_size: i64,
     pub body_8bitmime: u8,
     pub history: Vec<Had>,
@@ -127,7 +126,6 @@ pub(super) struct State {
     pub allow_unqualified_recipient: bool,
     pub helo_accept_junk: bool,
     pub closed: bool,
-    pub quit_seen: bool,
     /// The time of the last message id, in seconds and 5 ms ticks.
     pub last_id_time: Option<(i64, u64)>,
     /// The server authenticators of the configuration, and which the
@@ -168,8 +166,6 @@ pub struct SmtpSession<'c> {
     pub(super) out: Vec<u8>,
     pub(super) st: State,
     pub(super) log_selector: LogSelector,
-    /// Print `exim -bh`'s notices ("that is not a real message id").
-    pub host_checking: bool,
     pub(super) cmd: Command,
     /// The command's data: its argument, then what is left when MAIL and
     /// RCPT options are taken off (Exim's `smtp_cmd_data`).
@@ -185,7 +181,6 @@ pub struct SuspendedSession {
     out: Vec<u8>,
     st: State,
     log_selector: LogSelector,
-    host_checking: bool,
     cmd: Command,
     data: Vec<u8>,
 }
@@ -214,7 +209,6 @@ impl<'c> SmtpSession<'c> {
             out: self.out,
             st: self.st,
             log_selector: self.log_selector,
-            host_checking: self.host_checking,
             cmd: self.cmd,
             data: self.data,
         }
@@ -228,7 +222,6 @@ impl<'c> SmtpSession<'c> {
             out: s.out,
             st: s.st,
             log_selector: s.log_selector,
-            host_checking: s.host_checking,
             cmd: s.cmd,
             data: s.data,
         }
@@ -256,7 +249,6 @@ impl<'c> SmtpSession<'c> {
                 ..State::default()
             },
             log_selector,
-            host_checking: false,
             cmd: command::parse(b""),
             data: Vec::new(),
         }
@@ -1077,7 +1069,6 @@ impl<'c> SmtpSession<'c> {
 
     pub(super) fn quit(&mut self) {
         self.had(Had::Quit);
-        self.st.quit_seen = true;
         let mut user_msg = None;
         if self.option("acl_smtp_quit").is_some() {
             let r = self.acl(SmtpPhase::Quit, "acl_smtp_quit", None);
