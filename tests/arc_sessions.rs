@@ -5,29 +5,20 @@
 //! own test (tests/arc.rs) checks the signatures against what Exim's test
 //! suite records; here the parts are put together.
 
-use std::io::Write;
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn run(args: &[&str], input: &[u8]) -> (i32, Vec<u8>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_exim-expand"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    let out = common::run_with_stdin(
+        Command::new(env!("CARGO_BIN_EXE_exim-expand")).args(args),
+        input,
+    );
     (
         out.status.code().unwrap_or(-1),
         out.stdout,
@@ -100,11 +91,10 @@ fn session(message: &[u8]) -> (String, Vec<String>) {
         ],
         &input,
     );
-    let log = err
-        .lines()
-        .filter_map(|l| l.strip_prefix("LOG: ").map(str::to_string))
-        .collect();
-    (String::from_utf8_lossy(&out).into_owned(), log)
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        common::log_lines(err.as_bytes()),
+    )
 }
 
 #[test]

@@ -7,9 +7,10 @@
 //! those of tests/data/dkim (alice@example.test; example.test publishes
 //! `p=reject` and `v=spf1 ip4:192.0.2.1 -all` in the same zones).
 
-use std::io::Write;
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -38,8 +39,8 @@ fn session(client: &str, rcpt: &str, message: &str, tld: bool) -> (String, Vec<S
     } else {
         String::new()
     };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_exim-expand"))
-        .arg("-C")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_exim-expand"));
+    cmd.arg("-C")
         .arg(root().join("tests/sessions/conf/dmarc.conf"))
         .arg(format!("-DDMARC_TLD_FILE={tld_file}"))
         .args([
@@ -52,23 +53,9 @@ fn session(client: &str, rcpt: &str, message: &str, tld: bool) -> (String, Vec<S
         ])
         .arg("--dns-zones")
         .arg(root().join("tests/data/dkim/zones"))
-        .args(["-bh", client])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
-    let log = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .filter_map(|l| l.strip_prefix("LOG: ").map(str::to_string))
-        .collect();
+        .args(["-bh", client]);
+    let out = common::run_with_stdin(&mut cmd, input.as_bytes());
+    let log = common::log_lines(&out.stderr);
     (String::from_utf8_lossy(&out.stdout).into_owned(), log)
 }
 

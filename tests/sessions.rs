@@ -10,10 +10,11 @@
 //! `smtp::SmtpSession` (the Python binding's test does it through
 //! `exim_expand.SmtpSession`), with the same results.
 
+mod common;
+
 use serde_json::Value as Json;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,22 +49,9 @@ fn run(case: &Json, zones: &Path) -> (String, Vec<String>) {
         .arg(zones)
         .args(["-bh", s("client")])
         .current_dir(root().join("tests/sessions"))
-        .env("TZ", "UTC")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("run exim-expand");
-    let input = s("input").as_bytes().to_vec();
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("wait");
-    let _ = writer.join();
-    let log = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .filter_map(|l| l.strip_prefix("LOG: ").map(str::to_string))
-        .collect();
+        .env("TZ", "UTC");
+    let out = common::run_with_stdin(&mut cmd, s("input").as_bytes());
+    let log = common::log_lines(&out.stderr);
     (String::from_utf8_lossy(&out.stdout).into_owned(), log)
 }
 

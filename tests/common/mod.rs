@@ -1,4 +1,5 @@
-//! What the tests against servers share: skipping or failing without the
+//! What the integration tests share: running the binary with input on
+//! stdin, the `LOG:` lines of a `-bh` run, skipping or failing without a
 //! server, free ports, temporary directories, and (tests/lookups_pgsql.rs,
 //! tests/lookups_mysql.rs) a corpus
 //! of expansions (one JSON object a line: `{"expr": ..., "ok": ..., "out":
@@ -102,19 +103,37 @@ fn unsubstitute(s: &str, subs: &[(&str, String)]) -> String {
     s
 }
 
+/// Runs `cmd` with `input` on its stdin and returns what it wrote.  The
+/// input goes in from a thread, so a child that writes a lot before it has
+/// read everything cannot deadlock against the test.
+pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> std::process::Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{:?}: {e}", cmd.get_program()));
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait");
+    let _ = writer.join();
+    out
+}
+
+/// The lines a `-bh` run logged (`LOG: ` on stderr), without the prefix.
+pub fn log_lines(stderr: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix("LOG: ").map(str::to_string))
+        .collect()
+}
+
 /// Runs `exprs` through `PROGRAM -C conf -be` in one session; the result
 /// of each: (not failed, text).
 pub fn run_be(program: &str, args: &[&str], conf: &Path, exprs: &[String]) -> Vec<(bool, String)> {
-    let mut child = Command::new(program)
-        .args(args)
-        .arg("-C")
-        .arg(conf)
-        .arg("-be")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
     let mut input = String::new();
     for e in exprs {
         input.push_str(e);
@@ -122,12 +141,14 @@ pub fn run_be(program: &str, args: &[&str], conf: &Path, exprs: &[String]) -> Ve
         input.push_str(SEP);
         input.push('\n');
     }
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(input.as_bytes());
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
+    let out = run_with_stdin(
+        Command::new(program)
+            .args(args)
+            .arg("-C")
+            .arg(conf)
+            .arg("-be"),
+        input.as_bytes(),
+    );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut results = Vec::new();
     let mut rest = text.as_str();
