@@ -130,8 +130,15 @@ pub fn msg(parts: &[&[u8]]) -> Vec<u8> {
 }
 
 /// The login name of the calling user (Exim's `$caller_name` and the
-/// sender of locally submitted messages).
+/// sender of locally submitted messages).  Read once, as Exim reads it at
+/// start-up: the user does not change, and reading the password file for
+/// every `$sender_address` cost more than the rest of the expansion.
 pub fn caller_name() -> String {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(read_caller_name).clone()
+}
+
+fn read_caller_name() -> String {
     // SAFETY: getuid has no preconditions; getpwuid returns NULL or a
     // pointer to static storage that we copy out immediately.
     unsafe {

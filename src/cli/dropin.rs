@@ -1,8 +1,10 @@
 //! `exim -be` compatibility: the same arguments, the same stdin rules and
 //! the same output, byte for byte (`> result`, `> Failed: message`).
 
+use super::coprocess::{FlushBeforeBlocking, INPUT_BUFFER, OUTPUT_BUFFER};
 use crate::config::{BeLine, BeReader, Config};
 use crate::eval::{Context, Evaluator, Value};
+use std::cell::RefCell;
 use std::ffi::OsString;
 use std::io::{self, BufRead, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -468,20 +470,30 @@ pub fn run(args: &[OsString]) -> i32 {
     if let Some(client) = &a.host_check {
         return super::bh::run(&mut ctx, client.clone());
     }
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    let mut reader = BeReader::with_config(io::stdin().lock(), &config);
+    // Answers are buffered, and written out before any read of standard
+    // input that would wait (see `coprocess`).
+    let out = RefCell::new(io::BufWriter::with_capacity(
+        OUTPUT_BUFFER,
+        io::stdout().lock(),
+    ));
+    let input = io::BufReader::with_capacity(
+        INPUT_BUFFER,
+        FlushBeforeBlocking::new(io::stdin().lock(), &out),
+    );
+    let mut reader = BeReader::with_config(input, &config);
     if !a.strings.is_empty() {
         for s in &a.strings {
-            let _ = out.write_all(&be_line_output(&mut ctx, &mut reader, s));
+            let answer = be_line_output(&mut ctx, &mut reader, s);
+            let _ = out.borrow_mut().write_all(&answer);
         }
-        let _ = out.flush();
+        let _ = out.borrow_mut().flush();
         return 0;
     }
     loop {
-        let _ = out.write_all(b"> ");
-        let _ = out.flush();
-        match reader.next() {
+        let _ = out.borrow_mut().write_all(b"> ");
+        let line = reader.next();
+        let mut out = out.borrow_mut();
+        match line {
             None => {
                 let _ = out.write_all(b"\n");
                 break;
@@ -493,12 +505,14 @@ pub fn run(args: &[OsString]) -> i32 {
                 let _ = writeln!(out, "Defined macro '{name}'");
             }
             Some(BeLine::Error(msg)) => {
-                // Exim logs configuration errors with a time stamp.
+                // Exim logs configuration errors with a time stamp.  What
+                // was answered before goes out first, as from Exim.
+                let _ = out.flush();
                 eprintln!("{} {}", log_stamp(&mut ctx), msg);
             }
         }
     }
-    let _ = out.flush();
+    let _ = out.borrow_mut().flush();
     0
 }
 

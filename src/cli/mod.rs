@@ -4,6 +4,7 @@
 pub mod arc_sign;
 pub mod bh;
 pub mod commands;
+pub mod coprocess;
 pub mod dropin;
 pub mod repl;
 
