@@ -28,51 +28,7 @@ cleanup() { [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null; pg_stop; rm -r
 trap cleanup EXIT
 
 # 10,000 keys k0..k9999 with values v0.., in every format.
-python3 - "$tmp" <<'EOF'
-import sqlite3, struct, sys
-d = sys.argv[1]
-keys = [(f"k{i}", f"value of key {i}") for i in range(10000)]
-with open(f"{d}/data.lsearch", "w") as f:
-    for k, v in keys:
-        f.write(f"{k}: {v}\n")
-with open(f"{d}/data.mdb.txt", "w") as f:
-    for k, v in keys:
-        f.write(f"{k}\n{v}\n")
-db = sqlite3.connect(f"{d}/data.sqlite")
-db.execute("create table t (k text primary key, v text)")
-db.executemany("insert into t values (?, ?)", keys)
-db.commit()
-def h(b):
-    x = 5381
-    for c in b:
-        x = ((x << 5) + x) & 0xffffffff ^ c
-    return x
-recs = bytearray(); tables = [[] for _ in range(256)]
-for k, v in keys:
-    k, v = k.encode(), v.encode()
-    hv = h(k); tables[hv & 255].append((hv, 2048 + len(recs)))
-    recs += struct.pack("<II", len(k), len(v)) + k + v
-out = bytearray(2048) + recs; header = []
-for t in tables:
-    m = len(t) * 2; slots = [(0, 0)] * m
-    for hv, rp in t:
-        i = (hv >> 8) % m
-        while slots[i][1]:
-            i = (i + 1) % m
-        slots[i] = (hv, rp)
-    header.append((len(out), m))
-    for hv, rp in slots:
-        out += struct.pack("<II", hv, rp)
-for i, (tp, m) in enumerate(header):
-    out[i * 8:i * 8 + 8] = struct.pack("<II", tp, m)
-open(f"{d}/data.cdb", "wb").write(out)
-# DNS: TXT records t0..t9999 in a zone of their own.
-with open(f"{d}/bench.test.zone", "w") as f:
-    f.write("$TTL 300\n@ SOA ns.bench.test. hm.bench.test. 1 3600 600 86400 300\n  NS ns\nns A 192.0.2.1\n")
-    for i in range(10000):
-        f.write(f"t{i} TXT \"text {i}\"\n")
-EOF
-mkdir "$tmp/zones" && mv "$tmp/bench.test.zone" "$tmp/zones/"
+python3 benches/fixtures.py "$tmp"
 have_mdb=no
 if command -v mdb_load >/dev/null; then
   mdb_load -n -T -f "$tmp/data.mdb.txt" "$tmp/data.mdb" 2>/dev/null && have_mdb=yes
