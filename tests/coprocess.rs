@@ -56,7 +56,7 @@ fn converse(name: &str, program: &str) {
         }
     });
     let mut heard = Vec::new();
-    let mut expect = |want: &str, heard: &mut Vec<u8>| {
+    let expect = |want: &str, heard: &mut Vec<u8>| {
         let deadline = Instant::now() + PATIENCE;
         while heard.len() < want.len() {
             let left = deadline.saturating_duration_since(Instant::now());

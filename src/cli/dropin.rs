@@ -421,9 +421,9 @@ fn caller_login() -> String {
     crate::sys::caller_name()
 }
 
-/// Expands one line as `exim -be` does and returns what it prints (without
-/// the prompt).
-pub fn expand_line(ctx: &mut Context, line: &[u8]) -> Vec<u8> {
+/// Expands one line as `exim -be` does and writes what it prints (without
+/// the prompt) to `out`.
+pub fn expand_line(ctx: &mut Context, line: &[u8], out: &mut impl Write) -> io::Result<()> {
     let t = crate::Template::parse(line, &ctx.registry);
     // Exim's `$value` and `$1`.. are process-wide: what an item leaves in
     // them (after a failure, or 4.96's map and filter) is still there on
@@ -438,18 +438,13 @@ pub fn expand_line(ctx: &mut Context, line: &[u8]) -> Vec<u8> {
     ctx.session_value = left;
     ctx.session_captures = left_captures;
     match r {
-        Ok(v) => {
-            let mut o = v.bytes;
-            o.push(b'\n');
-            o
-        }
+        Ok(v) => out.write_all(&v.bytes)?,
         Err(e) => {
-            let mut o = b"Failed: ".to_vec();
-            o.extend_from_slice(&e.message);
-            o.push(b'\n');
-            o
+            out.write_all(b"Failed: ")?;
+            out.write_all(&e.message)?;
         }
     }
+    out.write_all(b"\n")
 }
 
 pub fn run(args: &[OsString]) -> i32 {
@@ -499,7 +494,7 @@ pub fn run(args: &[OsString]) -> i32 {
                 break;
             }
             Some(BeLine::Expand(line)) => {
-                let _ = out.write_all(&expand_line(&mut ctx, &line));
+                let _ = expand_line(&mut ctx, &line, &mut *out);
             }
             Some(BeLine::Defined(name)) => {
                 let _ = writeln!(out, "Defined macro '{name}'");
@@ -519,7 +514,11 @@ pub fn run(args: &[OsString]) -> i32 {
 /// A command-line argument after `-be`: macro-expanded like a stdin line.
 fn be_line_output<R: BufRead>(ctx: &mut Context, reader: &mut BeReader<R>, s: &[u8]) -> Vec<u8> {
     match reader.process(s) {
-        BeLine::Expand(line) => expand_line(ctx, &line),
+        BeLine::Expand(line) => {
+            let mut answer = Vec::new();
+            let _ = expand_line(ctx, &line, &mut answer);
+            answer
+        }
         BeLine::Defined(name) => format!("Defined macro '{name}'\n").into_bytes(),
         BeLine::Error(msg) => {
             eprintln!("{msg}");

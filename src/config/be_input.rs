@@ -29,8 +29,9 @@
 
 use std::io::{BufRead, ErrorKind};
 
-use super::macros::{MacroError, MacroTable, expand_macros, is_space};
+use super::macros::{MacroError, MacroTable, expand_macros_cow, is_space};
 use super::{Config, ConfigError, ErrorStyle};
+use std::borrow::Cow;
 
 /// `fgets()` buffer size in `get_stdinput`.
 pub const STDIN_BUFFER_SIZE: usize = 1024;
@@ -72,6 +73,8 @@ pub enum BeLine {
 /// ```
 pub struct BeReader<R: BufRead> {
     input: R,
+    /// The `fgets()` buffer, reused from piece to piece.
+    piece: Vec<u8>,
     macros: MacroTable,
     location: Option<(String, usize)>,
     eof: bool,
@@ -83,6 +86,7 @@ impl<R: BufRead> BeReader<R> {
     pub fn new(input: R, macros: MacroTable) -> BeReader<R> {
         BeReader {
             input,
+            piece: Vec::with_capacity(STDIN_BUFFER_SIZE),
             macros,
             location: None,
             eof: false,
@@ -119,13 +123,14 @@ impl<R: BufRead> BeReader<R> {
     }
 
     /// One `fgets()` into a 1024-byte buffer: up to 1023 bytes, stopping after a
-    /// newline; cut at the first NUL.  `None` at end of input (read errors count
-    /// as end of input, as for `fgets`).
-    fn fgets(&mut self) -> Option<Vec<u8>> {
+    /// newline; cut at the first NUL, into `self.piece`.  False at end of
+    /// input (read errors count as end of input, as for `fgets`).
+    fn fgets(&mut self) -> bool {
         if self.eof {
-            return None;
+            return false;
         }
-        let mut piece = Vec::new();
+        let piece = &mut self.piece;
+        piece.clear();
         while piece.len() < STDIN_BUFFER_SIZE - 1 {
             let avail = match self.input.fill_buf() {
                 Ok(b) => b,
@@ -152,12 +157,12 @@ impl<R: BufRead> BeReader<R> {
             }
         }
         if piece.is_empty() {
-            return None;
+            return false;
         }
         if let Some(nul) = piece.iter().position(|&c| c == 0) {
             piece.truncate(nul);
         }
-        Some(piece)
+        true
     }
 
     /// Read one logical line (`get_stdinput`).  `None` at end of input.
@@ -165,7 +170,8 @@ impl<R: BufRead> BeReader<R> {
         let mut line: Vec<u8> = Vec::new();
         let mut had_input = false;
         let mut first = true;
-        while let Some(piece) = self.fgets() {
+        while self.fgets() {
+            let piece = &self.piece;
             had_input = true;
             let mut end = piece.len();
             while end > 0 && is_space(piece[end - 1]) {
@@ -196,12 +202,20 @@ impl<R: BufRead> BeReader<R> {
 
     /// Handle one logical line (`expansion_test_line` up to the expansion).
     pub fn process(&mut self, line: &[u8]) -> BeLine {
-        let mut buf = line[..line.len().min(BIG_BUFFER_SIZE - 1)].to_vec();
-        if let Some(nul) = buf.iter().position(|&c| c == 0) {
-            buf.truncate(nul);
-        }
-        let buf = match expand_macros(&buf, self.macros.as_slice()) {
-            Ok(buf) => buf,
+        self.process_owned(line.to_vec())
+    }
+
+    /// [`BeReader::process`] of a line the reader may keep: one that no
+    /// macro changes becomes the result without a copy.
+    fn process_owned(&mut self, mut line: Vec<u8>) -> BeLine {
+        line.truncate(BIG_BUFFER_SIZE - 1);
+        let buf = match expand_macros_cow(&line, self.macros.as_slice(), true) {
+            Ok((Cow::Borrowed(kept), _)) => {
+                let n = kept.len();
+                line.truncate(n);
+                line
+            }
+            Ok((Cow::Owned(changed), _)) => changed,
             Err(e) => return BeLine::Error(self.macro_error(e)),
         };
         if !buf.first().is_some_and(u8::is_ascii_uppercase) {
@@ -233,7 +247,7 @@ impl<R: BufRead> Iterator for BeReader<R> {
 
     fn next(&mut self) -> Option<BeLine> {
         let line = self.read_logical_line()?;
-        Some(self.process(&line))
+        Some(self.process_owned(line))
     }
 }
 

@@ -184,29 +184,37 @@ pub fn expand_macros_ext(
     macros: &[Macro],
     line_start: bool,
 ) -> Result<(Vec<u8>, bool), MacroError> {
-    let mut buf = line.to_vec();
+    expand_macros_cow(line, macros, line_start).map(|(b, found)| (b.into_owned(), found))
+}
+
+/// Like [`expand_macros_ext`], without copying a line that no macro can
+/// change (the common case): then the result borrows `line`, cut at its
+/// first NUL.
+pub fn expand_macros_cow<'l>(
+    line: &'l [u8],
+    macros: &[Macro],
+    line_start: bool,
+) -> Result<(Cow<'l, [u8]>, bool), MacroError> {
     // Exim works on C strings.
-    if let Some(nul) = buf.iter().position(|&c| c == 0) {
-        buf.truncate(nul);
-    }
-    let ss = skip_space(&buf, 0);
+    let line = crate::eval::c_str(line);
+    let ss = skip_space(line, 0);
     let mut s = ss;
-    if line_start && s < buf.len() && buf[s].is_ascii_uppercase() {
-        while s < buf.len() && is_name_char(buf[s]) {
+    if line_start && s < line.len() && line[s].is_ascii_uppercase() {
+        while s < line.len() && is_name_char(line[s]) {
             s += 1;
         }
-        s = skip_space(&buf, s);
-        if buf.get(s) != Some(&b'=') {
+        s = skip_space(line, s);
+        if line.get(s) != Some(&b'=') {
             s = ss;
         }
     }
-    while s < buf.len() && !can_start_macro(&buf, s) {
+    while s < line.len() && !can_start_macro(line, s) {
         s += 1;
     }
-    if s >= buf.len() {
-        return Ok((buf, false));
+    if s >= line.len() {
+        return Ok((Cow::Borrowed(line), false));
     }
-    let use_builtins = buf[s] == b'_';
+    let use_builtins = line[s] == b'_';
     // Built-in macros come first in the list; without them only the rest
     // need trying (this keeps ordinary lines cheap with ~800 built-ins).
     debug_assert!(
@@ -218,6 +226,10 @@ pub fn expand_macros_ext(
     } else {
         &macros[macros.partition_point(|m| m.builtin)..]
     };
+    if candidates.is_empty() {
+        return Ok((Cow::Borrowed(line), false));
+    }
+    let mut buf = line.to_vec();
     let mut found = false;
     for m in candidates.iter().filter(|m| use_builtins || !m.builtin) {
         while s < buf.len() && !can_start_macro(&buf, s) {
@@ -240,7 +252,7 @@ pub fn expand_macros_ext(
             found = true;
         }
     }
-    Ok((buf, found))
+    Ok((Cow::Owned(buf), found))
 }
 
 /// The ordered macro list of one Exim process.

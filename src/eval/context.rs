@@ -4,6 +4,11 @@
 
 use super::Value;
 use std::collections::{BTreeMap, HashMap};
+
+/// The variables a context sets, by name.  Hashed with foldhash: the
+/// map is read for every `$name` evaluated, and SipHash cost more than
+/// the rest of a short expansion.
+pub type VarMap = HashMap<String, Value, foldhash::fast::RandomState>;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Optional features a profile may have compiled in.
@@ -529,7 +534,7 @@ pub struct Context {
     pub settings: std::sync::Arc<Settings>,
     /// Variable values set by the embedder, the command line or earlier
     /// expansions; they override the built-in defaults.
-    pub vars: HashMap<String, Value>,
+    pub vars: VarMap,
     /// `$value` as one evaluation left it, for a session that carries it
     /// to the next (the `-be` drop-in, as Exim's process-wide variable).
     pub session_value: Option<super::Value>,
@@ -634,7 +639,7 @@ impl Context {
     pub fn with_settings(settings: std::sync::Arc<Settings>) -> Context {
         Context {
             settings,
-            vars: HashMap::new(),
+            vars: VarMap::default(),
             session_value: None,
             session_captures: Vec::new(),
             message: None,

@@ -48,10 +48,10 @@ impl Evaluator<'_> {
     ) -> Result<bool, ExpandError> {
         let is_json = json != IterJson::No;
         let is_jsons = json == IterJson::Strings;
-        let suffix = format!(" inside \"{name}\" condition");
+        let inside = |e: ExpandError| e.with_suffix(&format!(" inside \"{name}\" condition"));
         let list = self.seq(list, skip)?;
         // Exim first scans the body once, to find its end.
-        self.cond(body, true).map_err(|e| e.with_suffix(&suffix))?;
+        self.cond(body, true).map_err(inside)?;
         if let Some(e) = &whole.error {
             return Err((**e).clone());
         }
@@ -101,7 +101,7 @@ impl Evaluator<'_> {
                 Ok(r) => r,
                 Err(e) => {
                     self.item = saved_item;
-                    return Err(e.with_suffix(&suffix));
+                    return Err(inside(e));
                 }
             };
             // The value reported is the last tested one (Exim starts from

@@ -9,6 +9,7 @@ mod control;
 mod error;
 mod extensions;
 mod log;
+mod name_index;
 mod phase;
 mod provider;
 mod registry;
@@ -19,11 +20,12 @@ mod value;
 
 pub use context::{
     Capabilities, Capability, Clock, Context, Features, FixedClock, HostNameLookup, HostNameState,
-    Limits, ListKind, Policy, Profile, Settings, SystemClock,
+    Limits, ListKind, Policy, Profile, Settings, SystemClock, VarMap,
 };
 pub use error::{ErrorKind, ExpandError, Failure, NestedSource};
 pub use extensions::Extensions;
 pub use log::LogBuffer;
+pub use name_index::NameIndex;
 pub use phase::{AddedHeader, HeaderPlace, SmtpPhase};
 pub use provider::{
     Answer, AuthProvider, AuthResult, Crypto, Digest, DnsError, Lookup, LookupFailure,
@@ -48,6 +50,13 @@ const CLOCK_EVERY: u32 = 16;
 
 /// Evaluation nesting bound (`${expand:}` re-enters the evaluator).
 pub const MAX_EVAL_DEPTH: u32 = 400;
+
+/// The source of an evaluator that has not run a template yet: shared, so
+/// that making an evaluator allocates nothing.
+fn empty_source() -> Arc<[u8]> {
+    static EMPTY: std::sync::LazyLock<Arc<[u8]>> = std::sync::LazyLock::new(|| Arc::from(&b""[..]));
+    EMPTY.clone()
+}
 
 /// Expands `source` with `ctx`: parse, then evaluate.
 pub fn expand(source: &[u8], ctx: &mut Context) -> Result<Value, ExpandError> {
@@ -84,8 +93,10 @@ pub struct Evaluator<'a> {
     pub tracer: Option<trace::Tracer>,
     /// The builtins of the template being evaluated.
     reg: Arc<Registry>,
-    /// When the current top-level evaluation must end, and its budget.
-    deadline: Option<(std::time::Instant, std::time::Duration)>,
+    /// The current top-level evaluation's time budget, and when it runs
+    /// out: the clock is first read at the first check, so that a short
+    /// expansion never reads it.
+    deadline: Option<(Option<std::time::Instant>, std::time::Duration)>,
     /// Nodes evaluated since the clock was last read (it is read every
     /// [`CLOCK_EVERY`] nodes: reading it per node cost more than the node).
     ticks: u32,
@@ -107,7 +118,7 @@ impl<'a> Evaluator<'a> {
             value: None,
             item: None,
             captures: Vec::new(),
-            source: std::sync::Arc::from(&b""[..]),
+            source: empty_source(),
             tracer: None,
             deadline: None,
             ticks: 0,
@@ -126,11 +137,7 @@ impl<'a> Evaluator<'a> {
         };
         let outermost = self.deadline.is_none();
         if outermost {
-            self.deadline = self
-                .ctx
-                .limits
-                .max_time
-                .map(|d| (std::time::Instant::now() + d, d));
+            self.deadline = self.ctx.limits.max_time.map(|d| (None, d));
             self.malformed_header = false;
         }
         let r = self.seq(&t.root, false);
@@ -177,10 +184,16 @@ impl<'a> Evaluator<'a> {
     /// few calls).  Builtins that loop without evaluating nodes call it.
     pub(crate) fn check_time(&mut self, span: Span) -> Result<(), ExpandError> {
         self.ticks = self.ticks.wrapping_add(1);
-        if let Some((at, budget)) = self.deadline
-            && self.ticks.is_multiple_of(CLOCK_EVERY)
-            && std::time::Instant::now() > at
-        {
+        if !self.ticks.is_multiple_of(CLOCK_EVERY) {
+            return Ok(());
+        }
+        let Some((at, budget)) = &mut self.deadline else {
+            return Ok(());
+        };
+        let now = std::time::Instant::now();
+        let at = *at.get_or_insert(now + *budget);
+        if now > at {
+            let budget = *budget;
             return Err(ExpandError::new(
                 ErrorKind::Limit,
                 format!(
@@ -490,16 +503,14 @@ impl<'a> Evaluator<'a> {
             }
             CondKind::Def(target) => self.def(target, c.span, skip),
             CondKind::AndOr { is_and, conds } => {
-                let suffix = format!(
-                    " inside \"{}{{...}}\" condition",
-                    if *is_and { "and" } else { "or" }
-                );
+                let inside = |e: ExpandError| {
+                    let name = if *is_and { "and" } else { "or" };
+                    e.with_suffix(&format!(" inside \"{name}{{...}}\" condition"))
+                };
                 let mut result = *is_and;
                 let mut sub_skip = skip;
                 for sub in conds {
-                    let r = self
-                        .cond(sub, sub_skip)
-                        .map_err(|e| e.with_suffix(&suffix))?;
+                    let r = self.cond(sub, sub_skip).map_err(inside)?;
                     if !sub_skip {
                         if *is_and {
                             result &= r;

@@ -7,7 +7,7 @@
 //! their engines.  The registry is also the parser's [`Grammar`]: the tree
 //! stores the ids it hands out, and is evaluated against the same registry.
 
-use super::{Capability, Evaluator, ExpandError, Failure, Lookup, Value};
+use super::{Capability, Evaluator, ExpandError, Failure, Lookup, NameIndex, Value};
 use crate::parser::{
     CondId, CondShape, CondSig, Grammar, HeaderKind, ItemId, ItemNode, ItemShape, ItemSig,
     LookupStyle, OpId, OpSig, Tail,
@@ -357,6 +357,8 @@ pub struct Registry {
     underscore_ops: Vec<OpDef>,
     main_ops: Vec<OpDef>,
     conditions: Vec<CondDef>,
+    /// Where each name is in the tables above.
+    index: Indexes,
     pub(crate) vars: Variables,
     pub(crate) number: NumberFn,
     lookups: Vec<(Arc<str>, Arc<dyn Lookup>)>,
@@ -434,19 +436,35 @@ fn sorted<T>(mut v: Vec<T>, name: impl Fn(&T) -> &'static str) -> Vec<T> {
     v
 }
 
-fn find<T>(table: &[T], name: &[u8], key: impl Fn(&T) -> &'static str) -> Option<usize> {
-    table.binary_search_by(|d| key(d).as_bytes().cmp(name)).ok()
+/// The name indexes of a registry's tables.
+#[derive(Clone, Default)]
+struct Indexes {
+    items: NameIndex,
+    underscore_ops: NameIndex,
+    main_ops: NameIndex,
+    conditions: NameIndex,
 }
 
 impl Registry {
     /// Builds a registry; the tables may come in any order.
     pub fn new(p: RegistryParts) -> Registry {
+        let items = sorted(p.items, |d| d.sig.name);
+        let underscore_ops = sorted(p.underscore_ops, |d| d.sig.name);
+        let main_ops = sorted(p.main_ops, |d| d.sig.name);
+        let conditions = sorted(p.conditions, |d| d.sig.name);
+        let index = Indexes {
+            items: NameIndex::new(items.iter().map(|d| d.sig.name)),
+            underscore_ops: NameIndex::new(underscore_ops.iter().map(|d| d.sig.name)),
+            main_ops: NameIndex::new(main_ops.iter().map(|d| d.sig.name)),
+            conditions: NameIndex::new(conditions.iter().map(|d| d.sig.name)),
+        };
         Registry {
             name: p.name,
-            items: sorted(p.items, |d| d.sig.name),
-            underscore_ops: sorted(p.underscore_ops, |d| d.sig.name),
-            main_ops: sorted(p.main_ops, |d| d.sig.name),
-            conditions: sorted(p.conditions, |d| d.sig.name),
+            items,
+            underscore_ops,
+            main_ops,
+            conditions,
+            index,
             vars: p.vars,
             number: p.number,
             lookups: p
@@ -538,7 +556,7 @@ fn id16(i: usize) -> u16 {
 impl Grammar for Registry {
     #[inline]
     fn item(&self, name: &[u8]) -> Option<(ItemId, &ItemSig)> {
-        let i = find(&self.items, name, |d| d.sig.name)?;
+        let i = self.index.items.get(name)?;
         Some((ItemId(id16(i)), &self.items[i].sig))
     }
 
@@ -549,14 +567,14 @@ impl Grammar for Registry {
 
     #[inline]
     fn operator<'n>(&self, name: &'n [u8]) -> Option<(OpId, &OpSig, Option<&'n [u8]>)> {
-        if let Some(i) = find(&self.underscore_ops, name, |d| d.sig.name) {
+        if let Some(i) = self.index.underscore_ops.get(name) {
             return Some((OpId(id16(i)), &self.underscore_ops[i].sig, None));
         }
         let (base, arg) = match name.iter().position(|&c| c == b'_') {
             Some(i) => (&name[..i], Some(&name[i + 1..])),
             None => (name, None),
         };
-        let i = find(&self.main_ops, base, |d| d.sig.name)?;
+        let i = self.index.main_ops.get(base)?;
         Some((
             OpId(id16(self.underscore_ops.len() + i)),
             &self.main_ops[i].sig,
@@ -566,7 +584,7 @@ impl Grammar for Registry {
 
     #[inline]
     fn condition(&self, name: &[u8]) -> Option<(CondId, &CondSig)> {
-        let i = find(&self.conditions, name, |d| d.sig.name)?;
+        let i = self.index.conditions.get(name)?;
         Some((CondId(id16(i)), &self.conditions[i].sig))
     }
 

@@ -68,15 +68,16 @@ pub fn map_like(
         next = 2;
     }
     let body = item.args.get(next);
-    let item_suffix = format!(" inside \"{name}\" item");
+    // Built only when it is needed: an error is rare, a format costs.
+    let inside_item = |e: ExpandError| e.with_suffix(&format!(" inside \"{name}\" item"));
     // First pass: walk the body without computing, to check its syntax
     // even when the list is empty.
     match body {
         Some(Arg::Seq(s)) => {
-            ev.seq(s, true).map_err(|e| e.with_suffix(&item_suffix))?;
+            ev.seq(s, true).map_err(inside_item)?;
         }
         Some(Arg::Cond(c)) => {
-            ev.cond(c, true).map_err(|e| e.with_suffix(&item_suffix))?;
+            ev.cond(c, true).map_err(inside_item)?;
         }
         _ => return parse_error(ev, item),
     }
@@ -122,7 +123,7 @@ pub fn map_like(
                 }
                 Err(e) => {
                     ev.item = saved_item;
-                    return Err(e.with_suffix(&item_suffix));
+                    return Err(inside_item(e));
                 }
             },
             _ => {}

@@ -109,9 +109,10 @@ pub static FEATURE_VARS: &[(Feature, VarDef)] = &[
 
 /// A variable of an optional feature, if the features enable it.
 pub fn find(name: &str, features: &Features) -> Option<&'static VarDef> {
-    let i = FEATURE_VARS
-        .binary_search_by(|(_, d)| d.name.cmp(name))
-        .ok()?;
+    static INDEX: std::sync::LazyLock<crate::eval::NameIndex> = std::sync::LazyLock::new(|| {
+        crate::eval::NameIndex::new(FEATURE_VARS.iter().map(|(_, d)| d.name))
+    });
+    let i = INDEX.get(name.as_bytes())?;
     let (feature, def) = &FEATURE_VARS[i];
     feature.enabled(features).then_some(def)
 }

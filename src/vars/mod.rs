@@ -34,9 +34,9 @@ pub struct VarDef {
 }
 
 pub fn find(name: &str) -> Option<&'static VarDef> {
-    VARS.binary_search_by(|d| d.name.cmp(name))
-        .ok()
-        .map(|i| &VARS[i])
+    static INDEX: std::sync::LazyLock<crate::eval::NameIndex> =
+        std::sync::LazyLock::new(|| crate::eval::NameIndex::new(VARS.iter().map(|d| d.name)));
+    INDEX.get(name.as_bytes()).map(|i| &VARS[i])
 }
 
 /// Is `name` a certificate variable (for `${md5:$tls_in_peercert}`)?
