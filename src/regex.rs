@@ -6,35 +6,51 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+/// Compiled patterns by pattern, one map per flag set (caseless or not),
+/// so that a lookup borrows the pattern instead of building a key.
+type Cache = [HashMap<Vec<u8>, Rc<Regex>, foldhash::fast::RandomState>; 2];
+
 thread_local! {
-    static CACHE: RefCell<HashMap<Vec<u8>, Rc<Regex>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<Cache> = RefCell::default();
 }
 
+/// How many patterns of one flag set are kept; past it the cache starts
+/// afresh (a configuration has far fewer; expanded patterns could have
+/// any number).
 const CACHE_LIMIT: usize = 1000;
 
-/// Compiles a pattern; errors use Exim's wording.
-pub fn compile(pattern: &[u8]) -> Result<Rc<Regex>, Vec<u8>> {
-    if let Some(r) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
+/// `pattern` compiled as Exim compiles it, `caseless` or not, from the
+/// cache when it was compiled before: a repeated `match`, `sg` or list
+/// regex costs what matching costs.
+pub fn compiled(pattern: &[u8], caseless: bool) -> Result<Rc<Regex>, pcre2::Error> {
+    let flags = usize::from(caseless);
+    if let Some(r) = CACHE.with(|c| c.borrow()[flags].get(pattern).cloned()) {
         return Ok(r);
     }
-    let re = RegexBuilder::new()
-        .build(&byte_pattern(pattern))
-        .map_err(|e| {
-            let offset = original_offset(pattern, e.offset().unwrap_or(0));
-            let mut m = b"regular expression error in \"".to_vec();
-            m.extend_from_slice(pattern);
-            m.extend_from_slice(format!("\": {} at offset {offset}", pcre2_message(&e)).as_bytes());
-            m
-        })?;
-    let re = Rc::new(re);
+    let re = Rc::new(
+        RegexBuilder::new()
+            .caseless(caseless)
+            .build(&byte_pattern(pattern))?,
+    );
     CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= CACHE_LIMIT {
-            c.clear();
+        let map = &mut c.borrow_mut()[flags];
+        if map.len() >= CACHE_LIMIT {
+            map.clear();
         }
-        c.insert(pattern.to_vec(), re.clone());
+        map.insert(pattern.to_vec(), re.clone());
     });
     Ok(re)
+}
+
+/// Compiles a pattern (case matters); errors use Exim's wording.
+pub fn compile(pattern: &[u8]) -> Result<Rc<Regex>, Vec<u8>> {
+    compiled(pattern, false).map_err(|e| {
+        let offset = original_offset(pattern, e.offset().unwrap_or(0));
+        let mut m = b"regular expression error in \"".to_vec();
+        m.extend_from_slice(pattern);
+        m.extend_from_slice(format!("\": {} at offset {offset}", pcre2_message(&e)).as_bytes());
+        m
+    })
 }
 
 /// An offset in [`byte_pattern`]'s text as an offset in the original bytes
@@ -66,7 +82,7 @@ fn byte_pattern(p: &[u8]) -> String {
 }
 
 /// PCRE2's own message for a compile error, without the crate's prefix.
-fn pcre2_message(e: &pcre2::Error) -> String {
+pub(crate) fn pcre2_message(e: &pcre2::Error) -> String {
     // The crate renders "PCRE2: error compiling pattern at offset N: MSG".
     let s = e.to_string();
     match s.rfind(": ") {

@@ -18,7 +18,7 @@ pub fn regex_match(ev: &mut Evaluator, a: &[Value]) -> Result<bool, Failure> {
                     tainted: a[0].tainted,
                 });
             }
-            ev.captures = v;
+            ev.captures = v.into();
             Ok(true)
         }
         None => Ok(false),

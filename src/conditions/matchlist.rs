@@ -24,9 +24,7 @@ use crate::eval::{Evaluator, ListKind, Value};
 pub use crate::ip::is_ip_address;
 use crate::ip::{host_aton, host_is_in_net, host_mask, ip_with_mask, parse_ip};
 use crate::lists::{ListIter, is_space};
-use pcre2::bytes::{Regex, RegexBuilder};
-use std::cell::RefCell;
-use std::collections::HashMap;
+use pcre2::bytes::Regex;
 use std::rc::Rc;
 
 /// Exim's `EXPAND_MAXN`: `$0`..`$20`.
@@ -1116,53 +1114,18 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// Compiled list regexes by (pattern, caseless).
-type RegexCache = HashMap<(Vec<u8>, bool), Rc<Regex>>;
-
-thread_local! {
-    static LIST_REGEXES: RefCell<RegexCache> = RefCell::new(HashMap::new());
-}
-
 /// Compiles a list regex (caseless unless the list turned that off); a
 /// bad pattern is fatal in Exim.
 fn compile_list_regex(pattern: &[u8], caseless: bool) -> Result<Rc<Regex>, Fatal> {
-    let key = (pattern.to_vec(), caseless);
-    if let Some(r) = LIST_REGEXES.with(|c| c.borrow().get(&key).cloned()) {
-        return Ok(r);
-    }
-    let mut text = String::with_capacity(pattern.len());
-    for &b in pattern {
-        if b < 0x80 {
-            text.push(b as char);
-        } else {
-            text.push_str(&format!("\\x{{{b:02x}}}"));
-        }
-    }
-    let re = RegexBuilder::new()
-        .caseless(caseless)
-        .build(&text)
-        .map_err(|e| {
-            let s = e.to_string();
-            let msg = match s.rfind(": ") {
-                Some(i) => s[i + 2..].to_string(),
-                None => s,
-            };
-            format!(
-                "regular expression error: {} at offset {} while compiling {}",
-                msg,
-                e.offset().unwrap_or(0),
-                lossy(pattern)
-            )
-        })?;
-    let re = Rc::new(re);
-    LIST_REGEXES.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= 1000 {
-            c.clear();
-        }
-        c.insert(key, re.clone());
-    });
-    Ok(re)
+    crate::regex::compiled(pattern, caseless).map_err(|e| {
+        format!(
+            "regular expression error: {} at offset {} while compiling {}",
+            crate::regex::pcre2_message(&e),
+            e.offset().unwrap_or(0),
+            lossy(pattern)
+        )
+        .into()
+    })
 }
 
 /// The key of a single-key lookup in a host list: the masked address with

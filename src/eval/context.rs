@@ -539,7 +539,7 @@ pub struct Context {
     /// to the next (the `-be` drop-in, as Exim's process-wide variable).
     pub session_value: Option<super::Value>,
     /// `$0`..`$n` likewise (Exim's numeric variables are process-wide too).
-    pub session_captures: Vec<super::Value>,
+    pub session_captures: super::Captures,
     /// The message whose headers and body the expansion sees (`-bem`).
     pub message: Option<std::sync::Arc<crate::message::Message>>,
     /// Lookup results of this process (Exim's per-file lookup cache).
@@ -641,7 +641,7 @@ impl Context {
             settings,
             vars: VarMap::default(),
             session_value: None,
-            session_captures: Vec::new(),
+            session_captures: super::Captures::default(),
             message: None,
             lookup_cache: super::LookupCache::default(),
             dns_dnssec_ok: false,

@@ -3,6 +3,7 @@
 //! Untaken branches are walked in *skipping* mode, as Exim does: nothing is
 //! computed, but unknown variables and syntax errors there still fail.
 
+mod captures;
 mod clock_parse;
 mod context;
 mod control;
@@ -18,6 +19,7 @@ mod template;
 pub mod trace;
 mod value;
 
+pub use captures::Captures;
 pub use context::{
     Capabilities, Capability, Clock, Context, Features, FixedClock, HostNameLookup, HostNameState,
     Limits, ListKind, Policy, Profile, Settings, SystemClock, VarMap,
@@ -84,7 +86,7 @@ pub struct Evaluator<'a> {
     /// `$item` (Exim's `iterate_item`).
     pub(crate) item: Option<Value>,
     /// `$0`..`$n` from the last successful regex match.
-    pub(crate) captures: Vec<Value>,
+    pub(crate) captures: Captures,
     /// The source text of the template being evaluated (for messages that
     /// quote "the remaining string").
     pub(crate) source: std::sync::Arc<[u8]>,
@@ -117,7 +119,7 @@ impl<'a> Evaluator<'a> {
             ctx,
             value: None,
             item: None,
-            captures: Vec::new(),
+            captures: Captures::default(),
             source: empty_source(),
             tracer: None,
             deadline: None,

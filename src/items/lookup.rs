@@ -115,7 +115,7 @@ fn eval_inner(
                 bytes: b,
                 tainted: key_tainted,
             };
-            ev.captures = vec![zero, part(w1), part(w2)];
+            ev.captures = vec![zero, part(w1), part(w2)].into();
         }
         ev.value = Some(Value::new(f.data));
     } else {
