@@ -46,6 +46,12 @@ impl Span {
     }
 }
 
+/// The parts of a [`Seq`]: one is kept without a heap allocation.
+pub type Nodes = smallvec::SmallVec<[Node; 1]>;
+
+/// The bytes of a literal text: short ones (most are) are kept inline.
+pub type TextBytes = smallvec::SmallVec<[u8; 16]>;
+
 /// A sequence of nodes whose values are concatenated.
 ///
 /// The whole expansion string is one (`Template::root`), and so is every
@@ -58,8 +64,9 @@ impl Span {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Seq {
-    /// The parts in source order: text, variables, operators, items.
-    pub nodes: Vec<Node>,
+    /// The parts in source order: text, variables, operators, items.  Most
+    /// arguments and operands are one part, kept inline.
+    pub nodes: Nodes,
     /// Where the sequence is in the source (for a braced argument: inside
     /// the braces).
     pub span: Span,
@@ -80,8 +87,9 @@ pub struct Seq {
 pub enum Node {
     /// Literal bytes, after escape processing.
     Text {
-        /// The text, with backslash escapes such as `\n` already applied.
-        bytes: Vec<u8>,
+        /// The text, with backslash escapes such as `\n` already applied
+        /// (up to 16 bytes kept inline).
+        bytes: TextBytes,
         /// The source it was read from (escapes as written).
         span: Span,
     },

@@ -159,8 +159,8 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
     /// (left unconsumed).
     pub(crate) fn seq(&mut self, ket_ends: bool, honour_dollar: bool) -> Seq {
         let start = self.pos;
-        let mut nodes: Vec<Node> = Vec::new();
-        let mut text: Vec<u8> = Vec::new();
+        let mut nodes = Nodes::new();
+        let mut text = TextBytes::new();
         let mut text_start = self.pos;
         macro_rules! flush {
             () => {
@@ -410,7 +410,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
                     op,
                     arg: arg.map(|a| String::from_utf8_lossy(a).into()),
                     operand: Seq {
-                        nodes: vec![Node::Error(e)],
+                        nodes: smallvec::smallvec![Node::Error(e)],
                         span: Span::new(save, self.pos),
                     },
                     cert_var,
