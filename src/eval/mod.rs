@@ -222,6 +222,40 @@ impl<'a> Evaluator<'a> {
         Ok(out)
     }
 
+    /// Evaluates a sequence onto the end of `out`, as [`Evaluator::seq`]
+    /// would and then [`Value::push`], without a buffer of its own.  On an
+    /// error `out` is as it was.
+    pub(crate) fn seq_append(
+        &mut self,
+        s: &Seq,
+        skip: bool,
+        out: &mut Value,
+    ) -> Result<(), ExpandError> {
+        let (start, tainted) = (out.bytes.len(), out.tainted);
+        match self.seq_into(s, skip, out) {
+            Ok(()) => {
+                if let Some(i) = out.bytes[start..].iter().position(|&b| b == 0) {
+                    out.bytes.truncate(start + i);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                out.bytes.truncate(start);
+                out.tainted = tainted;
+                Err(e)
+            }
+        }
+    }
+
+    /// Evaluates a sequence for what it checks, keeping nothing of it.
+    fn seq_discarded(&mut self, s: &Seq, skip: bool, out: &mut Value) -> Result<(), ExpandError> {
+        let (start, tainted) = (out.bytes.len(), out.tainted);
+        let r = self.seq_into(s, skip, out);
+        out.bytes.truncate(start);
+        out.tainted = tainted;
+        r
+    }
+
     fn seq_into(&mut self, s: &Seq, skip: bool, out: &mut Value) -> Result<(), ExpandError> {
         if self.depth >= MAX_EVAL_DEPTH {
             return Err(ExpandError::new(
@@ -570,9 +604,10 @@ impl<'a> Evaluator<'a> {
             Some(ys) => {
                 // Exim appends the chosen string even while skipping (then it
                 // holds only literal text); checks in untaken code see it.
-                let v = self.seq(ys, skip || !yes)?;
                 if yes {
-                    out.push(&v);
+                    self.seq_append(ys, skip, out)?;
+                } else {
+                    self.seq_discarded(ys, true, out)?;
                 }
                 if tail.restores_value {
                     self.value = saved_value;
@@ -580,9 +615,10 @@ impl<'a> Evaluator<'a> {
                 match &yn.no {
                     NoBranch::None => {}
                     NoBranch::Seq(ns) => {
-                        let v = self.seq(ns, skip || yes)?;
-                        if !yes {
-                            out.push(&v);
+                        if yes {
+                            self.seq_discarded(ns, true, out)?;
+                        } else {
+                            self.seq_append(ns, skip, out)?;
                         }
                     }
                     NoBranch::Fail(span) => {
