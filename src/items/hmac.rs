@@ -4,7 +4,6 @@
 use crate::eval::{Digest, Evaluator, Failure, Value};
 
 pub fn hmac(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
-    let mut out = Value::empty();
     let [algo, key, text] = vals else {
         return Err(super::unread());
     };
@@ -17,10 +16,7 @@ pub fn hmac(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
         }
     };
     let digest = ev.ctx.crypto.hmac(alg, &key.bytes, &text.bytes);
-    for b in digest {
-        out.push_bytes(format!("{b:02x}").as_bytes());
-    }
-    Ok(out)
+    Ok(Value::new(crate::operators::digest::hex(&digest, false)))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use super::OpResult;
 use crate::eval::{Digest, Evaluator, Value};
 
-fn hex(bytes: &[u8], upper: bool) -> Vec<u8> {
+pub(crate) fn hex(bytes: &[u8], upper: bool) -> Vec<u8> {
     let digits: &[u8; 16] = if upper {
         b"0123456789ABCDEF"
     } else {

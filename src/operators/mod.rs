@@ -7,7 +7,7 @@
 pub(crate) mod address;
 mod case;
 pub(crate) mod charset;
-mod digest;
+pub(crate) mod digest;
 mod encode;
 mod expand;
 pub(crate) mod idna;
