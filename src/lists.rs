@@ -4,6 +4,7 @@
 //! a literal one (not for control characters); elements are trimmed.
 
 pub use crate::sys::is_space;
+use std::borrow::Cow;
 
 fn is_sep_char(c: u8) -> bool {
     c.is_ascii_punctuation() || c.is_ascii_control()
@@ -53,10 +54,10 @@ impl<'a> ListIter<'a> {
     }
 }
 
-impl Iterator for ListIter<'_> {
-    type Item = Vec<u8>;
-
-    fn next(&mut self) -> Option<Vec<u8>> {
+impl<'a> ListIter<'a> {
+    /// The next element, borrowed from the list unless a doubled separator
+    /// had to be undone (then the element is built).
+    pub fn next_cow(&mut self) -> Option<Cow<'a, [u8]>> {
         let s = self.s;
         let sep = self.sep;
         let special = sep.is_ascii_control();
@@ -72,17 +73,23 @@ impl Iterator for ListIter<'_> {
             p += 1;
             if s.get(p) != Some(&sep) || special {
                 self.pos = p;
-                return Some(Vec::new());
+                return Some(Cow::Borrowed(&[]));
             }
         }
-        let mut out = Vec::new();
+        // The element is one run of the list, or (after a doubled
+        // separator) several runs joined.
+        let mut out: Cow<'a, [u8]> = Cow::Borrowed(&[]);
         loop {
             let start = p;
             p += 1;
             while p < s.len() && s[p] != sep {
                 p += 1;
             }
-            out.extend_from_slice(&s[start..p]);
+            let run = &s[start..p];
+            match &mut out {
+                Cow::Borrowed(b) if b.is_empty() => out = Cow::Borrowed(run),
+                _ => out.to_mut().extend_from_slice(run),
+            }
             if p >= s.len() {
                 break;
             }
@@ -91,16 +98,24 @@ impl Iterator for ListIter<'_> {
                 break;
             }
         }
-        while let Some(&last) = out.last() {
-            let n = out.len();
-            if is_space(last) && (n == 1 || out[n - 2] != b'\\') {
-                out.pop();
-            } else {
-                break;
-            }
+        let mut n = out.len();
+        while n > 0 && is_space(out[n - 1]) && (n == 1 || out[n - 2] != b'\\') {
+            n -= 1;
+        }
+        match &mut out {
+            Cow::Borrowed(b) => *b = &b[..n],
+            Cow::Owned(v) => v.truncate(n),
         }
         self.pos = p;
         Some(out)
+    }
+}
+
+impl Iterator for ListIter<'_> {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        self.next_cow().map(Cow::into_owned)
     }
 }
 

@@ -39,6 +39,23 @@ fn push_element(list: &mut Vec<u8>, elem: &[u8], sep: u8, first: bool) {
     }
 }
 
+/// Sets `$item`, reusing the buffer of the one before.
+fn set_item(ev: &mut Evaluator, elem: &[u8], tainted: bool) {
+    match &mut ev.item {
+        Some(v) => {
+            v.bytes.clear();
+            v.bytes.extend_from_slice(elem);
+            v.tainted = tainted;
+        }
+        None => {
+            ev.item = Some(Value {
+                bytes: elem.to_vec(),
+                tainted,
+            })
+        }
+    }
+}
+
 /// `map{list}{expr}`, `filter{list}{cond}`, `reduce{list}{init}{expr}`.
 pub fn map_like(
     ev: &mut Evaluator,
@@ -88,16 +105,13 @@ pub fn map_like(
         return Ok(());
     }
 
-    let iter = ListIter::new(&list.bytes);
+    let mut iter = ListIter::new(&list.bytes);
     let sep = iter.separator();
     let mut built: Vec<u8> = Vec::new();
     let mut tainted = list.tainted;
     let mut count = 0usize;
-    for elem in iter {
-        ev.item = Some(Value {
-            bytes: elem.clone(),
-            tainted: list.tainted,
-        });
+    while let Some(elem) = iter.next_cow() {
+        set_item(ev, &elem, list.tainted);
         match body {
             Some(Arg::Cond(c)) => match ev.cond(c, false) {
                 Ok(true) => {
