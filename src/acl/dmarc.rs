@@ -25,7 +25,7 @@ pub struct DmarcState {
 struct TldFile(String, Option<Arc<PublicSuffixList>>);
 
 fn var(ev: &Evaluator, n: &str) -> Value {
-    crate::vars::lookup(ev, n, false).unwrap_or_default()
+    crate::vars::value(ev, n)
 }
 
 fn disabled(ev: &Evaluator) -> bool {

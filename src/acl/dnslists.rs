@@ -307,8 +307,7 @@ pub fn dnslists(ev: &mut Evaluator, list: &[u8]) -> AclRc {
         }
         let rc = match it.keys {
             None => {
-                let client =
-                    crate::vars::lookup(ev, "sender_host_address", false).unwrap_or_default();
+                let client = crate::vars::value(ev, "sender_host_address");
                 if client.bytes.is_empty() {
                     return AclRc::Fail;
                 }

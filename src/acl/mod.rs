@@ -128,7 +128,7 @@ pub fn log_line(ev: &Evaluator, text: &[u8]) {
         return;
     }
     use std::io::Write;
-    let stamp = crate::vars::lookup(ev, "tod_log", false).unwrap_or_default();
+    let stamp = crate::vars::value(ev, "tod_log");
     let mut line = stamp.bytes;
     line.push(b' ');
     line.extend_from_slice(text);
@@ -453,7 +453,7 @@ fn warn(ev: &mut Evaluator, user_msg: Option<&Value>, log_msg: Option<&Value>) {
 /// `flag`) and `$sender_fullhost`, or `U=` and the ident outside a
 /// session.
 pub fn host_and_ident(ev: &Evaluator, flag: bool) -> Vec<u8> {
-    let var = |n: &str| crate::vars::lookup(ev, n, false).unwrap_or_default().bytes;
+    let var = |n: &str| crate::vars::value(ev, n).bytes;
     let full = var("sender_fullhost");
     let ident = var("sender_ident");
     let mut out = Vec::new();
@@ -684,7 +684,7 @@ fn one_condition(
     user_msgp: &mut Option<Value>,
     log_msgp: &mut Option<Value>,
 ) -> Result<AclRc, AclRc> {
-    let var = |ev: &Evaluator, n: &str| crate::vars::lookup(ev, n, false).unwrap_or_default();
+    let var = |ev: &Evaluator, n: &str| crate::vars::value(ev, n);
     Ok(match cb.name.as_str() {
         "acl" => {
             let r = check_wargs(ev, &arg.bytes);

@@ -10,7 +10,7 @@ use crate::eval::{Evaluator, Value};
 /// `spf_guess` condition (a domain without a record is tried with the
 /// `spf_guess` option's record).
 pub fn condition(ev: &mut Evaluator, list: &[u8], guess: bool) -> AclRc {
-    let var = |ev: &Evaluator, n: &str| crate::vars::lookup(ev, n, false).unwrap_or_default();
+    let var = |ev: &Evaluator, n: &str| crate::vars::value(ev, n);
     let helo = ev.ctx.vars.get("sender_helo_name").map(|v| v.bytes.clone());
     let ip = std::str::from_utf8(&var(ev, "sender_host_address").bytes)
         .ok()

@@ -276,7 +276,7 @@ fn bad_verify(text: &str) -> String {
 }
 
 fn var(ev: &Evaluator, n: &str) -> Value {
-    crate::vars::lookup(ev, n, false).unwrap_or_default()
+    crate::vars::value(ev, n)
 }
 
 /// `verify = reverse_host_lookup[/defer_ok]` (Exim's

@@ -22,7 +22,9 @@ pub fn lookup(ev: &Evaluator) -> Option<HostNameLookup> {
         Some(HostNameLookup::Deferred) | None => {}
         Some(done) => return Some(done),
     }
-    let address = crate::vars::lookup(ev, "sender_host_address", false)?.bytes;
+    let address = crate::vars::lookup(ev, "sender_host_address", false)?
+        .into_owned()
+        .bytes;
     if address.is_empty() {
         return None;
     }

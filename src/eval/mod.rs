@@ -465,17 +465,18 @@ impl<'a> Evaluator<'a> {
     /// The value of a variable (built-in, set by the embedder or left by
     /// earlier expansions); `None` when the profile has no such variable.
     pub fn variable_value(&self, name: &str) -> Option<Value> {
-        (self.reg.vars.lookup)(self, name, false)
+        (self.reg.vars.lookup)(self, name, false).map(std::borrow::Cow::into_owned)
     }
 
-    /// Resolves a variable; unknown names fail even when skipping.
+    /// Resolves a variable; unknown names fail even when skipping.  A
+    /// value held by the evaluator or the context is lent.
     pub(crate) fn variable(
-        &mut self,
+        &self,
         name: &str,
         braced: bool,
         span: Span,
         skip: bool,
-    ) -> Result<Value, ExpandError> {
+    ) -> Result<std::borrow::Cow<'_, Value>, ExpandError> {
         match (self.reg.vars.lookup)(self, name, skip) {
             Some(v) => Ok(v),
             None => {

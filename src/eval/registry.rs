@@ -12,6 +12,7 @@ use crate::parser::{
     CondId, CondShape, CondSig, Grammar, HeaderKind, ItemId, ItemNode, ItemShape, ItemSig,
     LookupStyle, OpId, OpSig, Tail,
 };
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Evaluates an item whose arguments have a shape of their own (a
@@ -300,9 +301,10 @@ pub type NumberFn = fn(&Value) -> Result<i64, Vec<u8>>;
 /// ```
 /// use exim_expand::eval::{Registry, RegistryParts, Template, Variables};
 /// use exim_expand::{Context, Evaluator, Value};
+/// use std::borrow::Cow;
 /// // A registry that knows one variable, `$answer`, and nothing else.
 /// let vars = Variables {
-///     lookup: |_ev, name, _skip| (name == "answer").then(|| Value::new("42")),
+///     lookup: |_ev, name, _skip| (name == "answer").then(|| Cow::Owned(Value::new("42"))),
 ///     header: |_ev, _kind, _name| None,
 ///     unknown_hint: |_name| String::new(),
 ///     is_certificate: |_name| false,
@@ -327,8 +329,9 @@ pub type NumberFn = fn(&Value) -> Result<i64, Vec<u8>>;
 #[derive(Clone, Copy)]
 pub struct Variables {
     /// A variable's value; `None` when no such variable exists.  While
-    /// skipping, only existence matters.
-    pub lookup: fn(&Evaluator, &str, bool) -> Option<Value>,
+    /// skipping, only existence matters.  A value the evaluator or the
+    /// context holds is lent, not copied.
+    pub lookup: for<'e> fn(&'e Evaluator, &str, bool) -> Option<Cow<'e, Value>>,
     /// A header of the message (`$h_name:` and friends); `None` when absent.
     pub header: fn(&Evaluator, HeaderKind, &[u8]) -> Option<Value>,
     /// Text Exim appends to an unknown-variable message (about `acl_`

@@ -4,7 +4,7 @@
 use crate::eval::{Evaluator, Failure, Value};
 
 fn var(ev: &Evaluator, name: &str) -> Value {
-    crate::vars::lookup(ev, name, false).unwrap_or_default()
+    crate::vars::value(ev, name)
 }
 
 /// The client's host name if it is known without a lookup (Exim's

@@ -338,9 +338,7 @@ impl SmtpSession<'_> {
             .unwrap_or_else(|| RECEIVED_HEADER_TEXT.to_string());
         let mut ev = crate::eval::Evaluator::new(self.ctx);
         let received = ev.expand_nested(text.as_bytes()).map(|v| v.bytes);
-        let stamp = crate::vars::lookup(&ev, "tod_full", false)
-            .unwrap_or_default()
-            .bytes;
+        let stamp = crate::vars::value(&ev, "tod_full").bytes;
         self.unset("received_for");
         let mut h = match received {
             Ok(r) if r.is_empty() => b"Received: ; ".to_vec(),

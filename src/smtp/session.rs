@@ -357,7 +357,7 @@ impl<'c> SmtpSession<'c> {
 
     pub(super) fn var(&mut self, name: &str) -> Value {
         let ev = Evaluator::new(self.ctx);
-        crate::vars::lookup(&ev, name, false).unwrap_or_default()
+        crate::vars::value(&ev, name)
     }
 
     pub(super) fn set(&mut self, name: &str, v: Value) {

@@ -68,12 +68,12 @@ pub fn config_dir(ev: &Evaluator) -> Value {
     }
 }
 
-pub fn value(ev: &Evaluator) -> Value {
-    ev.value.clone().unwrap_or_default()
+pub fn value<'e>(ev: &'e Evaluator<'_>) -> Option<&'e Value> {
+    ev.value.as_ref()
 }
 
-pub fn item(ev: &Evaluator) -> Value {
-    ev.item.clone().unwrap_or_default()
+pub fn item<'e>(ev: &'e Evaluator<'_>) -> Option<&'e Value> {
+    ev.item.as_ref()
 }
 
 pub fn runrc(ev: &Evaluator) -> Value {

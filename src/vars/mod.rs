@@ -11,6 +11,7 @@ mod table;
 
 use crate::eval::{Evaluator, Value};
 use crate::parser::HeaderKind;
+use std::borrow::Cow;
 pub use table::VARS;
 
 /// How a variable gets its value when the context does not set it.
@@ -26,6 +27,8 @@ pub enum VarKind {
     Cert,
     /// Computed from the context.
     Computed(fn(&Evaluator) -> Value),
+    /// Held by the evaluator (`$item`, `$value`): lent, empty when unset.
+    Held(for<'e> fn(&'e Evaluator<'_>) -> Option<&'e Value>),
 }
 
 pub struct VarDef {
@@ -97,7 +100,7 @@ pub fn is_known(ctx: &crate::eval::Context, name: &str) -> bool {
 ///
 /// Names the embedder sets in the context are known even when Exim has no
 /// such variable (a library user may add its own).
-pub fn lookup(ev: &Evaluator, name: &str, skip: bool) -> Option<Value> {
+pub fn lookup<'e>(ev: &'e Evaluator, name: &str, skip: bool) -> Option<Cow<'e, Value>> {
     let canonical;
     let name = match auth_index(name) {
         Some(n) if name.len() > 5 => {
@@ -108,14 +111,14 @@ pub fn lookup(ev: &Evaluator, name: &str, skip: bool) -> Option<Value> {
     };
     if let Some(v) = ev.ctx.vars.get(name) {
         if skip {
-            return Some(Value::empty());
+            return Some(Cow::Owned(Value::empty()));
         }
         // A certificate variable shows as `<cert>` when set (Exim's
         // vtype_cert); certextract and the digest operators read the PEM.
         if !v.bytes.is_empty() && is_certificate(name.as_bytes()) {
-            return Some(Value::new(&b"<cert>"[..]));
+            return Some(Cow::Owned(Value::new(&b"<cert>"[..])));
         }
-        return Some(v.clone());
+        return Some(Cow::Borrowed(v));
     }
     let family = is_family(name);
     let def = if family {
@@ -124,14 +127,22 @@ pub fn lookup(ev: &Evaluator, name: &str, skip: bool) -> Option<Value> {
         Some(find(name).or_else(|| features::find(name, &ev.ctx.profile.features))?)
     };
     if skip {
-        return Some(Value::empty());
+        return Some(Cow::Owned(Value::empty()));
     }
     Some(match def.map(|d| d.kind) {
-        None | Some(VarKind::Str) | Some(VarKind::Cert) => Value::empty(),
-        Some(VarKind::Default(d)) => Value::new(d.as_bytes()),
-        Some(VarKind::Bool) => Value::new(&b"no"[..]),
-        Some(VarKind::Computed(f)) => f(ev),
+        None | Some(VarKind::Str) | Some(VarKind::Cert) => Cow::Owned(Value::empty()),
+        Some(VarKind::Default(d)) => Cow::Owned(Value::new(d.as_bytes())),
+        Some(VarKind::Bool) => Cow::Owned(Value::new(&b"no"[..])),
+        Some(VarKind::Computed(f)) => Cow::Owned(f(ev)),
+        Some(VarKind::Held(f)) => f(ev).map_or_else(|| Cow::Owned(Value::empty()), Cow::Borrowed),
     })
+}
+
+/// A variable's value, owned; empty for an unknown name.
+pub fn value(ev: &Evaluator, name: &str) -> Value {
+    lookup(ev, name, false)
+        .map(Cow::into_owned)
+        .unwrap_or_default()
 }
 
 /// The explanation Exim appends to "unknown variable" for `acl_` names.

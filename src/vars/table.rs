@@ -318,7 +318,7 @@ pub static VARS: &[VarDef] = &[
     },
     VarDef {
         name: "item",
-        kind: Computed(item),
+        kind: Held(item),
     },
     VarDef {
         name: "ldap_dn",
@@ -990,7 +990,7 @@ pub static VARS: &[VarDef] = &[
     },
     VarDef {
         name: "value",
-        kind: Computed(value),
+        kind: Held(value),
     },
     VarDef {
         name: "verify_mode",
