@@ -152,6 +152,22 @@ pub(crate) fn skip_space(s: &[u8], mut i: usize) -> usize {
 }
 
 /// Can a macro name start at `i`?  (upper-case letter, or `_` + upper-case letter)
+/// The first position at or after `from` where a macro name can start
+/// (the length of `s` if none): a scan for the two bytes that can begin
+/// one, then the check.
+fn next_macro_start(s: &[u8], mut from: usize) -> usize {
+    while let Some(i) = s
+        .get(from..)
+        .and_then(|t| t.iter().position(|&c| c.is_ascii_uppercase() || c == b'_'))
+    {
+        if can_start_macro(s, from + i) {
+            return from + i;
+        }
+        from += i + 1;
+    }
+    s.len()
+}
+
 fn can_start_macro(s: &[u8], i: usize) -> bool {
     s[i].is_ascii_uppercase() || (s[i] == b'_' && s.get(i + 1).is_some_and(u8::is_ascii_uppercase))
 }
@@ -208,9 +224,7 @@ pub fn expand_macros_cow<'l>(
             s = ss;
         }
     }
-    while s < line.len() && !can_start_macro(line, s) {
-        s += 1;
-    }
+    s = next_macro_start(line, s);
     if s >= line.len() {
         return Ok((Cow::Borrowed(line), false));
     }
@@ -232,9 +246,7 @@ pub fn expand_macros_cow<'l>(
     let mut buf = line.to_vec();
     let mut found = false;
     for m in candidates.iter().filter(|m| use_builtins || !m.builtin) {
-        while s < buf.len() && !can_start_macro(&buf, s) {
-            s += 1;
-        }
+        s = next_macro_start(&buf, s);
         if s >= buf.len() {
             break;
         }
