@@ -13,12 +13,12 @@ use crate::errors::*;
 
 /// The bytes of a `str` (UTF-8, `surrogateescape`), `bytes` or `bytearray`.
 pub(crate) fn to_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(b.as_bytes().to_vec());
-    }
-    if let Ok(b) = obj.cast::<PyByteArray>() {
-        return Ok(b.to_vec());
-    }
+    to_bytes_or(obj, || what.to_string())
+}
+
+/// [`to_bytes`], naming the value (for the error) only when it is wrong:
+/// a call with keyword variables converts several values.
+fn to_bytes_or(obj: &Bound<'_, PyAny>, what: impl FnOnce() -> String) -> PyResult<Vec<u8>> {
     if let Ok(s) = obj.cast::<PyString>() {
         if let Ok(s) = s.extract::<String>() {
             return Ok(s.into_bytes());
@@ -26,8 +26,15 @@ pub(crate) fn to_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> 
         let b = s.call_method1("encode", ("utf-8", "surrogateescape"))?;
         return Ok(b.cast::<PyBytes>()?.as_bytes().to_vec());
     }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(b.to_vec());
+    }
     Err(PyTypeError::new_err(format!(
-        "{what} must be str or bytes, not {}",
+        "{} must be str or bytes, not {}",
+        what(),
         obj.get_type().name()?
     )))
 }
@@ -37,7 +44,7 @@ pub(crate) fn value_bytes(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u8
     if obj.is_instance_of::<PyInt>() {
         return Ok(obj.str()?.extract::<String>()?.into_bytes());
     }
-    to_bytes(obj, &format!("the value of ${name}"))
+    to_bytes_or(obj, || format!("the value of ${name}"))
 }
 
 /// `str` for UTF-8, else `str` with `surrogateescape` (lossless).
@@ -158,6 +165,11 @@ pub(crate) fn profile_from(name: &str) -> PyResult<Profile> {
 
 /// Pairs from a mapping (anything with `.items()`).
 pub(crate) fn items<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
+    // Keyword variables arrive as a dict: read it directly rather than
+    // through a call of its `items`.
+    if let Ok(d) = obj.cast::<PyDict>() {
+        return d.iter().map(|(k, v)| Ok((k.extract()?, v))).collect();
+    }
     let mut out = Vec::new();
     for kv in obj.call_method0("items")?.try_iter()? {
         let (k, v): (String, Bound<'py, PyAny>) = kv?.extract()?;
