@@ -87,7 +87,7 @@ impl<'a> ListIter<'a> {
             }
             let run = &s[start..p];
             match &mut out {
-                Cow::Borrowed(b) if b.is_empty() => out = Cow::Borrowed(run),
+                Cow::Borrowed([]) => out = Cow::Borrowed(run),
                 _ => out.to_mut().extend_from_slice(run),
             }
             if p >= s.len() {
