@@ -478,8 +478,7 @@ pub fn run(args: &[OsString]) -> i32 {
     let mut reader = BeReader::with_config(input, &config);
     if !a.strings.is_empty() {
         for s in &a.strings {
-            let answer = be_line_output(&mut ctx, &mut reader, s);
-            let _ = out.borrow_mut().write_all(&answer);
+            let _ = be_line_output(&mut ctx, &mut reader, s, &mut *out.borrow_mut());
         }
         let _ = out.borrow_mut().flush();
         return 0;
@@ -511,18 +510,22 @@ pub fn run(args: &[OsString]) -> i32 {
     0
 }
 
-/// A command-line argument after `-be`: macro-expanded like a stdin line.
-fn be_line_output<R: BufRead>(ctx: &mut Context, reader: &mut BeReader<R>, s: &[u8]) -> Vec<u8> {
+/// A command-line argument after `-be`: macro-expanded like a stdin line,
+/// its answer written to `out`.
+fn be_line_output<R: BufRead>(
+    ctx: &mut Context,
+    reader: &mut BeReader<R>,
+    s: &[u8],
+    out: &mut impl Write,
+) -> io::Result<()> {
     match reader.process(s) {
-        BeLine::Expand(line) => {
-            let mut answer = Vec::new();
-            let _ = expand_line(ctx, &line, &mut answer);
-            answer
-        }
-        BeLine::Defined(name) => format!("Defined macro '{name}'\n").into_bytes(),
+        BeLine::Expand(line) => expand_line(ctx, &line, out),
+        BeLine::Defined(name) => writeln!(out, "Defined macro '{name}'"),
         BeLine::Error(msg) => {
+            // What was answered before goes out first, as from Exim.
+            out.flush()?;
             eprintln!("{msg}");
-            Vec::new()
+            Ok(())
         }
     }
 }

@@ -151,7 +151,6 @@ pub(crate) fn skip_space(s: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Can a macro name start at `i`?  (upper-case letter, or `_` + upper-case letter)
 /// The first position at or after `from` where a macro name can start
 /// (the length of `s` if none): a scan for the two bytes that can begin
 /// one, then the check.
@@ -168,6 +167,7 @@ fn next_macro_start(s: &[u8], mut from: usize) -> usize {
     s.len()
 }
 
+/// Can a macro name start at `i`?  (upper-case letter, or `_` + upper-case letter)
 fn can_start_macro(s: &[u8], i: usize) -> bool {
     s[i].is_ascii_uppercase() || (s[i] == b'_' && s.get(i + 1).is_some_and(u8::is_ascii_uppercase))
 }

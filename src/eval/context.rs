@@ -4,12 +4,12 @@
 
 use super::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The variables a context sets, by name.  Hashed with foldhash: the
 /// map is read for every `$name` evaluated, and SipHash cost more than
 /// the rest of a short expansion.
 pub type VarMap = HashMap<String, Value, foldhash::fast::RandomState>;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Optional features a profile may have compiled in.
 ///

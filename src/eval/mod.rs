@@ -234,15 +234,31 @@ impl<'a> Evaluator<'a> {
         let (start, tainted) = (out.bytes.len(), out.tainted);
         match self.seq_into(s, skip, out) {
             Ok(()) => {
-                if let Some(i) = out.bytes[start..].iter().position(|&b| b == 0) {
-                    out.bytes.truncate(start + i);
-                }
+                out.truncate_at_nul_from(start);
                 Ok(())
             }
             Err(e) => {
                 out.bytes.truncate(start);
                 out.tainted = tainted;
                 Err(e)
+            }
+        }
+    }
+
+    /// Sets `$item` to a list element, reusing the buffer of the one
+    /// before (map, filter, reduce and sort set it for every element).
+    pub(crate) fn set_item(&mut self, elem: &[u8], tainted: bool) {
+        match &mut self.item {
+            Some(v) => {
+                v.bytes.clear();
+                v.bytes.extend_from_slice(elem);
+                v.tainted = tainted;
+            }
+            None => {
+                self.item = Some(Value {
+                    bytes: elem.to_vec(),
+                    tainted,
+                })
             }
         }
     }

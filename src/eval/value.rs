@@ -81,8 +81,18 @@ impl Value {
 
     /// Exim's strings are C strings: a NUL produced mid-expansion ends them.
     pub fn truncate_at_nul(&mut self) {
-        if let Some(i) = self.bytes.iter().position(|&b| b == 0) {
-            self.bytes.truncate(i);
+        self.truncate_at_nul_from(0);
+    }
+
+    /// [`Value::truncate_at_nul`] for the part from `start` on (what was
+    /// appended to an earlier, already cut, part).
+    pub fn truncate_at_nul_from(&mut self, start: usize) {
+        if let Some(i) = self
+            .bytes
+            .get(start..)
+            .and_then(|b| b.iter().position(|&c| c == 0))
+        {
+            self.bytes.truncate(start + i);
         }
     }
 

@@ -39,23 +39,6 @@ fn push_element(list: &mut Vec<u8>, elem: &[u8], sep: u8, first: bool) {
     }
 }
 
-/// Sets `$item`, reusing the buffer of the one before.
-fn set_item(ev: &mut Evaluator, elem: &[u8], tainted: bool) {
-    match &mut ev.item {
-        Some(v) => {
-            v.bytes.clear();
-            v.bytes.extend_from_slice(elem);
-            v.tainted = tainted;
-        }
-        None => {
-            ev.item = Some(Value {
-                bytes: elem.to_vec(),
-                tainted,
-            })
-        }
-    }
-}
-
 /// `map{list}{expr}`, `filter{list}{cond}`, `reduce{list}{init}{expr}`.
 pub fn map_like(
     ev: &mut Evaluator,
@@ -111,7 +94,7 @@ pub fn map_like(
     let mut tainted = list.tainted;
     let mut count = 0usize;
     while let Some(elem) = iter.next_cow() {
-        set_item(ev, &elem, list.tainted);
+        ev.set_item(&elem, list.tainted);
         match body {
             Some(Arg::Cond(c)) => match ev.cond(c, false) {
                 Ok(true) => {
@@ -316,10 +299,7 @@ pub fn sort(
     let sep = iter.separator();
     let mut entries: Vec<Entry> = Vec::new();
     for src in iter {
-        ev.item = Some(Value {
-            bytes: src.clone(),
-            tainted: list.tainted,
-        });
+        ev.set_item(&src, list.tainted);
         let key = match ev.seq(extractor, false) {
             Ok(v) if !v.bytes.is_empty() => v.bytes,
             // A budget or the policy stopped the extractor: say so.
