@@ -146,7 +146,7 @@ impl<R: BufRead> BeReader<R> {
             }
             let room = STDIN_BUFFER_SIZE - 1 - piece.len();
             let take = avail.len().min(room);
-            let (n, newline) = match avail[..take].iter().position(|&c| c == b'\n') {
+            let (n, newline) = match memchr::memchr(b'\n', &avail[..take]) {
                 Some(p) => (p + 1, true),
                 None => (take, false),
             };
@@ -159,7 +159,7 @@ impl<R: BufRead> BeReader<R> {
         if piece.is_empty() {
             return false;
         }
-        if let Some(nul) = piece.iter().position(|&c| c == 0) {
+        if let Some(nul) = memchr::memchr(0, piece) {
             piece.truncate(nul);
         }
         true

@@ -154,7 +154,17 @@ pub(crate) fn skip_space(s: &[u8], mut i: usize) -> usize {
 /// The first position at or after `from` where a macro name can start
 /// (the length of `s` if none): a scan for the two bytes that can begin
 /// one, then the check.
-fn next_macro_start(s: &[u8], mut from: usize) -> usize {
+fn next_macro_start(s: &[u8], mut from: usize, upper_too: bool) -> usize {
+    if !upper_too {
+        // Only `_` + upper-case letter can start one of the built-ins.
+        let Some(rest) = s.get(from..) else {
+            return s.len();
+        };
+        return memchr::memchr_iter(b'_', rest)
+            .map(|i| from + i)
+            .find(|&i| s.get(i + 1).is_some_and(u8::is_ascii_uppercase))
+            .unwrap_or(s.len());
+    }
     while let Some(i) = s
         .get(from..)
         .and_then(|t| t.iter().position(|&c| c.is_ascii_uppercase() || c == b'_'))
@@ -176,10 +186,7 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() || from > hay.len() || hay.len() - from < needle.len() {
         return None;
     }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(&hay[from..], needle).map(|p| p + from)
 }
 
 /// Macro-substitute one line the way `macros_expand()` does for the start of a
@@ -224,7 +231,10 @@ pub fn expand_macros_cow<'l>(
             s = ss;
         }
     }
-    s = next_macro_start(line, s);
+    // Without macros of the configuration's own only built-ins (`_NAME`)
+    // can match, which makes the scan a search for `_`.
+    let user_macros = macros.last().is_some_and(|m| !m.builtin);
+    s = next_macro_start(line, s, user_macros);
     if s >= line.len() {
         return Ok((Cow::Borrowed(line), false));
     }
@@ -246,7 +256,7 @@ pub fn expand_macros_cow<'l>(
     let mut buf = line.to_vec();
     let mut found = false;
     for m in candidates.iter().filter(|m| use_builtins || !m.builtin) {
-        s = next_macro_start(&buf, s);
+        s = next_macro_start(&buf, s, user_macros);
         if s >= buf.len() {
             break;
         }

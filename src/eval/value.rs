@@ -25,7 +25,7 @@ pub struct Value {
 
 /// The bytes up to the first NUL: what a C string holds.
 pub fn c_str(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
+    match memchr::memchr(0, b) {
         Some(i) => &b[..i],
         None => b,
     }

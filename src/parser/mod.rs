@@ -226,9 +226,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
                 if text.is_empty() {
                     text_start = self.pos;
                 }
-                let run_end = self.src[self.pos + 1..]
-                    .iter()
-                    .position(|&b| b == b'$' || b == b'}' || b == b'\\')
+                let run_end = memchr::memchr3(b'$', b'}', b'\\', &self.src[self.pos + 1..])
                     .map(|i| self.pos + 1 + i)
                     .unwrap_or(self.src.len());
                 text.extend_from_slice(&self.src[self.pos..run_end]);
@@ -1003,7 +1001,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         check_end: bool,
     ) {
         let mut args = Vec::new();
-        let bracketing = format!("too few arguments or bracketing error for {opname}");
+        let bracketing = || format!("too few arguments or bracketing error for {opname}");
         if outer {
             if self.skip_space() != Some(b'{') {
                 cond.error = Some(self.error(format!("missing {{ after \"{opname}\""), self.pos));
@@ -1020,7 +1018,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         for i in 0..max {
             if self.peek() != Some(b'{') {
                 if i < min {
-                    cond.error = Some(self.error(bracketing.clone(), self.pos));
+                    cond.error = Some(self.error(bracketing(), self.pos));
                 }
                 break;
             }
@@ -1037,7 +1035,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
                     let msg = format!("Too many arguments for '{opname}' (max is {max})");
                     cond.error = Some(self.error(msg, self.pos));
                 }
-                _ => cond.error = Some(self.error(bracketing, self.pos)),
+                _ => cond.error = Some(self.error(bracketing(), self.pos)),
             }
         }
         cond.kind = CondKind::Call {
