@@ -829,7 +829,7 @@ pub fn load_bem(ctx: &mut Context, data: &[u8], opts: &ReadOptions) -> Message {
         let name = if forced || m.from_line_sender.is_some() {
             Vec::new()
         } else {
-            crate::sys::caller_name().into_bytes()
+            crate::sys::caller_name().as_bytes().to_vec()
         };
         let mut t = prefix.to_vec();
         t.extend_from_slice(b"From: ");

@@ -133,9 +133,9 @@ pub fn msg(parts: &[&[u8]]) -> Vec<u8> {
 /// sender of locally submitted messages).  Read once, as Exim reads it at
 /// start-up: the user does not change, and reading the password file for
 /// every `$sender_address` cost more than the rest of the expansion.
-pub fn caller_name() -> String {
+pub fn caller_name() -> &'static str {
     static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    NAME.get_or_init(read_caller_name).clone()
+    NAME.get_or_init(read_caller_name)
 }
 
 fn read_caller_name() -> String {

@@ -418,7 +418,7 @@ fn log_stamp(ctx: &mut Context) -> String {
 }
 
 fn caller_login() -> String {
-    crate::sys::caller_name()
+    crate::sys::caller_name().to_string()
 }
 
 /// Expands one line as `exim -be` does and writes what it prints (without

@@ -293,36 +293,48 @@ fn host_mask(count: usize, bin: &mut [i32; 4], mask: i32) {
 /// Exim's `host_nmtoa`: dotted quad, or eight 4-digit hex groups joined by
 /// `sep`; `/mask` appended when `mask` >= 0.
 fn host_nmtoa(count: usize, bin: &[i32; 4], mask: i32, sep: char) -> String {
-    let mut out = String::new();
+    use std::fmt::Write;
+    let mut out = String::with_capacity(48);
     if count == 1 {
         let j = bin[0];
-        let parts: Vec<String> = [24, 16, 8, 0]
-            .iter()
-            .map(|&sh| ((j >> sh) & 255).to_string())
-            .collect();
-        out.push_str(&parts.join("."));
+        let _ = write!(
+            out,
+            "{}.{}.{}.{}",
+            (j >> 24) & 255,
+            (j >> 16) & 255,
+            (j >> 8) & 255,
+            j & 255
+        );
     } else {
-        let groups: Vec<String> = bin
-            .iter()
-            .flat_map(|&j| [(j >> 16) & 0xffff, j & 0xffff])
-            .map(|g| format!("{g:04x}"))
-            .collect();
-        out.push_str(&groups.join(&sep.to_string()));
+        for (i, g) in v6_groups(bin).iter().enumerate() {
+            if i > 0 {
+                out.push(sep);
+            }
+            let _ = write!(out, "{g:04x}");
+        }
     }
     if mask >= 0 {
-        out.push_str(&format!("/{mask}"));
+        let _ = write!(out, "/{mask}");
     }
     out
+}
+
+/// The eight 16-bit groups of an IPv6 address held as four ints.
+fn v6_groups(bin: &[i32; 4]) -> [u32; 8] {
+    let mut g = [0u32; 8];
+    for (i, &j) in bin.iter().enumerate() {
+        g[2 * i] = ((j >> 16) & 0xffff) as u32;
+        g[2 * i + 1] = (j & 0xffff) as u32;
+    }
+    g
 }
 
 /// Exim's `ipv6_nmtoa`: lower-case groups without leading zeros, the first
 /// longest run of zero groups (even a single one) collapsed to `::` --
 /// except that an all-zero address comes out as `:`.
 fn ipv6_nmtoa(bin: &[i32; 4]) -> String {
-    let groups: Vec<u32> = bin
-        .iter()
-        .flat_map(|&j| [((j >> 16) & 0xffff) as u32, (j & 0xffff) as u32])
-        .collect();
+    use std::fmt::Write;
+    let groups = v6_groups(bin);
     let mut best: Option<(usize, usize)> = None; // (start, extra groups)
     let mut i = 0;
     while i < 8 {
@@ -337,26 +349,31 @@ fn ipv6_nmtoa(bin: &[i32; 4]) -> String {
         }
         i += 1;
     }
-    let text: Vec<String> = groups.iter().map(|g| format!("{g:x}")).collect();
+    let mut out = String::with_capacity(40);
+    let join = |out: &mut String, part: &[u32]| {
+        for (i, g) in part.iter().enumerate() {
+            if i > 0 {
+                out.push(':');
+            }
+            let _ = write!(out, "{g:x}");
+        }
+    };
     match best {
-        None => text.join(":"),
+        None => join(&mut out, &groups),
         Some((start, k)) => {
             let end = start + k + 1;
-            let head = text[..start].join(":");
-            let tail = text[end..].join(":");
-            if start == 0 {
-                // Exim keeps one colon of the run and then copies from the
-                // colon ending the run: "::tail", or ":" for all zeros.
-                if end == 8 {
-                    ":".to_string()
-                } else {
-                    format!("::{tail}")
-                }
+            // Exim keeps one colon of a leading run and then copies from
+            // the colon ending the run: "::tail", or ":" for all zeros.
+            if start == 0 && end == 8 {
+                out.push(':');
             } else {
-                format!("{head}::{tail}")
+                join(&mut out, &groups[..start]);
+                out.push_str("::");
+                join(&mut out, &groups[end..]);
             }
         }
     }
+    out
 }
 
 /// `${mask[_n]:ip/bits}`.
@@ -431,23 +448,31 @@ pub fn reverse_ip(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) -> OpR
     }
     let addr = s.strip_prefix(b"::ffff:").unwrap_or(s);
     let (count, bin) = host_aton(addr).ok_or_else(bad)?;
-    let mut parts: Vec<String> = Vec::with_capacity(32);
+    use std::fmt::Write;
+    let mut out = String::with_capacity(64);
     if count == 1 {
-        let mut x = bin[0];
-        for _ in 0..4 {
-            parts.push((x & 255).to_string());
-            x >>= 8;
-        }
+        let x = bin[0];
+        let _ = write!(
+            out,
+            "{}.{}.{}.{}",
+            x & 255,
+            (x >> 8) & 255,
+            (x >> 16) & 255,
+            (x >> 24) & 255
+        );
     } else {
         for &word in bin.iter().rev() {
             let mut x = word;
             for _ in 0..8 {
-                parts.push(format!("{:x}", x & 15));
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push(char::from(b"0123456789abcdef"[(x & 15) as usize]));
                 x >>= 4;
             }
         }
     }
-    Ok(parts.join(".").into_bytes().into())
+    Ok(out.into_bytes().into())
 }
 
 #[cfg(test)]

@@ -153,7 +153,6 @@ fn read_values(name: &str, kind: Kind, arg: Option<&str>) -> Result<(i32, i32), 
     let Some(arg) = arg else {
         return Err(format!("missing values after {name}").into_bytes());
     };
-    let full = format!("{name}_{arg}");
     let mut v1: i32 = 0;
     let mut v2: i32 = -1;
     let mut second = false;
@@ -175,7 +174,7 @@ fn read_values(name: &str, kind: Kind, arg: Option<&str>) -> Result<(i32, i32), 
                 k += 1;
             }
         } else if !c.is_ascii_digit() {
-            return Err(format!("non-digit after underscore in \"{full}\"").into_bytes());
+            return Err(format!("non-digit after underscore in \"{name}_{arg}\"").into_bytes());
         } else {
             let pn = if second { &mut v2 } else { &mut v1 };
             *pn = pn.wrapping_mul(10).wrapping_add(i32::from(c - b'0'));

@@ -91,11 +91,12 @@ pub fn spf_guess(ev: &Evaluator) -> Value {
 }
 
 pub fn sender_address(ev: &Evaluator) -> Value {
-    v(format!(
-        "{}@{}",
-        caller_name(),
-        qualify_domain(ev).to_string_lossy()
-    ))
+    let domain = qualify_domain(ev).bytes;
+    let mut b = Vec::with_capacity(caller_name().len() + 1 + domain.len());
+    b.extend_from_slice(caller_name().as_bytes());
+    b.push(b'@');
+    b.extend_from_slice(&domain);
+    v(b)
 }
 
 pub fn sender_address_domain(ev: &Evaluator) -> Value {
