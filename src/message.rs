@@ -289,7 +289,7 @@ const FROM_LINE: &[u8] = br"^From\s+(\S+)\s+(?:[a-zA-Z]{3},?\s+)?(?:[a-zA-Z]{3}\
 /// The sender named by a leading "From " line, if the line is one.
 fn from_line_sender(line: &[u8]) -> Option<Vec<u8>> {
     let re = crate::regex::compile(FROM_LINE).ok()?;
-    let caps = re.captures(line).ok()??;
+    let caps = re.regex().captures(line).ok()??;
     Some(caps.get(1)?.as_bytes().to_vec())
 }
 

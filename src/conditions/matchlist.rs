@@ -24,7 +24,7 @@ use crate::eval::{Evaluator, ListKind, Value};
 pub use crate::ip::is_ip_address;
 use crate::ip::{host_aton, host_is_in_net, host_mask, ip_with_mask, parse_ip};
 use crate::lists::{ListIter, is_space};
-use pcre2::bytes::Regex;
+use crate::regex::Compiled;
 use std::rc::Rc;
 
 /// Exim's `EXPAND_MAXN`: `$0`..`$20`.
@@ -633,17 +633,14 @@ impl<'e, 'a> Matcher<'e, 'a> {
     }
 
     /// Exim's `regex_match_and_setup` with a non-negative `setup`.
-    fn regex_match_and_setup(&mut self, re: &Regex, s: &[u8], setup: i32) -> bool {
-        let Ok(Some(caps)) = re.captures(s) else {
+    fn regex_match_and_setup(&mut self, re: &Compiled, s: &[u8], setup: i32) -> bool {
+        let Ok(Some(groups)) = re.captures_at(s, 0, usize::MAX) else {
             return false;
         };
         let mut nmax = setup + 1;
-        for i in 1..caps.len() {
-            let g = caps
-                .get(i)
-                .map(|m| m.as_bytes().to_vec())
-                .unwrap_or_default();
-            self.set_n(nmax, &g);
+        for g in &groups[1..] {
+            let g = g.map_or(&[][..], |(start, end)| &s[start..end]);
+            self.set_n(nmax, g);
             nmax += 1;
         }
         self.nmax = (nmax - 1).min(EXPAND_MAXN as i32);
@@ -1116,7 +1113,7 @@ fn lossy(b: &[u8]) -> String {
 
 /// Compiles a list regex (caseless unless the list turned that off); a
 /// bad pattern is fatal in Exim.
-fn compile_list_regex(pattern: &[u8], caseless: bool) -> Result<Rc<Regex>, Fatal> {
+fn compile_list_regex(pattern: &[u8], caseless: bool) -> Result<Rc<Compiled>, Fatal> {
     crate::regex::compiled(pattern, caseless).map_err(|e| {
         format!(
             "regular expression error: {} at offset {} while compiling {}",

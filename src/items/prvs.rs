@@ -94,7 +94,7 @@ pub fn prvscheck(
     let re = crate::regex::compile(b"(?i)^prvs\\=([0-9])([0-9]{3})([A-F0-9]{6})\\=(.+)\\@(.+)$")
         .map_err(|m| ExpandError::failed(m, item.span))?;
     let subject = addr.c_str().to_vec();
-    let caps = re.captures(&subject).ok().flatten();
+    let caps = re.regex().captures(&subject).ok().flatten();
     let Some(caps) = caps else {
         // Not a prvs address: the rest is read (one or two arguments) and
         // nothing is inserted.

@@ -53,25 +53,18 @@ struct Found {
     groups: Vec<(usize, usize)>,
 }
 
-/// Capture groups Exim keeps: `$0` to `$20` (EXPAND_MAXN).
-const MAX_GROUPS: usize = 21;
-
-fn search(re: &pcre2::bytes::Regex, subject: &[u8], from: usize) -> Option<Found> {
-    let mut locs = re.capture_locations();
-    let m = re.captures_read_at(&mut locs, subject, from).ok()??;
-    let n = (0..locs.len().min(MAX_GROUPS))
-        .rev()
-        .find(|&i| locs.get(i).is_some())
-        .map_or(1, |i| i + 1);
-    let groups = (0..n)
-        .map(|i| locs.get(i).unwrap_or((m.start(), m.start())))
+fn search(re: &crate::regex::Compiled, subject: &[u8], from: usize) -> Option<Found> {
+    let locs = re
+        .captures_at(subject, from, crate::regex::MAX_GROUPS)
+        .ok()??;
+    let (start, end) = locs[0]?;
+    let n = locs.iter().rposition(Option::is_some).map_or(1, |i| i + 1);
+    let groups = locs[..n]
+        .iter()
+        .map(|g| g.unwrap_or((start, start)))
         .map(|(s, e)| (s, e.max(s)))
         .collect();
-    Some(Found {
-        start: m.start(),
-        end: m.end(),
-        groups,
-    })
+    Some(Found { start, end, groups })
 }
 
 /// `sg`: Perl-style global substitution; the replacement is expanded again
@@ -86,12 +79,7 @@ pub fn sg(ev: &mut Evaluator, vals: &[Value]) -> Result<Value, Failure> {
     let Some((subject, pattern, repl)) = three(vals) else {
         return Err(super::unread());
     };
-    let (subject, pattern, repl) = (
-        subject.bytes.clone(),
-        pattern.bytes.clone(),
-        repl.bytes.clone(),
-    );
-    let result = substitute(ev, &subject, &pattern, &repl, tainted)?;
+    let result = substitute(ev, &subject.bytes, &pattern.bytes, &repl.bytes, tainted)?;
     out.push(&Value {
         bytes: result,
         tainted,
@@ -110,10 +98,9 @@ pub(crate) fn substitute(
     tainted: bool,
 ) -> Result<Vec<u8>, Failure> {
     let re = crate::regex::compile(pattern)?;
-    // For the retry after an empty match: the first non-empty match.
-    let mut notempty_pat = b"(*NOTEMPTY)".to_vec();
-    notempty_pat.extend_from_slice(pattern);
-    let re_notempty = crate::regex::compile(&notempty_pat).ok();
+    // For the retry after an empty match: the first non-empty match
+    // (compiled when first needed).
+    let mut re_notempty = None;
     // A non-empty search from `p` that found its match at `q` (or none)
     // answers every later search from `p..=q` too, unless `\G` makes the
     // start offset matter.
@@ -129,7 +116,12 @@ pub(crate) fn substitute(
     let outcome = loop {
         let from = moffset + extra;
         let found = if notempty {
-            match &re_notempty {
+            let rn = re_notempty.get_or_insert_with(|| {
+                let mut p = b"(*NOTEMPTY)".to_vec();
+                p.extend_from_slice(pattern);
+                crate::regex::compile(&p).ok()
+            });
+            match rn {
                 None => None,
                 Some(rn) => {
                     let hit = match &cache {
