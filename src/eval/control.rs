@@ -2,7 +2,7 @@
 //! `def:` and the `forall`/`forany` iterations (`and`, `or` and `!` are in
 //! the evaluator's condition walk).
 
-use super::{ErrorKind, Evaluator, ExpandError, Value};
+use super::{ErrorKind, Evaluator, ExpandError};
 use crate::lists;
 use crate::parser::{Cond, DefTarget, IterJson, Seq, Span};
 
@@ -59,12 +59,11 @@ impl Evaluator<'_> {
         // leaves of it: its literal text) and evaluates the body for each
         // item, for real: its checks (integers, JSON) can fail.  Only the
         // result is dropped.
-        let items: Vec<Vec<u8>> = if is_json {
+        // The elements are read one at a time, borrowed from the list
+        // where they can be.
+        let mut elements = if is_json {
             match lists::dewrap(&list.bytes, b'[', b']') {
-                Ok(mut inner) => {
-                    std::iter::from_fn(|| lists::json_next(&mut inner).map(<[u8]>::to_vec))
-                        .collect()
-                }
+                Ok(inner) => Elements::Json(inner),
                 // Exim 4.96 dereferences NULL here and dies; we fail cleanly.
                 Err(_) => {
                     return Err(ExpandError::failed(
@@ -74,14 +73,14 @@ impl Evaluator<'_> {
                 }
             }
         } else {
-            lists::split(&list.bytes)
+            Elements::List(lists::ListIter::new(&list.bytes))
         };
         let saved_item = self.item.take();
         let mut result = false;
-        for it in items {
+        while let Some(it) = elements.next() {
             let it = if is_jsons {
                 match lists::dewrap(&it, b'"', b'"') {
-                    Ok(s) => s.to_vec(),
+                    Ok(s) => s,
                     Err(_) => {
                         self.item = saved_item;
                         return Err(ExpandError::failed(
@@ -91,12 +90,9 @@ impl Evaluator<'_> {
                     }
                 }
             } else {
-                it
+                &it
             };
-            self.item = Some(Value {
-                bytes: it,
-                tainted: list.tainted,
-            });
+            self.set_item(it, list.tainted);
             let r = match self.cond(body, false) {
                 Ok(r) => r,
                 Err(e) => {
@@ -113,5 +109,20 @@ impl Evaluator<'_> {
         }
         self.item = saved_item;
         Ok(result && !skip)
+    }
+}
+
+/// The elements `forall` and `forany` walk: of an Exim list or a JSON array.
+enum Elements<'a> {
+    List(lists::ListIter<'a>),
+    Json(&'a [u8]),
+}
+
+impl<'a> Elements<'a> {
+    fn next(&mut self) -> Option<std::borrow::Cow<'a, [u8]>> {
+        match self {
+            Elements::List(it) => it.next_cow(),
+            Elements::Json(inner) => lists::json_next(inner).map(std::borrow::Cow::Borrowed),
+        }
     }
 }
