@@ -212,6 +212,15 @@ impl<'a> Evaluator<'a> {
     /// literal text and captures are still collected (Exim's skipping
     /// expansions return them too).
     pub(crate) fn seq(&mut self, s: &Seq, skip: bool) -> Result<Value, ExpandError> {
+        // Most arguments are literal text: their value is the text.
+        if let [Node::Text { bytes, .. }] = &s.nodes[..]
+            && self.tracer.is_none()
+            && self.depth < MAX_EVAL_DEPTH
+        {
+            let mut out = Value::new(&bytes[..]);
+            out.truncate_at_nul();
+            return Ok(out);
+        }
         // The source length is a fair first guess at the result's.
         let mut out = Value {
             bytes: Vec::with_capacity(s.span.range().len()),
