@@ -38,27 +38,40 @@ impl Template {
             }
             Some(c) => {
                 let mut held = c.hold(py)?;
-                // Keyword variables apply to this evaluation only.
-                let mut saved = Vec::new();
+                // Keyword variables apply to this evaluation only: each
+                // takes the place of the context's value, which is put
+                // back afterwards (the dict is read directly, and each
+                // name copied once).
+                let mut saved: Vec<(String, Option<Value>)> = Vec::new();
                 if let Some(vars) = vars {
-                    for (k, v) in items(vars.as_any())? {
-                        let bytes = value_bytes(&v, &k)?;
-                        let old = held.vars.insert(
-                            k.clone(),
-                            Value {
-                                bytes,
-                                tainted: false,
-                            },
-                        );
-                        saved.push((k, old));
+                    saved.reserve(vars.len());
+                    for (k, v) in vars.iter() {
+                        let name: String = k.extract()?;
+                        let value = Value {
+                            bytes: value_bytes(&v, &name)?,
+                            tainted: false,
+                        };
+                        let old = match held.vars.get_mut(name.as_str()) {
+                            Some(slot) => Some(std::mem::replace(slot, value)),
+                            None => {
+                                held.vars.insert(name.clone(), value);
+                                None
+                            }
+                        };
+                        saved.push((name, old));
                     }
                 }
                 let r = run(py, &mut held, &self.inner);
-                for (k, old) in saved.into_iter().rev() {
-                    match old {
-                        Some(v) => held.vars.insert(k, v),
-                        None => held.vars.remove(&k),
-                    };
+                for (name, old) in saved.into_iter().rev() {
+                    match (old, held.vars.get_mut(name.as_str())) {
+                        (Some(v), Some(slot)) => *slot = v,
+                        (Some(v), None) => {
+                            held.vars.insert(name, v);
+                        }
+                        (None, _) => {
+                            held.vars.remove(name.as_str());
+                        }
+                    }
                 }
                 r
             }
