@@ -7,6 +7,18 @@ use nom::IResult;
 use nom::Parser;
 use nom::bytes::complete::{take_while, take_while_m_n};
 
+/// The length of the literal text at the start of `s`: up to the first
+/// `$`, `}` or `\\` (or all of it).  Most runs are short, so a few bytes
+/// are looked at one by one before handing over to memchr.
+pub fn text_run(s: &[u8]) -> usize {
+    let stop = |c: u8| c == b'$' || c == b'}' || c == b'\\';
+    let head = s.len().min(16);
+    match s[..head].iter().position(|&c| stop(c)) {
+        Some(i) => i,
+        None => head + memchr::memchr3(b'$', b'}', b'\\', &s[head..]).unwrap_or(s.len() - head),
+    }
+}
+
 /// White space, possibly none.
 pub fn space(input: &[u8]) -> IResult<&[u8], &[u8]> {
     take_while(is_space).parse(input)

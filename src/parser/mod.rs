@@ -226,9 +226,7 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
                 if text.is_empty() {
                     text_start = self.pos;
                 }
-                let run_end = memchr::memchr3(b'$', b'}', b'\\', &self.src[self.pos + 1..])
-                    .map(|i| self.pos + 1 + i)
-                    .unwrap_or(self.src.len());
+                let run_end = self.pos + 1 + lex::text_run(&self.src[self.pos + 1..]);
                 text.extend_from_slice(&self.src[self.pos..run_end]);
                 self.pos = run_end;
                 continue;
