@@ -214,6 +214,19 @@ fn check_reports_unknown_variables_in_untaken_branches() {
 }
 
 #[test]
+fn check_reports_unknown_operators_with_their_caret() {
+    // Exim 4.96: `unknown expansion operator "lcase"`, also untaken.
+    let o = run(&["check", "${if eq{a}{b}{${lcase:x}}}"], b"");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        err,
+        "error: unknown expansion operator \"lcase\"\n --> <expr>:1:15\n  |\n\
+         1 | ${if eq{a}{b}{${lcase:x}}}\n  |               ^^^^^^^^^^\n1 error found\n"
+    );
+}
+
+#[test]
 fn dropin_carries_value_and_captures_after_a_failed_line() {
     // exim -be: a line that fails inside an item leaves $value and $1 as
     // the item had set them, and the next line sees them.

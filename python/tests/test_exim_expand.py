@@ -300,6 +300,19 @@ def test_check_positions():
     assert ee.check("${lc:$primary_hostname}") == []
 
 
+def test_check_operators_and_literal_arguments():
+    # Exim 4.96 fails with these messages when it evaluates each part.
+    diags = ee.check("${lcase:$primary_hostname} ${quote_nosuch:x} ${extract{1}{:}}")
+    assert [(d.message, d.start, d.end) for d in diags] == [
+        ('unknown expansion operator "lcase"', 0, 26),
+        ('unknown lookup type "nosuch"', 27, 44),
+        ("missing '{' for arg 3 of extract", 45, 61),
+    ]
+    # The full profile has the redis lookup, Debian's build has not.
+    assert len(ee.check("${quote_redis:x}")) == 1
+    assert ee.check("${quote_redis:x}", profile="exim-4.96-full") == []
+
+
 def test_check_profile_and_context():
     assert len(ee.check("$dmarc_status")) == 1
     assert ee.check("$dmarc_status", profile="exim-4.96-full") == []

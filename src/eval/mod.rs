@@ -35,8 +35,8 @@ pub use provider::{
     SignatureError,
 };
 pub use registry::{
-    CertFn, CondDef, CondFn, ItemDef, ItemEval, NodeFn, NumberFn, OpDef, OpFn, OpResult, Registry,
-    RegistryParts, StringsFn, Variables, WhenSkipping,
+    CertFn, CondDef, CondFn, ItemCheckFn, ItemDef, ItemEval, NodeFn, NumberFn, OpCheckFn, OpDef,
+    OpFn, OpResult, Registry, RegistryParts, StringsFn, Variables, WhenSkipping,
 };
 pub(crate) use session::CacheEntry;
 pub use session::LookupCache;

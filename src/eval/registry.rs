@@ -7,7 +7,7 @@
 //! their engines.  The registry is also the parser's [`Grammar`]: the tree
 //! stores the ids it hands out, and is evaluated against the same registry.
 
-use super::{Capability, Evaluator, ExpandError, Failure, Lookup, NameIndex, Value};
+use super::{Capability, Context, Evaluator, ExpandError, Failure, Lookup, NameIndex, Value};
 use crate::parser::{
     CondId, CondShape, CondSig, Grammar, HeaderKind, ItemId, ItemNode, ItemShape, ItemSig,
     LookupStyle, OpId, OpSig, Tail,
@@ -115,6 +115,32 @@ pub type OpFn = fn(&mut Evaluator, Option<&str>, &Value) -> OpResult;
 /// ```
 pub type CertFn = fn(&mut Evaluator, &str, &Value) -> Option<OpResult>;
 
+/// A static check of an operator's `_arg` suffix, for `check` and `lint`:
+/// given the operator's name in its table and the suffix, the message Exim
+/// gives whenever the operator is evaluated with it (whatever the
+/// operand), or `Ok`.
+///
+/// ```
+/// use exim_expand::{Context, parser::Grammar};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// let check = |name: &[u8]| {
+///     let (id, _, arg) = reg.operator(name).unwrap();
+///     let arg = arg.map(|a| String::from_utf8(a.to_vec()).unwrap());
+///     let def = reg.op_def(id);
+///     def.check.map(|f| f(&Context::new(), def.sig.name, arg.as_deref()))
+/// };
+/// assert_eq!(check(b"substr_1_2"), Some(Ok(())));
+/// let bad = check(b"substr_x").unwrap().unwrap_err();
+/// assert_eq!(bad, b"non-digit after underscore in \"substr_x\"");
+/// assert_eq!(check(b"lc"), None);
+/// ```
+pub type OpCheckFn = fn(&Context, &str, Option<&str>) -> Result<(), Vec<u8>>;
+
+/// A static check of an item as written, for `check` and `lint`: an error
+/// Exim gives whenever the item is evaluated (its literal arguments decide
+/// it), or `None`.
+pub type ItemCheckFn = fn(&ItemNode) -> Option<ExpandError>;
+
 /// A condition with string arguments; errors carry Exim's message text.
 ///
 /// ```
@@ -150,6 +176,8 @@ pub struct ItemDef {
     /// grant, and what it is for ("reading a file"); checked by the
     /// evaluator before the item is called (not while skipping).
     pub capability: Option<(Capability, &'static str)>,
+    /// What `check` and `lint` can tell from the item as written.
+    pub check: Option<ItemCheckFn>,
 }
 
 impl ItemDef {
@@ -165,6 +193,7 @@ impl ItemDef {
             eval: ItemEval::Node(eval),
             skipping: WhenSkipping::Ignored,
             capability: None,
+            check: None,
         }
     }
 
@@ -179,6 +208,7 @@ impl ItemDef {
             eval: ItemEval::Strings(eval),
             skipping: WhenSkipping::Ignored,
             capability: None,
+            check: None,
         }
     }
 
@@ -193,6 +223,14 @@ impl ItemDef {
     /// The same item, doing `skipping` in untaken branches.
     pub const fn when_skipping(self, skipping: WhenSkipping) -> ItemDef {
         ItemDef { skipping, ..self }
+    }
+
+    /// The same item, with a static check for `check` and `lint`.
+    pub const fn checked(self, check: ItemCheckFn) -> ItemDef {
+        ItemDef {
+            check: Some(check),
+            ..self
+        }
     }
 
     /// The same item, needing capability `c` for `what`.
@@ -222,6 +260,8 @@ pub struct OpDef {
     pub func: OpFn,
     /// For certificate-aware operators: the form applied to a certificate.
     pub cert: Option<CertFn>,
+    /// What `check` and `lint` can tell from the `_arg` suffix.
+    pub check: Option<OpCheckFn>,
 }
 
 impl OpDef {
@@ -234,6 +274,7 @@ impl OpDef {
             },
             func,
             cert: None,
+            check: None,
         }
     }
 
@@ -247,6 +288,15 @@ impl OpDef {
             },
             func,
             cert: Some(cert),
+            check: None,
+        }
+    }
+
+    /// The same operator, with a static check of its `_arg` suffix.
+    pub const fn checked(self, check: OpCheckFn) -> OpDef {
+        OpDef {
+            check: Some(check),
+            ..self
         }
     }
 }

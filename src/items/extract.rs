@@ -11,7 +11,7 @@
 
 use crate::eval::{Evaluator, ExpandError, Value};
 use crate::lists::{dewrap, is_space, json_next};
-use crate::parser::{Arg, ItemNode, NoBranch, Seq, Span};
+use crate::parser::{Arg, ItemNode, NoBranch, Node, Seq, Span};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -100,6 +100,30 @@ fn curly(ev: &Evaluator, what: &str, pos: usize) -> ExpandError {
     }
     msg.push(b'\'');
     ExpandError::failed(msg, Span::new(pos, ev.source.len().max(pos)))
+}
+
+/// The static check of `extract`: a literal numeric field needs three
+/// arguments (field, separators, string), and the field must not be empty.
+pub(crate) fn check(item: &ItemNode) -> Option<ExpandError> {
+    if item.word.is_some() {
+        return None;
+    }
+    let [Arg::Seq(first), rest @ ..] = &item.args[..] else {
+        return None;
+    };
+    let key = match &first.nodes[..] {
+        [] => &[][..],
+        [Node::Text { bytes, .. }] => crate::sys::trim(bytes),
+        _ => return None,
+    };
+    if key.is_empty() {
+        return Some(ExpandError::failed(
+            "first argument of \"extract\" must not be empty",
+            item.span,
+        ));
+    }
+    (field_number(key).is_some() && rest.len() == 1)
+        .then(|| ExpandError::failed("missing '{' for arg 3 of extract", item.span))
 }
 
 fn evaluate(

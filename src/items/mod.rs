@@ -44,7 +44,7 @@ pub static ITEMS: &[ItemDef] = &[
     strings("dlfunc", 2, 10, dlfunc::dlfunc)
         .needs(Capability::Dlfunc, "calling a dynamically-loaded function"),
     node("env", Env, env::eval),
-    node("extract", Extract, extract::eval),
+    node("extract", Extract, extract::eval).checked(extract::check),
     node("filter", Filter, lists::map_like),
     // 4.96 checks and computes hash, length, nhash and substr even in
     // untaken branches, on what the skipped arguments expand to.

@@ -137,6 +137,33 @@ mod tests {
         assert!(!is_expanded("dns_check_names_pattern") && !is_expanded("route_list"));
     }
 
+    /// The operator and `extract` checks of `check` reach every expanded
+    /// option (messages as Exim 4.96 gives them when it evaluates these).
+    #[test]
+    fn finds_unknown_operators_and_bad_literal_arguments() {
+        let text = "smtp_banner = ${lcase:$primary_hostname}\n\
+                    begin acl\n\
+                    check_rcpt:\n  deny condition = ${if eq{${extract{1}{:}}}{x}}\n\
+                    \x20       message = ${quote_nosuch:$local_part}\n\
+                    begin routers\n\
+                    r1:\n  driver = accept\n  condition = ${substr_x:$local_part}\n";
+        let config = Config::from_str(text, &[]).unwrap();
+        let found = lint_config(&config, &Context::new());
+        let got: Vec<String> = found
+            .iter()
+            .map(|f| format!("{} {}: {}", f.line, f.place, f.error.message_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "1 option smtp_banner: unknown expansion operator \"lcase\"",
+                "4 acl check_rcpt (deny condition): missing '{' for arg 3 of extract",
+                "5 acl check_rcpt (deny message): unknown lookup type \"nosuch\"",
+                "9 routers option condition: non-digit after underscore in \"substr_x\"",
+            ]
+        );
+    }
+
     #[test]
     fn finds_problems_where_they_are() {
         let text = "primary_hostname = mail.example\n\

@@ -6,7 +6,7 @@
 //! names share one implementation).
 
 use super::OpResult;
-use crate::eval::{Digest, Evaluator, Value};
+use crate::eval::{Context, Digest, Evaluator, Value};
 
 pub(crate) fn hex(bytes: &[u8], upper: bool) -> Vec<u8> {
     let digits: &[u8; 16] = if upper {
@@ -45,26 +45,44 @@ pub(crate) fn cert_fingerprint(ev: &Evaluator, op: &str, der: &[u8]) -> Option<V
     Some(hex(&ev.ctx.crypto.digest(alg, der), true))
 }
 
+/// The digest `${sha2_N:}` (or `${sha256_N:}`) names.
+fn sha2_variant(arg: Option<&str>) -> Result<Digest, Vec<u8>> {
+    match arg {
+        None | Some("256") => Ok(Digest::Sha256),
+        Some("384") => Ok(Digest::Sha384),
+        Some("512") => Ok(Digest::Sha512),
+        Some(_) => Err(b"unrecognised sha2 variant".to_vec()),
+    }
+}
+
+/// The digest `${sha3_N:}` names.
+fn sha3_variant(arg: Option<&str>) -> Result<Digest, Vec<u8>> {
+    match arg {
+        Some("224") => Ok(Digest::Sha3_224),
+        None | Some("256") => Ok(Digest::Sha3_256),
+        Some("384") => Ok(Digest::Sha3_384),
+        Some("512") => Ok(Digest::Sha3_512),
+        Some(_) => Err(b"unrecognised sha3 variant".to_vec()),
+    }
+}
+
+/// The static check of `${sha2_N:}`, `${sha256_N:}` and `${sha3_N:}`.
+pub(crate) fn check_variant(_ctx: &Context, name: &str, arg: Option<&str>) -> Result<(), Vec<u8>> {
+    match name {
+        "sha3" => sha3_variant(arg).map(|_| ()),
+        _ => sha2_variant(arg).map(|_| ()),
+    }
+}
+
 /// `${sha2[_N]:}` and `${sha256[_N]:}`.
 pub fn sha2(ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
-    let alg = match arg {
-        None | Some("256") => Digest::Sha256,
-        Some("384") => Digest::Sha384,
-        Some("512") => Digest::Sha512,
-        Some(_) => return Err(b"unrecognised sha2 variant".to_vec().into()),
-    };
+    let alg = sha2_variant(arg)?;
     Ok(hex(&ev.ctx.crypto.digest(alg, &input.bytes), true).into())
 }
 
 /// `${sha3[_N]:}`.
 pub fn sha3(ev: &mut Evaluator, arg: Option<&str>, input: &Value) -> OpResult {
-    let alg = match arg {
-        Some("224") => Digest::Sha3_224,
-        None | Some("256") => Digest::Sha3_256,
-        Some("384") => Digest::Sha3_384,
-        Some("512") => Digest::Sha3_512,
-        Some(_) => return Err(b"unrecognised sha3 variant".to_vec().into()),
-    };
+    let alg = sha3_variant(arg)?;
     Ok(hex(&ev.ctx.crypto.digest(alg, &input.bytes), true).into())
 }
 

@@ -2,7 +2,7 @@
 //! `escape`, `escape8bit`.
 
 use super::{OpResult, option_flag};
-use crate::eval::{Evaluator, Value};
+use crate::eval::{Context, Evaluator, Value};
 
 /// The lookup types built into Debian's Exim 4.96 (sorted), and whether a
 /// type has its own quoting function.  [`OPTIONAL_LOOKUP_TYPES`] count
@@ -104,20 +104,42 @@ pub fn quote_local_part(_ev: &mut Evaluator, _arg: Option<&str>, input: &Value) 
     })
 }
 
-/// Lookup-specific quoting: `arg` is `type[_option]`.
-fn quote_lookup(ev: &Evaluator, arg: &str, s: &[u8]) -> OpResult {
+/// The quoting `${quote_ARG:}` asks for (`arg` is `type[_option]`), with
+/// its option, or Exim's message for an unknown type.
+fn lookup_quoter<'a>(ctx: &Context, arg: &'a str) -> Result<(Quoter, Option<&'a str>), Vec<u8>> {
     let (ty, opt) = match arg.split_once('_') {
         Some((t, o)) => (t, Some(o)),
         None => (arg, None),
     };
     let optional = OPTIONAL_LOOKUP_TYPES
         .iter()
-        .filter(|(n, _)| ev.ctx.registry.lookup(n).is_some());
-    let Some(&(_, quoter)) = LOOKUP_TYPES.iter().chain(optional).find(|(n, _)| *n == ty) else {
-        return Err(format!("unknown lookup type \"{ty}\"").into_bytes().into());
-    };
-    let unrecognized =
-        |opt: &str| format!("\"{opt}\" unrecognized after \"${{quote_{ty}\"").into_bytes();
+        .filter(|(n, _)| ctx.registry.lookup(n).is_some());
+    match LOOKUP_TYPES.iter().chain(optional).find(|(n, _)| *n == ty) {
+        Some(&(_, quoter)) => Ok((quoter, opt)),
+        None => Err(format!("unknown lookup type \"{ty}\"").into_bytes()),
+    }
+}
+
+/// The static check of `${quote_TYPE[_OPTION]:}`: the lookup type exists
+/// (in this build) and takes the option.
+pub(crate) fn check_quote(ctx: &Context, _name: &str, arg: Option<&str>) -> Result<(), Vec<u8>> {
+    let Some(arg) = arg else { return Ok(()) };
+    let (quoter, opt) = lookup_quoter(ctx, arg)?;
+    match (quoter, opt) {
+        (_, None) | (Quoter::Ldap, Some("dn")) => Ok(()),
+        (_, Some(opt)) => Err(unrecognized_option(arg, opt)),
+    }
+}
+
+fn unrecognized_option(arg: &str, opt: &str) -> Vec<u8> {
+    let ty = arg.split_once('_').map_or(arg, |(t, _)| t);
+    format!("\"{opt}\" unrecognized after \"${{quote_{ty}\"").into_bytes()
+}
+
+/// Lookup-specific quoting: `arg` is `type[_option]`.
+fn quote_lookup(ev: &Evaluator, arg: &str, s: &[u8]) -> OpResult {
+    let (quoter, opt) = lookup_quoter(&*ev.ctx, arg)?;
+    let unrecognized = |opt: &str| unrecognized_option(arg, opt);
     match (quoter, opt) {
         (Quoter::None, None) => Ok(s.to_vec().into()),
         (Quoter::Ldap, None) => Ok(ldap_quote(s).into()),

@@ -8,7 +8,7 @@
 //! crashes (division by zero, a negative or runaway length) give an error.
 
 use super::{OpResult, strtol};
-use crate::eval::{Evaluator, Failure, Value};
+use crate::eval::{Context, Evaluator, Failure, Value};
 
 /// The alphabet of the textual hash, with Exim's `rtsu` typo.
 const HASHCODES: &[u8; 62] = b"abcdefghijklmnopqrtsuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -182,6 +182,18 @@ fn read_values(name: &str, kind: Kind, arg: Option<&str>) -> Result<(i32, i32), 
         }
     }
     Ok((v1.wrapping_mul(sign), v2))
+}
+
+/// The static check of `length_N`, `substr_M_N`, `hash_N_M`, `nhash_N_M`
+/// and their short forms: the suffix must read as Exim reads it.
+pub(crate) fn check_values(_ctx: &Context, name: &str, arg: Option<&str>) -> Result<(), Vec<u8>> {
+    let kind = match name {
+        "length" | "l" => Kind::Length,
+        "substr" | "s" => Kind::Substr,
+        "hash" | "h" => Kind::Hash,
+        _ => Kind::Nhash,
+    };
+    read_values(name, kind, arg).map(|_| ())
 }
 
 fn apply(name: &str, kind: Kind, arg: Option<&str>, input: &Value) -> OpResult {
