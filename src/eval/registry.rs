@@ -9,8 +9,8 @@
 
 use super::{Capability, Context, Evaluator, ExpandError, Failure, Lookup, NameIndex, Value};
 use crate::parser::{
-    CondId, CondShape, CondSig, Grammar, HeaderKind, ItemId, ItemNode, ItemShape, ItemSig,
-    LookupStyle, OpId, OpSig, Tail,
+    BracedName, CondId, CondShape, CondSig, Grammar, HeaderKind, ItemId, ItemNode, ItemShape,
+    ItemSig, LookupStyle, OpId, OpSig, Tail,
 };
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -492,6 +492,9 @@ fn sorted<T>(mut v: Vec<T>, name: impl Fn(&T) -> &'static str) -> Vec<T> {
 /// The name indexes of a registry's tables.
 #[derive(Clone, Default)]
 struct Indexes {
+    /// Items, then underscore operators, then main operators, at their
+    /// positions in that concatenation: what follows `${` in one lookup.
+    braced: NameIndex,
     items: NameIndex,
     underscore_ops: NameIndex,
     main_ops: NameIndex,
@@ -505,7 +508,14 @@ impl Registry {
         let underscore_ops = sorted(p.underscore_ops, |d| d.sig.name);
         let main_ops = sorted(p.main_ops, |d| d.sig.name);
         let conditions = sorted(p.conditions, |d| d.sig.name);
+        let braced_names = items.iter().map(|d| d.sig.name).chain(
+            underscore_ops
+                .iter()
+                .chain(main_ops.iter())
+                .map(|d| d.sig.name),
+        );
         let index = Indexes {
+            braced: NameIndex::new(braced_names),
             items: NameIndex::new(items.iter().map(|d| d.sig.name)),
             underscore_ops: NameIndex::new(underscore_ops.iter().map(|d| d.sig.name)),
             main_ops: NameIndex::new(main_ops.iter().map(|d| d.sig.name)),
@@ -611,6 +621,31 @@ impl Grammar for Registry {
     fn item(&self, name: &[u8]) -> Option<(ItemId, &ItemSig)> {
         let i = self.index.items.get(name)?;
         Some((ItemId(id16(i)), &self.items[i].sig))
+    }
+
+    fn braced_name<'n>(&self, name: &'n [u8]) -> BracedName<'_, 'n> {
+        let (ni, nu) = (self.items.len(), self.underscore_ops.len());
+        if let Some(i) = self.index.braced.get(name) {
+            return if i < ni {
+                BracedName::Item(ItemId(id16(i)), &self.items[i].sig)
+            } else if i < ni + nu {
+                BracedName::Operator(OpId(id16(i - ni)), &self.underscore_ops[i - ni].sig, None)
+            } else {
+                BracedName::Operator(OpId(id16(i - ni)), &self.main_ops[i - ni - nu].sig, None)
+            };
+        }
+        // `substr_1_3`: the main operator before the first `_`.
+        let Some(k) = name.iter().position(|&c| c == b'_') else {
+            return BracedName::Neither;
+        };
+        match self.index.main_ops.get(&name[..k]) {
+            Some(j) => BracedName::Operator(
+                OpId(id16(nu + j)),
+                &self.main_ops[j].sig,
+                Some(&name[k + 1..]),
+            ),
+            None => BracedName::Neither,
+        }
     }
 
     #[inline]

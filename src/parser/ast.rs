@@ -201,8 +201,9 @@ pub enum OpRef {
 /// ```
 #[derive(Debug, Clone)]
 pub struct OpNode {
-    /// The full name as written, e.g. `substr_1_3`.
-    pub name: Box<str>,
+    /// The full name as written, e.g. `substr_1_3` (the table's own name,
+    /// not a copy, when the operator has no argument).
+    pub name: OpName,
     /// What the name resolved to.
     pub op: OpRef,
     /// The text after the first `_` for operators that take arguments.
@@ -215,6 +216,9 @@ pub struct OpNode {
     /// The whole `${...}`.
     pub span: Span,
 }
+
+/// An operator's name as written: most are exactly a table's name.
+pub type OpName = std::borrow::Cow<'static, str>;
 
 /// One argument of an item.
 ///

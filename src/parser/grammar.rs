@@ -302,6 +302,28 @@ pub enum LookupStyle {
     AbsFileQuery,
 }
 
+/// What a name after `${` resolves to (see [`Grammar::braced_name`]).
+///
+/// ```
+/// use exim_expand::parser::{BracedName, Grammar};
+/// let reg = exim_expand::builtins::debian_4_96();
+/// assert!(matches!(reg.braced_name(b"sg"), BracedName::Item(_, sig) if sig.name == "sg"));
+/// assert!(matches!(
+///     reg.braced_name(b"substr_1_3"),
+///     BracedName::Operator(_, sig, Some(b"1_3")) if sig.name == "substr"
+/// ));
+/// assert!(matches!(reg.braced_name(b"primary_hostname"), BracedName::Neither));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub enum BracedName<'g, 'n> {
+    /// An item (`${sg{..}..}`).
+    Item(ItemId, &'g ItemSig),
+    /// An operator, with the argument after its `_` (`${substr_1_3:..}`).
+    Operator(OpId, &'g OpSig, Option<&'n [u8]>),
+    /// Neither: `${name}` is a variable, anything else an error.
+    Neither,
+}
+
 /// The signatures the parser reads an expansion string with.
 ///
 /// ```
@@ -318,6 +340,19 @@ pub enum LookupStyle {
 pub trait Grammar {
     /// An item by its exact name.
     fn item(&self, name: &[u8]) -> Option<(ItemId, &ItemSig)>;
+    /// What the name after `${` is: an item, or else an operator (which
+    /// the parser takes when a `:` follows).  A grammar whose tables allow
+    /// it answers with one lookup; by default [`Grammar::item`] and
+    /// [`Grammar::operator`] are asked in turn.
+    fn braced_name<'n>(&self, name: &'n [u8]) -> BracedName<'_, 'n> {
+        if let Some((id, sig)) = self.item(name) {
+            return BracedName::Item(id, sig);
+        }
+        match self.operator(name) {
+            Some((id, sig, arg)) => BracedName::Operator(id, sig, arg),
+            None => BracedName::Neither,
+        }
+    }
     /// The signature of an item this grammar returned.
     fn item_sig(&self, id: ItemId) -> &ItemSig;
     /// An operator name resolved as Exim does: first among the names that

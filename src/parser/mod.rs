@@ -333,7 +333,8 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         let name_start = self.pos;
         let name = self.read_name(b"_-");
         let name = &name[..name.len().min(255)];
-        if let Some((id, sig)) = self.g.item(name) {
+        let resolved = self.g.braced_name(name);
+        if let BracedName::Item(id, sig) = resolved {
             let sig = *sig;
             if self.depth >= MAX_NESTING {
                 return Node::Error(self.nesting_error(start));
@@ -349,7 +350,12 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
                     return Node::Error(self.nesting_error(start));
                 }
                 self.depth += 1;
-                let op = self.operator(name, start);
+                let op = match resolved {
+                    BracedName::Operator(id, sig, arg) => {
+                        self.operator(name, Some((id, *sig, arg)), start)
+                    }
+                    _ => self.operator(name, None, start),
+                };
                 self.depth -= 1;
                 Node::Op(Box::new(op))
             }
@@ -377,10 +383,20 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         self.error(msg, start)
     }
 
-    /// `${name:operand}`; the position is at the `:`.
-    fn operator(&mut self, name: &[u8], start: usize) -> OpNode {
-        let full: Box<str> = String::from_utf8_lossy(name).into();
-        let (op, cert_aware, arg) = match self.g.operator(name) {
+    /// `${name:operand}`, the name resolved by the grammar; the position
+    /// is at the `:`.
+    fn operator(
+        &mut self,
+        name: &[u8],
+        resolved: Option<(OpId, OpSig, Option<&[u8]>)>,
+        start: usize,
+    ) -> OpNode {
+        // Names are ASCII (letters, digits, `_` and `-`).
+        let full: OpName = match resolved {
+            Some((_, sig, None)) => OpName::Borrowed(sig.name),
+            _ => OpName::Owned(String::from_utf8_lossy(name).into_owned()),
+        };
+        let (op, cert_aware, arg) = match resolved {
             Some((id, sig, arg)) => (OpRef::Known { id, name: sig.name }, sig.cert_aware, arg),
             None => (OpRef::Unknown, false, None),
         };
