@@ -221,9 +221,14 @@ impl<'a> Evaluator<'a> {
             out.truncate_at_nul();
             return Ok(out);
         }
-        // The source length is a fair first guess at the result's.
+        // The source length is a fair first guess at the result's; an
+        // operator alone gives its result's own buffer (see node_into).
+        let capacity = match &s.nodes[..] {
+            [Node::Op(_)] => 0,
+            _ => s.span.range().len(),
+        };
         let mut out = Value {
-            bytes: Vec::with_capacity(s.span.range().len()),
+            bytes: Vec::with_capacity(capacity),
             tainted: false,
         };
         self.seq_into(s, skip, &mut out)?;
@@ -385,7 +390,11 @@ impl<'a> Evaluator<'a> {
                             None => (def.func)(self, op.arg.as_deref(), &operand),
                         };
                         let r = r.map_err(|f| f.at(op.span))?;
-                        out.bytes.extend_from_slice(&r.bytes);
+                        if out.bytes.is_empty() {
+                            out.bytes = r.bytes;
+                        } else {
+                            out.bytes.extend_from_slice(&r.bytes);
+                        }
                         out.tainted |= operand.tainted || r.tainted;
                     }
                 }
