@@ -401,3 +401,111 @@ fn dropin_env_sees_tz_as_exim_does() {
         );
     }
 }
+
+#[test]
+fn check_reads_standard_input_and_accepts_an_empty_file() {
+    let o = run(&["check", "--file", "-"], b"${lc:A}\r\n${lcase:x}\n");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unknown expansion operator \"lcase\""),
+        "{err}"
+    );
+    assert!(err.contains("<stdin>:2"), "{err}");
+    assert!(err.contains("1 error found"), "{err}");
+    // Nothing to check is nothing wrong (it used to exit 64).
+    let empty = std::env::temp_dir().join(format!("exim-expand-empty-{}", std::process::id()));
+    std::fs::write(&empty, b"").unwrap();
+    let o = run(&["check", "--file", &empty.to_string_lossy()], b"");
+    std::fs::remove_file(&empty).unwrap();
+    assert_eq!(
+        (o.status.code(), o.stdout.as_slice()),
+        (Some(0), &b"ok\n"[..])
+    );
+    let o = run(&["check", "-"], b"${if eq{a}{b}{x}\n");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn eval_reads_the_expression_from_standard_input_and_takes_macros() {
+    let o = run(&["eval", "-"], b"${uc:abc} \xe9\n");
+    assert_eq!(
+        (o.status.code(), o.stdout.as_slice()),
+        (Some(0), &b"ABC \xe9\n"[..])
+    );
+    let c = std::env::temp_dir().join(format!("exim-expand-macro-{}.conf", std::process::id()));
+    std::fs::write(&c, "GREETING = hello\nprimary_hostname = GREETING.WHO\n").unwrap();
+    let c = c.to_string_lossy().into_owned();
+    // exim -C c -DWHO=world -be '$primary_hostname' prints hello.world.
+    let o = run(
+        &["eval", "-C", &c, "-D", "WHO=world", "$primary_hostname"],
+        b"",
+    );
+    std::fs::remove_file(&c).unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "hello.world\n");
+    let o = run(&["eval", "-D", "WHO=x", "a"], b"");
+    assert_eq!(o.status.code(), Some(64));
+}
+
+#[test]
+fn version_names_the_exim_it_behaves_as() {
+    let o = run(&["--version"], b"");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("exim-expand "), "{out}");
+    assert!(
+        out.contains("Exim 4.96") && out.contains("exim-4.96-full"),
+        "{out}"
+    );
+    let o = run(&["--help"], b"");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("-be") && out.contains("-bh") && out.contains("--color"),
+        "{out}"
+    );
+}
+
+#[test]
+fn piped_input_without_a_command_is_evaluated_line_by_line() {
+    // No banner, no colour; `\` and open braces continue a line.
+    let o = run(
+        &[],
+        b"${lc:A}\n${if eq{a}\\\n   {a}{yes}{no}}\n${uc:\nb}\n$nosuch\n\xe9\n",
+    );
+    assert_eq!(o.stdout, b"a\nyes\n\nB\n\xe9\n");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("error: unknown variable name \"nosuch\""),
+        "{err}"
+    );
+    let o = run(&["repl"], b"${lc:A}\n");
+    assert_eq!(
+        (o.status.code(), o.stdout.as_slice()),
+        (Some(0), &b"a\n"[..])
+    );
+}
+
+#[test]
+fn color_follows_the_flag_and_no_color() {
+    let run_env = |args: &[&str], no_color: Option<&str>| {
+        let mut c = bin();
+        c.args(args).stdin(Stdio::null());
+        match no_color {
+            Some(v) => c.env("NO_COLOR", v),
+            None => c.env_remove("NO_COLOR"),
+        };
+        c.output().unwrap()
+    };
+    let red = "\x1b[31;1merror";
+    let bad = "${lcase:x}";
+    // Not a terminal: no colour unless asked for; an explicit flag wins
+    // over NO_COLOR.
+    let o = run_env(&["check", bad], None);
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error:"));
+    let o = run_env(&["--color", "always", "check", bad], Some("1"));
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with(red));
+    let o = run_env(&["check", "--color=never", bad], None);
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error:"));
+    let o = run_env(&["--color", "sometimes", "check", bad], None);
+    assert_eq!(o.status.code(), Some(64));
+}

@@ -1,23 +1,43 @@
 //! Subcommands: `eval`, `check`, `repl`.
 
+use super::color::{self, ColorChoice};
 use crate::Template;
 use crate::diagnostic;
 use crate::eval::trace::{self, Tracer};
 use crate::eval::{Context, Evaluator, FixedClock, Value};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
+
+/// What `--version` says: ours, and the Exim we imitate.
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let profiles: Vec<&str> = crate::eval::Profile::ALL.iter().map(|p| p.name).collect();
+    format!(
+        "{} (behaves as Exim 4.96; profiles: {})",
+        env!("CARGO_PKG_VERSION"),
+        profiles.join(", ")
+    )
+});
 
 #[derive(Parser, Debug)]
 #[command(
     name = "exim-expand",
-    version,
+    version = VERSION.as_str(),
     about = "Exim's string-expansion language: evaluate, check, explore.",
-    long_about = "Exim's string-expansion language.\n\nWith -be or -bem FILE the program behaves as `exim -be` (same options, same output).\nWithout arguments on a terminal it starts the REPL."
+    long_about = "Exim's string-expansion language.\n\n\
+        As `exim -be`: exim-expand [-C FILE] [-D NAME=VALUE] [-bem FILE] -be [STRING...]\n\
+        (also -oMa, -oMi, -oMaa, -oMai, -oMas, -oMr, -oMs, -oMt, -f, -p, as Exim has them);\n\
+        as `exim -bh`: exim-expand [-C FILE] -bh IP < session.\n\n\
+        Without a command: the REPL on a terminal; from a pipe, each line of\n\
+        standard input is evaluated and its result printed."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Colour diagnostics and results: auto (on a terminal, unless
+    /// NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
 }
 
 #[derive(Subcommand, Debug)]
@@ -29,7 +49,8 @@ enum Command {
     Check {
         /// The expansion string (or use --file).
         expr: Option<String>,
-        /// Check each line of a file as a separate expansion string.
+        /// Check each line of a file (`-`: standard input) as a separate
+        /// expansion string.
         #[arg(long)]
         file: Option<String>,
         /// Compatibility profile deciding which variables exist.
@@ -84,7 +105,7 @@ enum Command {
 /// The options of `exim-expand eval`.
 #[derive(clap::Args, Debug)]
 struct EvalArgs {
-    /// The expansion string.
+    /// The expansion string (`-`: read it from standard input).
     expr: String,
     /// Set a variable: NAME=VALUE (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
@@ -100,6 +121,10 @@ struct EvalArgs {
     /// Read an Exim configuration file (macros, options, named lists).
     #[arg(long, short = 'C')]
     config: Option<String>,
+    /// Define a macro for the configuration: NAME=VALUE (repeatable), as
+    /// exim -D.
+    #[arg(short = 'D', value_name = "NAME=VALUE")]
+    defines: Vec<String>,
     /// Pin the clock: epoch seconds or an RFC 3339 time (UTC).
     #[arg(long)]
     now: Option<String>,
@@ -126,9 +151,6 @@ struct EvalArgs {
 }
 
 pub fn run(args: Vec<OsString>) -> i32 {
-    if args.is_empty() && std::io::stdin().is_terminal() {
-        return super::repl::run(None, false);
-    }
     let mut full = vec![OsString::from("exim-expand")];
     full.extend(args);
     let cli = match Cli::try_parse_from(full) {
@@ -138,6 +160,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             return if e.use_stderr() { 64 } else { 0 };
         }
     };
+    color::set(cli.color);
     match cli.command {
         None => super::repl::run(None, false),
         Some(Command::Repl { config, sandbox }) => super::repl::run(config, sandbox),
@@ -205,15 +228,22 @@ pub fn parse_now(s: &str) -> Result<FixedClock, String> {
 /// The context of `eval` and `repl`: like `exim -be` (commands, files and
 /// sockets allowed) unless `sandbox`, which keeps the library's refusing
 /// policy.
-pub fn context_with_config(config: Option<&str>, sandbox: bool) -> Result<Context, String> {
+pub fn context_with_config(
+    config: Option<&str>,
+    defines: &[String],
+    sandbox: bool,
+) -> Result<Context, String> {
     let mut ctx = Context::new();
     if !sandbox {
         ctx.policy = crate::eval::Policy::permissive();
     }
+    if config.is_none() && !defines.is_empty() {
+        return Err("-D defines a macro of a configuration: give one with -C".into());
+    }
     if let Some(path) = config {
         let opts = crate::config::ReadOptions {
             includes: crate::config::Includes::for_policy(&ctx.policy),
-            ..crate::config::ReadOptions::default()
+            ..crate::config::ReadOptions::with_defines(&parse_defines(defines))
         };
         let c = crate::config::Config::from_file_with(std::path::Path::new(path), &opts)
             .map_err(|e| e.to_string())?;
@@ -229,6 +259,7 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
         vars,
         tainted_vars,
         config,
+        defines,
         now,
         profile,
         sandbox,
@@ -237,8 +268,16 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
         dns_zones,
         ..
     } = args;
-    let (expr, explain, sandbox) = (expr.as_str(), *explain, *sandbox);
-    let mut ctx = match context_with_config(config.as_deref(), sandbox) {
+    let (explain, sandbox) = (*explain, *sandbox);
+    let expr = match argument_or_stdin(expr) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("exim-expand: {e}");
+            return 64;
+        }
+    };
+    let expr = expr.as_slice();
+    let mut ctx = match context_with_config(config.as_deref(), defines, sandbox) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("exim-expand: {e}");
@@ -299,16 +338,16 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
         let bytes = value.as_bytes().to_vec();
         ctx.vars.insert(name.to_string(), Value { bytes, tainted });
     }
-    let t = Template::parse(expr.as_bytes(), &ctx.registry);
+    let t = Template::parse(expr, &ctx.registry);
     let mut ev = Evaluator::new(&mut ctx);
     if explain {
         ev.tracer = Some(Tracer::default());
     }
     let r = ev.run(&t);
     if let Some(tr) = ev.tracer.take() {
-        print!("{}", trace::render(expr.as_bytes(), &tr.roots));
+        print!("{}", trace::render(expr, &tr.roots));
     }
-    let color = std::io::stderr().is_terminal();
+    let color = color::stderr();
     match r {
         Ok(v) => {
             let mut out = std::io::stdout().lock();
@@ -317,24 +356,44 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
             0
         }
         Err(e) => {
-            eprint!(
-                "{}",
-                diagnostic::render(expr.as_bytes(), &e, "<expr>", color)
-            );
+            eprint!("{}", diagnostic::render(expr, &e, "<expr>", color));
             if e.is_forced() { 2 } else { 1 }
         }
     }
 }
 
-fn lint_cmd(path: &str, defines: &[String], profile: Option<String>) -> i32 {
-    let color = std::io::stderr().is_terminal();
-    let defines: Vec<(String, String)> = defines
+/// `-D NAME=VALUE` (or `-D NAME`, an empty value) as exim reads them.
+fn parse_defines(defines: &[String]) -> Vec<(String, String)> {
+    defines
         .iter()
         .map(|d| match d.split_once('=') {
             Some((n, v)) => (n.to_string(), v.to_string()),
             None => (d.to_string(), String::new()),
         })
-        .collect();
+        .collect()
+}
+
+/// The text of an argument that may be `-`, standard input: read whole,
+/// without its final newline.
+fn argument_or_stdin(arg: &str) -> Result<Vec<u8>, String> {
+    if arg != "-" {
+        return Ok(arg.as_bytes().to_vec());
+    }
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut text)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if text.last() == Some(&b'\n') {
+        text.pop();
+        if text.last() == Some(&b'\r') {
+            text.pop();
+        }
+    }
+    Ok(text)
+}
+
+fn lint_cmd(path: &str, defines: &[String], profile: Option<String>) -> i32 {
+    let color = color::stderr();
+    let defines = parse_defines(defines);
     let config = match crate::config::Config::from_file(std::path::Path::new(path), &defines) {
         Ok(c) => c,
         Err(e) => {
@@ -372,17 +431,36 @@ fn lint_cmd(path: &str, defines: &[String], profile: Option<String>) -> i32 {
 }
 
 fn check_cmd(expr: Option<String>, file: Option<String>, profile: Option<String>) -> i32 {
-    let color = std::io::stderr().is_terminal();
+    let color = color::stderr();
+    if expr.is_none() && file.is_none() {
+        eprintln!("exim-expand check: give an expression or --file FILE");
+        return 64;
+    }
     let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
     if let Some(e) = expr {
-        inputs.push(("<expr>".into(), e.into_bytes()));
+        match argument_or_stdin(&e) {
+            Ok(text) => inputs.push(("<expr>".into(), text)),
+            Err(e) => {
+                eprintln!("exim-expand: {e}");
+                return 64;
+            }
+        }
     }
     if let Some(f) = file {
-        match std::fs::read(&f) {
+        // A file of no lines has nothing wrong in it.
+        let (name, data) = if f == "-" {
+            let mut data = Vec::new();
+            let r = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut data);
+            ("<stdin>".to_string(), r.map(|_| data))
+        } else {
+            (f.clone(), std::fs::read(&f))
+        };
+        match data {
             Ok(data) => {
                 for (i, line) in data.split(|&c| c == b'\n').enumerate() {
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
                     if !line.is_empty() {
-                        inputs.push((format!("{f}:{}", i + 1), line.to_vec()));
+                        inputs.push((format!("{name}:{}", i + 1), line.to_vec()));
                     }
                 }
             }
@@ -391,10 +469,6 @@ fn check_cmd(expr: Option<String>, file: Option<String>, profile: Option<String>
                 return 64;
             }
         }
-    }
-    if inputs.is_empty() {
-        eprintln!("exim-expand check: give an expression or --file FILE");
-        return 64;
     }
     let mut ctx = Context::new();
     if let Some(name) = profile {

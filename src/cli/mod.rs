@@ -3,6 +3,7 @@
 
 pub mod arc_sign;
 pub mod bh;
+pub mod color;
 pub mod commands;
 pub mod coprocess;
 pub mod dropin;

@@ -1,10 +1,14 @@
 //! The interactive prompt: history, multi-line input while braces are
-//! unbalanced, coloured results and caret errors.
+//! unbalanced, coloured results and caret errors.  With standard input
+//! from a pipe or a file, each line (continued while braces are open or
+//! after a final `\\`) is evaluated and its result printed.
 
+use super::color;
 use super::commands::context_with_config;
 use crate::diagnostic;
-use crate::eval::Evaluator;
+use crate::eval::{Context, Evaluator};
 use rustyline::error::ReadlineError;
+use std::io::{BufRead, IsTerminal, Write};
 
 /// Does the text open more `${` / `{` than it closes (ignoring escapes)?
 pub fn needs_more(text: &str) -> bool {
@@ -27,14 +31,80 @@ fn history_path() -> Option<std::path::PathBuf> {
     std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".exim_expand_history"))
 }
 
+/// Evaluates `src` and shows the result (on stdout) or the error (on
+/// stderr); false on an error.
+fn show(ctx: &mut Context, src: &[u8], out: &mut impl Write) -> bool {
+    let t = crate::Template::parse(src, &ctx.registry);
+    match Evaluator::new(ctx).run(&t) {
+        Ok(v) => {
+            let (on, off) = if color::stdout() {
+                ("\x1b[32m", "\x1b[0m")
+            } else {
+                ("", "")
+            };
+            let _ = write!(out, "{on}");
+            let _ = out.write_all(&v.bytes);
+            let _ = writeln!(out, "{off}");
+            true
+        }
+        Err(e) => {
+            let _ = out.flush();
+            eprint!(
+                "{}",
+                diagnostic::render(src, &e, "<input>", color::stderr())
+            );
+            false
+        }
+    }
+}
+
+/// Standard input that is not a terminal: every line evaluated, no
+/// prompt, no history.  Exit status 1 when any line failed.
+fn batch(ctx: &mut Context, input: impl BufRead) -> i32 {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut failed = false;
+    let mut pending: Vec<u8> = Vec::new();
+    for line in input.split(b'\n') {
+        let Ok(mut line) = line else { break };
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        if pending.is_empty() {
+            pending = line;
+        } else {
+            // A continued line: as exim -be, without its leading space.
+            let start = line.iter().position(|c| !c.is_ascii_whitespace());
+            pending.extend_from_slice(start.map_or(&[][..], |s| &line[s..]));
+        }
+        if pending.last() == Some(&b'\\') {
+            pending.pop();
+            continue;
+        }
+        if needs_more(&String::from_utf8_lossy(&pending)) {
+            pending.push(b'\n');
+            continue;
+        }
+        let src = std::mem::take(&mut pending);
+        failed |= !show(ctx, &src, &mut out);
+    }
+    if !pending.is_empty() {
+        failed |= !show(ctx, &pending, &mut out);
+    }
+    let _ = out.flush();
+    i32::from(failed)
+}
+
 pub fn run(config: Option<String>, sandbox: bool) -> i32 {
-    let mut ctx = match context_with_config(config.as_deref(), sandbox) {
+    let mut ctx = match context_with_config(config.as_deref(), &[], sandbox) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("exim-expand: {e}");
             return 64;
         }
     };
+    if !std::io::stdin().is_terminal() {
+        return batch(&mut ctx, std::io::stdin().lock());
+    }
     let mut rl = match rustyline::DefaultEditor::new() {
         Ok(r) => r,
         Err(e) => {
@@ -64,14 +134,7 @@ pub fn run(config: Option<String>, sandbox: bool) -> i32 {
                 }
                 let src = std::mem::take(&mut pending);
                 let _ = rl.add_history_entry(src.as_str());
-                let t = crate::Template::parse(src.as_bytes(), &ctx.registry);
-                match Evaluator::new(&mut ctx).run(&t) {
-                    Ok(v) => println!("\x1b[32m{}\x1b[0m", String::from_utf8_lossy(&v.bytes)),
-                    Err(e) => eprint!(
-                        "{}",
-                        diagnostic::render(src.as_bytes(), &e, "<input>", true)
-                    ),
-                }
+                show(&mut ctx, src.as_bytes(), &mut std::io::stdout().lock());
             }
             Err(ReadlineError::Interrupted) => pending.clear(),
             Err(_) => break,
