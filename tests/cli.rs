@@ -509,3 +509,30 @@ fn color_follows_the_flag_and_no_color() {
     let o = run_env(&["--color", "sometimes", "check", bad], None);
     assert_eq!(o.status.code(), Some(64));
 }
+
+#[test]
+fn dropin_refuses_a_configuration_exim_refuses() {
+    // exim -C FILE -be: nothing on stdout, exit 1, and on stderr (checked
+    // with Exim 4.96):
+    //   2026-12-04 05:02:43 Exim configuration error in line 2 of FILE:
+    //     main option "no_nosuch" unknown
+    let c = std::env::temp_dir().join(format!("exim-expand-badopt-{}.conf", std::process::id()));
+    std::fs::write(&c, "primary_hostname = x\nno_nosuch\n").unwrap();
+    let path = c.to_string_lossy().into_owned();
+    let o = run(&["-C", &path, "-be"], b"x\n");
+    std::fs::remove_file(&c).unwrap();
+    assert_eq!((o.status.code(), o.stdout.as_slice()), (Some(1), &b""[..]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let (stamp, rest) = err.split_at(20.min(err.len()));
+    let digits: String = stamp
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '9' } else { c })
+        .collect();
+    assert_eq!(digits, "9999-99-99 99:99:99 ", "{err}");
+    assert_eq!(
+        rest,
+        format!(
+            "Exim configuration error in line 2 of {path}:\n  main option \"no_nosuch\" unknown\n"
+        )
+    );
+}

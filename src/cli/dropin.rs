@@ -258,9 +258,16 @@ pub fn parse_args(args: &[OsString]) -> Result<DropinArgs, String> {
 }
 
 /// How the configuration is read: with the `-D` macros and the ACL
-/// conditions of the profile's build.
+/// conditions of the profile's build.  Under Debian's profile (whose
+/// option table we hold) an unknown main option is Exim's error, as
+/// `exim -be` refuses such a configuration; other builds have options of
+/// their own, so there the reading stays lenient.
 fn read_options(ctx: &Context, defines: &[(String, String)]) -> crate::config::ReadOptions {
-    crate::config::ReadOptions::with_defines(defines).for_profile(&ctx.profile)
+    crate::config::ReadOptions {
+        strict_options: ctx.profile.name == crate::eval::Profile::DEBIAN_4_96.name,
+        ..crate::config::ReadOptions::with_defines(defines)
+    }
+    .for_profile(&ctx.profile)
 }
 
 /// Debian's Exim 4.96 configuration search list.
@@ -332,11 +339,17 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
             }
         })
         .collect();
+    if let Some(clock) = a.now {
+        ctx.clock = std::sync::Arc::new(clock);
+    }
+    // Exim logs a configuration error to stderr with its time stamp.
+    let stamped =
+        |ctx: &mut Context, e: crate::config::ConfigError| format!("{} {e}", log_stamp(ctx));
     let config = match &a.config {
         Some(path) => {
             ctx.config_file = path.clone();
             Config::from_file_with(std::path::Path::new(path), &read_options(&ctx, &defines))
-                .map_err(|e| e.to_string())?
+                .map_err(|e| stamped(&mut ctx, e))?
         }
         // Without -C, Debian's Exim reads the first of its configuration
         // files that exists (CONFIGURE_FILE of the debian-4.96 profile).
@@ -347,19 +360,16 @@ pub fn build_context(a: &DropinArgs) -> Result<(Context, Config), String> {
             Some(path) => {
                 ctx.config_file = path.to_string();
                 Config::from_file_with(std::path::Path::new(path), &read_options(&ctx, &defines))
-                    .map_err(|e| e.to_string())?
+                    .map_err(|e| stamped(&mut ctx, e))?
             }
             None => {
                 ctx.config_file = DEFAULT_CONFIG_FILES[0].into();
-                Config::from_str("", &defines).map_err(|e| e.to_string())?
+                Config::from_str("", &defines).map_err(|e| stamped(&mut ctx, e))?
             }
         },
     };
     ctx.apply_config(&config);
     ctx.pid = a.pid;
-    if let Some(clock) = a.now {
-        ctx.clock = std::sync::Arc::new(clock);
-    }
     if let Some(dir) = &a.dns_zones {
         let zones = crate::dns::ZoneResolver::from_dir(dir)
             .map_err(|e| format!("exim-expand: --dns-zones {dir}: {e}"))?;
