@@ -536,3 +536,21 @@ fn dropin_refuses_a_configuration_exim_refuses() {
         )
     );
 }
+
+#[test]
+fn lint_reads_acl_conditions_of_the_profile() {
+    // Debian's build has no DMARC: Exim refuses the condition there.
+    let c = std::env::temp_dir().join(format!("exim-expand-dmarc-{}.conf", std::process::id()));
+    std::fs::write(&c, "begin acl\nacl_check:\n  warn dmarc_status = accept\n").unwrap();
+    let path = c.to_string_lossy().into_owned();
+    let debian = run(&["lint", &path], b"");
+    let full = run(&["lint", "--profile", "exim-4.96-full", &path], b"");
+    std::fs::remove_file(&c).unwrap();
+    assert_eq!(debian.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&debian.stderr);
+    assert!(err.contains("unknown ACL condition/modifier"), "{err}");
+    assert_eq!(
+        (full.status.code(), full.stdout.as_slice()),
+        (Some(0), &b"ok\n"[..])
+    );
+}

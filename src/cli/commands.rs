@@ -394,13 +394,6 @@ fn argument_or_stdin(arg: &str) -> Result<Vec<u8>, String> {
 fn lint_cmd(path: &str, defines: &[String], profile: Option<String>) -> i32 {
     let color = color::stderr();
     let defines = parse_defines(defines);
-    let config = match crate::config::Config::from_file(std::path::Path::new(path), &defines) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return 1;
-        }
-    };
     let mut ctx = Context::new();
     if let Some(name) = profile {
         match crate::eval::Profile::by_name(&name) {
@@ -411,6 +404,15 @@ fn lint_cmd(path: &str, defines: &[String], profile: Option<String>) -> i32 {
             }
         }
     }
+    // The profile's build decides which ACL conditions exist.
+    let opts = crate::config::ReadOptions::with_defines(&defines).for_profile(&ctx.profile);
+    let config = match crate::config::Config::from_file_with(std::path::Path::new(path), &opts) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
     let found = crate::lint::lint_config(&config, &ctx);
     for f in &found {
         let origin = format!("{}:{} ({})", f.file, f.line, f.place);

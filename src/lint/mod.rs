@@ -6,7 +6,10 @@
 //!
 //! Only options that Exim expands are looked at (those the specification
 //! marks with a dagger, see [`is_expanded`]), and only values that contain `$`
-//! or a backslash: anything else expands to itself.
+//! or a backslash: anything else expands to itself.  Besides, under
+//! Debian's profile a main option its build lacks is reported (Exim refuses
+//! to start), and so is an `acl_smtp_*` option naming an ACL that is not
+//! defined.
 
 mod expanded;
 
@@ -45,6 +48,29 @@ pub struct Finding {
     pub omitted: usize,
 }
 
+/// An `acl_smtp_*` or `acl_not_smtp*` option naming, as one plain word, an
+/// ACL the configuration does not define: Exim then reads the word as the
+/// text of an ACL and fails every time (`unknown ACL verb "typo" in
+/// "typo"`), deferring each command the ACL guards.
+fn undefined_acl(config: &Config, option: &str, value: &[u8]) -> Option<String> {
+    if !(option.starts_with("acl_smtp_") || option.starts_with("acl_not_smtp")) {
+        return None;
+    }
+    let word = value.trim_ascii();
+    let plain = !word.is_empty()
+        && !expandable(word)
+        && !word.starts_with(b"/")
+        && !word.iter().any(|c| c.is_ascii_whitespace());
+    let name = String::from_utf8_lossy(word);
+    // A word that is a verb is an ACL written inline (`acl_smtp_rcpt = accept`).
+    let verb = crate::config::AclVerb::from_name(&name).is_some();
+    (plain && !verb && config.acl(&name).is_none()).then(|| {
+        format!(
+            "ACL \"{name}\" is not defined (Exim reads the word as an ACL's text and fails: unknown ACL verb \"{name}\")"
+        )
+    })
+}
+
 fn expandable(v: &[u8]) -> bool {
     v.contains(&b'$') || v.contains(&b'\\')
 }
@@ -53,6 +79,29 @@ fn expandable(v: &[u8]) -> bool {
 /// variables exist (its profile, its own settings).
 pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
     let mut found = Vec::new();
+    let debian = ctx.profile.name == crate::eval::Profile::DEBIAN_4_96.name;
+    let mut problem = |file: &str, line: usize, place: String, value: &[u8], message: String| {
+        found.push(Finding {
+            file: file.to_string(),
+            line,
+            place,
+            source: value.to_vec(),
+            error: ExpandError::syntax(message, crate::parser::Span::new(0, value.len())),
+            omitted: 0,
+        });
+    };
+    for o in config.options() {
+        let place = format!("option {}", o.name);
+        // Exim refuses to start with an option its build does not have
+        // (we hold the table of Debian's build; the reading was lenient).
+        if debian && crate::config::main_option_kind(&o.name).is_none() {
+            let message = format!("main option \"{}\" unknown", o.name);
+            problem(&o.file, o.line, place.clone(), &o.value_bytes, message);
+        }
+        if let Some(message) = undefined_acl(config, &o.name, &o.value_bytes) {
+            problem(&o.file, o.line, place, &o.value_bytes, message);
+        }
+    }
     let mut look = |file: &str, line: usize, place: String, value: &[u8]| {
         if !expandable(value) {
             return;
@@ -135,6 +184,42 @@ mod tests {
         );
         // Not expanded (no dagger in the 4.96 specification).
         assert!(!is_expanded("dns_check_names_pattern") && !is_expanded("route_list"));
+    }
+
+    /// Exim 4.96 refuses to start on `nosuch2 = 3` ("main option
+    /// \"nosuch2\" unknown"), and with `acl_smtp_rcpt = typo` defers every
+    /// RCPT (`exim -bh`: unknown ACL verb "typo" in "typo").
+    #[test]
+    fn finds_unknown_options_and_undefined_acls() {
+        let text = "acl_smtp_rcpt = typo\n\
+                    acl_smtp_mail = check_rcpt\n\
+                    acl_smtp_data = accept\n\
+                    acl_smtp_helo = /etc/exim4/helo.acl\n\
+                    acl_smtp_vrfy = ${if eq{a}{b}{x}{y}}\n\
+                    no_nosuch\n\
+                    nosuch2 = 3\n\
+                    begin acl\n\
+                    check_rcpt:\n  accept\n";
+        let config = Config::from_str(text, &[]).unwrap();
+        let got = |ctx: &Context| -> Vec<String> {
+            lint_config(&config, ctx)
+                .iter()
+                .map(|f| format!("{} {}: {}", f.line, f.place, f.error.message_str()))
+                .collect()
+        };
+        let acl = "1 option acl_smtp_rcpt: ACL \"typo\" is not defined (Exim reads the word as an ACL's text and fails: unknown ACL verb \"typo\")";
+        assert_eq!(
+            got(&Context::new()),
+            [
+                acl,
+                "6 option nosuch: main option \"nosuch\" unknown",
+                "7 option nosuch2: main option \"nosuch2\" unknown",
+            ]
+        );
+        // Other builds have options of their own: not judged there.
+        let mut full = Context::new();
+        full.set_profile(crate::eval::Profile::UPSTREAM_4_96_FULL);
+        assert_eq!(got(&full), [acl]);
     }
 
     /// The operator and `extract` checks of `check` reach every expanded
