@@ -176,6 +176,15 @@ mod tests {
     use super::*;
     use expanded::EXPANDED_OPTIONS as EXPANDED;
 
+    /// `LINE PLACE: MESSAGE` for each finding in the configuration `text`.
+    fn findings(text: &str, ctx: &Context) -> Vec<String> {
+        let config = Config::from_str(text, &[]).unwrap();
+        lint_config(&config, ctx)
+            .iter()
+            .map(|f| format!("{} {}: {}", f.line, f.place, f.error.message_str()))
+            .collect()
+    }
+
     #[test]
     fn expanded_option_table() {
         assert!(EXPANDED.windows(2).all(|w| w[0] < w[1]));
@@ -200,13 +209,7 @@ mod tests {
                     nosuch2 = 3\n\
                     begin acl\n\
                     check_rcpt:\n  accept\n";
-        let config = Config::from_str(text, &[]).unwrap();
-        let got = |ctx: &Context| -> Vec<String> {
-            lint_config(&config, ctx)
-                .iter()
-                .map(|f| format!("{} {}: {}", f.line, f.place, f.error.message_str()))
-                .collect()
-        };
+        let got = |ctx: &Context| findings(text, ctx);
         let acl = "1 option acl_smtp_rcpt: ACL \"typo\" is not defined (Exim reads the word as an ACL's text and fails: unknown ACL verb \"typo\")";
         assert_eq!(
             got(&Context::new()),
@@ -232,14 +235,8 @@ mod tests {
                     \x20       message = ${quote_nosuch:$local_part}\n\
                     begin routers\n\
                     r1:\n  driver = accept\n  condition = ${substr_x:$local_part}\n";
-        let config = Config::from_str(text, &[]).unwrap();
-        let found = lint_config(&config, &Context::new());
-        let got: Vec<String> = found
-            .iter()
-            .map(|f| format!("{} {}: {}", f.line, f.place, f.error.message_str()))
-            .collect();
         assert_eq!(
-            got,
+            findings(text, &Context::new()),
             [
                 "1 option smtp_banner: unknown expansion operator \"lcase\"",
                 "4 acl check_rcpt (deny condition): missing '{' for arg 3 of extract",
@@ -262,14 +259,8 @@ mod tests {
                     begin routers\n\
                     r1:\n  driver = accept\n  condition = ${uc:$local_part\n\
                     r2:\n  driver = manualroute\n  route_list = ^a$ b.example\n";
-        let config = Config::from_str(text, &[]).unwrap();
-        let found = lint_config(&config, &Context::new());
-        let got: Vec<String> = found
-            .iter()
-            .map(|f| format!("{} {}: {}", f.line, f.place, f.error.message_str()))
-            .collect();
         assert_eq!(
-            got,
+            findings(text, &Context::new()),
             [
                 "3 option smtp_banner: syntax error in \"if\" item - \"fail\" expected",
                 "5 named list local: unknown variable name \"nosuch\"",
