@@ -91,15 +91,9 @@ enum Command {
         #[arg(long)]
         now: Option<String>,
     },
-    /// Interactive prompt with history and caret errors.
-    Repl {
-        #[arg(long, short = 'C')]
-        config: Option<String>,
-        /// Refuse ${run}, ${readfile}, ${readsocket}, ${perl}, ${dlfunc},
-        /// ACLs and file lookups (the library's default policy).
-        #[arg(long)]
-        sandbox: bool,
-    },
+    /// Interactive prompt with history, completion (Tab), commands
+    /// (:help) and caret errors; from a pipe, each line is evaluated.
+    Repl(ContextArgs),
 }
 
 /// The options of `exim-expand eval`.
@@ -107,6 +101,17 @@ enum Command {
 struct EvalArgs {
     /// The expansion string (`-`: read it from standard input).
     expr: String,
+    #[command(flatten)]
+    context: ContextArgs,
+    /// Print the evaluation as a tree: every item, operator, condition
+    /// and variable with its result; untaken branches marked skipped.
+    #[arg(long)]
+    explain: bool,
+}
+
+/// What `eval` and `repl` evaluate with.
+#[derive(clap::Args, Debug, Default)]
+pub struct ContextArgs {
     /// Set a variable: NAME=VALUE (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
@@ -144,10 +149,6 @@ struct EvalArgs {
     /// ACLs and file lookups (the library's default policy).
     #[arg(long)]
     sandbox: bool,
-    /// Print the evaluation as a tree: every item, operator, condition
-    /// and variable with its result; untaken branches marked skipped.
-    #[arg(long)]
-    explain: bool,
 }
 
 pub fn run(args: Vec<OsString>) -> i32 {
@@ -162,8 +163,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
     };
     color::set(cli.color);
     match cli.command {
-        None => super::repl::run(None, false),
-        Some(Command::Repl { config, sandbox }) => super::repl::run(config, sandbox),
+        None => super::repl::run(&ContextArgs::default()),
+        Some(Command::Repl(args)) => super::repl::run(&args),
         Some(Command::ArcSign {
             config,
             transport,
@@ -177,18 +178,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             &defines,
             now.as_deref(),
         ),
-        Some(Command::Eval(mut args)) => {
-            for cv in &args.cert_vars {
-                match read_cert_var(cv) {
-                    Ok(setting) => args.vars.push(setting),
-                    Err(e) => {
-                        eprintln!("exim-expand: {e}");
-                        return 64;
-                    }
-                }
-            }
-            eval_cmd(&args)
-        }
+        Some(Command::Eval(args)) => eval_cmd(&args),
         Some(Command::Lint {
             config,
             defines,
@@ -253,23 +243,69 @@ pub fn context_with_config(
     Ok(ctx)
 }
 
+/// The context `eval` and `repl` evaluate in, from their options; the
+/// error says which option was wrong (exit status 64).
+pub fn build_context(args: &ContextArgs) -> Result<Context, String> {
+    let mut ctx = context_with_config(args.config.as_deref(), &args.defines, args.sandbox)?;
+    if let Some(name) = &args.profile {
+        let Some(p) = crate::eval::Profile::by_name(name) else {
+            let names: Vec<&str> = crate::eval::Profile::ALL.iter().map(|p| p.name).collect();
+            return Err(format!(
+                "unknown profile \"{name}\" (known: {})",
+                names.join(", ")
+            ));
+        };
+        ctx.set_profile(p);
+    }
+    if let Some(n) = &args.now {
+        ctx.clock = std::sync::Arc::new(parse_now(n)?);
+    }
+    if let Some(dir) = &args.dns_zones {
+        let z = crate::dns::ZoneResolver::from_dir(dir)
+            .map_err(|e| format!("--dns-zones {dir}: {e}"))?;
+        ctx.resolver = std::sync::Arc::new(z);
+    }
+    for m in &args.mock_lookups {
+        let parts: Vec<&str> = m.splitn(4, ';').collect();
+        let [ty, file, key, value] = parts[..] else {
+            return Err(format!(
+                "--mock-lookup wants TYPE;FILE;KEY;VALUE, got \"{m}\""
+            ));
+        };
+        ctx.mock_lookup(ty, file.as_bytes(), key.as_bytes(), value.as_bytes())
+            .map_err(|e| format!("--mock-lookup: {e}"))?;
+    }
+    let certs: Vec<String> = args
+        .cert_vars
+        .iter()
+        .map(|cv| read_cert_var(cv))
+        .collect::<Result<_, _>>()?;
+    let settings = args
+        .vars
+        .iter()
+        .chain(&certs)
+        .map(|v| (v, false))
+        .chain(args.tainted_vars.iter().map(|v| (v, true)));
+    for (v, tainted) in settings {
+        set_var_setting(&mut ctx, v, tainted)?;
+    }
+    Ok(ctx)
+}
+
+/// `NAME=VALUE` (from `--var`, `--tainted-var` or the REPL's `:set`) set
+/// in the context.
+pub fn set_var_setting(ctx: &mut Context, setting: &str, tainted: bool) -> Result<(), String> {
+    let Some((name, value)) = setting.split_once('=') else {
+        return Err(format!("--var wants NAME=VALUE, got \"{setting}\""));
+    };
+    let bytes = value.as_bytes().to_vec();
+    ctx.vars
+        .insert(name.trim().to_string(), Value { bytes, tainted });
+    Ok(())
+}
+
 fn eval_cmd(args: &EvalArgs) -> i32 {
-    let EvalArgs {
-        expr,
-        vars,
-        tainted_vars,
-        config,
-        defines,
-        now,
-        profile,
-        sandbox,
-        explain,
-        mock_lookups,
-        dns_zones,
-        ..
-    } = args;
-    let (explain, sandbox) = (*explain, *sandbox);
-    let expr = match argument_or_stdin(expr) {
+    let expr = match argument_or_stdin(&args.expr) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("exim-expand: {e}");
@@ -277,70 +313,16 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
         }
     };
     let expr = expr.as_slice();
-    let mut ctx = match context_with_config(config.as_deref(), defines, sandbox) {
+    let mut ctx = match build_context(&args.context) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("exim-expand: {e}");
             return 64;
         }
     };
-    if let Some(name) = profile {
-        match crate::eval::Profile::by_name(name) {
-            Some(p) => ctx.set_profile(p),
-            None => {
-                let names: Vec<&str> = crate::eval::Profile::ALL.iter().map(|p| p.name).collect();
-                eprintln!(
-                    "exim-expand: unknown profile \"{name}\" (known: {})",
-                    names.join(", ")
-                );
-                return 64;
-            }
-        }
-    }
-    if let Some(n) = now {
-        match parse_now(n) {
-            Ok(c) => ctx.clock = std::sync::Arc::new(c),
-            Err(e) => {
-                eprintln!("exim-expand: {e}");
-                return 64;
-            }
-        }
-    }
-    if let Some(dir) = dns_zones {
-        match crate::dns::ZoneResolver::from_dir(dir) {
-            Ok(z) => ctx.resolver = std::sync::Arc::new(z),
-            Err(e) => {
-                eprintln!("exim-expand: --dns-zones {dir}: {e}");
-                return 64;
-            }
-        }
-    }
-    for m in mock_lookups {
-        let parts: Vec<&str> = m.splitn(4, ';').collect();
-        let [ty, file, key, value] = parts[..] else {
-            eprintln!("exim-expand: --mock-lookup wants TYPE;FILE;KEY;VALUE, got \"{m}\"");
-            return 64;
-        };
-        if let Err(e) = ctx.mock_lookup(ty, file.as_bytes(), key.as_bytes(), value.as_bytes()) {
-            eprintln!("exim-expand: --mock-lookup: {e}");
-            return 64;
-        }
-    }
-    let settings = vars
-        .iter()
-        .map(|v| (v, false))
-        .chain(tainted_vars.iter().map(|v| (v, true)));
-    for (v, tainted) in settings {
-        let Some((name, value)) = v.split_once('=') else {
-            eprintln!("exim-expand: --var wants NAME=VALUE, got \"{v}\"");
-            return 64;
-        };
-        let bytes = value.as_bytes().to_vec();
-        ctx.vars.insert(name.to_string(), Value { bytes, tainted });
-    }
     let t = Template::parse(expr, &ctx.registry);
     let mut ev = Evaluator::new(&mut ctx);
-    if explain {
+    if args.explain {
         ev.tracer = Some(Tracer::default());
     }
     let r = ev.run(&t);

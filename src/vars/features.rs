@@ -108,6 +108,14 @@ pub static FEATURE_VARS: &[(Feature, VarDef)] = &[
 ];
 
 /// A variable of an optional feature, if the features enable it.
+/// The names of the variables these features add.
+pub fn names(features: &Features) -> impl Iterator<Item = &'static str> + '_ {
+    FEATURE_VARS
+        .iter()
+        .filter(|(f, _)| f.enabled(features))
+        .map(|(_, d)| d.name)
+}
+
 pub fn find(name: &str, features: &Features) -> Option<&'static VarDef> {
     static INDEX: std::sync::LazyLock<crate::eval::NameIndex> = std::sync::LazyLock::new(|| {
         crate::eval::NameIndex::new(FEATURE_VARS.iter().map(|(_, d)| d.name))

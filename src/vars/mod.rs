@@ -87,6 +87,15 @@ fn is_family(name: &str) -> bool {
         || numbered(name, "regex", 1..=9)
 }
 
+/// The names of the variables of this context's profile (without the
+/// families such as `acl_c0` or `r_*`), for completion.
+pub fn names(ctx: &crate::eval::Context) -> impl Iterator<Item = &'static str> + '_ {
+    table::VARS
+        .iter()
+        .map(|d| d.name)
+        .chain(features::names(&ctx.profile.features))
+}
+
 /// Does `name` exist for this context (its profile, its own settings)?
 pub fn is_known(ctx: &crate::eval::Context, name: &str) -> bool {
     ctx.vars.contains_key(name)
