@@ -10,8 +10,12 @@ pub(crate) struct CacheEntry {
     pub(crate) data: Option<Vec<u8>>,
 }
 
+/// Maps of the cache: hashed with foldhash (the keys are the
+/// configuration's own file names and keys, not chosen by a peer).
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 /// Cached results of one database by key.
-type KeyCache = HashMap<Vec<u8>, CacheEntry>;
+type KeyCache = FastMap<Vec<u8>, CacheEntry>;
 
 /// The per-process lookup cache (Exim's per-handle `item_cache`): results
 /// by lookup type and file, then by key.
@@ -46,7 +50,9 @@ type KeyCache = HashMap<Vec<u8>, CacheEntry>;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct LookupCache {
-    pub(crate) items: HashMap<(std::sync::Arc<str>, Vec<u8>), KeyCache>,
+    /// By database: the lookup type's name, a NUL and the file name
+    /// (see [`LookupCache::database_key`]).
+    pub(crate) items: FastMap<Box<[u8]>, KeyCache>,
     /// Open files by lookup type and file name (Exim keeps up to
     /// `lookup_open_max` files open), each with the file's identity when
     /// it was opened: a file changed since is opened again.
@@ -56,6 +62,8 @@ pub struct LookupCache {
     pub(crate) wild_subject: Option<Vec<u8>>,
     /// Set by [`LookupCache::forget_database`] during one `find`.
     pub(crate) forget: bool,
+    /// The last database key built, kept to build the next one in place.
+    scratch: Vec<u8>,
 }
 
 /// A lookup type's open file, shared by the lookups of a session.
@@ -94,6 +102,56 @@ impl FileStamp {
 pub(crate) const LOOKUP_OPEN_MAX: usize = 25;
 
 impl LookupCache {
+    /// The key of a database in [`LookupCache::items`]: `lookup_type`,
+    /// a NUL, the file name (empty for a query-style lookup), built in a
+    /// buffer the cache keeps, so a cached lookup allocates nothing.
+    pub(crate) fn database_key(&mut self, lookup_type: &str, file: &[u8]) -> &[u8] {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(lookup_type.as_bytes());
+        self.scratch.push(0);
+        self.scratch.extend_from_slice(file);
+        &self.scratch
+    }
+
+    /// The cached answer for `key` in the database of [`LookupCache::database_key`].
+    pub(crate) fn cached(
+        &mut self,
+        lookup_type: &str,
+        file: &[u8],
+        key: &[u8],
+    ) -> Option<&CacheEntry> {
+        self.database_key(lookup_type, file);
+        self.items.get(&self.scratch[..])?.get(key)
+    }
+
+    /// Forgets what is cached for one database.
+    pub(crate) fn forget_cached(&mut self, lookup_type: &str, file: &[u8]) {
+        self.database_key(lookup_type, file);
+        self.items.remove(&self.scratch[..]);
+    }
+
+    /// Remembers an answer.
+    pub(crate) fn remember(
+        &mut self,
+        lookup_type: &str,
+        file: &[u8],
+        key: &[u8],
+        entry: CacheEntry,
+    ) {
+        self.database_key(lookup_type, file);
+        match self.items.get_mut(&self.scratch[..]) {
+            Some(m) => {
+                m.insert(key.to_vec(), entry);
+            }
+            None => {
+                let mut m = KeyCache::default();
+                m.insert(key.to_vec(), entry);
+                self.items
+                    .insert(self.scratch.clone().into_boxed_slice(), m);
+            }
+        }
+    }
+
     /// Forgets everything (Exim's `search_tidyup`).
     pub fn clear(&mut self) {
         self.items.clear();

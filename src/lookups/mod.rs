@@ -442,14 +442,9 @@ fn internal_find(
     cache_rd: bool,
     opts: Option<&str>,
 ) -> Result<Option<Vec<u8>>, LookupFailure> {
-    let ckey = (spec.name.clone(), file.unwrap_or_default().to_vec());
+    let db = file.unwrap_or_default();
     if cache_rd
-        && let Some(e) = ev
-            .ctx
-            .lookup_cache
-            .items
-            .get(&ckey)
-            .and_then(|m| m.get(key))
+        && let Some(e) = ev.ctx.lookup_cache.cached(&spec.name, db, key)
         && e.opts.as_deref() == opts
     {
         return Ok(e.data.clone());
@@ -475,14 +470,16 @@ fn internal_find(
         }
     };
     if std::mem::take(&mut ev.ctx.lookup_cache.forget) {
-        ev.ctx.lookup_cache.items.remove(&ckey);
+        ev.ctx.lookup_cache.forget_cached(&spec.name, db);
         return Ok(data);
     }
     if key.is_empty() {
         return Ok(data);
     }
-    ev.ctx.lookup_cache.items.entry(ckey).or_default().insert(
-        key.to_vec(),
+    ev.ctx.lookup_cache.remember(
+        &spec.name,
+        db,
+        key,
         CacheEntry {
             opts: opts.map(str::to_string),
             data: data.clone(),
