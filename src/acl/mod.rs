@@ -287,7 +287,7 @@ fn trim_end(s: &[u8]) -> &[u8] {
 fn parse_acl_text(text: &[u8], source: &str) -> Result<Vec<AclStatement>, String> {
     let mut p = AclParser::new();
     for (n, line) in acl_lines(text).iter().enumerate() {
-        match p.line(line, source, n + 1)? {
+        match p.line(line, source, n + 1, &Default::default())? {
             AclLine::Consumed => {}
             AclLine::EndOfAcl => break,
         }

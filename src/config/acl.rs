@@ -152,6 +152,8 @@ pub struct AclCondition {
     pub value: Option<String>,
     /// Line number (of the last physical line of the logical line).
     pub line: usize,
+    /// Where the value is in the file.
+    pub origin: super::Origin,
 }
 
 impl AclCondition {
@@ -251,6 +253,7 @@ impl AclParser {
         saveline: &[u8],
         file: &str,
         line: usize,
+        map: &std::sync::Arc<super::LineMap>,
     ) -> Result<AclLine, String> {
         let save = String::from_utf8_lossy(saveline);
         let mut negated = false;
@@ -355,6 +358,10 @@ impl AclParser {
         }
 
         let mut value = None;
+        let mut origin = super::Origin {
+            map: map.clone(),
+            offset: saveline.len(),
+        };
         if name != "endpass" {
             if saveline.get(i) != Some(&b'=') {
                 return Err(format!(
@@ -364,6 +371,7 @@ impl AclParser {
             }
             let v = skip_space(saveline, i + 1);
             value = Some(String::from_utf8_lossy(&saveline[v..]).into_owned());
+            origin.offset = v;
         }
         stmt.conditions.push(AclCondition {
             name,
@@ -372,6 +380,7 @@ impl AclParser {
             variable,
             value,
             line,
+            origin,
         });
         Ok(AclLine::Consumed)
     }
@@ -384,7 +393,7 @@ mod tests {
     fn parse(lines: &[&str]) -> Result<Vec<AclStatement>, String> {
         let mut p = AclParser::new();
         for (n, l) in lines.iter().enumerate() {
-            match p.line(l.as_bytes(), "f", n + 1)? {
+            match p.line(l.as_bytes(), "f", n + 1, &Default::default())? {
                 AclLine::Consumed => {}
                 AclLine::EndOfAcl => break,
             }

@@ -21,6 +21,7 @@ pub mod macros;
 mod option_table;
 pub mod options;
 mod reader;
+pub mod source_map;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -35,6 +36,8 @@ use acl::{AclLine, AclParser};
 use options::{lossy, parse_named_list, parse_option};
 pub use reader::Includes;
 use reader::{LineReader, Logical, read_name};
+pub use source_map::{LineMap, Origin, Place};
+use std::sync::Arc;
 
 /// How Exim would print an error.
 ///
@@ -180,6 +183,8 @@ pub struct ConfigLine {
     pub file: String,
     /// The number of its last physical line.
     pub line: usize,
+    /// Where its bytes are in the file.
+    pub origin: Origin,
 }
 
 impl ConfigLine {
@@ -271,6 +276,8 @@ pub struct Config {
     sections: Vec<Section>,
     acls: Vec<Acl>,
     acl_index: HashMap<String, usize>,
+    /// Where each macro of the configuration was (last) defined.
+    macro_sites: HashMap<String, (String, usize)>,
 }
 
 impl Config {
@@ -369,6 +376,7 @@ impl Config {
             sections: Vec::new(),
             acls: Vec::new(),
             acl_index: HashMap::new(),
+            macro_sites: HashMap::new(),
         };
         let mut r = LineReader::new(name, directory, data, opts.includes.clone());
         let mut next = cfg.read_main(&mut r, opts)?;
@@ -381,6 +389,10 @@ impl Config {
     }
 
     fn macro_definition(&mut self, r: &LineReader, line: &[u8]) -> Result<(), ConfigError> {
+        if let Ok((name, _)) = read_name(line, 0) {
+            let (file, lineno) = r.location();
+            self.macro_sites.insert(name, (file.to_string(), lineno));
+        }
         self.macros.read_assignment(line).map(|_| ()).map_err(|e| {
             r.error_styled(
                 e.message,
@@ -400,10 +412,10 @@ impl Config {
         opts: &ReadOptions,
     ) -> Result<Option<Vec<u8>>, ConfigError> {
         loop {
-            let line = match r.next_line(&self.macros)? {
+            let (line, map) = match r.next_line(&self.macros)? {
                 Logical::Eof => return Ok(None),
                 Logical::Begin(n) => return Ok(Some(n)),
-                Logical::Line(l) => l,
+                Logical::Line(l, m) => (l, Arc::new(m)),
             };
             let (file, lineno) = r.location();
             if lineno == 1 && line.starts_with(b"\xef\xbb\xbf") {
@@ -417,6 +429,7 @@ impl Config {
                 text: line.clone(),
                 file: file.to_string(),
                 line: lineno,
+                origin: Origin::of(&map, &line, &line),
             });
 
             let hidden =
@@ -438,6 +451,7 @@ impl Config {
                 .map_err(|m| r.error(m))?;
                 self.list_index
                     .insert((kind, p.name.clone()), self.lists.len());
+                let origin = Origin::of(&map, &line, &p.value);
                 self.lists.push(NamedList {
                     kind,
                     name: p.name,
@@ -445,6 +459,7 @@ impl Config {
                     value_bytes: p.value,
                     hidden,
                     force_cache: p.force_cache,
+                    origin,
                     file: file.to_string(),
                     line: lineno,
                 });
@@ -466,12 +481,14 @@ impl Config {
                 }
             }
             self.option_index.insert(p.name.clone(), self.options.len());
+            let origin = Origin::of(&map, &line, &p.value);
             self.options.push(OptionSetting {
                 name: p.name,
                 value: lossy(&p.value),
                 value_bytes: p.value,
                 kind: p.kind,
                 hidden: p.hidden,
+                origin,
                 file: file.to_string(),
                 line: lineno,
             });
@@ -524,10 +541,10 @@ impl Config {
         let mut acl: Option<(Acl, AclParser)> = None;
 
         let next = loop {
-            let text = match r.next_line(&self.macros)? {
+            let (text, map) = match r.next_line(&self.macros)? {
                 Logical::Eof => break None,
                 Logical::Begin(n) => break Some(n),
-                Logical::Line(l) => l,
+                Logical::Line(l, m) => (l, Arc::new(m)),
             };
             let (file, lineno) = r.location();
             if is_acl || is_driver {
@@ -536,9 +553,10 @@ impl Config {
                     && text.get(after) == Some(&b'=');
                 if is_acl {
                     if let Some((_, parser)) = acl.as_mut() {
-                        match parser.line(&text, &file, lineno) {
+                        match parser.line(&text, &file, lineno, &map) {
                             Ok(AclLine::Consumed) => {
                                 section.lines.push(ConfigLine {
+                                    origin: Origin::of(&map, &text, &text),
                                     text,
                                     file: file.to_string(),
                                     line: lineno,
@@ -578,6 +596,7 @@ impl Config {
                 }
             }
             section.lines.push(ConfigLine {
+                origin: Origin::of(&map, &text, &text),
                 text,
                 file: file.to_string(),
                 line: lineno,
@@ -663,6 +682,12 @@ impl Config {
     /// All named lists in definition order.
     pub fn named_lists(&self) -> &[NamedList] {
         &self.lists
+    }
+
+    /// Where the configuration defined the macro `name` (last, if it was
+    /// redefined): its file and line.  `None` for built-in and `-D` macros.
+    pub fn macro_defined_at(&self, name: &str) -> Option<(&str, usize)> {
+        self.macro_sites.get(name).map(|(f, l)| (f.as_str(), *l))
     }
 
     /// All macros in Exim's list order: built-ins, `-D` macros (command-line

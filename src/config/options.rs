@@ -60,6 +60,8 @@ pub struct OptionSetting {
     pub kind: OptionKind,
     /// Set with `hide`.
     pub hidden: bool,
+    /// Where the value is in the file.
+    pub origin: super::Origin,
     /// The file of the setting (an included file, if so).
     pub file: String,
     /// Its line number.
@@ -156,6 +158,8 @@ pub struct NamedList {
     pub hidden: bool,
     /// `domainlist_cache` etc.: caching forced even with `$` in the list.
     pub force_cache: bool,
+    /// Where the list text is in the file.
+    pub origin: super::Origin,
     /// The file of the definition.
     pub file: String,
     /// Its line number.

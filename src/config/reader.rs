@@ -25,9 +25,10 @@
 //! the last physical line that was dropped after step 1 (a comment, a directive,
 //! …); Exim then returns the logical line *including* that residue, and so do we.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::macros::{MAX_EXPANDED_LINE, MacroTable, is_space, skip_space};
+use super::source_map::LineMap;
 use super::{ConfigError, ErrorStyle};
 
 /// Maximum nesting of `.ifdef` (`CSTATE_STACK_SIZE`).
@@ -145,7 +146,7 @@ pub(crate) fn too_large_message() -> String {
 const MAX_SECTION_NAME: usize = 22;
 
 struct OpenFile {
-    name: Rc<str>,
+    name: Arc<str>,
     directory: String,
     data: Vec<u8>,
     pos: usize,
@@ -176,8 +177,9 @@ impl OpenFile {
 /// What the reader produced.
 #[derive(Debug)]
 pub(crate) enum Logical {
-    /// A logical line: first non-blank character onwards, trailing space removed.
-    Line(Vec<u8>),
+    /// A logical line: first non-blank character onwards, trailing space
+    /// removed; with the map of where its bytes are in the file.
+    Line(Vec<u8>, LineMap),
     /// `begin NAME`: the (possibly truncated) section name.
     Begin(Vec<u8>),
     /// End of the configuration.
@@ -228,7 +230,7 @@ impl LineReader {
             includes,
             bytes_read: data.len(),
             stack: vec![OpenFile {
-                name: Rc::from(name),
+                name: Arc::from(name),
                 directory,
                 data,
                 pos: 0,
@@ -240,7 +242,7 @@ impl LineReader {
     }
 
     /// Current file name and line number (Exim's `config_filename`, `config_lineno`).
-    pub(crate) fn location(&self) -> (Rc<str>, usize) {
+    pub(crate) fn location(&self) -> (Arc<str>, usize) {
         let f = self.stack.last().expect("reader always has a file");
         (f.name.clone(), f.lineno)
     }
@@ -269,6 +271,7 @@ impl LineReader {
         let mut buf: Vec<u8> = Vec::new();
         // The last physical line dropped after macro substitution (see module docs).
         let mut residue: Vec<u8> = Vec::new();
+        let mut map: Option<LineMap> = None;
 
         loop {
             let phys = match self.stack.last_mut().and_then(OpenFile::next_physical) {
@@ -322,6 +325,14 @@ impl LineReader {
                     "logical line longer than {MAX_EXPANDED_LINE} bytes"
                 )));
             }
+            let (file, lineno) = self.location();
+            map.get_or_insert_with(|| LineMap::new(file)).push(
+                buf.len(),
+                lineno,
+                &phys,
+                rest,
+                macros,
+            );
             buf.extend_from_slice(rest);
             while buf.last().is_some_and(|&c| is_space(c)) {
                 buf.pop();
@@ -341,7 +352,9 @@ impl LineReader {
             name.truncate(MAX_SECTION_NAME);
             return Ok(Logical::Begin(name));
         }
-        Ok(Logical::Line(buf))
+        let mut map = map.unwrap_or_else(|| LineMap::new(self.location().0));
+        map.truncate(buf.len());
+        Ok(Logical::Line(buf, map))
     }
 
     /// Handle a conditional directive.  `rest` starts at the `.`.  Returns true if
@@ -438,7 +451,7 @@ impl LineReader {
             .rfind('/')
             .map_or(String::new(), |i| path[..i].to_string());
         self.stack.push(OpenFile {
-            name: Rc::from(path.as_str()),
+            name: Arc::from(path.as_str()),
             directory,
             data,
             pos: 0,
@@ -486,7 +499,7 @@ mod tests {
             match r.next_line(macros)? {
                 Logical::Eof => return Ok(out),
                 Logical::Begin(n) => out.push(format!("begin<{}>", String::from_utf8_lossy(&n))),
-                Logical::Line(l) => {
+                Logical::Line(l, _) => {
                     if l.first().is_some_and(u8::is_ascii_uppercase) {
                         macros.read_assignment(&l).map_err(|e| r.error(e.message))?;
                     }
