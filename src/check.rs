@@ -11,21 +11,52 @@ use crate::eval::{Context, ExpandError};
 use crate::parser::{CondKind, DefTarget, Node, OpRef, Visit};
 use crate::vars;
 
+/// What kind of problem [`check_kinds`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The text does not parse.
+    Syntax,
+    /// A variable the context does not know.
+    UnknownVariable,
+    /// An operator name no builtin has.
+    UnknownOperator,
+    /// An operator's suffix or option, wrong as written.
+    OperatorArgument,
+    /// An item's literal argument, wrong as written.
+    ItemArgument,
+}
+
 /// All problems found, in source order.
 pub fn check(t: &Template, ctx: &Context) -> Vec<ExpandError> {
+    check_kinds(t, ctx).into_iter().map(|(_, e)| e).collect()
+}
+
+/// Like [`check`], each problem with its kind (what lint's codes follow).
+///
+/// ```
+/// use exim_expand::check::{check_kinds, Problem};
+/// let t = exim_expand::parse(b"${lcase:$nosuch}");
+/// let kinds: Vec<Problem> = check_kinds(&t, &exim_expand::Context::new())
+///     .into_iter().map(|(k, _)| k).collect();
+/// assert_eq!(kinds, [Problem::UnknownOperator, Problem::UnknownVariable]);
+/// ```
+pub fn check_kinds(t: &Template, ctx: &Context) -> Vec<(Problem, ExpandError)> {
     let mut found = Vec::new();
     let reg = t.registry();
     t.walk(&mut |v| match v {
         Visit::Node(Node::Op(op)) => match op.op {
-            OpRef::Unknown => found.push(ExpandError::syntax(
-                format!("unknown expansion operator \"{}\"", op.name),
-                op.span,
+            OpRef::Unknown => found.push((
+                Problem::UnknownOperator,
+                ExpandError::syntax(
+                    format!("unknown expansion operator \"{}\"", op.name),
+                    op.span,
+                ),
             )),
             OpRef::Known { id, name } => {
                 if let Some(f) = reg.op_def(id).check
                     && let Err(m) = f(ctx, name, op.arg.as_deref())
                 {
-                    found.push(ExpandError::syntax(m, op.span));
+                    found.push((Problem::OperatorArgument, ExpandError::syntax(m, op.span)));
                 }
             }
         },
@@ -33,11 +64,14 @@ pub fn check(t: &Template, ctx: &Context) -> Vec<ExpandError> {
             if let Some(f) = reg.item_def(item.item).check
                 && let Some(e) = f(item)
             {
-                found.push(ExpandError::syntax(e.message, e.span));
+                found.push((
+                    Problem::ItemArgument,
+                    ExpandError::syntax(e.message, e.span),
+                ));
             }
         }
-        Visit::Node(Node::Error(e)) => found.push((**e).clone()),
-        Visit::Error(e) => found.push(e.clone()),
+        Visit::Node(Node::Error(e)) => found.push((Problem::Syntax, (**e).clone())),
+        Visit::Error(e) => found.push((Problem::Syntax, e.clone())),
         Visit::Node(Node::Var { name, braced, span }) if !vars::is_known(ctx, name) => {
             let mut msg = if *braced {
                 format!("unknown variable in \"${{{name}}}\"")
@@ -45,7 +79,7 @@ pub fn check(t: &Template, ctx: &Context) -> Vec<ExpandError> {
                 format!("unknown variable name \"{name}\"")
             };
             msg.push_str(&vars::acl_hint(name));
-            found.push(ExpandError::syntax(msg, *span));
+            found.push((Problem::UnknownVariable, ExpandError::syntax(msg, *span)));
         }
         Visit::Cond(c) => {
             if let CondKind::Def(DefTarget::Var(name)) = &c.kind
@@ -54,12 +88,12 @@ pub fn check(t: &Template, ctx: &Context) -> Vec<ExpandError> {
             {
                 let mut msg = format!("unknown variable \"{name}\" after \"def:\"");
                 msg.push_str(&vars::acl_hint(name));
-                found.push(ExpandError::syntax(msg, c.span));
+                found.push((Problem::UnknownVariable, ExpandError::syntax(msg, c.span)));
             }
         }
         _ => {}
     });
-    found.sort_by_key(|e| e.span.start);
+    found.sort_by_key(|(_, e)| e.span.start);
     found
 }
 

@@ -145,20 +145,64 @@ fn excerpt(source: &[u8], span: crate::parser::Span, origin: &str, st: &Style) -
         .position(|&c| c == b'\n')
         .map(|i| start + i)
         .unwrap_or(source.len());
-    let chars: Vec<char> = String::from_utf8_lossy(&source[line_start..line_end])
+    let pad = " ".repeat(line.to_string().len());
+    let Style { blue, reset, .. } = st;
+    format!(
+        "{pad}{blue}-->{reset} {origin}:{line}:{col}\n{}",
+        line_excerpt(
+            &source[line_start..line_end],
+            line,
+            start - line_start,
+            end.min(line_end) - line_start,
+            "",
+            st
+        )
+    )
+}
+
+/// One line of a file under a message, with carets under bytes
+/// `start..end` of it (at least one caret) and a label after them:
+///
+/// ```text
+///   |
+/// 7 |   deny message = ${lc:$nosuch}
+///   |                       ^^^^^^^ in acl check_rcpt (deny message)
+/// ```
+///
+/// ```
+/// let out = exim_expand::diagnostic::source_excerpt(b"a = $x", 7, 4, 6, "here", false);
+/// assert_eq!(out, "  |\n7 | a = $x\n  |     ^^ here\n");
+/// ```
+pub fn source_excerpt(
+    text: &[u8],
+    line: usize,
+    start: usize,
+    end: usize,
+    label: &str,
+    color: bool,
+) -> String {
+    line_excerpt(text, line, start, end, label, &Style::new(color))
+}
+
+fn line_excerpt(
+    text: &[u8],
+    line: usize,
+    start: usize,
+    end: usize,
+    label: &str,
+    st: &Style,
+) -> String {
+    let start = start.min(text.len());
+    let end = end.clamp(start, text.len());
+    let chars: Vec<char> = String::from_utf8_lossy(text)
         .chars()
         .map(|c| if c == '\t' { ' ' } else { c })
         .collect();
-    let width = if end > start {
-        let stop = end.min(line_end);
-        String::from_utf8_lossy(&source[start..stop])
-            .chars()
-            .count()
-            .max(1)
-    } else {
-        1
-    };
-    let caret = col - 1;
+    let caret = String::from_utf8_lossy(&text[..start]).chars().count();
+    let width = String::from_utf8_lossy(&text[start..end])
+        .chars()
+        .count()
+        .max(1);
     let (from, to) = if chars.len() <= MAX_EXCERPT_WIDTH {
         (0, chars.len())
     } else {
@@ -167,23 +211,27 @@ fn excerpt(source: &[u8], span: crate::parser::Span, origin: &str, st: &Style) -
             .min(chars.len() - MAX_EXCERPT_WIDTH);
         (from, from + MAX_EXCERPT_WIDTH)
     };
-    let mut text = String::new();
+    let mut shown = String::new();
     if from > 0 {
-        text.push('…');
+        shown.push('…');
     }
-    text.extend(&chars[from..to]);
+    shown.extend(&chars[from..to]);
     if to < chars.len() {
-        text.push('…');
+        shown.push('…');
     }
     let caret_pad = caret - from + usize::from(from > 0);
     let width = width.min(to.saturating_sub(caret)).max(1);
-    let gutter = line.to_string().len();
-    let pad = " ".repeat(gutter);
+    let pad = " ".repeat(line.to_string().len());
     let Style {
         red, blue, reset, ..
     } = st;
+    let label = if label.is_empty() {
+        String::new()
+    } else {
+        format!(" {blue}{label}{reset}")
+    };
     format!(
-        "{pad}{blue}-->{reset} {origin}:{line}:{col}\n{pad} {blue}|{reset}\n{blue}{line}{reset} {blue}|{reset} {text}\n{pad} {blue}|{reset} {caret_pad}{red}{carets}{reset}\n",
+        "{pad} {blue}|{reset}\n{blue}{line}{reset} {blue}|{reset} {shown}\n{pad} {blue}|{reset} {caret_pad}{red}{carets}{reset}{label}\n",
         caret_pad = " ".repeat(caret_pad),
         carets = "^".repeat(width),
     )

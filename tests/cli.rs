@@ -26,6 +26,31 @@ fn run(args: &[&str], stdin: &[u8]) -> Output {
     o
 }
 
+/// A directory of the test's own files, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("exim-expand-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    /// Writes `file` in the directory; its path.
+    fn write(&self, file: &str, text: &str) -> String {
+        let p = self.0.join(file);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn conf() -> String {
     let p = std::env::temp_dir().join(format!("exim-expand-cli-{}.conf", std::process::id()));
     std::fs::write(&p, "primary_hostname = myhost.test.ex\n").unwrap();
@@ -245,22 +270,142 @@ fn dropin_carries_value_and_captures_after_a_failed_line() {
 #[test]
 fn lint_reports_each_expansion_problem_of_a_config() {
     let conf = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/config/lint.conf");
-    let o = run(&["lint", conf], b"");
+    let o = run(&["lint", "--no-excerpt", conf], b"");
     assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("lint.conf:3 (option smtp_banner)"), "{err}");
-    assert!(err.contains("lint.conf:5 (named list local)"), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    // The physical line and column of the offending byte; dns_check_names_pattern
+    // is not expanded, so its `$` is no problem.
+    let want = [
+        "3:31: error[E001] syntax error in \"if\" item - \"fail\" expected",
+        "5:29: error[E002] unknown variable name \"nosuch\"",
+        "10:27: error[E002] unknown variable \"nosuchvar\" after \"def:\"",
+        "17:31: error[E001] missing } at end of string",
+    ]
+    .map(|l| format!("{conf}:{l}\n"))
+    .concat();
+    assert_eq!(out, want);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "4 problems (4 errors, 0 warnings)\n"
+    );
+}
+
+/// Positions through continuation lines and macros, the excerpt and its
+/// notes, `--select`/`--ignore`, JSON and SARIF, and the exit statuses.
+#[test]
+fn lint_locates_findings_and_reports_them_in_each_format() {
+    let dir = TempDir::new("lint-formats");
+    let conf = dir.write(
+        "exim.conf",
+        "BANNER = ${lc:$nosuch}\n\
+         smtp_banner = hello \\\n   BANNER \\\n   ${uc:$nosuch2}\n\
+         begin acl\nc:\n  deny message = ${lcase:x} \\\n      ${md5x:y}\n",
+    );
+    let text = run(&["lint", &conf], b"");
+    assert_eq!(text.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&text.stdout);
+    let want = format!(
+        "{conf}:3:4: error[E002] unknown variable name \"nosuch\"\n\
+         \x20 |\n\
+         3 |    BANNER \\\n\
+         \x20 |    ^^^^^^ in option smtp_banner\n\
+         \x20 = note: from macro BANNER, defined at {conf}:1\n\
+         {conf}:4:9: error[E002] unknown variable name \"nosuch2\"\n\
+         \x20 |\n\
+         4 |    ${{uc:$nosuch2}}\n\
+         \x20 |         ^^^^^^^^ in option smtp_banner\n"
+    );
+    assert!(out.starts_with(&want), "{out}");
     assert!(
-        err.contains("lint.conf:10 (acl check_rcpt (accept condition))"),
-        "{err}"
+        out.contains(&format!(
+            "{conf}:7:18: error[E003] unknown expansion operator \"lcase\""
+        )),
+        "{out}"
     );
     assert!(
-        err.contains("lint.conf:17 (routers option condition)"),
-        "{err}"
+        out.contains(&format!(
+            "{conf}:8:7: error[E003] unknown expansion operator \"md5x\""
+        )),
+        "{out}"
     );
-    // dns_check_names_pattern is not expanded: its `$` is no problem.
-    assert!(!err.contains("dns_check_names_pattern"), "{err}");
-    assert!(err.contains("4 problems found"), "{err}");
+
+    let lines = |args: &[&str]| {
+        let o = run(args, b"");
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        let codes: Vec<String> = out
+            .lines()
+            .filter_map(|l| l.split_once(": error[").map(|(_, r)| r[..4].to_string()))
+            .collect();
+        (o.status.code(), codes)
+    };
+    assert_eq!(
+        lines(&["lint", "--no-excerpt", "--select", "E003", &conf]),
+        (Some(1), vec!["E003".to_string(), "E003".to_string()])
+    );
+    assert_eq!(
+        lines(&[
+            "lint",
+            "--no-excerpt",
+            "--ignore",
+            "unknown-variable,E003",
+            &conf
+        ]),
+        (Some(0), vec![])
+    );
+    assert_eq!(lines(&["lint", "--select", "E9", &conf]).0, Some(64));
+
+    let json = run(&["lint", "--format", "json", &conf], b"");
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 4);
+    assert_eq!(v[0]["code"], "E002");
+    assert_eq!(v[0]["macro"], format!("macro BANNER, defined at {conf}:1"));
+    assert_eq!(
+        (
+            v[1]["line"].as_u64(),
+            v[1]["column"].as_u64(),
+            v[1]["end_column"].as_u64()
+        ),
+        (Some(4), Some(9), Some(17))
+    );
+
+    let sarif = run(&["lint", "--format", "sarif", &conf], b"");
+    let v: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run0 = &v["runs"][0];
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(run0["tool"]["driver"]["rules"][index]["id"], id);
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 3, "{r}");
+    }
+
+    // In an included file: that file's line.
+    let part = dir.write(
+        "part.conf",
+        "# part\nqualify_domain = ${lc:\\\n  $nosuch}\n",
+    );
+    let main = dir.write("main.conf", &format!("smtp_banner = ok\n.include {part}\n"));
+    let o = run(&["lint", "--no-excerpt", &main], b"");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!("{part}:3:3: error[E002] unknown variable name \"nosuch\"\n")
+    );
+
+    // A configuration Exim cannot read: E100 at its line, status 2.
+    let bad = dir.write("bad.conf", "begin acl\nc:\n  deny nosuchcond = 1\n");
+    let o = run(&["lint", "--no-excerpt", &bad], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!(
+            "{bad}:3:3: error[E100] error in ACL: unknown ACL condition/modifier in \"deny nosuchcond = 1\"\n"
+        )
+    );
+    let o = run(&["lint", "--explain", "E102"], b"");
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("E102 undefined-acl (error): "));
 }
 
 #[test]
@@ -309,13 +454,16 @@ fn lint_output_is_bounded_for_huge_options() {
     std::fs::write(&p, format!("smtp_banner = {}\n", "$nosuch ".repeat(5_000))).unwrap();
     let o = run(&["lint", &p.to_string_lossy()], b"");
     let _ = std::fs::remove_file(&p);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.len() < 5_000, "{} bytes of diagnostics", err.len());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.len() < 5_000, "{} bytes of diagnostics", out.len());
     assert!(
-        err.contains("note: 4990 more errors in this string not shown"),
-        "{err}"
+        out.contains("note: 4990 more problems in this string not shown"),
+        "{out}"
     );
-    assert!(err.ends_with("5000 problems found\n"), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "5000 problems (5000 errors, 0 warnings)\n"
+    );
 }
 
 /// `-f` as Exim 4.96 reads it (outputs of `exim -C CONF -f ARG -be` with
@@ -546,9 +694,12 @@ fn lint_reads_acl_conditions_of_the_profile() {
     let debian = run(&["lint", &path], b"");
     let full = run(&["lint", "--profile", "exim-4.96-full", &path], b"");
     std::fs::remove_file(&c).unwrap();
-    assert_eq!(debian.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&debian.stderr);
-    assert!(err.contains("unknown ACL condition/modifier"), "{err}");
+    assert_eq!(debian.status.code(), Some(2));
+    let out = String::from_utf8_lossy(&debian.stdout);
+    assert!(
+        out.contains("error[E100] error in ACL: unknown ACL condition/modifier"),
+        "{out}"
+    );
     assert_eq!(
         (full.status.code(), full.stdout.as_slice()),
         (Some(0), &b"ok\n"[..])

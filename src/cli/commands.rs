@@ -58,17 +58,11 @@ enum Command {
         profile: Option<String>,
     },
     /// Check every expansion string of an Exim configuration (options,
-    /// named lists, ACLs, routers, transports, authenticators).
-    Lint {
-        /// The configuration file.
-        config: String,
-        /// Define a macro: NAME=VALUE (repeatable), as exim -D.
-        #[arg(short = 'D', value_name = "NAME=VALUE")]
-        defines: Vec<String>,
-        /// Compatibility profile deciding which variables exist.
-        #[arg(long)]
-        profile: Option<String>,
-    },
+    /// named lists, ACLs, routers, transports, authenticators); findings
+    /// as FILE:LINE:COL: SEVERITY[CODE] message, JSON or SARIF. Exit
+    /// status: 0 no error, 1 errors found, 2 the configuration cannot be
+    /// read.
+    Lint(super::lint::LintArgs),
     /// Sign a message with ARC as the smtp transport's arc_sign option
     /// does: the message (stdin) comes out with an ARC set in front.
     /// Exit status: 0 signed, 1 refused (the reason on stderr), 2 Exim
@@ -179,11 +173,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             now.as_deref(),
         ),
         Some(Command::Eval(args)) => eval_cmd(&args),
-        Some(Command::Lint {
-            config,
-            defines,
-            profile,
-        }) => lint_cmd(&config, &defines, profile),
+        Some(Command::Lint(args)) => super::lint::run(&args),
         Some(Command::Check {
             expr,
             file,
@@ -345,7 +335,7 @@ fn eval_cmd(args: &EvalArgs) -> i32 {
 }
 
 /// `-D NAME=VALUE` (or `-D NAME`, an empty value) as exim reads them.
-fn parse_defines(defines: &[String]) -> Vec<(String, String)> {
+pub(super) fn parse_defines(defines: &[String]) -> Vec<(String, String)> {
     defines
         .iter()
         .map(|d| match d.split_once('=') {
@@ -371,47 +361,6 @@ fn argument_or_stdin(arg: &str) -> Result<Vec<u8>, String> {
         }
     }
     Ok(text)
-}
-
-fn lint_cmd(path: &str, defines: &[String], profile: Option<String>) -> i32 {
-    let color = color::stderr();
-    let defines = parse_defines(defines);
-    let mut ctx = Context::new();
-    if let Some(name) = profile {
-        match crate::eval::Profile::by_name(&name) {
-            Some(p) => ctx.set_profile(p),
-            None => {
-                eprintln!("exim-expand: unknown profile \"{name}\"");
-                return 64;
-            }
-        }
-    }
-    // The profile's build decides which ACL conditions exist.
-    let opts = crate::config::ReadOptions::with_defines(&defines).for_profile(&ctx.profile);
-    let config = match crate::config::Config::from_file_with(std::path::Path::new(path), &opts) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return 1;
-        }
-    };
-    let found = crate::lint::lint_config(&config, &ctx);
-    for f in &found {
-        let origin = format!("{}:{} ({})", f.file, f.line, f.place);
-        eprint!(
-            "{}{}",
-            diagnostic::render(&f.source, &f.error, &origin, color),
-            diagnostic::omitted_note(f.omitted, color)
-        );
-    }
-    if found.is_empty() {
-        println!("ok");
-        0
-    } else {
-        let n = found.len() + found.iter().map(|f| f.omitted).sum::<usize>();
-        eprintln!("{n} problem{} found", if n == 1 { "" } else { "s" });
-        1
-    }
 }
 
 fn check_cmd(expr: Option<String>, file: Option<String>, profile: Option<String>) -> i32 {

@@ -7,6 +7,7 @@ pub mod color;
 pub mod commands;
 pub mod coprocess;
 pub mod dropin;
+pub mod lint;
 pub mod repl;
 
 use std::ffi::OsString;

@@ -11,12 +11,15 @@
 //! to start), and so is an `acl_smtp_*` option naming an ACL that is not
 //! defined.
 
+pub mod codes;
 mod expanded;
+pub mod report;
 
+pub use codes::{Rule, Severity};
 pub use expanded::is_expanded;
 
-use crate::check::check;
-use crate::config::{Config, OptionKind};
+use crate::check::{Problem, check_kinds};
+use crate::config::{Config, OptionKind, Origin};
 use crate::diagnostic::MAX_ERRORS_PER_SOURCE;
 use crate::eval::{Context, ExpandError};
 
@@ -28,24 +31,91 @@ use crate::eval::{Context, ExpandError};
 /// let c = Config::from_str(text, &[]).unwrap();
 /// let found = lint_config(&c, &Context::new());
 /// assert_eq!(found.len(), 1);
-/// assert_eq!((found[0].place.as_str(), found[0].line), ("option smtp_banner", 2));
-/// assert_eq!(found[0].error.message_str(), "unknown variable name \"nosuch\"");
+/// let f = &found[0];
+/// assert_eq!((f.place.as_str(), f.line, f.column), ("option smtp_banner", 2, 20));
+/// assert_eq!((f.rule.code, f.error.message_str().as_str()), ("E002", "unknown variable name \"nosuch\""));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Finding {
-    /// The configuration file the string is in (an included file, if so).
+    /// What rule it breaks (its code and severity).
+    pub rule: &'static Rule,
+    /// The file the offending byte is in (an included file, if so).
     pub file: String,
-    /// The line number of the string.
+    /// Its physical line (1-based).
     pub line: usize,
+    /// Its column (1-based, in characters).
+    pub column: usize,
+    /// Where the offending text ends: line and column (exclusive).
+    pub end: (usize, usize),
     /// Where the string is: `option primary_hostname`, `acl acl_smtp_rcpt`, ...
     pub place: String,
     /// The expansion string (its spans are offsets into it).
     pub source: Vec<u8>,
     /// The problem, with its span in [`Finding::source`].
     pub error: ExpandError,
+    /// The physical line holding the offending byte, and the byte's column
+    /// in it (0-based): the excerpt shown under the message.
+    pub excerpt: (Vec<u8>, usize),
+    /// Set when the offending text came from a macro: which, and where it
+    /// was defined (`macro DOM, defined at exim.conf:3`).
+    pub macro_note: Option<String>,
     /// Further problems in the same string that are not listed (only the first
     /// [`MAX_ERRORS_PER_SOURCE`] of a string are; this is set on the last).
     pub omitted: usize,
+}
+
+impl Finding {
+    fn new(
+        config: &Config,
+        rule: &'static Rule,
+        origin: &Origin,
+        place: String,
+        value: &[u8],
+        error: ExpandError,
+    ) -> Finding {
+        let at = origin.locate(error.span.start as usize);
+        let to = origin.locate(error.span.end.max(error.span.start) as usize);
+        // Text from a macro is shown as the macro's name.
+        let end = match at.macro_name {
+            Some(m) if to.macro_name == Some(m) || (to.line, to.column) <= (at.line, at.column) => {
+                (at.line, at.column + m.chars().count())
+            }
+            _ => (to.line, to.column),
+        };
+        let macro_note = at.macro_name.map(|m| match config.macro_defined_at(m) {
+            Some((file, line)) => format!("macro {m}, defined at {file}:{line}"),
+            None => format!("macro {m}"),
+        });
+        // A value with no map (built by hand) is placed at its setting.
+        let file = if origin.map.file().is_empty() {
+            String::new()
+        } else {
+            at.file.to_string()
+        };
+        Finding {
+            rule,
+            file,
+            line: at.line,
+            column: at.column,
+            end,
+            place,
+            source: value.to_vec(),
+            excerpt: (at.text.to_vec(), at.byte_column),
+            macro_note,
+            error,
+            omitted: 0,
+        }
+    }
+}
+
+fn rule_of(p: Problem) -> &'static Rule {
+    match p {
+        Problem::Syntax => &codes::SYNTAX,
+        Problem::UnknownVariable => &codes::UNKNOWN_VARIABLE,
+        Problem::UnknownOperator => &codes::UNKNOWN_OPERATOR,
+        Problem::OperatorArgument => &codes::OPERATOR_ARGUMENT,
+        Problem::ItemArgument => &codes::ITEM_ARGUMENT,
+    }
 }
 
 /// An `acl_smtp_*` or `acl_not_smtp*` option naming, as one plain word, an
@@ -80,71 +150,72 @@ fn expandable(v: &[u8]) -> bool {
 pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
     let mut found = Vec::new();
     let debian = ctx.profile.name == crate::eval::Profile::DEBIAN_4_96.name;
-    let mut problem = |file: &str, line: usize, place: String, value: &[u8], message: String| {
-        found.push(Finding {
-            file: file.to_string(),
-            line,
-            place,
-            source: value.to_vec(),
-            error: ExpandError::syntax(message, crate::parser::Span::new(0, value.len())),
-            omitted: 0,
-        });
+    let whole = |value: &[u8], message: String| {
+        ExpandError::syntax(message, crate::parser::Span::new(0, value.len()))
     };
     for o in config.options() {
         let place = format!("option {}", o.name);
         // Exim refuses to start with an option its build does not have
         // (we hold the table of Debian's build; the reading was lenient).
+        // The name is where the logical line starts.
         if debian && crate::config::main_option_kind(&o.name).is_none() {
             let message = format!("main option \"{}\" unknown", o.name);
-            problem(&o.file, o.line, place.clone(), &o.value_bytes, message);
+            let start = Origin {
+                map: o.origin.map.clone(),
+                offset: 0,
+            };
+            let e = ExpandError::syntax(message, crate::parser::Span::new(0, 0));
+            let rule = &codes::UNKNOWN_MAIN_OPTION;
+            found.push(Finding::new(config, rule, &start, place.clone(), b"", e));
         }
         if let Some(message) = undefined_acl(config, &o.name, &o.value_bytes) {
-            problem(&o.file, o.line, place, &o.value_bytes, message);
+            let e = whole(&o.value_bytes, message);
+            let rule = &codes::UNDEFINED_ACL;
+            found.push(Finding::new(
+                config,
+                rule,
+                &o.origin,
+                place,
+                &o.value_bytes,
+                e,
+            ));
         }
     }
-    let mut look = |file: &str, line: usize, place: String, value: &[u8]| {
+    let mut look = |origin: &Origin, place: String, value: &[u8]| {
         if !expandable(value) {
             return;
         }
         let t = crate::parse(value);
-        let errors = check(&t, ctx);
+        let errors = check_kinds(&t, ctx);
         let omitted = errors.len().saturating_sub(MAX_ERRORS_PER_SOURCE);
         let shown = errors.len() - omitted;
-        for (i, error) in errors.into_iter().take(shown).enumerate() {
-            found.push(Finding {
-                file: file.to_string(),
-                line,
-                place: place.clone(),
-                source: value.to_vec(),
+        for (i, (problem, error)) in errors.into_iter().take(shown).enumerate() {
+            let mut f = Finding::new(
+                config,
+                rule_of(problem),
+                origin,
+                place.clone(),
+                value,
                 error,
-                omitted: if i + 1 == shown { omitted } else { 0 },
-            });
+            );
+            f.omitted = if i + 1 == shown { omitted } else { 0 };
+            found.push(f);
         }
     };
     for o in config.options() {
         if o.kind != OptionKind::Bool && is_expanded(&o.name) {
-            look(
-                &o.file,
-                o.line,
-                format!("option {}", o.name),
-                &o.value_bytes,
-            );
+            look(&o.origin, format!("option {}", o.name), &o.value_bytes);
         }
     }
     for l in config.named_lists() {
-        look(
-            &l.file,
-            l.line,
-            format!("named list {}", l.name),
-            &l.value_bytes,
-        );
+        look(&l.origin, format!("named list {}", l.name), &l.value_bytes);
     }
     for acl in config.acls() {
         for st in &acl.statements {
             for c in &st.conditions {
                 if let Some(v) = &c.value {
                     let place = format!("acl {} ({} {})", acl.name, st.verb.as_str(), c.name);
-                    look(&st.file, c.line, place, v.as_bytes());
+                    look(&c.origin, place, v.as_bytes());
                 }
             }
         }
@@ -163,11 +234,12 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
                 continue;
             }
             let value = l.text[eq + 1..].trim_ascii();
+            let origin = Origin::of(&l.origin.map, &l.text, value);
             let place = format!("{} option {name}", section.name);
-            look(&l.file, l.line, place, value);
+            look(&origin, place, value);
         }
     }
-    found.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    found.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     found
 }
 

@@ -1,0 +1,180 @@
+//! `exim-expand lint`: check every expansion string of a configuration,
+//! reported as text, JSON or SARIF.
+//!
+//! Exit status: 0 when no error is reported (warnings alone do not fail),
+//! 1 when one is, 2 when the configuration cannot be read (reported as
+//! `E100`), 64 for a usage error.
+
+use super::color;
+use crate::eval::Context;
+use crate::lint::{Finding, codes, report};
+
+/// The report's format.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// `FILE:LINE:COL: SEVERITY[CODE] message` and an excerpt.
+    #[default]
+    Text,
+    /// An array of findings.
+    Json,
+    /// SARIF 2.1.0, for code-scanning upload.
+    Sarif,
+}
+
+/// The options of `exim-expand lint`.
+#[derive(clap::Args, Debug)]
+pub struct LintArgs {
+    /// The configuration file.
+    #[arg(required_unless_present = "explain")]
+    config: Option<String>,
+    /// Define a macro: NAME=VALUE (repeatable), as exim -D.
+    #[arg(short = 'D', value_name = "NAME=VALUE")]
+    defines: Vec<String>,
+    /// Compatibility profile deciding which variables, options and ACL
+    /// conditions exist.
+    #[arg(long)]
+    profile: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Text format: one line per finding, without the excerpt.
+    #[arg(long)]
+    no_excerpt: bool,
+    /// Report only these rules: codes (E002), code prefixes (E0, W) or
+    /// rule names, comma-separated or repeated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    select: Vec<String>,
+    /// Do not report these rules (as --select names them).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    ignore: Vec<String>,
+    /// Print what a rule finds (every rule without a CODE) and exit.
+    #[arg(long, value_name = "CODE", num_args = 0..=1, default_missing_value = "")]
+    explain: Option<String>,
+}
+
+/// `E002 unknown-variable (error): ...` for one rule.
+fn explain_line(r: &codes::Rule) -> String {
+    format!(
+        "{} {} ({}): {}",
+        r.code,
+        r.name,
+        r.severity.as_str(),
+        r.summary
+    )
+}
+
+fn explain(which: &str) -> i32 {
+    if which.is_empty() {
+        for r in codes::RULES {
+            println!("{}", explain_line(r));
+        }
+        return 0;
+    }
+    match codes::rule(which) {
+        Some(r) => {
+            println!("{}", explain_line(r));
+            0
+        }
+        None => {
+            eprintln!("exim-expand lint: no rule \"{which}\" (lint --explain lists them)");
+            64
+        }
+    }
+}
+
+/// Is the finding reported under `--select`/`--ignore`?
+fn wanted(args: &LintArgs, f: &Finding) -> bool {
+    let selected = args.select.is_empty() || args.select.iter().any(|s| codes::matches(s, f.rule));
+    selected && !args.ignore.iter().any(|s| codes::matches(s, f.rule))
+}
+
+/// The configuration error as a finding at its line (the line read
+/// again for the excerpt, the column that of its first non-blank byte).
+fn config_error(e: &crate::config::ConfigError) -> Finding {
+    let error = crate::eval::ExpandError::syntax(e.message.clone(), crate::parser::Span::new(0, 0));
+    let text = (e.line > 0)
+        .then(|| std::fs::read(&e.file).ok())
+        .flatten()
+        .and_then(|data| {
+            let line = data.split(|&c| c == b'\n').nth(e.line - 1)?;
+            Some(line.strip_suffix(b"\r").unwrap_or(line).to_vec())
+        })
+        .unwrap_or_default();
+    let start = text
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(0);
+    let column = String::from_utf8_lossy(&text[..start]).chars().count() + 1;
+    Finding {
+        rule: &codes::CONFIG,
+        file: e.file.clone(),
+        line: e.line,
+        column,
+        end: (e.line, column),
+        place: "the configuration".to_string(),
+        source: Vec::new(),
+        error,
+        excerpt: (text, start),
+        macro_note: None,
+        omitted: 0,
+    }
+}
+
+fn print(args: &LintArgs, found: &[Finding]) {
+    match args.format {
+        Format::Text => {
+            print!("{}", report::text(found, !args.no_excerpt, color::stdout()));
+        }
+        Format::Json => print!("{}", report::json(found)),
+        Format::Sarif => print!("{}", report::sarif(found)),
+    }
+}
+
+pub fn run(args: &LintArgs) -> i32 {
+    if let Some(which) = &args.explain {
+        return explain(which);
+    }
+    for sel in args.select.iter().chain(&args.ignore) {
+        if let Err(m) = codes::check_selector(sel) {
+            eprintln!("exim-expand lint: {m}");
+            return 64;
+        }
+    }
+    let path = args.config.as_deref().unwrap_or_default();
+    let defines = super::commands::parse_defines(&args.defines);
+    let mut ctx = Context::new();
+    if let Some(name) = &args.profile {
+        match crate::eval::Profile::by_name(name) {
+            Some(p) => ctx.set_profile(p),
+            None => {
+                eprintln!("exim-expand: unknown profile \"{name}\"");
+                return 64;
+            }
+        }
+    }
+    // The profile's build decides which ACL conditions exist.
+    let opts = crate::config::ReadOptions::with_defines(&defines).for_profile(&ctx.profile);
+    let (found, status) =
+        match crate::config::Config::from_file_with(std::path::Path::new(path), &opts) {
+            Ok(config) => {
+                let found: Vec<Finding> = crate::lint::lint_config(&config, &ctx)
+                    .into_iter()
+                    .filter(|f| wanted(args, f))
+                    .collect();
+                let failed = found
+                    .iter()
+                    .any(|f| f.rule.severity == codes::Severity::Error);
+                (found, i32::from(failed))
+            }
+            Err(e) => (vec![config_error(&e)], 2),
+        };
+    print(args, &found);
+    if args.format == Format::Text {
+        if found.is_empty() {
+            println!("ok");
+        } else {
+            eprintln!("{}", report::summary(&found));
+        }
+    }
+    status
+}

@@ -1,0 +1,148 @@
+//! The rules of `exim-expand lint`: each finding has one, with a stable
+//! code (what `--select`, `--ignore` and SARIF's `ruleId` use), a name, a
+//! severity and a one-line explanation (what `lint --explain CODE` prints).
+//!
+//! Codes are never reused: a rule that goes away leaves its code unused.
+//! `E0xx` are problems in an expansion string, `E1xx` problems of the
+//! configuration itself (as Exim reports them when it reads the file or
+//! runs the ACL), `W` codes warnings (legal text that is probably not what
+//! was meant).
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Exim fails on it (refuses the configuration, or fails the expansion
+    /// every time it is evaluated).
+    Error,
+    /// Legal, but probably a mistake.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`, as the text and JSON outputs write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One rule.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// The stable code, `E001`.
+    pub code: &'static str,
+    /// A readable name, `expansion-syntax` (also accepted by `--select`).
+    pub name: &'static str,
+    /// Its severity.
+    pub severity: Severity,
+    /// What it finds and why it matters, in one line.
+    pub summary: &'static str,
+}
+
+macro_rules! rules {
+    ($($id:ident = $code:literal $name:literal $sev:ident $summary:literal;)*) => {
+        $(
+            #[doc = $summary]
+            pub static $id: Rule = Rule {
+                code: $code,
+                name: $name,
+                severity: Severity::$sev,
+                summary: $summary,
+            };
+        )*
+        /// Every rule, by code.
+        pub static RULES: &[&Rule] = &[$(&$id),*];
+    };
+}
+
+rules! {
+    SYNTAX = "E001" "expansion-syntax" Error
+        "The string does not parse as an expansion: Exim fails it wherever it is expanded.";
+    UNKNOWN_VARIABLE = "E002" "unknown-variable" Error
+        "A variable the build (profile) does not have: Exim fails the expansion, even in a branch not taken.";
+    UNKNOWN_OPERATOR = "E003" "unknown-operator" Error
+        "An operator name Exim does not know (`${lcase:...}`): the expansion fails.";
+    OPERATOR_ARGUMENT = "E004" "operator-argument" Error
+        "An operator's suffix or option that is wrong as written (`${substr_x:...}`, `${quote_nosuch:...}`).";
+    ITEM_ARGUMENT = "E005" "item-argument" Error
+        "An item's argument that is wrong as written (`${extract{1}{:}}` lacks its string).";
+    CONFIG = "E100" "config-error" Error
+        "Exim cannot read the configuration: it refuses to start (the message is Exim's).";
+    UNKNOWN_MAIN_OPTION = "E101" "unknown-main-option" Error
+        "A main option the build does not have: Exim refuses to start.";
+    UNDEFINED_ACL = "E102" "undefined-acl" Error
+        "An acl_smtp_* option names an ACL that is not defined: Exim reads the word as ACL text and defers every command.";
+}
+
+/// The rule whose code or name is `id` (codes in any case).
+///
+/// ```
+/// use exim_expand::lint::codes::{rule, UNKNOWN_VARIABLE};
+/// assert_eq!(rule("e002"), Some(&UNKNOWN_VARIABLE));
+/// assert_eq!(rule("unknown-variable"), Some(&UNKNOWN_VARIABLE));
+/// assert_eq!(rule("E999"), None);
+/// ```
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(id) || r.name == id)
+}
+
+/// Does the selector `sel` (a code, a code prefix such as `E1` or `W`, or a
+/// rule's name) take in `rule`?
+pub fn matches(sel: &str, rule: &Rule) -> bool {
+    rule.name == sel
+        || (!sel.is_empty()
+            && rule.code.len() >= sel.len()
+            && rule.code[..sel.len()].eq_ignore_ascii_case(sel))
+}
+
+/// Checks a selector of `--select`/`--ignore`: it must take in some rule.
+pub fn check_selector(sel: &str) -> Result<(), String> {
+    if RULES.iter().any(|r| matches(sel, r)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "\"{sel}\" is no lint code, code prefix or rule name (lint --explain lists them)"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_ordered() {
+        assert!(RULES.windows(2).all(|w| w[0].code < w[1].code));
+        let mut names: Vec<&str> = RULES.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len());
+        for r in RULES {
+            let first = r.code.as_bytes()[0];
+            assert_eq!(first == b'E', r.severity == Severity::Error, "{}", r.code);
+        }
+    }
+
+    #[test]
+    fn selectors() {
+        let cases: &[(&str, &Rule, bool)] = &[
+            ("E002", &UNKNOWN_VARIABLE, true),
+            ("e0", &UNKNOWN_VARIABLE, true),
+            ("E1", &UNKNOWN_VARIABLE, false),
+            ("E", &UNDEFINED_ACL, true),
+            ("undefined-acl", &UNDEFINED_ACL, true),
+            ("undefined", &UNDEFINED_ACL, false),
+            ("", &SYNTAX, false),
+        ];
+        for &(sel, rule, want) in cases {
+            assert_eq!(matches(sel, rule), want, "{sel} {}", rule.code);
+        }
+        assert!(check_selector("E10").is_ok());
+        assert!(check_selector("X1").is_err());
+    }
+}
