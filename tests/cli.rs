@@ -705,3 +705,27 @@ fn lint_reads_acl_conditions_of_the_profile() {
         (Some(0), &b"ok\n"[..])
     );
 }
+
+/// Shell completions: each script names the subcommands and their options,
+/// and bash can read its own.
+#[test]
+fn completions_for_each_shell() {
+    let script = |shell: &str| {
+        let o = run(&["completions", shell], b"");
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let bash = script("bash");
+    for word in ["lint", "check", "eval", "repl", "--format", "--select"] {
+        assert!(bash.contains(word), "bash script lacks {word}");
+    }
+    let dir = TempDir::new("completions");
+    let file = dir.write("exim-expand.bash", &bash);
+    let syntax = Command::new("bash").args(["-n", &file]).status().unwrap();
+    assert!(syntax.success(), "bash -n refuses the script");
+    assert!(script("zsh").starts_with("#compdef exim-expand"));
+    assert!(script("fish").contains(
+        "complete -c exim-expand -n \"__fish_exim_expand_using_subcommand lint\" -l format"
+    ));
+    assert_eq!(run(&["completions", "nosuch"], b"").status.code(), Some(64));
+}

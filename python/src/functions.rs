@@ -140,6 +140,71 @@ pub(crate) fn check(
     Ok(diagnostics(&t.source, &ee::check::check(&t, &ctx)))
 }
 
+/// Lints the Exim configuration at `path` as `exim-expand lint` does.
+/// Without `format`: a list of findings, each a dict with `file`, `line`,
+/// `column`, `end_line`, `end_column`, `severity`, `code`, `rule`,
+/// `message`, `place` (and `macro`, `omitted` when they apply); with
+/// `format` "text", "json" or "sarif": that report as a string.
+/// `select`/`ignore` name rules by code, code prefix or name.  Raises
+/// ConfigError when Exim could not read the configuration.
+#[pyfunction]
+#[pyo3(signature = (path, *, defines = None, profile = None, select = None, ignore = None, format = None))]
+pub(crate) fn lint<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    defines: Option<&Bound<'py, PyAny>>,
+    profile: Option<&str>,
+    select: Option<Vec<String>>,
+    ignore: Option<Vec<String>>,
+    format: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use ee::lint::{codes, report};
+    let mut ctx = ee::Context::new();
+    if let Some(p) = profile {
+        ctx.set_profile(profile_from(p)?);
+    }
+    let mut defs = Vec::new();
+    if let Some(d) = defines {
+        for (k, v) in items(d)? {
+            let v = if v.is_none() {
+                String::new()
+            } else {
+                v.str()?.extract()?
+            };
+            defs.push((k, v));
+        }
+    }
+    let (select, ignore) = (select.unwrap_or_default(), ignore.unwrap_or_default());
+    for sel in select.iter().chain(&ignore) {
+        codes::check_selector(sel).map_err(pyo3::exceptions::PyValueError::new_err)?;
+    }
+    let opts = ee::config::ReadOptions::with_defines(&defs).for_profile(&ctx.profile);
+    let config = ee::config::Config::from_file_with(&path, &opts)
+        .map_err(|e| ConfigError::new_err(e.to_string()))?;
+    let found: Vec<ee::lint::Finding> = ee::lint::lint_config(&config, &ctx)
+        .into_iter()
+        .filter(|f| {
+            (select.is_empty() || select.iter().any(|s| codes::matches(s, f.rule)))
+                && !ignore.iter().any(|s| codes::matches(s, f.rule))
+        })
+        .collect();
+    let text = match format {
+        Some("text") => report::text(&found, true, false),
+        Some("json") => report::json(&found),
+        Some("sarif") => report::sarif(&found),
+        Some(other) => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "format must be \"text\", \"json\" or \"sarif\", not \"{other}\""
+            )));
+        }
+        None => {
+            let json = py.import("json")?;
+            return json.call_method1("loads", (report::json(&found),));
+        }
+    };
+    Ok(pyo3::types::PyString::new(py, &text).into_any())
+}
+
 /// The names of the compatibility profiles.
 #[pyfunction]
 pub(crate) fn profiles() -> Vec<&'static str> {

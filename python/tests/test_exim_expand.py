@@ -6,6 +6,7 @@ Every expected value comes from Debian's Exim 4.96, run as
 """
 
 import datetime
+import json
 import pathlib
 
 import pytest
@@ -311,6 +312,36 @@ def test_check_operators_and_literal_arguments():
     # The full profile has the redis lookup, Debian's build has not.
     assert len(ee.check("${quote_redis:x}")) == 1
     assert ee.check("${quote_redis:x}", profile="exim-4.96-full") == []
+
+
+def test_lint_findings_and_reports(tmp_path):
+    conf = tmp_path / "exim.conf"
+    conf.write_text(
+        "DOM = ${lc:$nosuch}\n"
+        "smtp_banner = hello \\\n  DOM\n"
+        "qualify_domain = ${lcase:x}\n"
+        "acl_smtp_rcpt = ACLNAME\n"
+    )
+    found = ee.lint(conf, defines={"ACLNAME": "typo"})
+    assert [(f["line"], f["column"], f["code"], f["place"]) for f in found] == [
+        (3, 3, "E002", "option smtp_banner"),
+        (4, 18, "E003", "option qualify_domain"),
+        (5, 16, "E102", "option acl_smtp_rcpt"),
+    ]
+    assert found[0]["macro"] == f"macro DOM, defined at {conf}:1"
+    assert [f["code"] for f in ee.lint(conf, select=["E0"])] == ["E002", "E003"]
+    assert [f["code"] for f in ee.lint(conf, ignore=["unknown-variable"])] == ["E003", "E102"]
+    text = ee.lint(conf, format="text", select=["E003"])
+    assert text.startswith(f"{conf}:4:18: error[E003] unknown expansion operator \"lcase\"\n")
+    sarif = json.loads(ee.lint(conf, format="sarif"))
+    assert sarif["version"] == "2.1.0"
+    assert len(sarif["runs"][0]["results"]) == 3
+    with pytest.raises(ValueError):
+        ee.lint(conf, select=["X1"])
+    bad = tmp_path / "bad.conf"
+    bad.write_text("begin nosuch\n")
+    with pytest.raises(ee.ConfigError):
+        ee.lint(bad)
 
 
 def test_check_profile_and_context():

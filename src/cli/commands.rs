@@ -85,6 +85,13 @@ enum Command {
         #[arg(long)]
         now: Option<String>,
     },
+    /// Print a completion script for a shell: bash, zsh, fish, elvish or
+    /// powershell (e.g. `exim-expand completions bash >
+    /// /etc/bash_completion.d/exim-expand`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Interactive prompt with history, completion (Tab), commands
     /// (:help) and caret errors; from a pipe, each line is evaluated.
     Repl(ContextArgs),
@@ -174,6 +181,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
         ),
         Some(Command::Eval(args)) => eval_cmd(&args),
         Some(Command::Lint(args)) => super::lint::run(&args),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "exim-expand", &mut std::io::stdout());
+            0
+        }
         Some(Command::Check {
             expr,
             file,
