@@ -394,6 +394,24 @@ fn lint_locates_findings_and_reports_them_in_each_format() {
         format!("{part}:3:3: error[E002] unknown variable name \"nosuch\"\n")
     );
 
+    // Warnings alone do not fail.
+    let warn = dir.write("warn.conf", "smtp_banner = [$h_subject] ${lc::x}\n");
+    let o = run(&["lint", "--no-excerpt", &warn], b"");
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.starts_with(&format!("{warn}:1:16: warning[W001] ")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{warn}:1:32: warning[W002] ")),
+        "{out}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "2 problems (0 errors, 2 warnings)\n"
+    );
+
     // A configuration Exim cannot read: E100 at its line, status 2.
     let bad = dir.write("bad.conf", "begin acl\nc:\n  deny nosuchcond = 1\n");
     let o = run(&["lint", "--no-excerpt", &bad], b"");

@@ -326,7 +326,7 @@ def test_lint_findings_and_reports(tmp_path):
     assert [(f["line"], f["column"], f["code"], f["place"]) for f in found] == [
         (3, 3, "E002", "option smtp_banner"),
         (4, 18, "E003", "option qualify_domain"),
-        (5, 16, "E102", "option acl_smtp_rcpt"),
+        (5, 17, "E102", "option acl_smtp_rcpt"),
     ]
     assert found[0]["macro"] == f"macro DOM, defined at {conf}:1"
     assert [f["code"] for f in ee.lint(conf, select=["E0"])] == ["E002", "E003"]

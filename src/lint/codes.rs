@@ -74,6 +74,10 @@ rules! {
         "A main option the build does not have: Exim refuses to start.";
     UNDEFINED_ACL = "E102" "undefined-acl" Error
         "An acl_smtp_* option names an ACL that is not defined: Exim reads the word as ACL text and defers every command.";
+    HEADER_WITHOUT_COLON = "W001" "header-without-colon" Warning
+        "`$h_subject` without its colon: Exim reads the name up to white space, so `[$h_subject]` asks for the header `subject]`.";
+    DOUBLED_COLON = "W002" "doubled-colon" Warning
+        "`${lc::$domain}`: the second colon is part of the operand and of the result.";
 }
 
 /// The rule whose code or name is `id` (codes in any case).

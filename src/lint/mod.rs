@@ -14,6 +14,7 @@
 pub mod codes;
 mod expanded;
 pub mod report;
+pub mod warnings;
 
 pub use codes::{Rule, Severity};
 pub use expanded::is_expanded;
@@ -200,6 +201,10 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
             );
             f.omitted = if i + 1 == shown { omitted } else { 0 };
             found.push(f);
+        }
+        for (rule, span, message) in warnings::warnings(&t, value) {
+            let e = ExpandError::syntax(message, span);
+            found.push(Finding::new(config, rule, origin, place.clone(), value, e));
         }
     };
     for o in config.options() {

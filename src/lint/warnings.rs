@@ -1,0 +1,117 @@
+//! Warnings beyond Exim: text Exim accepts that is probably not what was
+//! meant.  One small function per rule, each returning the span it
+//! objects to and its message; [`warnings`] runs them all over a string.
+
+use super::codes::{self, Rule};
+use crate::Template;
+use crate::parser::{Node, Span, Visit};
+
+/// W001: `$h_subject` without its colon.  Exim then reads the header name
+/// up to the next white space, so `[$h_subject]` looks up the header
+/// `subject]` (and expands to nothing).
+fn header_without_colon(source: &[u8], node: &Node) -> Option<(Span, String)> {
+    let Node::Header { name, span, .. } = node else {
+        return None;
+    };
+    let end = span.end as usize;
+    if end == 0 || source.get(end - 1) == Some(&b':') {
+        return None;
+    }
+    let name = String::from_utf8_lossy(name);
+    Some((
+        *span,
+        format!(
+            "header variable without its colon: Exim reads the header name \"{name}\" up to the next white space; end it with \":\""
+        ),
+    ))
+}
+
+/// W002: an operator whose operand starts with another colon
+/// (`${lc::$domain}`): the second colon is part of the result.
+fn doubled_colon(source: &[u8], node: &Node) -> Option<(Span, String)> {
+    let Node::Op(op) = node else {
+        return None;
+    };
+    let at = op.operand.span.start as usize;
+    if source.get(at) != Some(&b':') || source.get(at.wrapping_sub(1)) != Some(&b':') {
+        return None;
+    }
+    Some((
+        Span::new(at - 1, at + 1),
+        format!(
+            "\"::\" after ${{{}: the second colon is part of the operand (and of the result)",
+            op.name
+        ),
+    ))
+}
+
+type Check = fn(&[u8], &Node) -> Option<(Span, String)>;
+
+/// Each warning rule with its check.
+const CHECKS: &[(&Rule, Check)] = &[
+    (&codes::HEADER_WITHOUT_COLON, header_without_colon),
+    (&codes::DOUBLED_COLON, doubled_colon),
+];
+
+/// Every warning in `t` (parsed from `source`), in source order.
+pub fn warnings(t: &Template, source: &[u8]) -> Vec<(&'static Rule, Span, String)> {
+    let mut found = Vec::new();
+    t.walk(&mut |v| {
+        if let Visit::Node(node) = v {
+            for (rule, check) in CHECKS {
+                if let Some((span, message)) = check(source, node) {
+                    found.push((*rule, span, message));
+                }
+            }
+        }
+    });
+    found.sort_by_key(|(_, span, _)| span.start);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (code, start, end) of a warning.
+    type Found = (&'static str, u32, u32);
+
+    /// Each warning in `src`.
+    fn found(src: &str) -> Vec<Found> {
+        let t = crate::parse(src.as_bytes());
+        warnings(&t, src.as_bytes())
+            .into_iter()
+            .map(|(r, s, _)| (r.code, s.start, s.end))
+            .collect()
+    }
+
+    #[test]
+    fn header_variables_need_their_colon() {
+        // Exim 4.96 with a message of "Subject: hello": `[$h_subject]`
+        // expands to "[", `[$h_subject:]` to "[hello]".
+        let cases: &[(&str, &[Found])] = &[
+            ("[$h_subject]", &[("W001", 1, 12)]),
+            ("[$h_subject:]", &[]),
+            ("$rh_from $bheader_to:", &[("W001", 0, 8)]),
+            ("$header_x-spam", &[("W001", 0, 14)]),
+            ("$home", &[]),
+        ];
+        for (src, want) in cases {
+            assert_eq!(found(src), *want, "{src}");
+        }
+    }
+
+    #[test]
+    fn doubled_colons_after_operators() {
+        let cases: &[(&str, &[Found])] = &[
+            ("${lc::$domain}", &[("W002", 4, 6)]),
+            ("${lc:$domain}", &[]),
+            ("${lc:${uc::x}}", &[("W002", 9, 11)]),
+            ("${substr_1::abc}", &[("W002", 10, 12)]),
+            ("${lc: :x}", &[]),
+        ];
+        for (src, want) in cases {
+            assert_eq!(found(src), *want, "{src}");
+        }
+    }
+}
