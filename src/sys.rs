@@ -6,7 +6,17 @@ pub fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
-/// `b` without leading [`is_space`] bytes.
+/// `b` without leading [`is_space`] bytes (for the SQL and Redis lookups,
+/// which are features).
+#[cfg_attr(
+    not(any(
+        feature = "sqlite",
+        feature = "pgsql",
+        feature = "mysql",
+        feature = "redis"
+    )),
+    allow(dead_code)
+)]
 pub fn trim_start(b: &[u8]) -> &[u8] {
     let s = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
     &b[s..]

@@ -394,6 +394,37 @@ fn lint_locates_findings_and_reports_them_in_each_format() {
         format!("{part}:3:3: error[E002] unknown variable name \"nosuch\"\n")
     );
 
+    // --all-branches: also the branches the macros leave out.
+    let branches = dir.write(
+        "branches.conf",
+        ".ifdef TLS\ntls_certificate = ${lc:$nosuch}\n.else\nsmtp_banner = ok\n.endif\n",
+    );
+    let o = run(&["lint", "--no-excerpt", &branches], b"");
+    assert_eq!(
+        (o.status.code(), o.stdout.as_slice()),
+        (Some(0), &b"ok\n"[..])
+    );
+    let o = run(
+        &["lint", "--all-branches", "--format", "json", &branches],
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (&v[0]["line"], &v[0]["column"], &v[0]["place"]),
+        (
+            &serde_json::json!(2),
+            &serde_json::json!(24),
+            &serde_json::json!("inactive branch: tls_certificate")
+        )
+    );
+    let o = run(&["lint", "--all-branches", "-D", "TLS", &branches], b"");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "with TLS defined the line is active"
+    );
+
     // Warnings alone do not fail.
     let warn = dir.write("warn.conf", "smtp_banner = [$h_subject] ${lc::x}\n");
     let o = run(&["lint", "--no-excerpt", &warn], b"");

@@ -202,6 +202,22 @@ pub(crate) struct Setup<'a, 'py> {
     pub(crate) tainted_vars: Option<&'a Bound<'py, PyAny>>,
 }
 
+/// `-D` macros from a mapping of names to values (None: an empty macro).
+pub(crate) fn defines_from(d: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
+    let mut defines = Vec::new();
+    if let Some(d) = d {
+        for (k, v) in items(d)? {
+            let v = if v.is_none() {
+                String::new()
+            } else {
+                v.str()?.extract()?
+            };
+            defines.push((k, v));
+        }
+    }
+    Ok(defines)
+}
+
 pub(crate) fn build_context(py: Python<'_>, s: Setup<'_, '_>) -> PyResult<ee::Context> {
     let mut ctx = ee::Context::new();
     ctx.policy = if s.sandbox {
@@ -210,17 +226,7 @@ pub(crate) fn build_context(py: Python<'_>, s: Setup<'_, '_>) -> PyResult<ee::Co
         Policy::permissive()
     };
     if let Some(path) = &s.config {
-        let mut defines = Vec::new();
-        if let Some(d) = s.defines {
-            for (k, v) in items(d)? {
-                let v = if v.is_none() {
-                    String::new()
-                } else {
-                    v.str()?.extract()?
-                };
-                defines.push((k, v));
-            }
-        }
+        let defines = defines_from(s.defines)?;
         let opts = ee::config::ReadOptions {
             includes: ee::config::Includes::for_policy(&ctx.policy),
             ..ee::config::ReadOptions::with_defines(&defines)

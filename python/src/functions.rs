@@ -145,10 +145,12 @@ pub(crate) fn check(
 /// `column`, `end_line`, `end_column`, `severity`, `code`, `rule`,
 /// `message`, `place` (and `macro`, `omitted` when they apply); with
 /// `format` "text", "json" or "sarif": that report as a string.
-/// `select`/`ignore` name rules by code, code prefix or name.  Raises
+/// `select`/`ignore` name rules by code, code prefix or name;
+/// `all_branches` also checks the `.ifdef` branches the macros leave out.  Raises
 /// ConfigError when Exim could not read the configuration.
 #[pyfunction]
-#[pyo3(signature = (path, *, defines = None, profile = None, select = None, ignore = None, format = None))]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (path, *, defines = None, profile = None, select = None, ignore = None, format = None, all_branches = false))]
 pub(crate) fn lint<'py>(
     py: Python<'py>,
     path: PathBuf,
@@ -157,36 +159,22 @@ pub(crate) fn lint<'py>(
     select: Option<Vec<String>>,
     ignore: Option<Vec<String>>,
     format: Option<&str>,
+    all_branches: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     use ee::lint::{codes, report};
     let mut ctx = ee::Context::new();
     if let Some(p) = profile {
         ctx.set_profile(profile_from(p)?);
     }
-    let mut defs = Vec::new();
-    if let Some(d) = defines {
-        for (k, v) in items(d)? {
-            let v = if v.is_none() {
-                String::new()
-            } else {
-                v.str()?.extract()?
-            };
-            defs.push((k, v));
-        }
-    }
-    let (select, ignore) = (select.unwrap_or_default(), ignore.unwrap_or_default());
-    for sel in select.iter().chain(&ignore) {
-        codes::check_selector(sel).map_err(pyo3::exceptions::PyValueError::new_err)?;
-    }
+    let defs = defines_from(defines)?;
+    let selection = codes::Selection::new(select.unwrap_or_default(), ignore.unwrap_or_default())
+        .map_err(pyo3::exceptions::PyValueError::new_err)?;
     let opts = ee::config::ReadOptions::with_defines(&defs).for_profile(&ctx.profile);
     let config = ee::config::Config::from_file_with(&path, &opts)
         .map_err(|e| ConfigError::new_err(e.to_string()))?;
-    let found: Vec<ee::lint::Finding> = ee::lint::lint_config(&config, &ctx)
+    let found: Vec<ee::lint::Finding> = ee::lint::lint_all(&config, &ctx, all_branches)
         .into_iter()
-        .filter(|f| {
-            (select.is_empty() || select.iter().any(|s| codes::matches(s, f.rule)))
-                && !ignore.iter().any(|s| codes::matches(s, f.rule))
-        })
+        .filter(|f| selection.wants(f.rule))
         .collect();
     let text = match format {
         Some("text") => report::text(&found, true, false),

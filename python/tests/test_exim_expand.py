@@ -338,6 +338,12 @@ def test_lint_findings_and_reports(tmp_path):
     assert len(sarif["runs"][0]["results"]) == 3
     with pytest.raises(ValueError):
         ee.lint(conf, select=["X1"])
+    branches = tmp_path / "branches.conf"
+    branches.write_text(".ifdef TLS\ntls_certificate = ${lc:$nosuch}\n.endif\n")
+    assert ee.lint(branches) == []
+    assert [f["place"] for f in ee.lint(branches, all_branches=True)] == [
+        "inactive branch: tls_certificate"
+    ]
     bad = tmp_path / "bad.conf"
     bad.write_text("begin nosuch\n")
     with pytest.raises(ee.ConfigError):

@@ -37,6 +37,11 @@ pub struct LintArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Also check the text of `.ifdef`/`.ifndef`/`.elifdef`/`.else`
+    /// branches that the macros leave out (findings placed in an
+    /// "inactive branch").
+    #[arg(long)]
+    all_branches: bool,
     /// Text format: one line per finding, without the excerpt.
     #[arg(long)]
     no_excerpt: bool,
@@ -80,12 +85,6 @@ fn explain(which: &str) -> i32 {
             64
         }
     }
-}
-
-/// Is the finding reported under `--select`/`--ignore`?
-fn wanted(args: &LintArgs, f: &Finding) -> bool {
-    let selected = args.select.is_empty() || args.select.iter().any(|s| codes::matches(s, f.rule));
-    selected && !args.ignore.iter().any(|s| codes::matches(s, f.rule))
 }
 
 /// The configuration error as a finding at its line (the line read
@@ -134,12 +133,13 @@ pub fn run(args: &LintArgs) -> i32 {
     if let Some(which) = &args.explain {
         return explain(which);
     }
-    for sel in args.select.iter().chain(&args.ignore) {
-        if let Err(m) = codes::check_selector(sel) {
+    let selection = match codes::Selection::new(args.select.clone(), args.ignore.clone()) {
+        Ok(s) => s,
+        Err(m) => {
             eprintln!("exim-expand lint: {m}");
             return 64;
         }
-    }
+    };
     let path = args.config.as_deref().unwrap_or_default();
     let defines = super::commands::parse_defines(&args.defines);
     let mut ctx = Context::new();
@@ -157,9 +157,9 @@ pub fn run(args: &LintArgs) -> i32 {
     let (found, status) =
         match crate::config::Config::from_file_with(std::path::Path::new(path), &opts) {
             Ok(config) => {
-                let found: Vec<Finding> = crate::lint::lint_config(&config, &ctx)
+                let found: Vec<Finding> = crate::lint::lint_all(&config, &ctx, args.all_branches)
                     .into_iter()
-                    .filter(|f| wanted(args, f))
+                    .filter(|f| selection.wants(f.rule))
                     .collect();
                 let failed = found
                     .iter()

@@ -120,7 +120,7 @@ pub const ACL_CONDITIONS: &[(&str, bool)] = &[
     ("verify", false),
 ];
 
-fn condition_is_modifier(name: &str) -> Option<bool> {
+pub(crate) fn condition_is_modifier(name: &str) -> Option<bool> {
     ACL_CONDITIONS
         .binary_search_by(|(n, _)| (*n).cmp(name))
         .ok()

@@ -278,6 +278,8 @@ pub struct Config {
     acl_index: HashMap<String, usize>,
     /// Where each macro of the configuration was (last) defined.
     macro_sites: HashMap<String, (String, usize)>,
+    /// Logical lines of the branches the conditionals left out.
+    inactive: Vec<ConfigLine>,
 }
 
 impl Config {
@@ -377,6 +379,7 @@ impl Config {
             acls: Vec::new(),
             acl_index: HashMap::new(),
             macro_sites: HashMap::new(),
+            inactive: Vec::new(),
         };
         let mut r = LineReader::new(name, directory, data, opts.includes.clone());
         let mut next = cfg.read_main(&mut r, opts)?;
@@ -385,6 +388,18 @@ impl Config {
             next = cfg.read_section(&mut r, written, &mut seen, opts)?;
         }
         cfg.last_line = r.location().1;
+        cfg.inactive = std::mem::take(&mut r.inactive)
+            .into_iter()
+            .map(|(text, map)| ConfigLine {
+                file: map.file().to_string(),
+                line: map.last_line(),
+                origin: Origin {
+                    map: Arc::new(map),
+                    offset: 0,
+                },
+                text,
+            })
+            .collect();
         Ok(cfg)
     }
 
@@ -682,6 +697,21 @@ impl Config {
     /// All named lists in definition order.
     pub fn named_lists(&self) -> &[NamedList] {
         &self.lists
+    }
+
+    /// The logical lines of `.ifdef`/`.ifndef`/`.elifdef`/`.else` branches
+    /// that the macros left out, joined with their continuations, macros
+    /// substituted: what Exim would read with other macros.
+    ///
+    /// ```
+    /// use exim_expand::config::Config;
+    /// let text = ".ifdef TLS\ntls_certificate = ${if exists{/c}\\\n  {/c}}\n.endif\nX_Y = 1\n";
+    /// let c = Config::from_str(text, &[]).unwrap();
+    /// let l = &c.inactive_lines()[0];
+    /// assert_eq!((l.text().as_str(), l.line), ("tls_certificate = ${if exists{/c}{/c}}", 3));
+    /// ```
+    pub fn inactive_lines(&self) -> &[ConfigLine] {
+        &self.inactive
     }
 
     /// Where the configuration defined the macro `name` (last, if it was

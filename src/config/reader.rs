@@ -210,6 +210,10 @@ const COND_LIST: [(&str, usize, usize, i8); 6] = [
     ("endif", 0, 0, -1),
 ];
 
+/// Most lines of left-out branches kept for lint (the file's size bounds
+/// them anyway; this bounds the copies).
+const MAX_INACTIVE_LINES: usize = 100_000;
+
 pub(crate) struct LineReader {
     stack: Vec<OpenFile>,
     cstate: u8,
@@ -217,6 +221,10 @@ pub(crate) struct LineReader {
     /// Bytes of all files read so far.
     bytes_read: usize,
     includes: Includes,
+    /// Logical lines of the branches that conditionals left out (what
+    /// `lint --all-branches` checks), and the one being joined.
+    pub(crate) inactive: Vec<(Vec<u8>, LineMap)>,
+    inactive_open: Option<(Vec<u8>, LineMap)>,
 }
 
 impl LineReader {
@@ -238,6 +246,33 @@ impl LineReader {
             }],
             cstate: ACTIVE,
             cstate_stack: Vec::new(),
+            inactive: Vec::new(),
+            inactive_open: None,
+        }
+    }
+
+    /// Keeps a line that a conditional leaves out, joined with its
+    /// continuations as an active line would be.
+    fn keep_inactive(&mut self, phys: &[u8], expanded: &[u8], macros: &MacroTable) {
+        let (file, lineno) = self.location();
+        let rest = &expanded[skip_space(expanded, 0)..];
+        let (buf, map) = self
+            .inactive_open
+            .get_or_insert_with(|| (Vec::new(), LineMap::new(file)));
+        map.push(buf.len(), lineno, phys, rest, macros);
+        buf.extend_from_slice(rest);
+        while buf.last().is_some_and(|&c| is_space(c)) {
+            buf.pop();
+        }
+        if buf.last() == Some(&b'\\') {
+            buf.pop();
+            map.truncate(buf.len());
+            return;
+        }
+        let (buf, mut map) = self.inactive_open.take().expect("just filled");
+        map.truncate(buf.len());
+        if !buf.is_empty() {
+            self.inactive.push((buf, map));
         }
     }
 
@@ -311,6 +346,9 @@ impl LineReader {
             }
 
             if self.cstate != ACTIVE {
+                if self.inactive.len() < MAX_INACTIVE_LINES {
+                    self.keep_inactive(&phys, &line, macros);
+                }
                 residue = line.clone();
                 continue;
             }

@@ -144,6 +144,11 @@ impl LineMap {
         self.pieces.first().map_or(0, |p| p.line)
     }
 
+    /// The number of its last physical line (0 for an empty map).
+    pub fn last_line(&self) -> usize {
+        self.pieces.last().map_or(0, |p| p.line)
+    }
+
     /// Where the byte at `offset` of the logical line is in the file.  An
     /// offset at or past the end is placed just after the last byte.
     pub fn locate(&self, offset: usize) -> Place<'_> {

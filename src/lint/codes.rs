@@ -104,6 +104,37 @@ pub fn matches(sel: &str, rule: &Rule) -> bool {
             && rule.code[..sel.len()].eq_ignore_ascii_case(sel))
 }
 
+/// What `--select` and `--ignore` leave in.
+///
+/// ```
+/// use exim_expand::lint::codes::{Selection, SYNTAX, UNKNOWN_VARIABLE};
+/// let s = Selection::new(vec!["E0".into()], vec!["unknown-variable".into()]).unwrap();
+/// assert!(s.wants(&SYNTAX) && !s.wants(&UNKNOWN_VARIABLE));
+/// assert!(Selection::new(vec!["X".into()], vec![]).is_err());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    select: Vec<String>,
+    ignore: Vec<String>,
+}
+
+impl Selection {
+    /// The rules `select` takes in (all when empty) less those of
+    /// `ignore`; an error names a selector that takes in no rule.
+    pub fn new(select: Vec<String>, ignore: Vec<String>) -> Result<Selection, String> {
+        for sel in select.iter().chain(&ignore) {
+            check_selector(sel)?;
+        }
+        Ok(Selection { select, ignore })
+    }
+
+    /// Is `rule` reported?
+    pub fn wants(&self, rule: &Rule) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|s| matches(s, rule)))
+            && !self.ignore.iter().any(|s| matches(s, rule))
+    }
+}
+
 /// Checks a selector of `--select`/`--ignore`: it must take in some rule.
 pub fn check_selector(sel: &str) -> Result<(), String> {
     if RULES.iter().any(|r| matches(sel, r)) {

@@ -244,7 +244,77 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
             look(&origin, place, value);
         }
     }
+    sort(&mut found);
+    found
+}
+
+/// [`lint_config`] and, with `all_branches`, [`lint_inactive`]: the
+/// findings in file order.
+pub fn lint_all(config: &Config, ctx: &Context, all_branches: bool) -> Vec<Finding> {
+    let mut found = lint_config(config, ctx);
+    if all_branches {
+        found.extend(lint_inactive(config, ctx));
+        sort(&mut found);
+    }
+    found
+}
+
+fn sort(found: &mut [Finding]) {
     found.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+}
+
+/// Checks the lines of the branches that `.ifdef` and its kind left out
+/// (`lint --all-branches`): each `NAME = VALUE` line whose NAME is an
+/// expanded option, an ACL condition or modifier, or a named list, as
+/// the active lines are checked.  The places say "inactive branch".
+///
+/// ```
+/// use exim_expand::{Context, config::Config, lint::lint_inactive};
+/// let text = ".ifdef TLS\ntls_certificate = ${lc:$nosuch}\n.endif\n";
+/// let c = Config::from_str(text, &[]).unwrap();
+/// let found = lint_inactive(&c, &Context::new());
+/// assert_eq!((found[0].line, found[0].column), (2, 24));
+/// assert_eq!(found[0].place, "inactive branch: tls_certificate");
+/// ```
+pub fn lint_inactive(config: &Config, ctx: &Context) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for l in config.inactive_lines() {
+        let Some(eq) = l.text.iter().position(|&c| c == b'=') else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&l.text[..eq]);
+        let words: Vec<&str> = head.split_ascii_whitespace().collect();
+        let (Some(first), Some(last)) = (words.first(), words.last()) else {
+            continue;
+        };
+        let list = ["domainlist", "hostlist", "addresslist", "localpartlist"]
+            .iter()
+            .any(|k| first.starts_with(k) || words.get(1).is_some_and(|w| w.starts_with(k)));
+        let name = last.trim_start_matches("no_");
+        let checked =
+            list || is_expanded(name) || crate::config::acl::condition_is_modifier(name).is_some();
+        let value = l.text[eq + 1..].trim_ascii();
+        if !checked || !expandable(value) {
+            continue;
+        }
+        let origin = Origin::of(&l.origin.map, &l.text, value);
+        let place = format!("inactive branch: {}", words.join(" "));
+        let t = crate::parse(value);
+        for (problem, error) in check_kinds(&t, ctx).into_iter().take(MAX_ERRORS_PER_SOURCE) {
+            found.push(Finding::new(
+                config,
+                rule_of(problem),
+                &origin,
+                place.clone(),
+                value,
+                error,
+            ));
+        }
+        for (rule, span, message) in warnings::warnings(&t, value) {
+            let e = ExpandError::syntax(message, span);
+            found.push(Finding::new(config, rule, &origin, place.clone(), value, e));
+        }
+    }
     found
 }
 

@@ -109,6 +109,7 @@ pub static FEATURE_VARS: &[(Feature, VarDef)] = &[
 
 /// A variable of an optional feature, if the features enable it.
 /// The names of the variables these features add.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub fn names(features: &Features) -> impl Iterator<Item = &'static str> + '_ {
     FEATURE_VARS
         .iter()

@@ -89,6 +89,7 @@ fn is_family(name: &str) -> bool {
 
 /// The names of the variables of this context's profile (without the
 /// families such as `acl_c0` or `r_*`), for completion.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub fn names(ctx: &crate::eval::Context) -> impl Iterator<Item = &'static str> + '_ {
     table::VARS
         .iter()

@@ -213,6 +213,7 @@ def lint(
     select: Optional[List[str]] = None,
     ignore: Optional[List[str]] = None,
     format: Optional[str] = None,
+    all_branches: bool = False,
 ) -> Any: ...
 def profiles() -> List[str]: ...
 
