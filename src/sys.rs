@@ -22,6 +22,12 @@ pub fn trim_start(b: &[u8]) -> &[u8] {
     &b[s..]
 }
 
+/// `b` without trailing [`is_space`] bytes.
+pub fn trim_end(b: &[u8]) -> &[u8] {
+    let e = b.iter().rposition(|&c| !is_space(c)).map_or(0, |i| i + 1);
+    &b[..e]
+}
+
 /// `b` without leading and trailing [`is_space`] bytes.
 pub fn trim(b: &[u8]) -> &[u8] {
     let s = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());

@@ -275,13 +275,7 @@ fn trim_blanks(s: &[u8]) -> &[u8] {
     &s[n..]
 }
 
-fn trim_end(s: &[u8]) -> &[u8] {
-    let n = s
-        .iter()
-        .rposition(|&c| !crate::lists::is_space(c))
-        .map_or(0, |p| p + 1);
-    &s[..n]
-}
+use crate::sys::trim_end;
 
 /// Reads ACL text as `acl_read` does; `Ok(None)` for text with no statements.
 fn parse_acl_text(text: &[u8], source: &str) -> Result<Vec<AclStatement>, String> {

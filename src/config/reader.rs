@@ -186,6 +186,31 @@ pub(crate) enum Logical {
     Eof,
 }
 
+/// Appends a physical line (`rest`: from its first non-blank byte, macros
+/// substituted; `phys`: as the file has it, at `at`) to the logical line
+/// `buf` and its map, trailing white space dropped.  True when it ends
+/// with a continuation `\\`, which is dropped too.
+fn append_physical(
+    buf: &mut Vec<u8>,
+    map: &mut LineMap,
+    lineno: usize,
+    phys: &[u8],
+    rest: &[u8],
+    macros: &MacroTable,
+) -> bool {
+    map.push(buf.len(), lineno, phys, rest, macros);
+    buf.extend_from_slice(rest);
+    while buf.last().is_some_and(|&c| is_space(c)) {
+        buf.pop();
+    }
+    let continued = buf.last() == Some(&b'\\');
+    if continued {
+        buf.pop();
+    }
+    map.truncate(buf.len());
+    continued
+}
+
 /// Conditional states (readconf.c `next_cstate`).
 const ACTIVE: u8 = 0;
 const SKIP_TO_ELSE: u8 = 1;
@@ -259,14 +284,7 @@ impl LineReader {
         let (buf, map) = self
             .inactive_open
             .get_or_insert_with(|| (Vec::new(), LineMap::new(file)));
-        map.push(buf.len(), lineno, phys, rest, macros);
-        buf.extend_from_slice(rest);
-        while buf.last().is_some_and(|&c| is_space(c)) {
-            buf.pop();
-        }
-        if buf.last() == Some(&b'\\') {
-            buf.pop();
-            map.truncate(buf.len());
+        if append_physical(buf, map, lineno, phys, rest, macros) {
             return;
         }
         let (buf, mut map) = self.inactive_open.take().expect("just filled");
@@ -364,23 +382,10 @@ impl LineReader {
                 )));
             }
             let (file, lineno) = self.location();
-            map.get_or_insert_with(|| LineMap::new(file)).push(
-                buf.len(),
-                lineno,
-                &phys,
-                rest,
-                macros,
-            );
-            buf.extend_from_slice(rest);
-            while buf.last().is_some_and(|&c| is_space(c)) {
-                buf.pop();
-            }
+            let map = map.get_or_insert_with(|| LineMap::new(file));
             residue.clear();
-            if let Some(&last) = buf.last() {
-                if last != b'\\' {
-                    break;
-                }
-                buf.pop();
+            if !append_physical(&mut buf, map, lineno, &phys, rest, macros) && !buf.is_empty() {
+                break;
             }
         }
 

@@ -11,6 +11,8 @@
 
 use std::sync::Arc;
 
+use crate::sys::trim_end;
+
 /// One physical line's part of a logical line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Piece {
@@ -138,12 +140,6 @@ impl LineMap {
         &self.file
     }
 
-    /// The number of the logical line's first physical line (0 for an
-    /// empty map).
-    pub fn first_line(&self) -> usize {
-        self.pieces.first().map_or(0, |p| p.line)
-    }
-
     /// The number of its last physical line (0 for an empty map).
     pub fn last_line(&self) -> usize {
         self.pieces.last().map_or(0, |p| p.line)
@@ -190,15 +186,6 @@ impl LineMap {
             macro_name,
         }
     }
-}
-
-/// `s` without its trailing white space (and newline).
-fn trim_end(s: &[u8]) -> &[u8] {
-    let end = s
-        .iter()
-        .rposition(|&c| !super::macros::is_space(c))
-        .map_or(0, |i| i + 1);
-    &s[..end]
 }
 
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {

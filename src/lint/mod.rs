@@ -87,15 +87,9 @@ impl Finding {
             Some((file, line)) => format!("macro {m}, defined at {file}:{line}"),
             None => format!("macro {m}"),
         });
-        // A value with no map (built by hand) is placed at its setting.
-        let file = if origin.map.file().is_empty() {
-            String::new()
-        } else {
-            at.file.to_string()
-        };
         Finding {
             rule,
-            file,
+            file: at.file.to_string(),
             line: at.line,
             column: at.column,
             end,
