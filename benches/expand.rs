@@ -10,6 +10,7 @@
 //! the median and mean time of parsing and of evaluating (a plain timing
 //! loop), and the heap allocations each takes (a counting allocator).
 //!
+//! With `BENCH_EACH=1` it prints the two times of every expansion too.
 //! `cargo bench --bench expand`; the lookup rows need python3 (for
 //! benches/fixtures.py) and, for lmdb, mdb_load (lmdb-utils).
 
@@ -145,6 +146,10 @@ fn report(name: &str, exprs: &[String], profile: Profile) {
         eval_allocs += allocations(|| {
             let _ = black_box(Evaluator::new(&mut ctx).run(&t));
         });
+        if std::env::var_os("BENCH_EACH").is_some() {
+            let (p, v) = (parse_ns.last().unwrap(), eval_ns.last().unwrap());
+            eprintln!("  parse {p:>6.0} ns  evaluate {v:>6.0} ns  {e}");
+        }
     }
     let n = exprs.len() as f64;
     eprintln!(
