@@ -87,38 +87,6 @@ fn explain(which: &str) -> i32 {
     }
 }
 
-/// The configuration error as a finding at its line (the line read
-/// again for the excerpt, the column that of its first non-blank byte).
-fn config_error(e: &crate::config::ConfigError) -> Finding {
-    let error = crate::eval::ExpandError::syntax(e.message.clone(), crate::parser::Span::new(0, 0));
-    let text = (e.line > 0)
-        .then(|| std::fs::read(&e.file).ok())
-        .flatten()
-        .and_then(|data| {
-            let line = data.split(|&c| c == b'\n').nth(e.line - 1)?;
-            Some(line.strip_suffix(b"\r").unwrap_or(line).to_vec())
-        })
-        .unwrap_or_default();
-    let start = text
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(0);
-    let column = String::from_utf8_lossy(&text[..start]).chars().count() + 1;
-    Finding {
-        rule: &codes::CONFIG,
-        file: e.file.clone(),
-        line: e.line,
-        column,
-        end: (e.line, column),
-        place: "the configuration".to_string(),
-        source: Vec::new(),
-        error,
-        excerpt: (text, start),
-        macro_note: None,
-        omitted: 0,
-    }
-}
-
 fn print(args: &LintArgs, found: &[Finding]) {
     match args.format {
         Format::Text => {
@@ -166,7 +134,7 @@ pub fn run(args: &LintArgs) -> i32 {
                     .any(|f| f.rule.severity == codes::Severity::Error);
                 (found, i32::from(failed))
             }
-            Err(e) => (vec![config_error(&e)], 2),
+            Err(e) => (vec![Finding::config_error(&e, None)], 2),
         };
     print(args, &found);
     if args.format == Format::Text {

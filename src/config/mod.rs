@@ -17,8 +17,9 @@
 
 pub mod acl;
 pub mod be_input;
+pub mod drivers;
 pub mod macros;
-mod option_table;
+pub(crate) mod option_table;
 pub mod options;
 mod reader;
 pub mod source_map;
@@ -620,6 +621,24 @@ impl Config {
         if let Some((mut done, parser)) = acl {
             done.statements = parser.statements;
             self.finish_acl(done);
+        }
+        // Exim refuses drivers and driver options its build lacks; the
+        // first problem is its error.
+        if is_driver
+            && opts.strict_options
+            && let Some(p) = drivers::check_section(&section).into_iter().next()
+        {
+            let at = &section.lines[p.line];
+            return Err(ConfigError {
+                file: at.file.clone(),
+                line: at.line,
+                message: p.message,
+                style: if p.located {
+                    ErrorStyle::InLine
+                } else {
+                    ErrorStyle::NoLocation
+                },
+            });
         }
         self.sections.push(section);
         Ok(next)

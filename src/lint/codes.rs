@@ -74,6 +74,12 @@ rules! {
         "A main option the build does not have: Exim refuses to start.";
     UNDEFINED_ACL = "E102" "undefined-acl" Error
         "An acl_smtp_* option names an ACL that is not defined: Exim reads the word as ACL text and defers every command.";
+    UNKNOWN_DRIVER = "E103" "unknown-driver" Error
+        "A router, transport or authenticator whose `driver =` names a driver the build lacks: Exim refuses to start.";
+    UNKNOWN_DRIVER_OPTION = "E104" "unknown-driver-option" Error
+        "An option neither generic to the driver kind nor the driver's own (or a private one before `driver =`): Exim refuses to start.";
+    DRIVER_DEFINITION = "E105" "driver-definition" Error
+        "A driver instance without a driver, with text after its name, or with a name used twice: Exim refuses to start.";
     HEADER_WITHOUT_COLON = "W001" "header-without-colon" Warning
         "`$h_subject` without its colon: Exim reads the name up to white space, so `[$h_subject]` asks for the header `subject]`.";
     DOUBLED_COLON = "W002" "doubled-colon" Warning

@@ -103,7 +103,49 @@ impl Finding {
     }
 }
 
-fn rule_of(p: Problem) -> &'static Rule {
+impl Finding {
+    /// A configuration error as a finding at its line: the column is
+    /// that of the line's first non-blank byte.  `text` is the file's
+    /// content when the caller has it (an editor's unsaved buffer);
+    /// otherwise the file is read again for the excerpt.
+    pub fn config_error(e: &crate::config::ConfigError, text: Option<&[u8]>) -> Finding {
+        let error = ExpandError::syntax(e.message.clone(), crate::parser::Span::new(0, 0));
+        let read;
+        let data = match text {
+            Some(t) => Some(t),
+            None if e.line > 0 => {
+                read = std::fs::read(&e.file).ok();
+                read.as_deref()
+            }
+            None => None,
+        };
+        let line = data
+            .filter(|_| e.line > 0)
+            .and_then(|d| d.split(|&c| c == b'\n').nth(e.line - 1))
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
+            .unwrap_or_default();
+        let start = line
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())
+            .unwrap_or(0);
+        let column = String::from_utf8_lossy(&line[..start]).chars().count() + 1;
+        Finding {
+            rule: &codes::CONFIG,
+            file: e.file.clone(),
+            line: e.line,
+            column,
+            end: (e.line, column),
+            place: "the configuration".to_string(),
+            source: Vec::new(),
+            error,
+            excerpt: (line, start),
+            macro_note: None,
+            omitted: 0,
+        }
+    }
+}
+
+pub(crate) fn rule_of(p: Problem) -> &'static Rule {
     match p {
         Problem::Syntax => &codes::SYNTAX,
         Problem::UnknownVariable => &codes::UNKNOWN_VARIABLE,
@@ -134,6 +176,29 @@ fn undefined_acl(config: &Config, option: &str, value: &[u8]) -> Option<String> 
             "ACL \"{name}\" is not defined (Exim reads the word as an ACL's text and fails: unknown ACL verb \"{name}\")"
         )
     })
+}
+
+/// The driver problems of a section (the reference build's drivers and
+/// options), each at the start of its line.
+fn driver_findings(config: &Config, section: &crate::config::Section) -> Vec<Finding> {
+    use crate::config::drivers::{Problem, check_section};
+    check_section(section)
+        .into_iter()
+        .map(|p| {
+            let l = &section.lines[p.line];
+            let rule = match p.rule {
+                Problem::UnknownDriver => &codes::UNKNOWN_DRIVER,
+                Problem::UnknownOption => &codes::UNKNOWN_DRIVER_OPTION,
+                Problem::Definition => &codes::DRIVER_DEFINITION,
+            };
+            let start = Origin {
+                map: l.origin.map.clone(),
+                offset: 0,
+            };
+            let e = ExpandError::syntax(p.message, crate::parser::Span::new(0, 0));
+            Finding::new(config, rule, &start, p.instance, b"", e)
+        })
+        .collect()
 }
 
 fn expandable(v: &[u8]) -> bool {
@@ -236,6 +301,11 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
             let origin = Origin::of(&l.origin.map, &l.text, value);
             let place = format!("{} option {name}", section.name);
             look(&origin, place, value);
+        }
+    }
+    if debian {
+        for section in config.sections() {
+            found.extend(driver_findings(config, section));
         }
     }
     sort(&mut found);
