@@ -47,6 +47,9 @@ pub struct DriverProblem {
     pub located: bool,
     /// The instance (`router dnslookup`).
     pub instance: String,
+    /// The bytes of the line's text the problem is about: the option's
+    /// name, the driver's, the instance's.
+    pub span: std::ops::Range<usize>,
     /// Exim's message.
     pub message: String,
 }
@@ -126,6 +129,12 @@ fn option_of(text: &[u8]) -> (&str, Option<&[u8]>) {
     (name, rest.strip_prefix(b"=").map(crate::sys::trim))
 }
 
+/// Where `part`, a piece of `whole`, starts in it.
+fn offset_in(whole: &[u8], part: &[u8]) -> std::ops::Range<usize> {
+    let start = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize).min(whole.len());
+    start..(start + part.len()).min(whole.len())
+}
+
 /// Checks one section of the reference build's drivers; other sections
 /// have no problems.
 pub fn check_section(section: &Section) -> Vec<DriverProblem> {
@@ -140,9 +149,15 @@ pub fn check_section(section: &Section) -> Vec<DriverProblem> {
     // The current instance: its name and driver (once `driver =` is read).
     let mut current: Option<(String, Option<String>)> = None;
     let mut header = 0;
+    let name_span = |i: usize| {
+        let t = crate::sys::trim(&section.lines[i].text);
+        let end = t.iter().position(|&c| c == b':').unwrap_or(t.len());
+        offset_in(&section.lines[i].text, &t[..end])
+    };
     let finish = |current: &mut Option<(String, Option<String>)>, header: usize, found: &mut Vec<DriverProblem>| {
         if let Some((name, None)) = current.take() {
             found.push(DriverProblem {
+                span: name_span(header),
                 rule: Problem::Definition,
                 line: header,
                 located: false,
@@ -164,6 +179,7 @@ pub fn check_section(section: &Section) -> Vec<DriverProblem> {
             let extra = !crate::sys::trim(&text[end + 1..]).is_empty();
             if extra {
                 found.push(DriverProblem {
+                    span: name_span(i),
                     rule: Problem::Definition,
                     line: i,
                     located: true,
@@ -173,6 +189,7 @@ pub fn check_section(section: &Section) -> Vec<DriverProblem> {
             }
             if !seen.insert(name.clone()) {
                 found.push(DriverProblem {
+                    span: name_span(i),
                     rule: Problem::Definition,
                     line: i,
                     located: false,
@@ -196,6 +213,7 @@ pub fn check_section(section: &Section) -> Vec<DriverProblem> {
             let d = String::from_utf8_lossy(value.unwrap_or_default()).into_owned();
             if !table.drivers.contains(&d) {
                 found.push(DriverProblem {
+                    span: offset_in(&l.text, value.unwrap_or_default()),
                     rule: Problem::UnknownDriver,
                     line: i,
                     located: true,
@@ -230,6 +248,7 @@ pub fn check_section(section: &Section) -> Vec<DriverProblem> {
             format!("option \"{name}\" unknown")
         };
         found.push(DriverProblem {
+            span: offset_in(&l.text, name.as_bytes()),
             instance: format!("{kind} {instance}"),
             rule: Problem::UnknownOption,
             line: i,

@@ -191,12 +191,9 @@ fn driver_findings(config: &Config, section: &crate::config::Section) -> Vec<Fin
                 Problem::UnknownOption => &codes::UNKNOWN_DRIVER_OPTION,
                 Problem::Definition => &codes::DRIVER_DEFINITION,
             };
-            let start = Origin {
-                map: l.origin.map.clone(),
-                offset: 0,
-            };
-            let e = ExpandError::syntax(p.message, crate::parser::Span::new(0, 0));
-            Finding::new(config, rule, &start, p.instance, b"", e)
+            let span = crate::parser::Span::new(p.span.start, p.span.end);
+            let e = ExpandError::syntax(p.message, span);
+            Finding::new(config, rule, &l.origin, p.instance, &l.text, e)
         })
         .collect()
 }
