@@ -12,6 +12,7 @@
 //! defined.
 
 pub mod codes;
+mod driver_values;
 mod expanded;
 pub mod report;
 pub mod warnings;
@@ -285,19 +286,31 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
         if !matches!(section.name, "routers" | "transports" | "authenticators") {
             continue;
         }
+        // The current instance's driver decides how some options are split.
+        let mut driver: Option<String> = None;
         for l in &section.lines {
+            let text = l.text.trim_ascii();
+            if text.ends_with(b":") && !text.contains(&b'=') {
+                driver = None;
+                continue;
+            }
             // `option = value` lines of the drivers (not `name:` headers).
             let Some(eq) = l.text.iter().position(|&c| c == b'=') else {
                 continue;
             };
             let name = String::from_utf8_lossy(&l.text[..eq]).trim().to_string();
+            let value = l.text[eq + 1..].trim_ascii();
+            if name == "driver" {
+                driver = Some(String::from_utf8_lossy(value).into_owned());
+            }
             if !is_expanded(&name) {
                 continue;
             }
-            let value = l.text[eq + 1..].trim_ascii();
-            let origin = Origin::of(&l.origin.map, &l.text, value);
             let place = format!("{} option {name}", section.name);
-            look(&origin, place, value);
+            for part in driver_values::expanded_parts(driver.as_deref(), &name, value) {
+                let origin = Origin::of(&l.origin.map, &l.text, &part);
+                look(&origin, place.clone(), &part);
+            }
         }
     }
     if debian {

@@ -9,7 +9,7 @@
 pub mod ast;
 mod dump;
 mod grammar;
-mod lex;
+pub(crate) mod lex;
 mod visit;
 
 pub use ast::*;
