@@ -20,6 +20,7 @@ pub mod passwd;
 #[cfg(feature = "pgsql")]
 pub mod pgsql;
 pub mod readsock;
+pub mod spf;
 #[cfg(feature = "redis")]
 pub mod redis;
 #[cfg(any(feature = "pgsql", feature = "mysql", feature = "redis"))]
@@ -172,6 +173,7 @@ pub fn exim_4_96() -> Vec<(&'static str, Arc<dyn Lookup>)> {
         ("passwd", file_lookup(Style::Query, passwd::query)),
         ("pgsql", pgsql_lookup()),
         ("readsock", Arc::new(readsock::ReadsockLookup)),
+        ("spf", Arc::new(spf::SpfLookup)),
         #[cfg(feature = "sqlite")]
         ("sqlite", Arc::new(sqlite::SqliteLookup)),
         #[cfg(not(feature = "sqlite"))]

@@ -136,6 +136,36 @@ pub struct SpfOutcome {
 
 /// Checks SPF for `req`, asking `resolver` for every record.
 pub fn check(resolver: &dyn Resolver, req: &SpfRequest) -> SpfOutcome {
+    check_with(resolver, req)
+}
+
+/// The `spf` lookup's answer (Exim's lookups/spf.c): the mail-from check
+/// of `sender` from `ip` alone, with no HELO name and no comments.  An
+/// empty sender is refused (`None`), as libspf2 refuses it.
+pub fn mailfrom_result(
+    resolver: &dyn Resolver,
+    ip: IpAddr,
+    sender: &[u8],
+    receiver: &[u8],
+) -> Option<SpfResult> {
+    if sender.is_empty() {
+        return None;
+    }
+    let req = SpfRequest {
+        ip,
+        helo: b"",
+        sender,
+        receiver,
+        guess: None,
+        smtp_comment_template: None,
+    };
+    Some(match Session::new(resolver, &req).query_mailfrom() {
+        Finished::Done(d) => d.result,
+        Finished::Bare(r) => r,
+    })
+}
+
+fn check_with(resolver: &dyn Resolver, req: &SpfRequest) -> SpfOutcome {
     let session = Session::new(resolver, req);
     if req.helo.is_empty() {
         return session.outcome_without_comments(SpfResult::PermError, false);
