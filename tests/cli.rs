@@ -778,3 +778,121 @@ fn completions_for_each_shell() {
     ));
     assert_eq!(run(&["completions", "nosuch"], b"").status.code(), Some(64));
 }
+
+/// One typo of each kind, in the active text and in `.ifdef` branches the
+/// macros leave out: each is reported at its own line and column.
+#[test]
+fn each_kind_of_typo_at_its_own_place() {
+    let dir = TempDir::new("typos");
+    let conf = dir.write(
+        "typos.conf",
+        "qualify_domain = ${lcase:example.org}\n\
+         smtp_banner = ${extract{1}{:}}\n\
+         acl_smtp_rcpt = acl_check_rcpt_typo\n\
+         qualify_recipent = example.org\n\
+         .ifdef NOT_DEFINED\n\
+         smtp_banner = ${md5x:x}\n\
+         helo_verify_hosts = ${lc:$sender_host_addres}\n\
+         qualify_recipent = example.org\n\
+         .endif\n\
+         .ifdef _HAVE_NOSUCH_FEATURE\n\
+         nosuch_feature_option = 1\n\
+         .endif\n\
+         begin acl\n\
+         acl_check_rcpt:\n  \
+           accept hosts = ${quote_nosuch:x}\n         \
+                  logwrite = $sender_adress\n\
+         .ifdef NOT_DEFINED\n  \
+           accept logwrite = $local_prt\n\
+         .endif\n\
+         begin routers\n\
+         r1:\n  \
+           driver = manualroute\n  \
+           domians = example.org\n  \
+           transport = t\n\
+         .ifdef NOT_DEFINED\n\
+         r2:\n  \
+           driver = accept\n  \
+           transprot = t\n\
+         .endif\n\
+         begin transports\n\
+         t:\n  \
+           driver = smtpx\n\
+         t2:\n  \
+           driver = smtp\n  \
+           hosts = ${lc:$nosuch}\n\
+         .ifdef NOT_DEFINED\n\
+         t3:\n  \
+           driver = smtp\n  \
+           interfce = 127.0.0.1\n\
+         .endif\n",
+    );
+    let out = run(&["lint", "--all-branches", "--format", "json", &conf], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(u64, u64, String)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let n = |k: &str| f[k].as_u64().unwrap();
+            (
+                n("line"),
+                n("column"),
+                f["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(u64, u64, String)> = [
+        (1, 18, "E003"),  // ${lcase:
+        (2, 15, "E005"),  // ${extract{1}{:}}
+        (3, 17, "E102"),  // an ACL never defined
+        (4, 1, "E101"),   // unknown main option
+        (6, 15, "E003"),  // ${md5x: in a left-out branch
+        (7, 26, "E002"),  // a host list's variable, left out
+        (8, 1, "E101"),   // unknown main option, left out
+        (15, 18, "E004"), // ${quote_nosuch:
+        (16, 21, "E002"), // logwrite's variable
+        (18, 21, "E002"), // logwrite's variable, left out
+        (23, 3, "E104"),  // unknown router option
+        (28, 3, "E104"),  // unknown router option, left out
+        (32, 12, "E103"), // unknown transport driver
+        (35, 16, "E002"), // a transport's host list
+        (39, 3, "E104"),  // unknown transport option, left out
+    ]
+    .iter()
+    .map(|&(l, c, code)| (l, c, code.to_string()))
+    .collect();
+    assert_eq!(got, want, "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+/// The drop-in refuses what Exim refuses in driver sections, with Exim's
+/// message (checked against the oracle) and exit status 1.
+#[test]
+fn dropin_refuses_unknown_drivers_and_driver_options() {
+    let dir = TempDir::new("drivers");
+    let cases = [
+        (
+            "begin routers\nr1:\n  driver = nosuch\n",
+            "Exim configuration error in line 3 of {}:\n  router r1: cannot find router driver \"nosuch\"\n",
+        ),
+        (
+            "begin routers\nr1:\n  driver = redirect\n  no_verify\n  server_secret = x\n",
+            "Exim configuration error in line 5 of {}:\n  option \"server_secret\" unknown\n",
+        ),
+        (
+            "begin routers\nr1:\n  domains = a\n",
+            "Exim configuration error:\n  no driver defined for router \"r1\"\n",
+        ),
+    ];
+    for (i, (text, message)) in cases.iter().enumerate() {
+        let conf = dir.write(&format!("d{i}.conf"), text);
+        let out = run(&["-C", &conf, "-be", "x"], b"");
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.ends_with(&message.replace("{}", &conf)),
+            "{text}: {err}"
+        );
+    }
+}

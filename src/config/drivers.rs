@@ -58,7 +58,12 @@ pub struct DriverProblem {
 const KINDS: &[(&str, &str, &str, &str)] = &[
     ("routers", "router", "ROUTER", "ROUTERS"),
     ("transports", "transport", "TRANSPORT", "TRANSPORTS"),
-    ("authenticators", "authenticator", "AUTHENTICATOR", "AUTHENTICATORS"),
+    (
+        "authenticators",
+        "authenticator",
+        "AUTHENTICATOR",
+        "AUTHENTICATORS",
+    ),
 ];
 
 /// The drivers and options of one kind.
@@ -94,12 +99,17 @@ fn tables() -> &'static HashMap<&'static str, KindTable> {
             // `_OPT_ROUTER_<DRIVER>_<OPTION>`: the driver is the longest
             // known name the rest starts with (`cram_md5` has a `_`).
             let private_prefix = format!("_OPT_{one}_");
-            for rest in names.iter().filter_map(|n| n.strip_prefix(private_prefix.as_str())) {
+            for rest in names
+                .iter()
+                .filter_map(|n| n.strip_prefix(private_prefix.as_str()))
+            {
                 let rest = rest.to_ascii_lowercase();
                 let driver = t
                     .drivers
                     .iter()
-                    .filter(|d| rest.starts_with(d.as_str()) && rest.as_bytes().get(d.len()) == Some(&b'_'))
+                    .filter(|d| {
+                        rest.starts_with(d.as_str()) && rest.as_bytes().get(d.len()) == Some(&b'_')
+                    })
                     .max_by_key(|d| d.len());
                 if let Some(d) = driver {
                     let option = rest[d.len() + 1..].to_string();
@@ -131,7 +141,9 @@ fn option_of(text: &[u8]) -> (&str, Option<&[u8]>) {
 
 /// Where `part`, a piece of `whole`, starts in it.
 fn offset_in(whole: &[u8], part: &[u8]) -> std::ops::Range<usize> {
-    let start = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize).min(whole.len());
+    let start = (part.as_ptr() as usize)
+        .saturating_sub(whole.as_ptr() as usize)
+        .min(whole.len());
     start..(start + part.len()).min(whole.len())
 }
 
@@ -154,7 +166,9 @@ pub fn check_section(section: &Section) -> Vec<DriverProblem> {
         let end = t.iter().position(|&c| c == b':').unwrap_or(t.len());
         offset_in(&section.lines[i].text, &t[..end])
     };
-    let finish = |current: &mut Option<(String, Option<String>)>, header: usize, found: &mut Vec<DriverProblem>| {
+    let finish = |current: &mut Option<(String, Option<String>)>,
+                  header: usize,
+                  found: &mut Vec<DriverProblem>| {
         if let Some((name, None)) = current.take() {
             found.push(DriverProblem {
                 span: name_span(header),
@@ -206,7 +220,9 @@ pub fn check_section(section: &Section) -> Vec<DriverProblem> {
             continue;
         };
         let (name, value) = option_of(text);
-        if name.is_empty() {
+        // An upper-case name is a macro definition (those of the branches
+        // the macros leave out reach here as lines).
+        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_uppercase()) {
             continue;
         }
         if name == "driver" {
@@ -243,7 +259,9 @@ pub fn check_section(section: &Section) -> Vec<DriverProblem> {
             continue;
         }
         let message = if driver.is_none() {
-            format!("option \"{name}\" unknown (\"driver\" must be specified before any private options)")
+            format!(
+                "option \"{name}\" unknown (\"driver\" must be specified before any private options)"
+            )
         } else {
             format!("option \"{name}\" unknown")
         };
@@ -279,19 +297,28 @@ mod tests {
     fn like_exim_reading_its_drivers() {
         // Each message is what Exim 4.96 (Debian) says of the same text.
         let cases: &[(&str, &[(Option<usize>, &str)])] = &[
-            ("begin routers\nr1:\n  driver = accept\n  transport = t\n", &[]),
+            (
+                "begin routers\nr1:\n  driver = accept\n  transport = t\n",
+                &[],
+            ),
             (
                 "begin routers\nr1:\n  driver = nosuch\n  domains = a\n",
                 &[(Some(1), "router r1: cannot find router driver \"nosuch\"")],
             ),
-            ("begin routers\nr1:\n  domains = a\n", &[(None, "no driver defined for router \"r1\"")]),
+            (
+                "begin routers\nr1:\n  domains = a\n",
+                &[(None, "no driver defined for router \"r1\"")],
+            ),
             (
                 "begin routers\nr1:\n  driver = redirect\n  no_verify\n  not_allow_defer\n  hide data = x\n  server_secret = x\n",
                 &[(Some(5), "option \"server_secret\" unknown")],
             ),
             (
                 "begin routers\nr1:\n  data = x\n  driver = redirect\n",
-                &[(Some(1), "option \"data\" unknown (\"driver\" must be specified before any private options)")],
+                &[(
+                    Some(1),
+                    "option \"data\" unknown (\"driver\" must be specified before any private options)",
+                )],
             ),
             (
                 "begin routers\nr1: driver = accept\n",
@@ -305,7 +332,13 @@ mod tests {
                 "begin transports\nt1:\n  driver = smtp\n  no_hosts_randomize\n  headers_add = x\n  hosts_try_dane = x\n  dkim_domain = x\n",
                 &[],
             ),
-            ("begin transports\nt1:\n  driver = smtpx\n", &[(Some(1), "transport t1: cannot find transport driver \"smtpx\"")]),
+            (
+                "begin transports\nt1:\n  driver = smtpx\n",
+                &[(
+                    Some(1),
+                    "transport t1: cannot find transport driver \"smtpx\"",
+                )],
+            ),
             (
                 "begin authenticators\na1:\n  driver = plaintext\n  public_name = PLAIN\n  server_condition = x\n  client_send = x\n  server_secret = y\n",
                 &[(Some(5), "option \"server_secret\" unknown")],
@@ -316,7 +349,8 @@ mod tests {
             ),
         ];
         for (text, want) in cases {
-            let want: Vec<(Option<usize>, String)> = want.iter().map(|(l, m)| (*l, m.to_string())).collect();
+            let want: Vec<(Option<usize>, String)> =
+                want.iter().map(|(l, m)| (*l, m.to_string())).collect();
             assert_eq!(problems(text), want, "{text}");
         }
     }

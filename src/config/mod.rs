@@ -281,6 +281,7 @@ pub struct Config {
     macro_sites: HashMap<String, (String, usize)>,
     /// Logical lines of the branches the conditionals left out.
     inactive: Vec<ConfigLine>,
+    inactive_guarded: Vec<bool>,
 }
 
 impl Config {
@@ -381,6 +382,7 @@ impl Config {
             acl_index: HashMap::new(),
             macro_sites: HashMap::new(),
             inactive: Vec::new(),
+            inactive_guarded: Vec::new(),
         };
         let mut r = LineReader::new(name, directory, data, opts.includes.clone());
         let mut next = cfg.read_main(&mut r, opts)?;
@@ -389,9 +391,11 @@ impl Config {
             next = cfg.read_section(&mut r, written, &mut seen, opts)?;
         }
         cfg.last_line = r.location().1;
-        cfg.inactive = std::mem::take(&mut r.inactive)
+        let inactive = std::mem::take(&mut r.inactive);
+        cfg.inactive_guarded = inactive.iter().map(|l| l.2).collect();
+        cfg.inactive = inactive
             .into_iter()
-            .map(|(text, map)| ConfigLine {
+            .map(|(text, map, _)| ConfigLine {
                 file: map.file().to_string(),
                 line: map.last_line(),
                 origin: Origin {
@@ -731,6 +735,21 @@ impl Config {
     /// ```
     pub fn inactive_lines(&self) -> &[ConfigLine] {
         &self.inactive
+    }
+
+    /// Whether the left-out line `i` of [`Config::inactive_lines`] is in a
+    /// branch a built-in macro decided (`.ifdef _HAVE_DMARC`): written for
+    /// a build with other features, so its options may be ones this
+    /// build lacks.
+    ///
+    /// ```
+    /// let text = ".ifdef _HAVE_NOSUCH\nnosuch_option = 1\n.endif\n.ifdef MINE\nother = 1\n.endif\n";
+    /// let c = exim_expand::config::Config::from_str(text, &[]).unwrap();
+    /// assert_eq!(c.inactive_lines().len(), 2);
+    /// assert!(c.inactive_line_guarded(0) && !c.inactive_line_guarded(1));
+    /// ```
+    pub fn inactive_line_guarded(&self, i: usize) -> bool {
+        self.inactive_guarded.get(i).copied().unwrap_or(false)
     }
 
     /// Where the configuration defined the macro `name` (last, if it was

@@ -248,8 +248,12 @@ pub(crate) struct LineReader {
     includes: Includes,
     /// Logical lines of the branches that conditionals left out (what
     /// `lint --all-branches` checks), and the one being joined.
-    pub(crate) inactive: Vec<(Vec<u8>, LineMap)>,
+    /// Each with whether a built-in macro (`_HAVE_DMARC`) decided its
+    /// branch: then its text is for a build with another feature set.
+    pub(crate) inactive: Vec<(Vec<u8>, LineMap, bool)>,
     inactive_open: Option<(Vec<u8>, LineMap)>,
+    /// For each open conditional, whether its line names a built-in macro.
+    guards: Vec<bool>,
 }
 
 impl LineReader {
@@ -273,6 +277,7 @@ impl LineReader {
             cstate_stack: Vec::new(),
             inactive: Vec::new(),
             inactive_open: None,
+            guards: Vec::new(),
         }
     }
 
@@ -290,7 +295,8 @@ impl LineReader {
         let (buf, mut map) = self.inactive_open.take().expect("just filled");
         map.truncate(buf.len());
         if !buf.is_empty() {
-            self.inactive.push((buf, map));
+            let guarded = self.guards.iter().any(|&g| g);
+            self.inactive.push((buf, map, guarded));
         }
     }
 
@@ -358,7 +364,7 @@ impl LineReader {
                 continue;
             }
 
-            if rest.first() == Some(&b'.') && self.directive(rest, found)? {
+            if rest.first() == Some(&b'.') && self.directive(rest, found, &phys)? {
                 residue = line.clone();
                 continue;
             }
@@ -402,7 +408,14 @@ impl LineReader {
 
     /// Handle a conditional directive.  `rest` starts at the `.`.  Returns true if
     /// the line was consumed (handled, or dropped because of a bad terminator).
-    fn directive(&mut self, rest: &[u8], found: bool) -> Result<bool, ConfigError> {
+    fn directive(&mut self, rest: &[u8], found: bool, phys: &[u8]) -> Result<bool, ConfigError> {
+        // Does the directive (as written, before substitution) name a
+        // built-in macro: `_` and an upper-case letter after a word break?
+        let builtin = phys.windows(2).enumerate().any(|(i, w)| {
+            w[0] == b'_'
+                && w[1].is_ascii_uppercase()
+                && (i == 0 || !phys[i - 1].is_ascii_alphanumeric() && phys[i - 1] != b'_')
+        });
         for (name, act_found, act_not, pushpop) in COND_LIST {
             let n = name.len();
             if rest.len() < 1 + n || &rest[1..1 + n] != name.as_bytes() {
@@ -420,6 +433,7 @@ impl LineReader {
                     return Err(self.error(format!(".{name} nested too deeply")));
                 }
                 self.cstate_stack.push(self.cstate);
+                self.guards.push(builtin);
                 self.cstate = next_cstate(self.cstate, action);
             } else {
                 let Some(&top) = self.cstate_stack.last() else {
@@ -428,7 +442,15 @@ impl LineReader {
                 if pushpop < 0 {
                     self.cstate = top;
                     self.cstate_stack.pop();
+                    self.guards.pop();
                 } else {
+                    // `.elifdef NAME` is decided by its own name; `.else`
+                    // by the conditional's.
+                    if name != "else"
+                        && let Some(g) = self.guards.last_mut()
+                    {
+                        *g = builtin;
+                    }
                     self.cstate = next_cstate(self.cstate, action);
                 }
             }

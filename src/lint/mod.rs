@@ -351,7 +351,7 @@ fn sort(found: &mut [Finding]) {
 /// assert_eq!(found[0].place, "inactive branch: tls_certificate");
 /// ```
 pub fn lint_inactive(config: &Config, ctx: &Context) -> Vec<Finding> {
-    let mut found = Vec::new();
+    let mut found = inactive_options(config, ctx);
     for l in config.inactive_lines() {
         let Some(eq) = l.text.iter().position(|&c| c == b'=') else {
             continue;
@@ -390,6 +390,111 @@ pub fn lint_inactive(config: &Config, ctx: &Context) -> Vec<Finding> {
         }
     }
     found
+}
+
+/// The section an inactive line is in: the last whose `begin` comes
+/// before it in the same file (`None`: the main section).
+fn section_of<'c>(
+    config: &'c Config,
+    l: &crate::config::ConfigLine,
+) -> Option<&'c crate::config::Section> {
+    config
+        .sections()
+        .iter()
+        .filter(|s| s.file == l.file && s.line < l.line)
+        .max_by_key(|s| s.line)
+}
+
+/// Options in the branches the macros leave out that Exim's build does
+/// not have (under Debian's profile, whose tables we hold): main options
+/// by name; driver options and drivers as if the branch were taken (the
+/// section's active lines and the branch's, in file order; only the
+/// branch's lines are reported).
+fn inactive_options(config: &Config, ctx: &Context) -> Vec<Finding> {
+    if ctx.profile.name != crate::eval::Profile::DEBIAN_4_96.name {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut by_section: Vec<(&crate::config::Section, Vec<&crate::config::ConfigLine>)> =
+        Vec::new();
+    for (i, l) in config.inactive_lines().iter().enumerate() {
+        // A branch for a build with other features may use their options.
+        if config.inactive_line_guarded(i) {
+            continue;
+        }
+        match section_of(config, l) {
+            None => {
+                if let Some(name) = main_option_name(&l.text)
+                    && crate::config::main_option_kind(name).is_none()
+                {
+                    let at = memchr::memmem::find(&l.text, name.as_bytes()).unwrap_or(0);
+                    let span = crate::parser::Span::new(at, at + name.len());
+                    let e = ExpandError::syntax(format!("main option \"{name}\" unknown"), span);
+                    let place = "inactive branch: main section".to_string();
+                    found.push(Finding::new(
+                        config,
+                        &codes::UNKNOWN_MAIN_OPTION,
+                        &l.origin,
+                        place,
+                        &l.text,
+                        e,
+                    ));
+                }
+            }
+            Some(s) if matches!(s.name, "routers" | "transports" | "authenticators") => {
+                match by_section.iter_mut().find(|(t, _)| std::ptr::eq(*t, s)) {
+                    Some((_, v)) => v.push(l),
+                    None => by_section.push((s, vec![l])),
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    for (section, inactive) in by_section {
+        let mut merged = section.clone();
+        merged.lines.extend(inactive.iter().map(|l| (*l).clone()));
+        merged.lines.sort_by_key(|l| l.line);
+        let is_inactive = |l: &crate::config::ConfigLine| {
+            inactive
+                .iter()
+                .any(|i| i.line == l.line && i.file == l.file)
+        };
+        for f in driver_findings(config, &merged) {
+            let l = merged
+                .lines
+                .iter()
+                .find(|l| l.line == f.line && l.file == f.file);
+            if f.rule.code != codes::DRIVER_DEFINITION.code && l.is_some_and(is_inactive) {
+                found.push(Finding {
+                    place: format!("inactive branch: {}", f.place),
+                    ..f
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The option a main-section line sets (`hide`, `no_` and `not_`
+/// removed), unless it is a macro definition or a named list.
+fn main_option_name(text: &[u8]) -> Option<&str> {
+    let t = std::str::from_utf8(text).ok()?.trim_start();
+    let t = t.strip_prefix("hide ").map_or(t, str::trim_start);
+    let end = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(t.len());
+    let name = &t[..end];
+    let list = ["domainlist", "hostlist", "addresslist", "localpartlist"]
+        .iter()
+        .any(|k| name.starts_with(k));
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_uppercase()) || list {
+        return None;
+    }
+    let base = ["no_", "not_"].iter().find_map(|p| name.strip_prefix(p));
+    match base {
+        Some(b) if crate::config::main_option_kind(name).is_none() => Some(b),
+        _ => Some(name),
+    }
 }
 
 #[cfg(test)]
