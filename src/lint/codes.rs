@@ -84,6 +84,8 @@ rules! {
         "`$h_subject` without its colon: Exim reads the name up to white space, so `[$h_subject]` asks for the header `subject]`.";
     DOUBLED_COLON = "W002" "doubled-colon" Warning
         "`${lc::$domain}`: the second colon is part of the operand and of the result.";
+    REGEX_BACKSLASH = "W003" "regex-backslash" Warning
+        "`\\d`, `\\.` in a regex outside `\\N...\\N`: the expansion removes the backslash, so `${sg{a.b}{\\.}{-}}` gives `---`.";
 }
 
 /// The rule whose code or name is `id` (codes in any case).
