@@ -14,8 +14,8 @@ fn lint(dir: &Path, file: &str, args: &[&str]) -> (String, i32) {
         .arg(file)
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (text, out.status.code().unwrap_or(-1))
 }
 

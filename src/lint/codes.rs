@@ -80,12 +80,16 @@ rules! {
         "An option neither generic to the driver kind nor the driver's own (or a private one before `driver =`): Exim refuses to start.";
     DRIVER_DEFINITION = "E105" "driver-definition" Error
         "A driver instance without a driver, with text after its name, or with a name used twice: Exim refuses to start.";
+    UNDEFINED_NAMED_LIST = "E106" "undefined-named-list" Error
+        "A `+name` list item naming no named list: Exim fails the match (unknown named domain list \"+name\").";
     HEADER_WITHOUT_COLON = "W001" "header-without-colon" Warning
         "`$h_subject` without its colon: Exim reads the name up to white space, so `[$h_subject]` asks for the header `subject]`.";
     DOUBLED_COLON = "W002" "doubled-colon" Warning
         "`${lc::$domain}`: the second colon is part of the operand and of the result.";
     REGEX_BACKSLASH = "W003" "regex-backslash" Warning
         "`\\d`, `\\.` in a regex outside `\\N...\\N`: the expansion removes the backslash, so `${sg{a.b}{\\.}{-}}` gives `---`.";
+    UNUSED_NAMED_LIST = "W004" "unused-named-list" Warning
+        "A named list that no `+name` refers to: a leftover, or a reference misspelt elsewhere.";
 }
 
 /// The rule whose code or name is `id` (codes in any case).

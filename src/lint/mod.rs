@@ -14,6 +14,7 @@
 pub mod codes;
 mod driver_values;
 mod expanded;
+mod named_lists;
 pub mod report;
 pub mod warnings;
 
@@ -318,6 +319,7 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
             found.extend(driver_findings(config, section));
         }
     }
+    found.extend(named_lists::findings(config));
     sort(&mut found);
     found
 }
@@ -589,6 +591,7 @@ mod tests {
             findings(text, &Context::new()),
             [
                 "3 option smtp_banner: syntax error in \"if\" item - \"fail\" expected",
+                "5 named list local: domainlist \"local\" is defined but never used (+local appears nowhere)",
                 "5 named list local: unknown variable name \"nosuch\"",
                 "8 acl check_rcpt (accept condition): unknown variable \"nosuchvar\" after \"def:\"",
                 "13 routers option condition: missing } at end of string",
