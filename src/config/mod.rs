@@ -279,6 +279,7 @@ pub struct Config {
     acl_index: HashMap<String, usize>,
     /// Where each macro of the configuration was (last) defined.
     macro_sites: HashMap<String, (String, usize)>,
+    used_macros: std::collections::HashSet<String>,
     /// Logical lines of the branches the conditionals left out.
     inactive: Vec<ConfigLine>,
     inactive_guarded: Vec<bool>,
@@ -381,6 +382,7 @@ impl Config {
             acls: Vec::new(),
             acl_index: HashMap::new(),
             macro_sites: HashMap::new(),
+            used_macros: std::collections::HashSet::new(),
             inactive: Vec::new(),
             inactive_guarded: Vec::new(),
         };
@@ -391,6 +393,7 @@ impl Config {
             next = cfg.read_section(&mut r, written, &mut seen, opts)?;
         }
         cfg.last_line = r.location().1;
+        cfg.used_macros = std::mem::take(&mut r.used_macros);
         let inactive = std::mem::take(&mut r.inactive);
         cfg.inactive_guarded = inactive.iter().map(|l| l.2).collect();
         cfg.inactive = inactive
@@ -756,6 +759,18 @@ impl Config {
     /// redefined): its file and line.  `None` for built-in and `-D` macros.
     pub fn macro_defined_at(&self, name: &str) -> Option<(&str, usize)> {
         self.macro_sites.get(name).map(|(f, l)| (f.as_str(), *l))
+    }
+
+    /// Whether a line after its definition used the macro: substituted it
+    /// or tested it with `.ifdef`, in a taken branch or not.
+    ///
+    /// ```
+    /// let text = "A = 1\nB = 2\nx = A\n.ifdef B\n.endif\nC = 3\n";
+    /// let c = exim_expand::config::Config::from_str(text, &[]).unwrap();
+    /// assert!(c.macro_used("A") && c.macro_used("B") && !c.macro_used("C"));
+    /// ```
+    pub fn macro_used(&self, name: &str) -> bool {
+        self.used_macros.contains(name)
     }
 
     /// All macros in Exim's list order: built-ins, `-D` macros (command-line

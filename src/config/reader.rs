@@ -254,6 +254,9 @@ pub(crate) struct LineReader {
     inactive_open: Option<(Vec<u8>, LineMap)>,
     /// For each open conditional, whether its line names a built-in macro.
     guards: Vec<bool>,
+    /// The configuration's own macros that some line used (substituted,
+    /// or tested by `.ifdef`), in taken branches or not.
+    pub(crate) used_macros: std::collections::HashSet<String>,
 }
 
 impl LineReader {
@@ -278,6 +281,7 @@ impl LineReader {
             inactive: Vec::new(),
             inactive_open: None,
             guards: Vec::new(),
+            used_macros: std::collections::HashSet::new(),
         }
     }
 
@@ -297,6 +301,25 @@ impl LineReader {
         if !buf.is_empty() {
             let guarded = self.guards.iter().any(|&g| g);
             self.inactive.push((buf, map, guarded));
+        }
+    }
+
+    /// Records which of the configuration's macros `phys` names (a
+    /// definition's own name at the start of a logical line aside).
+    fn note_used_macros(&mut self, phys: &[u8], line_start: bool, macros: &MacroTable) {
+        let start = skip_space(phys, 0);
+        for m in macros.user() {
+            let name = m.name.as_bytes();
+            let mut from = 0;
+            while let Some(i) = memchr::memmem::find(&phys[from..], name).map(|i| i + from) {
+                let after = skip_space(phys, i + name.len());
+                let defining = line_start && i == start && phys.get(after) == Some(&b'=');
+                if !defining {
+                    self.used_macros.insert(m.name.clone());
+                    break;
+                }
+                from = i + name.len();
+            }
         }
     }
 
@@ -356,6 +379,9 @@ impl LineReader {
             let (line, found) = macros
                 .expand(&phys, buf.is_empty())
                 .map_err(|e| self.error(e.message))?;
+            if found {
+                self.note_used_macros(&phys, buf.is_empty(), macros);
+            }
             let ss = skip_space(&line, 0);
             let rest = &line[ss..];
 

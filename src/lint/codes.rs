@@ -90,6 +90,8 @@ rules! {
         "`\\d`, `\\.` in a regex outside `\\N...\\N`: the expansion removes the backslash, so `${sg{a.b}{\\.}{-}}` gives `---`.";
     UNUSED_NAMED_LIST = "W004" "unused-named-list" Warning
         "A named list that no `+name` refers to: a leftover, or a reference misspelt elsewhere.";
+    UNUSED_MACRO = "W005" "unused-macro" Warning
+        "A macro that no later line uses (nor tests with `.ifdef`): a leftover, or a use misspelt elsewhere.";
 }
 
 /// The rule whose code or name is `id` (codes in any case).

@@ -320,6 +320,7 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
         }
     }
     found.extend(named_lists::findings(config));
+    found.extend(unused_macros(config));
     sort(&mut found);
     found
 }
@@ -392,6 +393,43 @@ pub fn lint_inactive(config: &Config, ctx: &Context) -> Vec<Finding> {
         }
     }
     found
+}
+
+/// W005: the configuration's own macros that no later line uses (those
+/// given with `-D` are the caller's business).
+fn unused_macros(config: &Config) -> Vec<Finding> {
+    config
+        .user_macros()
+        .iter()
+        .filter(|m| !m.command_line && !config.macro_used(&m.name))
+        .filter_map(|m| {
+            let (file, line) = config.macro_defined_at(&m.name)?;
+            let text = std::fs::read(file)
+                .ok()
+                .and_then(|d| {
+                    d.split(|&c| c == b'\n')
+                        .nth(line.saturating_sub(1))
+                        .map(<[u8]>::to_vec)
+                })
+                .unwrap_or_default();
+            let at = memchr::memmem::find(&text, m.name.as_bytes()).unwrap_or(0);
+            let column = String::from_utf8_lossy(&text[..at]).chars().count() + 1;
+            let message = format!("macro {} is defined but never used", m.name);
+            Some(Finding {
+                rule: &codes::UNUSED_MACRO,
+                file: file.to_string(),
+                line,
+                column,
+                end: (line, column + m.name.chars().count()),
+                place: format!("macro {}", m.name),
+                source: Vec::new(),
+                error: ExpandError::syntax(message, crate::parser::Span::new(0, 0)),
+                excerpt: (text, at),
+                macro_note: None,
+                omitted: 0,
+            })
+        })
+        .collect()
 }
 
 /// The section an inactive line is in: the last whose `begin` comes
