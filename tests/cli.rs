@@ -270,7 +270,7 @@ fn dropin_carries_value_and_captures_after_a_failed_line() {
 #[test]
 fn lint_reports_each_expansion_problem_of_a_config() {
     let conf = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/config/lint.conf");
-    let o = run(&["lint", "--no-excerpt", conf], b"");
+    let o = run(&["lint", "--no-excerpt", "--select", "E", conf], b"");
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
     // The physical line and column of the offending byte; dns_check_names_pattern
@@ -777,6 +777,42 @@ fn completions_for_each_shell() {
         "complete -c exim-expand -n \"__fish_exim_expand_using_subcommand lint\" -l format"
     ));
     assert_eq!(run(&["completions", "nosuch"], b"").status.code(), Some(64));
+}
+
+/// Lint reads on past what makes Exim refuse the file: each such error is
+/// reported at its line, and the strings after it are still checked.
+#[test]
+fn lint_reports_past_configuration_errors() {
+    let dir = TempDir::new("past-errors");
+    let conf = dir.write(
+        "multi.conf",
+        "qualify_domain = ${lcase:x}\nbegin nonsense\nsmtp_banner = ${lc:$nosuch}\n\
+         begin acl\na1:\n  accept nosuch = x\n  accept hosts = ${md5x:y}\n",
+    );
+    let o = run(&["lint", "--no-excerpt", &conf], b"");
+    assert_eq!(o.status.code(), Some(2), "Exim refuses the file");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let got: Vec<&str> = out
+        .lines()
+        .map(|l| l.split(": ").nth(1).unwrap_or(""))
+        .collect();
+    let lines: Vec<&str> = out
+        .lines()
+        .map(|l| l.split(':').nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "error[E003] unknown expansion operator \"lcase\"",
+            "error[E100] \"nonsense\" is not a known configuration section name",
+            "error[E002] unknown variable name \"nosuch\"",
+            "error[E100] error in ACL",
+            "error[E003] unknown expansion operator \"md5x\""
+        ]
+        .map(|s| s.split(':').next().unwrap()),
+        "{out}"
+    );
+    assert_eq!(lines, ["1", "2", "3", "6", "7"], "{out}");
 }
 
 /// One typo of each kind, in the active text and in `.ifdef` branches the

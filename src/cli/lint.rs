@@ -122,20 +122,16 @@ pub fn run(args: &LintArgs) -> i32 {
     }
     // The profile's build decides which ACL conditions exist.
     let opts = crate::config::ReadOptions::with_defines(&defines).for_profile(&ctx.profile);
-    let (found, status) =
-        match crate::config::Config::from_file_with(std::path::Path::new(path), &opts) {
-            Ok(config) => {
-                let found: Vec<Finding> = crate::lint::lint_all(&config, &ctx, args.all_branches)
-                    .into_iter()
-                    .filter(|f| selection.wants(f.rule))
-                    .collect();
-                let failed = found
-                    .iter()
-                    .any(|f| f.rule.severity == codes::Severity::Error);
-                (found, i32::from(failed))
-            }
-            Err(e) => (vec![Finding::config_error(&e, None)], 2),
-        };
+    let (found, refused) =
+        crate::lint::lint_file(std::path::Path::new(path), &opts, &ctx, args.all_branches);
+    let found: Vec<Finding> = found
+        .into_iter()
+        .filter(|f| selection.wants(f.rule) || f.rule == &codes::CONFIG)
+        .collect();
+    let failed = found
+        .iter()
+        .any(|f| f.rule.severity == codes::Severity::Error);
+    let status = if refused { 2 } else { i32::from(failed) };
     print(args, &found);
     if args.format == Format::Text {
         if found.is_empty() {

@@ -325,6 +325,96 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
     found
 }
 
+/// At most this many configuration errors are reported for one file.
+const MAX_CONFIG_ERRORS: usize = 20;
+
+/// Reads a configuration for lint, past its errors: when Exim would refuse
+/// the file at a line of it, that error is kept (as an `E100` finding, or
+/// the code of its kind) and the file is read again without that line, so
+/// that one mistake does not hide the rest.  Returns the configuration as
+/// read without the offending lines (`None` when even that fails, or the
+/// error names no line of this file) and the errors in file order.
+///
+/// ```
+/// use exim_expand::lint::read_past_errors;
+/// let text = b"qualify_domain = a.example\nbegin nonsense\nbegin acl\na1:\n  accept nosuch = x\n";
+/// let (config, errors) = read_past_errors("x.conf", text, &Default::default());
+/// let lines: Vec<usize> = errors.iter().map(|f| f.line).collect();
+/// assert_eq!(lines, [2, 5]);
+/// assert_eq!(config.unwrap().option("qualify_domain"), Some("a.example"));
+/// ```
+pub fn read_past_errors(
+    name: &str,
+    data: &[u8],
+    opts: &crate::config::ReadOptions,
+) -> (Option<Config>, Vec<Finding>) {
+    let mut opts = opts.clone();
+    opts.name = Some(name.to_string());
+    if opts.base_dir.is_none() {
+        opts.base_dir = std::path::Path::new(name).parent().map(|p| p.to_path_buf());
+    }
+    let mut text = data.to_vec();
+    let mut errors = Vec::new();
+    loop {
+        match Config::from_bytes_with(&text, &opts) {
+            Ok(c) => return (Some(c), errors),
+            Err(e) => {
+                let own = e.file == name && e.line > 0;
+                errors.push(Finding::config_error(&e, own.then_some(data)));
+                if !own || errors.len() >= MAX_CONFIG_ERRORS || !blank_line(&mut text, e.line) {
+                    return (None, errors);
+                }
+            }
+        }
+    }
+}
+
+/// Lints the configuration file at `path` as `exim-expand lint` does: read
+/// past its errors ([`read_past_errors`]), then every string checked
+/// ([`lint_all`]).  Returns the findings in file order and whether Exim
+/// would refuse the file (some finding is a configuration error).
+pub fn lint_file(
+    path: &std::path::Path,
+    opts: &crate::config::ReadOptions,
+    ctx: &Context,
+    all_branches: bool,
+) -> (Vec<Finding>, bool) {
+    let name = path.to_string_lossy();
+    let (config, mut found) = match Config::from_file_with(path, opts) {
+        Ok(c) => (Some(c), Vec::new()),
+        Err(e) if e.file == name && e.line > 0 => match std::fs::read(path) {
+            Ok(data) => read_past_errors(&name, &data, opts),
+            Err(_) => (None, vec![Finding::config_error(&e, None)]),
+        },
+        Err(e) => (None, vec![Finding::config_error(&e, None)]),
+    };
+    let refused = !found.is_empty();
+    if let Some(c) = config {
+        found.extend(lint_all(&c, ctx, all_branches));
+        sort(&mut found);
+    }
+    (found, refused)
+}
+
+/// Empties line `n` (1-based) of `text`, keeping its line ending so that
+/// the lines after it keep their numbers.  False when there is no such
+/// line or it is empty already.
+fn blank_line(text: &mut Vec<u8>, n: usize) -> bool {
+    let mut start = 0;
+    for _ in 1..n {
+        match memchr::memchr(b'\n', &text[start..]) {
+            Some(i) => start += i + 1,
+            None => return false,
+        }
+    }
+    let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |i| start + i);
+    if start >= end {
+        return false;
+    }
+    text.drain(start..end);
+    true
+}
+
 /// [`lint_config`] and, with `all_branches`, [`lint_inactive`]: the
 /// findings in file order.
 pub fn lint_all(config: &Config, ctx: &Context, all_branches: bool) -> Vec<Finding> {
