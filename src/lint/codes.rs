@@ -92,6 +92,8 @@ rules! {
         "A named list that no `+name` refers to: a leftover, or a reference misspelt elsewhere.";
     UNUSED_MACRO = "W005" "unused-macro" Warning
         "A macro that no later line uses (nor tests with `.ifdef`): a leftover, or a use misspelt elsewhere.";
+    TAINTED_FILE_NAME = "W006" "tainted-file-name" Warning
+        "A lookup's file or a readfile path made from data from outside (`$domain`, `$local_part`, headers): Exim refuses to open it.";
 }
 
 /// The rule whose code or name is `id` (codes in any case).

@@ -16,6 +16,7 @@ mod driver_values;
 mod expanded;
 mod named_lists;
 pub mod report;
+mod taint;
 pub mod warnings;
 
 pub use codes::{Rule, Severity};

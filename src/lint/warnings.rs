@@ -117,6 +117,7 @@ type Check = fn(&[u8], &Node) -> Option<(Span, String)>;
 const CHECKS: &[(&Rule, Check)] = &[
     (&codes::HEADER_WITHOUT_COLON, header_without_colon),
     (&codes::DOUBLED_COLON, doubled_colon),
+    (&codes::TAINTED_FILE_NAME, super::taint::tainted_file_name),
 ];
 
 /// Every warning in `t` (parsed from `source`), in source order.
