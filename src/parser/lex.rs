@@ -19,14 +19,27 @@ pub fn text_run(s: &[u8]) -> usize {
     }
 }
 
+/// ASCII letters, digits and `_`: the bytes of most names.
+const NAME_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_';
+        c += 1;
+    }
+    t
+};
+
+/// Is `c` a letter, a digit or `_`?
+#[inline]
+pub fn is_name_byte(c: u8) -> bool {
+    NAME_BYTES[c as usize]
+}
+
 /// White space, possibly none.
 pub fn space(input: &[u8]) -> IResult<&[u8], &[u8]> {
     take_while(is_space).parse(input)
-}
-
-/// A name made of ASCII letters, digits and the `extras` bytes (possibly empty).
-pub fn name_with<'a>(input: &'a [u8], extras: &[u8]) -> IResult<&'a [u8], &'a [u8]> {
-    take_while(|c: u8| c.is_ascii_alphanumeric() || extras.contains(&c)).parse(input)
 }
 
 /// A run of ASCII digits (possibly empty).

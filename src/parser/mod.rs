@@ -109,11 +109,16 @@ impl<'s, 'g, G: Grammar + ?Sized> Parser<'s, 'g, G> {
         self.peek()
     }
 
+    /// A name of letters, digits, `_` and `extras` (every caller's names
+    /// take `_`); one table test a byte for the common ones.
     fn read_name(&mut self, extras: &[u8]) -> &'s [u8] {
         let rest = self.rest();
-        let (_, name) = lex::name_with(rest, extras).unwrap_or((rest, &[]));
-        self.pos += name.len();
-        name
+        let len = rest
+            .iter()
+            .position(|&c| !(lex::is_name_byte(c) || extras.contains(&c)))
+            .unwrap_or(rest.len());
+        self.pos += len;
+        &rest[..len]
     }
 
     fn span_from(&self, start: usize) -> Span {
