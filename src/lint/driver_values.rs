@@ -14,7 +14,11 @@ use std::borrow::Cow;
 
 /// The strings Exim expands for `option = value` of an instance of
 /// `driver` (`None` when the instance's driver is not known yet).
-pub fn expanded_parts<'v>(driver: Option<&str>, option: &str, value: &'v [u8]) -> Vec<Cow<'v, [u8]>> {
+pub fn expanded_parts<'v>(
+    driver: Option<&str>,
+    option: &str,
+    value: &'v [u8],
+) -> Vec<Cow<'v, [u8]>> {
     let value: Cow<[u8]> = if value.first() == Some(&b'"') {
         match crate::config::options::read_string(value, option) {
             Ok(v) => Cow::Owned(v),
@@ -24,7 +28,9 @@ pub fn expanded_parts<'v>(driver: Option<&str>, option: &str, value: &'v [u8]) -
         Cow::Borrowed(value)
     };
     match (option, driver) {
-        ("headers_remove", _) => crate::lists::ListIter::new(&value).map(Cow::Owned).collect(),
+        ("headers_remove", _) => crate::lists::ListIter::new(&value)
+            .map(Cow::Owned)
+            .collect(),
         ("headers_add", _) => value
             .split(|&c| c == b'\n')
             .map(|l| Cow::Owned(l.to_vec()))
@@ -100,7 +106,12 @@ mod tests {
     fn pieces_as_exim_expands_them() {
         let cases: &[(Option<&str>, &str, &str, &[&str])] = &[
             (None, "condition", "${if eq{a}{b}}", &["${if eq{a}{b}}"]),
-            (None, "condition", r#""${if match{$1}{^\\S+\\$}}""#, &[r"${if match{$1}{^\S+\$}}"]),
+            (
+                None,
+                "condition",
+                r#""${if match{$1}{^\\S+\\$}}""#,
+                &[r"${if match{$1}{^\S+\$}}"],
+            ),
             (
                 Some("accept"),
                 "headers_remove",
@@ -108,14 +119,24 @@ mod tests {
                 &["${if def:h_x: {subject}fail}"],
             ),
             (None, "headers_remove", "a : b", &["a", "b"]),
-            (None, "headers_add", "\"X-A: $a\\nX-B: $b\"", &["X-A: $a", "X-B: $b"]),
+            (
+                None,
+                "headers_add",
+                "\"X-A: $a\\nX-B: $b\"",
+                &["X-A: $a", "X-B: $b"],
+            ),
             (
                 Some("queryprogram"),
                 "command",
                 r#"/bin/echo "${if match{$local_part}{^\"(.*)\\$}{$1}}""#,
                 &["/bin/echo", r#"${if match{$local_part}{^"(.*)\$}{$1}}"#],
             ),
-            (Some("pipe"), "command", "/bin/cat $pipe_addresses 'a b'", &["/bin/cat", "a b"]),
+            (
+                Some("pipe"),
+                "command",
+                "/bin/cat $pipe_addresses 'a b'",
+                &["/bin/cat", "a b"],
+            ),
             (Some("smtp"), "command", "a b", &["a b"]),
         ];
         for (driver, option, value, want) in cases {

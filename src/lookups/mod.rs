@@ -20,9 +20,9 @@ pub mod passwd;
 #[cfg(feature = "pgsql")]
 pub mod pgsql;
 pub mod readsock;
-pub mod spf;
 #[cfg(feature = "redis")]
 pub mod redis;
+pub mod spf;
 #[cfg(any(feature = "pgsql", feature = "mysql", feature = "redis"))]
 mod sql;
 #[cfg(feature = "sqlite")]

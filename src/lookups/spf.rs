@@ -21,7 +21,11 @@ impl Lookup for SpfLookup {
 
     /// The resolver's own: the network for the system's, nothing for
     /// zone files.
-    fn open(&self, ev: &mut Evaluator, _file: Option<&[u8]>) -> Result<LookupHandle, LookupFailure> {
+    fn open(
+        &self,
+        ev: &mut Evaluator,
+        _file: Option<&[u8]>,
+    ) -> Result<LookupHandle, LookupFailure> {
         if let Some(c) = ev.ctx.resolver.capability() {
             ev.ctx
                 .policy
@@ -47,7 +51,9 @@ impl Lookup for SpfLookup {
         let receiver = ev.ctx.primary_hostname().into_bytes();
         let resolver = ev.ctx.resolver.clone();
         let sender = crate::eval::c_str(q.key);
-        Ok(crate::auth::spf::mailfrom_result(resolver.as_ref(), ip, sender, &receiver)
-            .map(|r| r.name().as_bytes().to_vec()))
+        Ok(
+            crate::auth::spf::mailfrom_result(resolver.as_ref(), ip, sender, &receiver)
+                .map(|r| r.name().as_bytes().to_vec()),
+        )
     }
 }
