@@ -38,6 +38,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod dns;
+pub mod docs;
 pub mod engine;
 pub mod eval;
 pub mod lint;

@@ -1,0 +1,97 @@
+//! The tables cover every builtin of the full profile, name nothing that
+//! does not exist, and keep to their format.
+
+use super::*;
+use crate::eval::{Context, Profile};
+
+fn names_of(kind: Kind) -> Vec<&'static str> {
+    all()
+        .iter()
+        .filter(|d| d.kind == kind)
+        .map(|d| d.name)
+        .collect()
+}
+
+#[test]
+fn every_builtin_has_a_text_and_every_text_a_builtin() {
+    let ctx = Context::for_profile(Profile::UPSTREAM_4_96_FULL);
+    let reg = &ctx.registry;
+    let own = |v: Vec<&str>| -> Vec<String> {
+        let mut v: Vec<String> = v.into_iter().map(String::from).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let cases = [
+        (
+            Kind::Item,
+            own(reg.items().iter().map(|d| d.sig.name).collect()),
+        ),
+        (
+            Kind::Operator,
+            own(reg.operators().map(|d| d.sig.name).collect()),
+        ),
+        (
+            Kind::Condition,
+            own(reg.conditions().iter().map(|d| d.sig.name).collect()),
+        ),
+        (Kind::Lookup, own(reg.lookup_names().collect())),
+        (Kind::Variable, own(crate::vars::names(&ctx).collect())),
+        (
+            Kind::MainOption,
+            own(crate::config::option_table::MAIN_OPTIONS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect()),
+        ),
+    ];
+    for (kind, want) in cases {
+        let have = own(names_of(kind));
+        assert_eq!(have, want, "{kind:?}: the table and the registry differ");
+    }
+}
+
+#[test]
+fn texts_keep_to_the_format() {
+    for d in all() {
+        let v = d
+            .since
+            .strip_prefix("4.")
+            .unwrap_or_else(|| panic!("{}: since {}", d.name, d.since));
+        assert!(
+            v.parse::<u32>().is_ok_and(|n| n <= 96),
+            "{}: since {}",
+            d.name,
+            d.since
+        );
+        assert!(
+            !d.text.is_empty() && d.text.len() <= 200,
+            "{}: {} bytes of text",
+            d.name,
+            d.text.len()
+        );
+        assert!(!d.synopsis.is_empty(), "{}", d.name);
+    }
+    // Each line of each table was read (a bad line would be dropped).
+    let lines = |t: &str| {
+        t.lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .count()
+    };
+    assert_eq!(
+        all().len(),
+        lines(BUILTINS) + lines(VARIABLES) + lines(MAIN_OPTIONS)
+    );
+}
+
+#[test]
+fn families_and_lookups_by_name() {
+    assert!(variable("acl_c_total").unwrap().text.contains("connection"));
+    assert!(variable("acl_m0").unwrap().text.contains("message"));
+    assert!(variable("auth2").is_some());
+    assert!(variable("authx").is_none() && variable("acl_c").is_none());
+    let kinds: Vec<Kind> = find_any("match").map(|d| d.kind).collect();
+    assert!(kinds.contains(&Kind::Condition), "{kinds:?}");
+    let d = find(Kind::MainOption, "qualify_domain").unwrap();
+    assert!(d.default.is_some() && d.markdown().contains("main option `qualify_domain`"));
+}
