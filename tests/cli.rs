@@ -932,3 +932,32 @@ fn dropin_refuses_unknown_drivers_and_driver_options() {
         );
     }
 }
+
+/// `eval` and `repl` take a message as the drop-in's `-bem` does, spelt
+/// `-bem FILE` or `--message FILE` (values from Exim 4.96 -bem).
+#[test]
+fn eval_and_repl_read_a_message() {
+    let dir = TempDir::new("bem");
+    let msg = dir.write(
+        "m.eml",
+        "From: a@b.example\nSubject: Hello there\n\nbody text\n",
+    );
+    let out = run(
+        &[
+            "eval",
+            "-bem",
+            &msg,
+            "$h_subject: / $message_body / $message_size",
+        ],
+        b"",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Hello there / body text  / 50\n"
+    );
+    let out = run(&["repl", "--message", &msg], b"$h_subject:\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Hello there\n");
+    let out = run(&["eval", "--message", "/nonexistent/m.eml", "x"], b"");
+    assert_ne!(out.status.code(), Some(0));
+}
+

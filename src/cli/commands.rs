@@ -150,11 +150,22 @@ pub struct ContextArgs {
     /// ACLs and file lookups (the library's default policy).
     #[arg(long)]
     sandbox: bool,
+    /// A message to expand against, as exim -bem FILE (also spelt
+    /// -bem): its headers ($h_subject:), body ($message_body), size.
+    #[arg(long = "message", value_name = "FILE")]
+    message: Option<String>,
 }
 
 pub fn run(args: Vec<OsString>) -> i32 {
     let mut full = vec![OsString::from("exim-expand")];
-    full.extend(args);
+    // `-bem FILE`, as exim -bem, is `--message FILE`.
+    full.extend(args.into_iter().map(|a| {
+        if a == "-bem" {
+            OsString::from("--message")
+        } else {
+            a
+        }
+    }));
     let cli = match Cli::try_parse_from(full) {
         Ok(c) => c,
         Err(e) => {
@@ -290,6 +301,12 @@ pub fn build_context(args: &ContextArgs) -> Result<Context, String> {
         .chain(args.tainted_vars.iter().map(|v| (v, true)));
     for (v, tainted) in settings {
         set_var_setting(&mut ctx, v, tainted)?;
+    }
+    if let Some(file) = &args.message {
+        let data = std::fs::read(file).map_err(|e| format!("--message {file}: {e}"))?;
+        let msg = crate::message::load_bem(&mut ctx, &data, &Default::default());
+        eprint!("{}", String::from_utf8_lossy(&msg.bem_notices()));
+        ctx.message = Some(std::sync::Arc::new(msg));
     }
     Ok(ctx)
 }

@@ -10,7 +10,15 @@ use std::io::{self, BufRead, Write};
 use std::os::unix::ffi::OsStrExt;
 
 /// True when the arguments ask for expansion testing (`-be`, `-bem FILE`).
+/// `exim-expand eval -bem FILE` and `repl -bem FILE` are the commands'
+/// own (their `--message`), not the drop-in.
 pub fn wants_dropin(args: &[OsString]) -> bool {
+    if args
+        .first()
+        .is_some_and(|a| matches!(a.as_bytes(), b"eval" | b"repl"))
+    {
+        return false;
+    }
     args.iter()
         .any(|a| matches!(a.as_bytes(), b"-be" | b"-bem" | b"-bh" | b"-bhc"))
 }
