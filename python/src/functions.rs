@@ -146,8 +146,10 @@ pub(crate) fn check(
 /// `message`, `place` (and `macro`, `omitted` when they apply); with
 /// `format` "text", "json" or "sarif": that report as a string.
 /// `select`/`ignore` name rules by code, code prefix or name;
-/// `all_branches` also checks the `.ifdef` branches the macros leave out.  Raises
-/// ConfigError when Exim could not read the configuration.
+/// `all_branches` also checks the `.ifdef` branches the macros leave out.
+/// What makes Exim refuse the file is reported as `E100` findings (lint
+/// reads on past each); ConfigError is raised only when the file cannot
+/// be read at all.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 #[pyo3(signature = (path, *, defines = None, profile = None, select = None, ignore = None, format = None, all_branches = false))]
@@ -170,11 +172,17 @@ pub(crate) fn lint<'py>(
     let selection = codes::Selection::new(select.unwrap_or_default(), ignore.unwrap_or_default())
         .map_err(pyo3::exceptions::PyValueError::new_err)?;
     let opts = ee::config::ReadOptions::with_defines(&defs).for_profile(&ctx.profile);
-    let config = ee::config::Config::from_file_with(&path, &opts)
-        .map_err(|e| ConfigError::new_err(e.to_string()))?;
-    let found: Vec<ee::lint::Finding> = ee::lint::lint_all(&config, &ctx, all_branches)
+    let (found, _) = ee::lint::lint_file(&path, &opts, &ctx, all_branches);
+    // A file Exim cannot even open (no line to report at) is an exception.
+    if let [f] = &found[..]
+        && f.rule == &codes::CONFIG
+        && f.line == 0
+    {
+        return Err(ConfigError::new_err(f.error.message_str()));
+    }
+    let found: Vec<ee::lint::Finding> = found
         .into_iter()
-        .filter(|f| selection.wants(f.rule))
+        .filter(|f| selection.wants(f.rule) || f.rule == &codes::CONFIG)
         .collect();
     let text = match format {
         Some("text") => report::text(&found, true, false),

@@ -345,9 +345,10 @@ def test_lint_findings_and_reports(tmp_path):
         "inactive branch: tls_certificate"
     ]
     bad = tmp_path / "bad.conf"
-    bad.write_text("begin nosuch\n")
+    bad.write_text("begin nosuch\nsmtp_banner = ${lc:$nosuch}\n")
+    assert [(f["line"], f["code"]) for f in ee.lint(bad)] == [(1, "E100"), (2, "E002")]
     with pytest.raises(ee.ConfigError):
-        ee.lint(bad)
+        ee.lint(tmp_path / "missing.conf")
 
 
 def test_check_profile_and_context():
