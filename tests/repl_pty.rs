@@ -112,6 +112,8 @@ fn a_session_at_the_terminal() {
     t.expect("$who = world");
     t.type_text(":nosuch\r");
     t.expect("unknown command :nosuch");
+    t.type_text(":doc sg\r");
+    t.expect("${sg{<subject>}{<regex>}{<replacement>}}");
     // Tab completes a name after ${.
     t.type_text("${sha25\t:abc}\r");
     t.expect("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD");

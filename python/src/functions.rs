@@ -201,6 +201,30 @@ pub(crate) fn lint<'py>(
     Ok(pyo3::types::PyString::new(py, &text).into_any())
 }
 
+/// The reference texts of a name (an item, operator, condition, lookup
+/// type, variable or main option; `$` before a variable is allowed): a
+/// list of dicts with `kind`, `name`, `since` (the Exim release it
+/// appeared in), `synopsis`, `text` and, for options, `default`; empty
+/// when nothing has that name.
+#[pyfunction]
+pub(crate) fn describe<'py>(py: Python<'py>, name: &str) -> PyResult<Vec<Bound<'py, pyo3::types::PyDict>>> {
+    let docs = ee::docs::describe(name);
+    docs.iter()
+        .map(|d| {
+            let dict = pyo3::types::PyDict::new(py);
+            dict.set_item("kind", d.kind.as_str())?;
+            dict.set_item("name", d.name)?;
+            dict.set_item("since", d.since)?;
+            dict.set_item("synopsis", &d.synopsis)?;
+            dict.set_item("text", d.text)?;
+            if let Some(def) = d.default {
+                dict.set_item("default", def)?;
+            }
+            Ok(dict)
+        })
+        .collect()
+}
+
 /// The names of the compatibility profiles.
 #[pyfunction]
 pub(crate) fn profiles() -> Vec<&'static str> {

@@ -50,6 +50,7 @@ fn exim_expand(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(lint, m)?)?;
     m.add_function(wrap_pyfunction!(profiles, m)?)?;
+    m.add_function(wrap_pyfunction!(describe, m)?)?;
     m.add_function(wrap_pyfunction!(arc_sign, m)?)?;
     // Defaults for the attributes every ExpandError carries.
     let cls = py.get_type::<ExpandError>();

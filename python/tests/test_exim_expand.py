@@ -415,3 +415,16 @@ def test_config_includes_follow_the_sandbox(tmp_path):
         ee.Context(config=conf)
     ctx = ee.Context(config=conf, sandbox=False)
     assert ctx.expand("$qualify_domain") == "from.include"
+
+
+def test_describe_names_each_kind():
+    (sg,) = ee.describe("sg")
+    assert sg["kind"] == "item" and sg["synopsis"].startswith("${sg{")
+    assert sg["since"].startswith("4.") and sg["text"]
+    assert ee.describe("$primary_hostname")[0]["kind"] == "variable"
+    var, opt = ee.describe("qualify_domain")
+    assert var["kind"] == "variable" and "default" not in var
+    assert opt["kind"] == "main option" and opt["default"]
+    assert [d["kind"] for d in ee.describe("acl")] == ["item", "condition"]
+    assert ee.describe("acl_m_total")[0]["name"] == "acl_m*"
+    assert ee.describe("nosuch") == []

@@ -70,6 +70,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":unset NAME", "forget $NAME"),
     (":vars", "the variables set so far, with their values"),
     (":reload", "read the configuration (-C) again"),
+    (
+        ":doc NAME",
+        "what an item, operator, condition, variable or option does",
+    ),
     (":quit", "leave (as Ctrl-D does)"),
 ];
 
@@ -135,6 +139,15 @@ fn command(
             }
             Err(e) => return fail(e),
         },
+        ":doc" | ":d" if !rest.is_empty() => {
+            let found = crate::docs::describe(rest);
+            if found.is_empty() {
+                return fail(format!("nothing is called \"{rest}\""));
+            }
+            for d in found {
+                let _ = writeln!(out, "{}", d.plain());
+            }
+        }
         ":quit" | ":q" | ":exit" => return (Next::Quit, true),
         _ => return fail(format!("unknown command {name} (:help lists them)")),
     }

@@ -183,7 +183,7 @@ pub fn find(kind: Kind, name: &str) -> Option<&'static Doc> {
 }
 
 /// The texts of a name, whatever its kind (`substr` is only an operator;
-/// `match` is an item and a condition).
+/// `acl` is an item and a condition).
 pub fn find_any(name: &str) -> impl Iterator<Item = &'static Doc> + '_ {
     all().iter().filter(move |d| d.name == name)
 }
@@ -194,9 +194,9 @@ pub fn variable(name: &str) -> Option<Doc> {
     if let Some(d) = find(Kind::Variable, name) {
         return Some(d.clone());
     }
-    let family = |text: &'static str| Doc {
+    let family = |family: &'static str, text: &'static str| Doc {
         kind: Kind::Variable,
-        name: "",
+        name: family,
         since: "4.00",
         synopsis: format!("${name}"),
         text,
@@ -205,20 +205,36 @@ pub fn variable(name: &str) -> Option<Doc> {
     let rest = |p: &str| name.strip_prefix(p).filter(|r| !r.is_empty());
     if rest("acl_c").is_some() {
         return Some(family(
+            "acl_c*",
             "A connection ACL variable: set by `set acl_c...` in an ACL, kept for the whole SMTP connection.",
         ));
     }
     if rest("acl_m").is_some() {
         return Some(family(
+            "acl_m*",
             "A message ACL variable: set by `set acl_m...` in an ACL, kept for one message and reset after it.",
         ));
     }
     if rest("auth").is_some_and(|r| r.bytes().all(|c| c.is_ascii_digit())) {
         return Some(family(
+            "auth<n>",
             "A value an authenticator extracted from the client's credentials ($auth1 is usually the user name).",
         ));
     }
     None
+}
+
+/// Every text of a name, as `doc`, `:doc` and Python's `describe` look
+/// it up: each kind the name is (`acl` is an item and a condition),
+/// else the variable family it belongs to (`acl_c_total`); a leading `$`
+/// is allowed.  Empty when nothing has that name.
+pub fn describe(name: &str) -> Vec<Doc> {
+    let name = name.strip_prefix('$').unwrap_or(name);
+    let found: Vec<Doc> = find_any(name).cloned().collect();
+    if found.is_empty() {
+        return variable(name).into_iter().collect();
+    }
+    found
 }
 
 #[cfg(test)]

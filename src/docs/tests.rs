@@ -90,8 +90,17 @@ fn families_and_lookups_by_name() {
     assert!(variable("acl_m0").unwrap().text.contains("message"));
     assert!(variable("auth2").is_some());
     assert!(variable("authx").is_none() && variable("acl_c").is_none());
-    let kinds: Vec<Kind> = find_any("match").map(|d| d.kind).collect();
+    let kinds: Vec<Kind> = find_any("acl").map(|d| d.kind).collect();
     assert!(kinds.contains(&Kind::Condition), "{kinds:?}");
+    let names =
+        |n: &str| -> Vec<(Kind, &str)> { describe(n).iter().map(|d| (d.kind, d.name)).collect() };
+    assert_eq!(names("$acl_m0"), [(Kind::Variable, "acl_m*")]);
+    assert_eq!(names("tls_in_sni"), [(Kind::Variable, "tls_in_sni")]);
+    assert_eq!(
+        names("acl"),
+        [(Kind::Item, "acl"), (Kind::Condition, "acl")]
+    );
+    assert!(names("nosuch").is_empty());
     let d = find(Kind::MainOption, "qualify_domain").unwrap();
     assert!(d.default.is_some() && d.markdown().contains("main option `qualify_domain`"));
 }

@@ -8,7 +8,7 @@ gives Exim's exact bytes) or ``bytes`` from the ``*_bytes`` variants.
 
 import datetime
 import os
-from typing import Any, Callable, FrozenSet, Iterable, List, Literal, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Literal, Mapping, Optional, Tuple, Union
 
 __version__: str
 EXIM_VERSION: str
@@ -216,5 +216,6 @@ def lint(
     all_branches: bool = False,
 ) -> Any: ...
 def profiles() -> List[str]: ...
+def describe(name: str) -> List[Dict[str, str]]: ...
 
 def arc_sign(message: StrOrBytes, spec: StrOrBytes, *, now: Optional[Now] = None) -> Optional[bytes]: ...
