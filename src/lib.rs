@@ -42,6 +42,8 @@ pub mod docs;
 pub mod engine;
 pub mod eval;
 pub mod lint;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod message;
 pub mod parser;
 pub mod smtp;

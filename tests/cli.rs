@@ -961,3 +961,29 @@ fn eval_and_repl_read_a_message() {
     assert_ne!(out.status.code(), Some(0));
 }
 
+/// `doc` prints each name's texts, every kind it is; a name nothing has
+/// exits 1.
+#[test]
+fn doc_describes_each_kind_of_name() {
+    let out = run(&["doc", "sg", "$acl_c_total", "qualify_domain"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "${sg{<subject>}{<regex>}{<replacement>}}\n  item, since Exim 4.00: ",
+        "$acl_c_total\n  variable, since Exim 4.00: A connection ACL variable",
+        "qualify_domain = <string>\n  main option, since Exim 4.00, default ",
+    ] {
+        assert!(text.contains(want), "{want:?} in {text}");
+    }
+    let out = run(&["doc", "acl"], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("  item, ") && text.contains("  condition, "),
+        "{text}"
+    );
+    let out = run(&["doc", "nosuch"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing is called \"nosuch\""));
+    let out = run(&["doc"], b"");
+    assert!(String::from_utf8_lossy(&out.stdout).lines().count() > 600);
+}

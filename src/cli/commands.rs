@@ -95,6 +95,28 @@ enum Command {
     /// Interactive prompt with history, completion (Tab), commands
     /// (:help) and caret errors; from a pipe, each line is evaluated.
     Repl(ContextArgs),
+    /// The language server (LSP over stdio) for Exim configurations and
+    /// `.exim` files: lint diagnostics while typing, hover, completion,
+    /// go to definition.
+    Lsp {
+        /// Compatibility profile deciding which builtins exist (the
+        /// client's initializationOptions may override it).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Define a macro: NAME=VALUE (repeatable), as exim -D.
+        #[arg(short = 'D', value_name = "NAME=VALUE")]
+        defines: Vec<String>,
+        /// Do not check the `.ifdef` branches the macros leave out.
+        #[arg(long)]
+        active_branches_only: bool,
+    },
+    /// Describe items, operators, conditions, lookup types, variables
+    /// and main options: how each is written, what it does, the Exim
+    /// release it appeared in. Without a name: every name, one per line.
+    Doc {
+        /// The names (`lc`, `sg`, `primary_hostname`, `acl_smtp_rcpt`).
+        names: Vec<String>,
+    },
 }
 
 /// The options of `exim-expand eval`.
@@ -202,7 +224,62 @@ pub fn run(args: Vec<OsString>) -> i32 {
             file,
             profile,
         }) => check_cmd(expr, file, profile),
+        Some(Command::Lsp {
+            profile,
+            defines,
+            active_branches_only,
+        }) => lsp_cmd(profile, &defines, active_branches_only),
+        Some(Command::Doc { names }) => doc_cmd(&names),
     }
+}
+
+fn lsp_cmd(profile: Option<String>, defines: &[String], active_only: bool) -> i32 {
+    let mut settings = crate::lsp::Settings {
+        defines: parse_defines(defines),
+        all_branches: !active_only,
+        ..crate::lsp::Settings::default()
+    };
+    if let Some(name) = profile {
+        match crate::eval::Profile::by_name(&name) {
+            Some(p) => settings.context.set_profile(p),
+            None => {
+                eprintln!("exim-expand: unknown profile \"{name}\"");
+                return 64;
+            }
+        }
+    }
+    match crate::lsp::serve_stdio(settings) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("exim-expand lsp: {e}");
+            1
+        }
+    }
+}
+
+/// `exim-expand doc NAME...`: each name's texts (every kind it is); exit 1
+/// when a name has none.
+fn doc_cmd(names: &[String]) -> i32 {
+    if names.is_empty() {
+        for d in crate::docs::all() {
+            println!("{:<12} {}", d.kind.as_str(), d.name);
+        }
+        return 0;
+    }
+    let mut status = 0;
+    for n in names {
+        let found = crate::docs::describe(n);
+        if found.is_empty() {
+            eprintln!(
+                "exim-expand doc: nothing is called \"{n}\" (exim-expand doc lists every name)"
+            );
+            status = 1;
+        }
+        for d in found {
+            println!("{}", d.plain());
+        }
+    }
+    status
 }
 
 /// `--cert-var NAME=FILE`: the `NAME=VALUE` setting giving the variable

@@ -1,0 +1,218 @@
+//! Completion of the name being typed, by what precedes it: after `${`
+//! items and operators, after `$` variables, after `+` named lists, at the
+//! start of a main-section line options, in a condition's place condition
+//! names, after a lookup's key lookup types, after `acl_smtp_* =` ACL
+//! names; an upper-case start offers the configuration's macros.
+
+use lsp_types::{
+    CompletionItem, CompletionItemKind, Documentation, MarkupContent, MarkupKind, Position,
+};
+
+use super::document::{DocKind, Document};
+use super::words::{is_option_position, word_before};
+use crate::config::Config;
+use crate::docs::{self, Doc, Kind};
+use crate::eval::Context;
+
+/// The candidates at `pos`, filtered by the part of the name typed.
+pub fn at(
+    doc: &Document,
+    config: Option<&Config>,
+    ctx: &Context,
+    pos: Position,
+) -> Vec<CompletionItem> {
+    let line = doc.line(pos.line as usize);
+    let w = word_before(line, doc.byte_in_line(pos));
+    let typed = w.text;
+    let mut out = Vec::new();
+    let add_docs = |kind: Kind, out: &mut Vec<CompletionItem>| {
+        out.extend(
+            docs::all()
+                .iter()
+                .filter(|d| d.kind == kind && d.name.starts_with(typed))
+                .filter(|d| exists(ctx, d))
+                .map(item_of_doc),
+        )
+    };
+    let before = w.before;
+    if before.ends_with("${") {
+        add_docs(Kind::Item, &mut out);
+        add_docs(Kind::Operator, &mut out);
+    } else if before.ends_with('$') {
+        add_docs(Kind::Variable, &mut out);
+        out.extend(
+            ctx.vars
+                .keys()
+                .filter(|n| n.starts_with(typed) && docs::find(Kind::Variable, n).is_none())
+                .map(|n| {
+                    plain(
+                        n,
+                        CompletionItemKind::VARIABLE,
+                        "variable set by the embedder",
+                    )
+                }),
+        );
+    } else if before.ends_with('+') {
+        if let Some(c) = config {
+            out.extend(
+                c.named_lists()
+                    .iter()
+                    .filter(|l| l.name.starts_with(typed))
+                    .map(|l| plain(&l.name, CompletionItemKind::ENUM, l.kind.keyword())),
+            );
+        }
+    } else if names_an_acl(before) {
+        if let Some(c) = config {
+            out.extend(
+                c.acls()
+                    .iter()
+                    .filter(|a| a.name.starts_with(typed))
+                    .map(|a| plain(&a.name, CompletionItemKind::FUNCTION, "ACL")),
+            );
+        }
+    } else if is_condition_place(before) {
+        add_docs(Kind::Condition, &mut out);
+    } else if is_lookup_place(before) {
+        add_docs(Kind::Lookup, &mut out);
+    } else if doc.kind == DocKind::Config
+        && is_option_position(before)
+        && in_main_section(doc, pos.line as usize)
+    {
+        add_docs(Kind::MainOption, &mut out);
+    }
+    if typed.starts_with(|c: char| c.is_ascii_uppercase())
+        && let Some(c) = config
+    {
+        out.extend(
+            c.user_macros()
+                .iter()
+                .filter(|m| m.name.starts_with(typed))
+                .map(|m| {
+                    let value = String::from_utf8_lossy(&m.replacement).into_owned();
+                    plain(&m.name, CompletionItemKind::CONSTANT, &value)
+                }),
+        );
+    }
+    out
+}
+
+/// Whether the profile has the builtin (the tables list the full build's).
+fn exists(ctx: &Context, d: &Doc) -> bool {
+    let reg = &ctx.registry;
+    match d.kind {
+        Kind::Item => reg.items().iter().any(|i| i.sig.name == d.name),
+        Kind::Operator => reg.operators().any(|o| o.sig.name == d.name),
+        Kind::Condition => reg.conditions().iter().any(|c| c.sig.name == d.name),
+        Kind::Lookup => reg.lookup(d.name).is_some(),
+        Kind::Variable => crate::vars::is_known(ctx, d.name),
+        Kind::MainOption => true,
+    }
+}
+
+fn item_of_doc(d: &Doc) -> CompletionItem {
+    CompletionItem {
+        label: d.name.to_string(),
+        kind: Some(match d.kind {
+            Kind::Item => CompletionItemKind::FUNCTION,
+            Kind::Operator => CompletionItemKind::OPERATOR,
+            Kind::Condition => CompletionItemKind::KEYWORD,
+            Kind::Lookup => CompletionItemKind::MODULE,
+            Kind::Variable => CompletionItemKind::VARIABLE,
+            Kind::MainOption => CompletionItemKind::PROPERTY,
+        }),
+        detail: Some(d.synopsis.clone()),
+        documentation: Some(Documentation::MarkupContent(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: d.markdown(),
+        })),
+        ..CompletionItem::default()
+    }
+}
+
+fn plain(label: &str, kind: CompletionItemKind, detail: &str) -> CompletionItem {
+    CompletionItem {
+        label: label.to_string(),
+        kind: Some(kind),
+        detail: Some(detail.to_string()),
+        ..CompletionItem::default()
+    }
+}
+
+/// `acl_smtp_rcpt = `, `acl = ` (a verb's `acl =` modifier), `${acl{`.
+fn names_an_acl(before: &str) -> bool {
+    if before.ends_with("${acl{") {
+        return true;
+    }
+    let Some(lhs) = before.trim_end().strip_suffix('=') else {
+        return false;
+    };
+    let name = lhs
+        .trim()
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    name == "acl" || name.starts_with("acl_smtp_") || name.starts_with("acl_not_smtp")
+}
+
+/// `${if `, `${if !`, `and{{`, `or{{`, `{!`: where a condition's name goes.
+fn is_condition_place(before: &str) -> bool {
+    let t = before.trim_end_matches(['!', ' ', '\t']);
+    t.ends_with("${if") || t.ends_with("{{") || (t.ends_with('{') && before.contains("${if"))
+}
+
+/// `${lookup{key}`, `${lookup `: where a lookup type goes.
+fn is_lookup_place(before: &str) -> bool {
+    let Some(i) = before.rfind("${lookup") else {
+        return false;
+    };
+    let rest = &before[i + "${lookup".len()..];
+    rest.trim().is_empty() || (rest.starts_with('{') && rest.trim_end().ends_with('}'))
+}
+
+/// Whether a line is before the configuration's first `begin`.
+fn in_main_section(doc: &Document, line: usize) -> bool {
+    !(0..line).any(|n| doc.line(n).trim_start().starts_with("begin "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(text: &str, line: u32, ch: u32, config: Option<&Config>) -> Vec<String> {
+        let doc = Document::new("/x/test.conf".into(), text.into());
+        let ctx = Context::new();
+        at(&doc, config, &ctx, Position::new(line, ch))
+            .into_iter()
+            .map(|c| c.label)
+            .collect()
+    }
+
+    #[test]
+    fn names_by_what_precedes_them() {
+        let has = |v: &[String], n: &str| v.iter().any(|x| x == n);
+        let v = labels("x = ${sha", 0, 9, None);
+        assert!(
+            has(&v, "sha1") && has(&v, "sha256") && !has(&v, "lc"),
+            "{v:?}"
+        );
+        let v = labels("x = $primary_h", 0, 14, None);
+        assert_eq!(v, ["primary_hostname"]);
+        let v = labels("x = ${if match_d", 0, 16, None);
+        assert_eq!(v, ["match_domain"]);
+        let v = labels("x = ${lookup{k}lse", 0, 18, None);
+        assert_eq!(v, ["lsearch"]);
+        let v = labels("qualify_d", 0, 9, None);
+        assert!(has(&v, "qualify_domain"), "{v:?}");
+        let v = labels("begin routers\nqualify_d", 1, 9, None);
+        assert!(v.is_empty(), "no main options after begin: {v:?}");
+    }
+
+    #[test]
+    fn names_of_the_configuration() {
+        let text = "LOCAL = a\ndomainlist local_domains = a\nacl_smtp_rcpt = \nbegin acl\nrcpt_acl:\n  accept domains = +lo\n  accept condition = LO\n";
+        let c = Config::from_str(text, &[]).unwrap();
+        assert_eq!(labels(text, 5, 21, Some(&c)), ["local_domains"]);
+        assert_eq!(labels(text, 6, 23, Some(&c)), ["LOCAL"]);
+        assert_eq!(labels(text, 2, 16, Some(&c)), ["rcpt_acl"]);
+    }
+}
