@@ -295,8 +295,10 @@ mod tests {
 
     #[test]
     fn like_exim_reading_its_drivers() {
-        // Each message is what Exim 4.96 (Debian) says of the same text.
-        let cases: &[(&str, &[(Option<usize>, &str)])] = &[
+        // Each message is what Exim 4.96 (Debian) says of the same text:
+        // the configuration, then each problem's line and message.
+        type Case<'a> = (&'a str, &'a [(Option<usize>, &'a str)]);
+        let cases: &[Case] = &[
             (
                 "begin routers\nr1:\n  driver = accept\n  transport = t\n",
                 &[],

@@ -102,7 +102,7 @@ pub fn is_option_position(before: &str) -> bool {
 
 /// The longest prefix of `name`, ending before a `_`, that `known`
 /// accepts: `substr_2_3` is `substr`, `sha2_256` is `sha2`.
-pub fn known_prefix<'n>(name: &'n str, known: impl Fn(&str) -> bool) -> Option<&'n str> {
+pub fn known_prefix(name: &str, known: impl Fn(&str) -> bool) -> Option<&str> {
     if known(name) {
         return Some(name);
     }
