@@ -94,6 +94,8 @@ rules! {
         "A macro that no later line uses (nor tests with `.ifdef`): a leftover, or a use misspelt elsewhere.";
     TAINTED_FILE_NAME = "W006" "tainted-file-name" Warning
         "A lookup's file or a readfile path made from data from outside (`$domain`, `$local_part`, headers): Exim refuses to open it.";
+    TAINTED_COMMAND = "W007" "tainted-command" Warning
+        "A command's program (`${run{$h_x: ..}}`) or a pipe transport's argument made from data from outside: Exim refuses to run it.";
 }
 
 /// The rule whose code or name is `id` (codes in any case).

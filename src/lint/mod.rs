@@ -241,11 +241,20 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
             ));
         }
     }
-    let mut look = |origin: &Origin, place: String, value: &[u8]| {
+    // `command_arg`: the part's place in a command whose every part must
+    // be untainted (a pipe transport's, a queryprogram router's).
+    let mut look = |origin: &Origin, place: String, value: &[u8], command_arg: Option<usize>| {
         if !expandable(value) {
             return;
         }
         let t = crate::parse(value);
+        if let Some(arg) = command_arg
+            && let Some((span, message)) = taint::tainted_command_part(&t.root, arg)
+        {
+            let e = ExpandError::syntax(message, span);
+            let rule = &codes::TAINTED_COMMAND;
+            found.push(Finding::new(config, rule, origin, place.clone(), value, e));
+        }
         let errors = check_kinds(&t, ctx);
         let omitted = errors.len().saturating_sub(MAX_ERRORS_PER_SOURCE);
         let shown = errors.len() - omitted;
@@ -268,18 +277,28 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
     };
     for o in config.options() {
         if o.kind != OptionKind::Bool && is_expanded(&o.name) {
-            look(&o.origin, format!("option {}", o.name), &o.value_bytes);
+            look(
+                &o.origin,
+                format!("option {}", o.name),
+                &o.value_bytes,
+                None,
+            );
         }
     }
     for l in config.named_lists() {
-        look(&l.origin, format!("named list {}", l.name), &l.value_bytes);
+        look(
+            &l.origin,
+            format!("named list {}", l.name),
+            &l.value_bytes,
+            None,
+        );
     }
     for acl in config.acls() {
         for st in &acl.statements {
             for c in &st.conditions {
                 if let Some(v) = &c.value {
                     let place = format!("acl {} ({} {})", acl.name, st.verb.as_str(), c.name);
-                    look(&c.origin, place, v.as_bytes());
+                    look(&c.origin, place, v.as_bytes(), None);
                 }
             }
         }
@@ -309,9 +328,12 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
                 continue;
             }
             let place = format!("{} option {name}", section.name);
-            for part in driver_values::expanded_parts(driver.as_deref(), &name, value) {
-                let origin = Origin::of(&l.origin.map, &l.text, &part);
-                look(&origin, place.clone(), &part);
+            let command =
+                name == "command" && matches!(driver.as_deref(), Some("pipe" | "queryprogram"));
+            let parts = driver_values::expanded_parts(driver.as_deref(), &name, value);
+            for (i, part) in parts.iter().enumerate() {
+                let origin = Origin::of(&l.origin.map, &l.text, part);
+                look(&origin, place.clone(), part, command.then_some(i));
             }
         }
     }

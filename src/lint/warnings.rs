@@ -118,6 +118,7 @@ const CHECKS: &[(&Rule, Check)] = &[
     (&codes::HEADER_WITHOUT_COLON, header_without_colon),
     (&codes::DOUBLED_COLON, doubled_colon),
     (&codes::TAINTED_FILE_NAME, super::taint::tainted_file_name),
+    (&codes::TAINTED_COMMAND, super::taint::tainted_command),
 ];
 
 /// Every warning in `t` (parsed from `source`), in source order.
