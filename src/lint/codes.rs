@@ -96,6 +96,8 @@ rules! {
         "A lookup's file or a readfile path made from data from outside (`$domain`, `$local_part`, headers): Exim refuses to open it.";
     TAINTED_COMMAND = "W007" "tainted-command" Warning
         "A command's program (`${run{$h_x: ..}}`) or a pipe transport's argument made from data from outside: Exim refuses to run it.";
+    DOUBLED_EQUALS = "W008" "doubled-equals" Warning
+        "`name = = value`: Exim keeps the second `=` as the start of the value (a macro is redefined with `==`, no space).";
 }
 
 /// The rule whose code or name is `id` (codes in any case).

@@ -13,6 +13,7 @@
 
 pub mod codes;
 mod driver_values;
+mod equals;
 mod expanded;
 mod named_lists;
 pub mod report;
@@ -344,6 +345,8 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
     }
     found.extend(named_lists::findings(config));
     found.extend(unused_macros(config));
+    found.extend(equals::findings(config));
+    found.extend(equals::macro_findings(config));
     sort(&mut found);
     found
 }
@@ -516,33 +519,57 @@ fn unused_macros(config: &Config) -> Vec<Finding> {
         .iter()
         .filter(|m| !m.command_line && !config.macro_used(&m.name))
         .filter_map(|m| {
-            let (file, line) = config.macro_defined_at(&m.name)?;
-            let text = std::fs::read(file)
-                .ok()
-                .and_then(|d| {
-                    d.split(|&c| c == b'\n')
-                        .nth(line.saturating_sub(1))
-                        .map(<[u8]>::to_vec)
-                })
-                .unwrap_or_default();
-            let at = memchr::memmem::find(&text, m.name.as_bytes()).unwrap_or(0);
-            let column = String::from_utf8_lossy(&text[..at]).chars().count() + 1;
             let message = format!("macro {} is defined but never used", m.name);
-            Some(Finding {
-                rule: &codes::UNUSED_MACRO,
-                file: file.to_string(),
-                line,
-                column,
-                end: (line, column + m.name.chars().count()),
-                place: format!("macro {}", m.name),
-                source: Vec::new(),
-                error: ExpandError::syntax(message, crate::parser::Span::new(0, 0)),
-                excerpt: (text, at),
-                macro_note: None,
-                omitted: 0,
-            })
+            macro_finding(config, m, &codes::UNUSED_MACRO, message, m.name.as_bytes())
         })
         .collect()
+}
+
+/// A finding at a macro's definition, at the first `what` of its line
+/// (the line is read from the file again).
+fn macro_finding(
+    config: &Config,
+    m: &crate::config::macros::Macro,
+    rule: &'static Rule,
+    message: String,
+    what: &[u8],
+) -> Option<Finding> {
+    let (file, line) = config.macro_defined_at(&m.name)?;
+    let text = std::fs::read(file)
+        .ok()
+        .and_then(|d| {
+            d.split(|&c| c == b'\n')
+                .nth(line.saturating_sub(1))
+                .map(<[u8]>::to_vec)
+        })
+        .unwrap_or_default();
+    let after_name = memchr::memmem::find(&text, m.name.as_bytes()).unwrap_or(0);
+    let at = if what == m.name.as_bytes() {
+        after_name
+    } else {
+        let from = after_name + m.name.len();
+        // The first `=` is the definition's own; `what` is looked for after it.
+        let eq = text[from.min(text.len())..]
+            .iter()
+            .position(|&c| c == b'=')
+            .map_or(from, |i| from + i + 1);
+        memchr::memmem::find(&text[eq.min(text.len())..], what).map_or(after_name, |i| eq + i)
+    };
+    let column = String::from_utf8_lossy(&text[..at]).chars().count() + 1;
+    let width = String::from_utf8_lossy(what).chars().count();
+    Some(Finding {
+        rule,
+        file: file.to_string(),
+        line,
+        column,
+        end: (line, column + width),
+        place: format!("macro {}", m.name),
+        source: Vec::new(),
+        error: ExpandError::syntax(message, crate::parser::Span::new(0, 0)),
+        excerpt: (text, at),
+        macro_note: None,
+        omitted: 0,
+    })
 }
 
 /// The section an inactive line is in: the last whose `begin` comes

@@ -1,0 +1,115 @@
+//! W008: `= =` in a setting.  Exim takes the first `=` of `name = value`
+//! as the separator and keeps the rest, so `qualify_domain = = example.org`
+//! sets the domain `= example.org` and `DOM = = x` defines a macro whose
+//! text starts with `=`.  (`NAME == value` with no space is Exim's way of
+//! redefining a macro, and is left alone.)
+
+use super::{Finding, Origin, codes};
+use crate::config::Config;
+use crate::eval::ExpandError;
+use crate::parser::Span;
+
+/// The message for a value that starts with `=`, if it does.
+fn doubled(value: &[u8]) -> Option<ExpandError> {
+    (value.first() == Some(&b'=')).then(|| {
+        ExpandError::syntax(
+            "the value starts with `=`: a doubled `= =` keeps the second one as part of the value",
+            Span::new(0, 1),
+        )
+    })
+}
+
+/// Every `= =` of the configuration's options, named lists, ACL
+/// conditions and driver options.
+pub fn findings(config: &Config) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let mut look = |origin: &Origin, place: String, value: &[u8]| {
+        // A macro's text is reported at its definition.
+        if origin.locate(0).macro_name.is_some() {
+            return;
+        }
+        if let Some(e) = doubled(value) {
+            let rule = &codes::DOUBLED_EQUALS;
+            found.push(Finding::new(config, rule, origin, place, value, e));
+        }
+    };
+    for o in config.options() {
+        look(&o.origin, format!("option {}", o.name), &o.value_bytes);
+    }
+    for l in config.named_lists() {
+        look(&l.origin, format!("named list {}", l.name), &l.value_bytes);
+    }
+    for acl in config.acls() {
+        for st in &acl.statements {
+            for c in &st.conditions {
+                if let Some(v) = &c.value {
+                    let place = format!("acl {} ({} {})", acl.name, st.verb.as_str(), c.name);
+                    look(&c.origin, place, v.as_bytes());
+                }
+            }
+        }
+    }
+    for section in config.sections() {
+        if !matches!(section.name, "routers" | "transports" | "authenticators") {
+            continue;
+        }
+        for l in &section.lines {
+            let Some(eq) = l.text.iter().position(|&c| c == b'=') else {
+                continue;
+            };
+            let name = String::from_utf8_lossy(&l.text[..eq]).trim().to_string();
+            let value = l.text[eq + 1..].trim_ascii();
+            let origin = Origin::of(&l.origin.map, &l.text, value);
+            look(&origin, format!("{} option {name}", section.name), value);
+        }
+    }
+    found
+}
+
+/// `= =` in a macro definition, at the definition's line.
+pub fn macro_findings(config: &Config) -> Vec<Finding> {
+    config
+        .user_macros()
+        .iter()
+        .filter(|m| !m.command_line && m.replacement.first() == Some(&b'='))
+        .filter_map(|m| {
+            let message = format!(
+                "macro {}'s text starts with `=`: a doubled `= =` keeps the second one (redefining is `==`, with no space)",
+                m.name
+            );
+            super::macro_finding(config, m, &codes::DOUBLED_EQUALS, message, b"=")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<(usize, usize)> {
+        // From a file: a macro's finding reads its line again.
+        let path = std::env::temp_dir().join(format!("ee-equals-{}.conf", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let c = Config::from_file(&path, &[]).unwrap();
+        let mut all = findings(&c);
+        all.extend(macro_findings(&c));
+        let _ = std::fs::remove_file(&path);
+        all.iter().map(|f| (f.line, f.column)).collect()
+    }
+
+    #[test]
+    fn a_second_equals_sign_is_found_where_it_is() {
+        // Exim 4.96 -bP: `qualify_domain = = example.org` gives
+        // "qualify_domain = = example.org", `DOM = = x` a macro "= x".
+        assert_eq!(lines("qualify_domain = = example.org\n"), [(1, 18)]);
+        assert_eq!(lines("DOM = = x\nqualify_domain = DOM\n"), [(1, 7)]);
+        assert_eq!(lines("DOM = x\nDOM == y\nqualify_domain = DOM\n"), []);
+        assert_eq!(lines("begin acl\na:\n  accept message = = hi\n"), [(3, 20)]);
+        assert_eq!(
+            lines("begin routers\nr:\n  driver = accept\n  domains = = a\n"),
+            [(4, 13)]
+        );
+        assert_eq!(lines("domainlist d = = a\n"), [(1, 16)]);
+        assert_eq!(lines("qualify_domain = a=b\n"), []);
+    }
+}
