@@ -93,7 +93,14 @@ fn errors(config: &Path, num: &str) -> Vec<String> {
     let ctx = exim_expand::Context::new();
     let opts = exim_expand::config::ReadOptions::with_defines(&[]).for_profile(&ctx.profile);
     let found = match exim_expand::config::Config::from_file_with(config, &opts) {
-        Ok(c) => exim_expand::lint::lint_all(&c, &ctx, true),
+        Ok(c) => exim_expand::lint::lint_all(
+            &c,
+            &ctx,
+            &exim_expand::lint::LintOptions {
+                all_branches: true,
+                target: None,
+            },
+        ),
         Err(e) => vec![exim_expand::lint::Finding::config_error(&e, None)],
     };
     found

@@ -1,7 +1,8 @@
 //! Lint's output over a corpus of broken configurations, one per rule
 //! (`tests/lint/CODE-name.conf`): the text report, the JSON array and the
 //! SARIF results, as `exim-expand lint` prints them, snapshot by insta.
-//! Each file must raise its own code; every rule has a file.
+//! Each file must raise its own code; every rule has a file.  A line
+//! `# lint-args: ...` in a file gives the lint options it is run with.
 
 use std::path::Path;
 use std::process::Command;
@@ -25,9 +26,18 @@ fn one_configuration_per_rule() {
         let dir = path.parent().unwrap();
         let file = path.file_name().unwrap().to_str().unwrap();
         let code = &file[..4];
-        let (text, status) = lint(dir, file, &[]);
-        let (json, _) = lint(dir, file, &["--format", "json"]);
-        let (sarif, _) = lint(dir, file, &["--format", "sarif"]);
+        let conf = std::fs::read_to_string(path).unwrap();
+        let own: Vec<&str> = conf
+            .lines()
+            .find_map(|l| l.strip_prefix("# lint-args:"))
+            .map(|a| a.split_whitespace().collect())
+            .unwrap_or_default();
+        let with = |more: &[&'static str]| -> Vec<&str> {
+            own.iter().copied().chain(more.iter().copied()).collect()
+        };
+        let (text, status) = lint(dir, file, &with(&[]));
+        let (json, _) = lint(dir, file, &with(&["--format", "json"]));
+        let (sarif, _) = lint(dir, file, &with(&["--format", "sarif"]));
         let found: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert!(
             found.as_array().unwrap().iter().any(|f| f["code"] == code),

@@ -146,13 +146,14 @@ pub(crate) fn check(
 /// `message`, `place` (and `macro`, `omitted` when they apply); with
 /// `format` "text", "json" or "sarif": that report as a string.
 /// `select`/`ignore` name rules by code, code prefix or name;
-/// `all_branches` also checks the `.ifdef` branches the macros leave out.
-/// What makes Exim refuse the file is reported as `E100` findings (lint
+/// `all_branches` also checks the `.ifdef` branches the macros leave out;
+/// `target` ("4.90") also reports what that Exim release lacks or treats
+/// differently (W009).  What makes Exim refuse the file is reported as `E100` findings (lint
 /// reads on past each); ConfigError is raised only when the file cannot
 /// be read at all.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (path, *, defines = None, profile = None, select = None, ignore = None, format = None, all_branches = false))]
+#[pyo3(signature = (path, *, defines = None, profile = None, select = None, ignore = None, format = None, all_branches = false, target = None))]
 pub(crate) fn lint<'py>(
     py: Python<'py>,
     path: PathBuf,
@@ -162,6 +163,7 @@ pub(crate) fn lint<'py>(
     ignore: Option<Vec<String>>,
     format: Option<&str>,
     all_branches: bool,
+    target: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     use ee::lint::{codes, report};
     let mut ctx = ee::Context::new();
@@ -172,7 +174,15 @@ pub(crate) fn lint<'py>(
     let selection = codes::Selection::new(select.unwrap_or_default(), ignore.unwrap_or_default())
         .map_err(pyo3::exceptions::PyValueError::new_err)?;
     let opts = ee::config::ReadOptions::with_defines(&defs).for_profile(&ctx.profile);
-    let (found, _) = ee::lint::lint_file(&path, &opts, &ctx, all_branches);
+    let target = target
+        .map(ee::lint::target::Release::parse)
+        .transpose()
+        .map_err(pyo3::exceptions::PyValueError::new_err)?;
+    let how = ee::lint::LintOptions {
+        all_branches,
+        target,
+    };
+    let (found, _) = ee::lint::lint_file(&path, &opts, &ctx, &how);
     // A file Exim cannot even open (no line to report at) is an exception.
     if let [f] = &found[..]
         && f.rule == &codes::CONFIG

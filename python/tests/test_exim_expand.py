@@ -344,6 +344,14 @@ def test_lint_findings_and_reports(tmp_path):
     assert [f["place"] for f in ee.lint(branches, all_branches=True)] == [
         "inactive branch: tls_certificate"
     ]
+    newer = tmp_path / "newer.conf"
+    newer.write_text("smtp_banner = ${listquote{:}{a}}\n")
+    assert ee.lint(newer) == []
+    (w,) = ee.lint(newer, target="4.90")
+    assert (w["code"], w["column"]) == ("W009", 17)
+    assert "appeared in Exim 4.94" in w["message"]
+    with pytest.raises(ValueError):
+        ee.lint(newer, target="5.1")
     bad = tmp_path / "bad.conf"
     bad.write_text("begin nosuch\nsmtp_banner = ${lc:$nosuch}\n")
     assert [(f["line"], f["code"]) for f in ee.lint(bad)] == [(1, "E100"), (2, "E002")]

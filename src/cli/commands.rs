@@ -109,6 +109,10 @@ enum Command {
         /// Do not check the `.ifdef` branches the macros leave out.
         #[arg(long)]
         active_branches_only: bool,
+        /// Report what this Exim release lacks or treats differently
+        /// (W009), as `lint --target`.
+        #[arg(long, value_name = "4.NN")]
+        target: Option<String>,
     },
     /// Describe items, operators, conditions, lookup types, variables
     /// and main options: how each is written, what it does, the Exim
@@ -228,15 +232,30 @@ pub fn run(args: Vec<OsString>) -> i32 {
             profile,
             defines,
             active_branches_only,
-        }) => lsp_cmd(profile, &defines, active_branches_only),
+            target,
+        }) => lsp_cmd(profile, &defines, active_branches_only, target.as_deref()),
         Some(Command::Doc { names }) => doc_cmd(&names),
     }
 }
 
-fn lsp_cmd(profile: Option<String>, defines: &[String], active_only: bool) -> i32 {
+fn lsp_cmd(
+    profile: Option<String>,
+    defines: &[String],
+    active_only: bool,
+    target: Option<&str>,
+) -> i32 {
+    let target = match target.map(crate::lint::target::Release::parse) {
+        Some(Err(m)) => {
+            eprintln!("exim-expand lsp: {m}");
+            return 64;
+        }
+        Some(Ok(t)) => Some(t),
+        None => None,
+    };
     let mut settings = crate::lsp::Settings {
         defines: parse_defines(defines),
         all_branches: !active_only,
+        target,
         ..crate::lsp::Settings::default()
     };
     if let Some(name) = profile {

@@ -42,6 +42,11 @@ pub struct LintArgs {
     /// "inactive branch").
     #[arg(long)]
     all_branches: bool,
+    /// Also report what this Exim release lacks (an item, operator,
+    /// condition, lookup type, variable or main option that came later)
+    /// or treats differently (a change after 4.96): W009.
+    #[arg(long, value_name = "4.NN")]
+    target: Option<String>,
     /// Text format: one line per finding, without the excerpt.
     #[arg(long)]
     no_excerpt: bool,
@@ -108,6 +113,22 @@ pub fn run(args: &LintArgs) -> i32 {
             return 64;
         }
     };
+    let target = match args
+        .target
+        .as_deref()
+        .map(crate::lint::target::Release::parse)
+    {
+        Some(Err(m)) => {
+            eprintln!("exim-expand lint: {m}");
+            return 64;
+        }
+        Some(Ok(t)) => Some(t),
+        None => None,
+    };
+    let how = crate::lint::LintOptions {
+        all_branches: args.all_branches,
+        target,
+    };
     let path = args.config.as_deref().unwrap_or_default();
     let defines = super::commands::parse_defines(&args.defines);
     let mut ctx = Context::new();
@@ -122,8 +143,7 @@ pub fn run(args: &LintArgs) -> i32 {
     }
     // The profile's build decides which ACL conditions exist.
     let opts = crate::config::ReadOptions::with_defines(&defines).for_profile(&ctx.profile);
-    let (found, refused) =
-        crate::lint::lint_file(std::path::Path::new(path), &opts, &ctx, args.all_branches);
+    let (found, refused) = crate::lint::lint_file(std::path::Path::new(path), &opts, &ctx, &how);
     let found: Vec<Finding> = found
         .into_iter()
         .filter(|f| selection.wants(f.rule) || f.rule == &codes::CONFIG)

@@ -98,6 +98,8 @@ rules! {
         "A command's program (`${run{$h_x: ..}}`) or a pipe transport's argument made from data from outside: Exim refuses to run it.";
     DOUBLED_EQUALS = "W008" "doubled-equals" Warning
         "`name = = value`: Exim keeps the second `=` as the start of the value (a macro is redefined with `==`, no space).";
+    NOT_IN_TARGET = "W009" "not-in-target" Warning
+        "With `--target 4.NN`: an item, operator, condition, lookup type, variable or main option that release lacks, or that a later release changed.";
 }
 
 /// The rule whose code or name is `id` (codes in any case).

@@ -18,6 +18,7 @@ mod expanded;
 mod named_lists;
 pub mod report;
 mod taint;
+pub mod target;
 pub mod warnings;
 
 pub use codes::{Rule, Severity};
@@ -202,6 +203,80 @@ fn driver_findings(config: &Config, section: &crate::config::Section) -> Vec<Fin
         .collect()
 }
 
+/// The text where an expanded string was found: its origin, the place
+/// findings name, the string, and for a part of a command whose every
+/// part must be untainted (a pipe transport's, a queryprogram router's)
+/// the part's position.
+type Visitor<'a> = dyn FnMut(&Origin, String, &[u8], Option<usize>) + 'a;
+
+/// Calls `look` for each string of `config` that Exim expands: expanded
+/// main options, named lists, ACL conditions and modifiers, and driver
+/// options (split as the driver splits them).
+fn each_expanded(config: &Config, look: &mut Visitor) {
+    for o in config.options() {
+        if o.kind != OptionKind::Bool && is_expanded(&o.name) {
+            look(
+                &o.origin,
+                format!("option {}", o.name),
+                &o.value_bytes,
+                None,
+            );
+        }
+    }
+    for l in config.named_lists() {
+        look(
+            &l.origin,
+            format!("named list {}", l.name),
+            &l.value_bytes,
+            None,
+        );
+    }
+    for acl in config.acls() {
+        for st in &acl.statements {
+            for c in &st.conditions {
+                if let Some(v) = &c.value {
+                    let place = format!("acl {} ({} {})", acl.name, st.verb.as_str(), c.name);
+                    look(&c.origin, place, v.as_bytes(), None);
+                }
+            }
+        }
+    }
+    for section in config.sections() {
+        if !matches!(section.name, "routers" | "transports" | "authenticators") {
+            continue;
+        }
+        // The current instance's driver decides how some options are split.
+        let mut driver: Option<String> = None;
+        for l in &section.lines {
+            let text = l.text.trim_ascii();
+            if text.ends_with(b":") && !text.contains(&b'=') {
+                driver = None;
+                continue;
+            }
+            // `option = value` lines of the drivers (not `name:` headers).
+            let Some(eq) = l.text.iter().position(|&c| c == b'=') else {
+                continue;
+            };
+            let name = String::from_utf8_lossy(&l.text[..eq]).trim().to_string();
+            let value = l.text[eq + 1..].trim_ascii();
+            if name == "driver" {
+                driver = Some(String::from_utf8_lossy(value).into_owned());
+            }
+            if !is_expanded(&name) {
+                continue;
+            }
+            let place = format!("{} option {name}", section.name);
+            let command =
+                name == "command" && matches!(driver.as_deref(), Some("pipe" | "queryprogram"));
+            let parts = driver_values::expanded_parts(driver.as_deref(), &name, value);
+            for (i, part) in parts.iter().enumerate() {
+                let origin = Origin::of(&l.origin.map, &l.text, part);
+                look(&origin, place.clone(), part, command.then_some(i));
+            }
+        }
+    }
+}
+
 fn expandable(v: &[u8]) -> bool {
     v.contains(&b'$') || v.contains(&b'\\')
 }
@@ -276,68 +351,7 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
             found.push(Finding::new(config, rule, origin, place.clone(), value, e));
         }
     };
-    for o in config.options() {
-        if o.kind != OptionKind::Bool && is_expanded(&o.name) {
-            look(
-                &o.origin,
-                format!("option {}", o.name),
-                &o.value_bytes,
-                None,
-            );
-        }
-    }
-    for l in config.named_lists() {
-        look(
-            &l.origin,
-            format!("named list {}", l.name),
-            &l.value_bytes,
-            None,
-        );
-    }
-    for acl in config.acls() {
-        for st in &acl.statements {
-            for c in &st.conditions {
-                if let Some(v) = &c.value {
-                    let place = format!("acl {} ({} {})", acl.name, st.verb.as_str(), c.name);
-                    look(&c.origin, place, v.as_bytes(), None);
-                }
-            }
-        }
-    }
-    for section in config.sections() {
-        if !matches!(section.name, "routers" | "transports" | "authenticators") {
-            continue;
-        }
-        // The current instance's driver decides how some options are split.
-        let mut driver: Option<String> = None;
-        for l in &section.lines {
-            let text = l.text.trim_ascii();
-            if text.ends_with(b":") && !text.contains(&b'=') {
-                driver = None;
-                continue;
-            }
-            // `option = value` lines of the drivers (not `name:` headers).
-            let Some(eq) = l.text.iter().position(|&c| c == b'=') else {
-                continue;
-            };
-            let name = String::from_utf8_lossy(&l.text[..eq]).trim().to_string();
-            let value = l.text[eq + 1..].trim_ascii();
-            if name == "driver" {
-                driver = Some(String::from_utf8_lossy(value).into_owned());
-            }
-            if !is_expanded(&name) {
-                continue;
-            }
-            let place = format!("{} option {name}", section.name);
-            let command =
-                name == "command" && matches!(driver.as_deref(), Some("pipe" | "queryprogram"));
-            let parts = driver_values::expanded_parts(driver.as_deref(), &name, value);
-            for (i, part) in parts.iter().enumerate() {
-                let origin = Origin::of(&l.origin.map, &l.text, part);
-                look(&origin, place.clone(), part, command.then_some(i));
-            }
-        }
-    }
+    each_expanded(config, &mut look);
     if debian {
         for section in config.sections() {
             found.extend(driver_findings(config, section));
@@ -403,7 +417,7 @@ pub fn lint_file(
     path: &std::path::Path,
     opts: &crate::config::ReadOptions,
     ctx: &Context,
-    all_branches: bool,
+    how: &LintOptions,
 ) -> (Vec<Finding>, bool) {
     let name = path.to_string_lossy();
     let (config, mut found) = match Config::from_file_with(path, opts) {
@@ -416,7 +430,7 @@ pub fn lint_file(
     };
     let refused = !found.is_empty();
     if let Some(c) = config {
-        found.extend(lint_all(&c, ctx, all_branches));
+        found.extend(lint_all(&c, ctx, how));
         sort(&mut found);
     }
     (found, refused)
@@ -441,14 +455,28 @@ fn blank_line(text: &mut Vec<u8>, n: usize) -> bool {
     true
 }
 
-/// [`lint_config`] and, with `all_branches`, [`lint_inactive`]: the
-/// findings in file order.
-pub fn lint_all(config: &Config, ctx: &Context, all_branches: bool) -> Vec<Finding> {
+/// What a whole-configuration lint looks at beyond the active text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// Also check the `.ifdef` branches the macros leave out
+    /// ([`lint_inactive`]).
+    pub all_branches: bool,
+    /// Report what this release lacks or treats differently (W009,
+    /// [`target`]).
+    pub target: Option<target::Release>,
+}
+
+/// [`lint_config`], with `all_branches` [`lint_inactive`], with a target
+/// [`target::findings`]: the findings in file order.
+pub fn lint_all(config: &Config, ctx: &Context, how: &LintOptions) -> Vec<Finding> {
     let mut found = lint_config(config, ctx);
-    if all_branches {
+    if how.all_branches {
         found.extend(lint_inactive(config, ctx));
-        sort(&mut found);
     }
+    if let Some(t) = how.target {
+        found.extend(target::findings(config, t));
+    }
+    sort(&mut found);
     found
 }
 

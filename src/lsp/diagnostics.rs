@@ -32,7 +32,11 @@ pub fn of_document(
         DocKind::Config => {
             let mut found = errors.to_vec();
             if let Some(c) = config {
-                found.extend(crate::lint::lint_all(c, &s.context, s.all_branches));
+                let how = crate::lint::LintOptions {
+                    all_branches: s.all_branches,
+                    target: s.target,
+                };
+                found.extend(crate::lint::lint_all(c, &s.context, &how));
             }
             let mut texts = Texts::new(doc);
             for f in found.iter().filter(|f| s.selection.wants(f.rule)) {

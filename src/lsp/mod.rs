@@ -11,7 +11,7 @@
 //!
 //! Settings come from the command line and, overriding it, from the
 //! client's `initializationOptions`: `{"profile": "exim-4.96-full",
-//! "defines": ["NAME=VALUE"], "allBranches": true, "select": ["E"],
+//! "defines": ["NAME=VALUE"], "allBranches": true, "target": "4.93", "select": ["E"],
 //! "ignore": ["W002"]}`.
 
 mod completion;
@@ -52,6 +52,8 @@ pub struct Settings {
     pub all_branches: bool,
     /// Which rules are reported.
     pub selection: Selection,
+    /// The Exim release W009 judges against (none: W009 is off).
+    pub target: Option<crate::lint::target::Release>,
 }
 
 impl Default for Settings {
@@ -61,6 +63,7 @@ impl Default for Settings {
             defines: Vec::new(),
             all_branches: true,
             selection: Selection::default(),
+            target: None,
         }
     }
 }
@@ -85,6 +88,9 @@ impl Settings {
         }
         if let Some(b) = opts.get("allBranches").and_then(|v| v.as_bool()) {
             self.all_branches = b;
+        }
+        if let Some(t) = opts.get("target").and_then(|v| v.as_str()) {
+            self.target = Some(crate::lint::target::Release::parse(t)?);
         }
         let codes = |key: &str| -> Vec<String> {
             opts.get(key)
