@@ -170,6 +170,10 @@ begin acl
 acl_check_rcpt:
   accept domains = +local_domains
          condition = ${if eq{$sender_adress}{}}
+begin routers
+aliases:
+  driver = redirect
+  data = ${lookup{$local_part}lsearch{/etc/aliases}}
 ";
 
 #[test]
@@ -235,6 +239,13 @@ fn an_editor_session() {
     let h = c.position("textDocument/hover", &uri, 1, 33);
     let value = h["contents"]["value"].as_str().unwrap();
     assert!(value.contains("DOM = example.org"), "{value}");
+    // A router's option: the driver's own, then a generic one.
+    let h = c.position("textDocument/hover", &uri, 12, 3);
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("redirect router option `data`"), "{value}");
+    let h = c.position("textDocument/hover", &uri, 11, 3);
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("generic router option `driver`"), "{value}");
 
     // Completion: variables after `$`, named lists after `+`.
     let typed = "  accept condition = $primary_h\n  accept domains = +loc";

@@ -122,6 +122,28 @@ fn tables() -> &'static HashMap<&'static str, KindTable> {
     })
 }
 
+/// Every option of the reference build's drivers: the section's word
+/// (`router`, `transport`, `authenticator`), the driver (`generic` for
+/// the options every driver of the kind has) and the option, sorted (the
+/// docs tables are checked against it).
+#[cfg(test)]
+pub(crate) fn option_names() -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    for &(section, one, _, _) in KINDS {
+        let t = &tables()[section];
+        out.extend(
+            t.generic
+                .iter()
+                .map(|o| (one, "generic".to_string(), o.clone())),
+        );
+        for (d, opts) in &t.private {
+            out.extend(opts.iter().map(|o| (one, d.clone(), o.clone())));
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The option a line sets: its name (after `hide`), and the value after
 /// `=`, if any.
 fn option_of(text: &[u8]) -> (&str, Option<&[u8]>) {

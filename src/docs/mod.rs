@@ -33,6 +33,12 @@ pub enum Kind {
     Variable,
     /// An option of the main section.
     MainOption,
+    /// An option of routers: generic, or one driver's (`Doc::driver`).
+    RouterOption,
+    /// An option of transports, generic or one driver's.
+    TransportOption,
+    /// An option of authenticators, generic or one driver's.
+    AuthenticatorOption,
 }
 
 impl Kind {
@@ -45,7 +51,21 @@ impl Kind {
             Kind::Lookup => "lookup type",
             Kind::Variable => "variable",
             Kind::MainOption => "main option",
+            Kind::RouterOption => "router option",
+            Kind::TransportOption => "transport option",
+            Kind::AuthenticatorOption => "authenticator option",
         }
+    }
+
+    /// The kind of the options of a configuration section (`routers`,
+    /// `transports`, `authenticators`).
+    pub fn of_section(section: &str) -> Option<Kind> {
+        Some(match section {
+            "routers" => Kind::RouterOption,
+            "transports" => Kind::TransportOption,
+            "authenticators" => Kind::AuthenticatorOption,
+            _ => return None,
+        })
     }
 
     fn from_table(s: &str) -> Option<Kind> {
@@ -54,6 +74,9 @@ impl Kind {
             "operator" => Kind::Operator,
             "condition" => Kind::Condition,
             "lookup" => Kind::Lookup,
+            "router" => Kind::RouterOption,
+            "transport" => Kind::TransportOption,
+            "authenticator" => Kind::AuthenticatorOption,
             _ => return None,
         })
     }
@@ -76,6 +99,9 @@ pub struct Doc {
     pub text: &'static str,
     /// For an option: its default value as the specification gives it.
     pub default: Option<&'static str>,
+    /// For a driver option: the driver it belongs to (`redirect`,
+    /// `smtp`), or `generic` for what every driver of its kind has.
+    pub driver: Option<&'static str>,
 }
 
 impl Doc {
@@ -83,8 +109,9 @@ impl Doc {
     /// when, then the description.
     pub fn markdown(&self) -> String {
         let mut s = format!(
-            "```\n{}\n```\n{} `{}`, since Exim {}",
+            "```\n{}\n```\n{}{} `{}`, since Exim {}",
             self.synopsis,
+            self.driver_words(),
             self.kind.as_str(),
             self.name,
             self.since
@@ -105,8 +132,9 @@ impl Doc {
             .map(|d| format!(", default {d}"))
             .unwrap_or_default();
         format!(
-            "{}\n  {}, since Exim {}{}: {}",
+            "{}\n  {}{}, since Exim {}{}: {}",
             self.synopsis,
+            self.driver_words(),
             self.kind.as_str(),
             self.since,
             default,
@@ -115,7 +143,15 @@ impl Doc {
     }
 }
 
+impl Doc {
+    /// `generic ` or `smtp ` before a driver option's kind.
+    fn driver_words(&self) -> String {
+        self.driver.map(|d| format!("{d} ")).unwrap_or_default()
+    }
+}
+
 const BUILTINS: &str = include_str!("builtins.tsv");
+const DRIVER_OPTIONS: &str = include_str!("driver_options.tsv");
 const VARIABLES: &str = include_str!("variables.tsv");
 const MAIN_OPTIONS: &str = include_str!("main_options.tsv");
 
@@ -140,6 +176,7 @@ fn read_all() -> Vec<Doc> {
                 synopsis: synopsis.to_string(),
                 text,
                 default: None,
+                driver: None,
             });
         }
     }
@@ -152,6 +189,7 @@ fn read_all() -> Vec<Doc> {
                 synopsis: format!("${name}"),
                 text,
                 default: None,
+                driver: None,
             });
         }
     }
@@ -164,6 +202,22 @@ fn read_all() -> Vec<Doc> {
                 synopsis: format!("{name} = <{ty}>"),
                 text,
                 default: Some(default),
+                driver: None,
+            });
+        }
+    }
+    for f in rows(DRIVER_OPTIONS) {
+        if let [kind, driver, name, since, ty, default, text] = f[..]
+            && let Some(kind) = Kind::from_table(kind)
+        {
+            docs.push(Doc {
+                kind,
+                name,
+                since,
+                synopsis: format!("{name} = <{ty}>"),
+                text,
+                default: Some(default),
+                driver: Some(driver),
             });
         }
     }
@@ -171,7 +225,8 @@ fn read_all() -> Vec<Doc> {
 }
 
 /// Every text, items first, then operators, conditions, lookup types,
-/// variables and main options, each kind sorted by name.
+/// variables, main options and driver options, each kind sorted by name
+/// (driver options by kind, then driver).
 pub fn all() -> &'static [Doc] {
     static DOCS: OnceLock<Vec<Doc>> = OnceLock::new();
     DOCS.get_or_init(read_all)
@@ -201,6 +256,7 @@ pub fn variable(name: &str) -> Option<Doc> {
         synopsis: format!("${name}"),
         text,
         default: None,
+        driver: None,
     };
     let rest = |p: &str| name.strip_prefix(p).filter(|r| !r.is_empty());
     if rest("acl_c").is_some() {
@@ -222,6 +278,18 @@ pub fn variable(name: &str) -> Option<Doc> {
         ));
     }
     None
+}
+
+/// The text of an option of a driver section (`kind` from
+/// [`Kind::of_section`]): the driver's own option if `driver` has one of
+/// that name, else the generic option of the kind.
+pub fn driver_option(kind: Kind, driver: Option<&str>, name: &str) -> Option<&'static Doc> {
+    let of = |d: &str| {
+        all()
+            .iter()
+            .find(|x| x.kind == kind && x.name == name && x.driver == Some(d))
+    };
+    driver.and_then(of).or_else(|| of("generic"))
 }
 
 /// Every text of a name, as `doc`, `:doc` and Python's `describe` look

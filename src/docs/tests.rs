@@ -52,6 +52,35 @@ fn every_builtin_has_a_text_and_every_text_a_builtin() {
 }
 
 #[test]
+fn every_driver_option_has_a_text() {
+    let want = crate::config::drivers::option_names();
+    let mut have: Vec<(&str, String, String)> = all()
+        .iter()
+        .filter_map(|d| {
+            let kind = match d.kind {
+                Kind::RouterOption => "router",
+                Kind::TransportOption => "transport",
+                Kind::AuthenticatorOption => "authenticator",
+                _ => return None,
+            };
+            Some((kind, d.driver?.to_string(), d.name.to_string()))
+        })
+        .collect();
+    have.sort();
+    assert_eq!(have, want);
+    let smtp = driver_option(Kind::TransportOption, Some("smtp"), "hosts").unwrap();
+    assert_eq!(smtp.driver, Some("smtp"));
+    let generic = driver_option(Kind::RouterOption, Some("accept"), "domains").unwrap();
+    assert_eq!(generic.driver, Some("generic"));
+    assert!(
+        generic
+            .markdown()
+            .contains("generic router option `domains`")
+    );
+    assert!(driver_option(Kind::RouterOption, Some("accept"), "nosuch").is_none());
+}
+
+#[test]
 fn texts_keep_to_the_format() {
     for d in all() {
         let v = d
@@ -80,7 +109,7 @@ fn texts_keep_to_the_format() {
     };
     assert_eq!(
         all().len(),
-        lines(BUILTINS) + lines(VARIABLES) + lines(MAIN_OPTIONS)
+        lines(BUILTINS) + lines(VARIABLES) + lines(MAIN_OPTIONS) + lines(DRIVER_OPTIONS)
     );
 }
 

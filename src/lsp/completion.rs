@@ -74,11 +74,24 @@ pub fn at(
         add_docs(Kind::Condition, &mut out);
     } else if is_lookup_place(before) {
         add_docs(Kind::Lookup, &mut out);
-    } else if doc.kind == DocKind::Config
-        && is_option_position(before)
-        && in_main_section(doc, pos.line as usize)
-    {
-        add_docs(Kind::MainOption, &mut out);
+    } else if doc.kind == DocKind::Config && is_option_position(before) {
+        match doc.section_at(pos.line as usize) {
+            (None, _) => add_docs(Kind::MainOption, &mut out),
+            (Some(section), driver) => {
+                // The kind's generic options and the instance's driver's own.
+                if let Some(kind) = Kind::of_section(&section) {
+                    out.extend(
+                        docs::all()
+                            .iter()
+                            .filter(|d| d.kind == kind && d.name.starts_with(typed))
+                            .filter(|d| {
+                                d.driver == Some("generic") || d.driver == driver.as_deref()
+                            })
+                            .map(item_of_doc),
+                    );
+                }
+            }
+        }
     }
     if typed.starts_with(|c: char| c.is_ascii_uppercase())
         && let Some(c) = config
@@ -105,7 +118,10 @@ fn exists(ctx: &Context, d: &Doc) -> bool {
         Kind::Condition => reg.conditions().iter().any(|c| c.sig.name == d.name),
         Kind::Lookup => reg.lookup(d.name).is_some(),
         Kind::Variable => crate::vars::is_known(ctx, d.name),
-        Kind::MainOption => true,
+        Kind::MainOption
+        | Kind::RouterOption
+        | Kind::TransportOption
+        | Kind::AuthenticatorOption => true,
     }
 }
 
@@ -118,7 +134,10 @@ fn item_of_doc(d: &Doc) -> CompletionItem {
             Kind::Condition => CompletionItemKind::KEYWORD,
             Kind::Lookup => CompletionItemKind::MODULE,
             Kind::Variable => CompletionItemKind::VARIABLE,
-            Kind::MainOption => CompletionItemKind::PROPERTY,
+            Kind::MainOption
+            | Kind::RouterOption
+            | Kind::TransportOption
+            | Kind::AuthenticatorOption => CompletionItemKind::PROPERTY,
         }),
         detail: Some(d.synopsis.clone()),
         documentation: Some(Documentation::MarkupContent(MarkupContent {
@@ -169,11 +188,6 @@ fn is_lookup_place(before: &str) -> bool {
     rest.trim().is_empty() || (rest.starts_with('{') && rest.trim_end().ends_with('}'))
 }
 
-/// Whether a line is before the configuration's first `begin`.
-fn in_main_section(doc: &Document, line: usize) -> bool {
-    !(0..line).any(|n| doc.line(n).trim_start().starts_with("begin "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +219,19 @@ mod tests {
         assert!(has(&v, "qualify_domain"), "{v:?}");
         let v = labels("begin routers\nqualify_d", 1, 9, None);
         assert!(v.is_empty(), "no main options after begin: {v:?}");
+        // A driver section: the generic options and the driver's own.
+        let text = "begin routers\nr:\n  driver = redirect\n  fil\n  dom\nbegin transports\nt:\n  driver = smtp\n  hosts_req\n";
+        let v = labels(text, 3, 5, None);
+        assert!(
+            has(&v, "file") && has(&v, "file_transport") && !has(&v, "file_format"),
+            "{v:?}"
+        );
+        assert_eq!(labels(text, 4, 5, None), ["domains"]);
+        let v = labels(text, 8, 11, None);
+        assert!(
+            has(&v, "hosts_require_tls") && has(&v, "hosts_require_auth"),
+            "{v:?}"
+        );
     }
 
     #[test]

@@ -67,6 +67,49 @@ impl Document {
 }
 
 /// Where each line of `text` starts.
+impl Document {
+    /// The section line `n` is in (`None`: the main section) and, in a
+    /// driver section, the `driver =` of the instance holding the line,
+    /// read from this document's text (an `.include`d section is not
+    /// followed).
+    pub fn section_at(&self, n: usize) -> (Option<String>, Option<String>) {
+        let words = |l: &str| l.split_whitespace().map(String::from).collect::<Vec<_>>();
+        let mut section = None;
+        let mut instance_start = None;
+        for i in (0..=n.min(self.line_count().saturating_sub(1))).rev() {
+            let l = self.line(i).trim();
+            if instance_start.is_none() && is_instance_header(l) {
+                instance_start = Some(i);
+            }
+            let w = words(l);
+            if w.len() == 2 && w[0] == "begin" {
+                section = Some(w[1].clone());
+                break;
+            }
+        }
+        let Some(start) = instance_start.filter(|_| section.is_some()) else {
+            return (section, None);
+        };
+        let driver = (start + 1..self.line_count())
+            .map(|i| self.line(i).trim())
+            .take_while(|l| !is_instance_header(l) && !l.starts_with("begin "))
+            .find_map(|l| {
+                let (name, value) = l.split_once('=')?;
+                (name.trim() == "driver").then(|| value.trim().to_string())
+            });
+        (section, driver)
+    }
+}
+
+/// `name:` on a line of its own: the start of a driver instance or ACL.
+fn is_instance_header(l: &str) -> bool {
+    l.strip_suffix(':').is_some_and(|n| {
+        !n.is_empty()
+            && n.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    })
+}
+
 pub fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
         .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
@@ -144,6 +187,25 @@ mod tests {
         assert_eq!(utf16_of_byte(d.line(0), 7), 5, "inside a character");
         assert_eq!(utf16_of_chars(d.line(0), 6), 7);
         assert_eq!(utf16_of_chars("ab", 4), 4, "past the end");
+    }
+
+    #[test]
+    fn lines_know_their_section_and_driver() {
+        let text = "qualify_domain = x\nbegin routers\nr1:\n  domains = a\n  driver = accept\n\
+                    r2:\n  driver = redirect\n  data = b\nbegin transports\nt:\n  driver = smtp\n";
+        let d = Document::new("x.conf".into(), text.into());
+        let at = |n| {
+            let (s, dr) = d.section_at(n);
+            (s.unwrap_or_default(), dr.unwrap_or_default())
+        };
+        assert_eq!(at(0), (String::new(), String::new()));
+        assert_eq!(
+            at(3),
+            ("routers".into(), "accept".into()),
+            "driver = after the line"
+        );
+        assert_eq!(at(7), ("routers".into(), "redirect".into()));
+        assert_eq!(at(10), ("transports".into(), "smtp".into()));
     }
 
     #[test]

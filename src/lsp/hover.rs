@@ -13,7 +13,13 @@ use crate::docs::{self, Doc, Kind};
 pub fn at(doc: &Document, config: Option<&Config>, pos: Position) -> Option<Hover> {
     let line = doc.line(pos.line as usize);
     let w = word_at(line, doc.byte_in_line(pos))?;
-    let value = describe(&w, config)?;
+    let value = match w.role() {
+        Role::Option => match doc.section_at(pos.line as usize) {
+            (Some(section), driver) => driver_option(&w, &section, driver.as_deref())?,
+            (None, _) => describe(&w, config)?,
+        },
+        _ => describe(&w, config)?,
+    };
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
@@ -52,6 +58,18 @@ pub fn describe(w: &Word, config: Option<&Config>) -> Option<String> {
             .map(Doc::markdown),
         Role::Plain => plain(w, config),
     }
+}
+
+/// An option of a driver section: the instance's driver's own, else the
+/// kind's generic one (`no_`/`not_` before a boolean taken off).
+fn driver_option(w: &Word, section: &str, driver: Option<&str>) -> Option<String> {
+    let kind = Kind::of_section(section)?;
+    docs::driver_option(kind, driver, w.text)
+        .or_else(|| {
+            let base = w.text.strip_prefix("no_").or(w.text.strip_prefix("not_"))?;
+            docs::driver_option(kind, driver, base)
+        })
+        .map(Doc::markdown)
 }
 
 fn variable(name: &str) -> Option<String> {
