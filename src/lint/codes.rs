@@ -100,6 +100,8 @@ rules! {
         "`name = = value`: Exim keeps the second `=` as the start of the value (a macro is redefined with `==`, no space).";
     NOT_IN_TARGET = "W009" "not-in-target" Warning
         "With `--target 4.NN`: an item, operator, condition, lookup type, variable or main option that release lacks, or that a later release changed.";
+    CONSTANT_CONDITION = "W010" "constant-condition" Warning
+        "A condition of literal text only (`eq{domain}{x}`, a `$` forgotten), or `${if ..}` closed before its `{yes}{no}`: the result cannot change.";
 }
 
 /// The rule whose code or name is `id` (codes in any case).

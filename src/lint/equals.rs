@@ -9,9 +9,12 @@ use crate::config::Config;
 use crate::eval::ExpandError;
 use crate::parser::Span;
 
-/// The message for a value that starts with `=`, if it does.
+/// The message for a value that starts with `=` and white space (`=*`
+/// is a real `local_part_suffix`), if it does.
 fn doubled(value: &[u8]) -> Option<ExpandError> {
-    (value.first() == Some(&b'=')).then(|| {
+    let starts =
+        value.first() == Some(&b'=') && value.get(1).is_none_or(|c| c.is_ascii_whitespace());
+    starts.then(|| {
         ExpandError::syntax(
             "the value starts with `=`: a doubled `= =` keeps the second one as part of the value",
             Span::new(0, 1),
@@ -71,7 +74,7 @@ pub fn macro_findings(config: &Config) -> Vec<Finding> {
     config
         .user_macros()
         .iter()
-        .filter(|m| !m.command_line && m.replacement.first() == Some(&b'='))
+        .filter(|m| !m.command_line && doubled(&m.replacement).is_some())
         .filter_map(|m| {
             let message = format!(
                 "macro {}'s text starts with `=`: a doubled `= =` keeps the second one (redefining is `==`, with no space)",
@@ -111,5 +114,10 @@ mod tests {
         );
         assert_eq!(lines("domainlist d = = a\n"), [(1, 16)]);
         assert_eq!(lines("qualify_domain = a=b\n"), []);
+        assert_eq!(
+            lines("begin routers\nr:\n  driver = accept\n  local_part_suffix = =*\n"),
+            [],
+            "a suffix starting with ="
+        );
     }
 }

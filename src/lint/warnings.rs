@@ -119,12 +119,21 @@ const CHECKS: &[(&Rule, Check)] = &[
     (&codes::DOUBLED_COLON, doubled_colon),
     (&codes::TAINTED_FILE_NAME, super::taint::tainted_file_name),
     (&codes::TAINTED_COMMAND, super::taint::tainted_command),
+    (
+        &codes::CONSTANT_CONDITION,
+        super::constant::constant_condition,
+    ),
 ];
 
 /// Every warning in `t` (parsed from `source`), in source order.
 pub fn warnings(t: &Template, source: &[u8]) -> Vec<(&'static Rule, Span, String)> {
     let mut found = Vec::new();
     t.walk(&mut |v| {
+        if let Visit::Seq(s) = v
+            && let Some((span, message)) = super::constant::branches_after_if(s)
+        {
+            found.push((&codes::CONSTANT_CONDITION, span, message));
+        }
         if let Some(regex) = regex_argument(&v) {
             for (span, message) in regex_backslashes(source, regex) {
                 found.push((&codes::REGEX_BACKSLASH, span, message));

@@ -4,7 +4,8 @@
 use super::ast::*;
 use crate::eval::ExpandError;
 
-/// Calls `f` for every node, condition and recorded error under `root`.
+/// Calls `f` for every sequence, node, condition and recorded error under
+/// `root`.
 pub fn walk<'a>(root: &'a Seq, f: &mut impl FnMut(Visit<'a>)) {
     walk_seq(root, f);
 }
@@ -30,9 +31,13 @@ pub enum Visit<'a> {
     Cond(&'a Cond),
     /// The syntax error of an item or condition read in part.
     Error(&'a ExpandError),
+    /// A sequence (the root, an argument, an operand, a branch), before
+    /// its nodes.
+    Seq(&'a Seq),
 }
 
 fn walk_seq<'a>(s: &'a Seq, f: &mut impl FnMut(Visit<'a>)) {
+    f(Visit::Seq(s));
     for n in &s.nodes {
         f(Visit::Node(n));
         match n {
