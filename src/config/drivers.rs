@@ -32,6 +32,10 @@ pub enum Problem {
     /// A malformed or doubled instance name, or an instance without a
     /// driver.
     Definition,
+    /// An option written as its type does not allow: `no_` before a
+    /// non-boolean, a value after a negated boolean, no value for a
+    /// non-boolean.
+    Value,
 }
 
 /// One problem in a driver section, with Exim's message.
@@ -142,6 +146,35 @@ pub(crate) fn option_names() -> Vec<(&'static str, String, String)> {
     }
     out.sort();
     out
+}
+
+/// Exim's message for an option written as its type does not allow
+/// (`negated`: the option `name` names after its `no_`/`not_`).  The
+/// types are the specification's, from the docs tables; an option they
+/// do not describe is not judged.
+fn value_problem(
+    section: &str,
+    driver: Option<&str>,
+    name: &str,
+    negated: Option<&str>,
+    value: Option<&[u8]>,
+) -> Option<String> {
+    let kind = crate::docs::Kind::of_section(section)?;
+    let boolean = |n: &str| {
+        crate::docs::driver_option(kind, driver, n).map(|d| d.synopsis.ends_with("= <boolean>"))
+    };
+    match negated {
+        Some(base) if boolean(base) == Some(false) => {
+            Some("negation prefix applied to a non-boolean option".to_string())
+        }
+        Some(_) if value.is_some() => {
+            Some(format!("extra characters follow boolean option {name}"))
+        }
+        None if value.is_none() && boolean(name) == Some(false) => Some(format!(
+            "unexpected end of line (data missing) after {name}"
+        )),
+        _ => None,
+    }
 }
 
 /// The option a line sets: its name (after `hide`), and the value after
@@ -272,7 +305,19 @@ pub fn check_section(section: &Section) -> Vec<DriverProblem> {
         let negated = ["no_", "not_"]
             .iter()
             .find_map(|p| name.strip_prefix(p))
-            .filter(|base| value.is_none() && known(base));
+            .filter(|base| !known(name) && known(base));
+        if let Some(message) = value_problem(section.name, driver.as_deref(), name, negated, value)
+        {
+            found.push(DriverProblem {
+                span: offset_in(&l.text, name.as_bytes()),
+                instance: format!("{kind} {instance}"),
+                rule: Problem::Value,
+                line: i,
+                located: true,
+                message,
+            });
+            continue;
+        }
         if known(name) || negated.is_some() {
             continue;
         }
@@ -343,6 +388,18 @@ mod tests {
                     Some(1),
                     "option \"data\" unknown (\"driver\" must be specified before any private options)",
                 )],
+            ),
+            (
+                // Exim stops at the first; each message checked alone.
+                "begin routers\nr1:\n  driver = accept\n  no_domains\n  no_verify = true\n  transport\n",
+                &[
+                    (Some(2), "negation prefix applied to a non-boolean option"),
+                    (Some(3), "extra characters follow boolean option no_verify"),
+                    (
+                        Some(4),
+                        "unexpected end of line (data missing) after transport",
+                    ),
+                ],
             ),
             (
                 "begin routers\nr1: driver = accept\n",

@@ -82,6 +82,8 @@ rules! {
         "A driver instance without a driver, with text after its name, or with a name used twice: Exim refuses to start.";
     UNDEFINED_NAMED_LIST = "E106" "undefined-named-list" Error
         "A `+name` list item naming no named list: Exim fails the match (unknown named domain list \"+name\").";
+    DRIVER_OPTION_VALUE = "E107" "driver-option-value" Error
+        "A driver option written as its type does not allow (`no_domains`, `no_verify = yes`, `transport` without a value): Exim refuses to start.";
     HEADER_WITHOUT_COLON = "W001" "header-without-colon" Warning
         "`$h_subject` without its colon: Exim reads the name up to white space, so `[$h_subject]` asks for the header `subject]`.";
     DOUBLED_COLON = "W002" "doubled-colon" Warning

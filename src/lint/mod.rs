@@ -196,6 +196,7 @@ fn driver_findings(config: &Config, section: &crate::config::Section) -> Vec<Fin
                 Problem::UnknownDriver => &codes::UNKNOWN_DRIVER,
                 Problem::UnknownOption => &codes::UNKNOWN_DRIVER_OPTION,
                 Problem::Definition => &codes::DRIVER_DEFINITION,
+                Problem::Value => &codes::DRIVER_OPTION_VALUE,
             };
             let span = crate::parser::Span::new(p.span.start, p.span.end);
             let e = ExpandError::syntax(p.message, span);
