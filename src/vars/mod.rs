@@ -179,6 +179,24 @@ pub fn header(ev: &Evaluator, kind: HeaderKind, name: &[u8]) -> Option<Value> {
 
 #[cfg(test)]
 mod tests {
+    /// Every variable of the full profile has a reference text in
+    /// `crate::docs`, and the docs name no variable that does not exist.
+    #[test]
+    fn every_variable_has_a_reference_text() {
+        use crate::docs::Kind;
+        let ctx = crate::Context::for_profile(crate::eval::Profile::UPSTREAM_4_96_FULL);
+        let mut want: Vec<&str> = super::names(&ctx).collect();
+        want.sort_unstable();
+        want.dedup();
+        let mut have: Vec<&str> = crate::docs::all()
+            .iter()
+            .filter(|d| d.kind == Kind::Variable)
+            .map(|d| d.name)
+            .collect();
+        have.sort_unstable();
+        assert_eq!(have, want);
+    }
+
     /// `$authN` as Exim 4.96 reads the number (`-be` outputs; `$auth1` set
     /// here so that the aliases show).
     #[test]
