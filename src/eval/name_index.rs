@@ -117,12 +117,10 @@ mod tests {
             let n = match i % 4 {
                 0 => format!("tls_in_{i}"),
                 1 => format!("sender_host_address_{i}_x"),
-                2 => format!(
-                    "{}",
-                    "abcdefghijklmnopqrstuvwxyz0123456789abcd"
-                        .get(..1 + i % 40)
-                        .unwrap_or("a")
-                ),
+                2 => "abcdefghijklmnopqrstuvwxyz0123456789abcd"
+                    .get(..1 + i % 40)
+                    .unwrap_or("a")
+                    .to_string(),
                 _ => format!("v{i}_suffix_shared_by_all"),
             };
             vars.push(Box::leak(n.into_boxed_str()));
