@@ -306,16 +306,18 @@ pub fn check_section(section: &Section) -> Vec<DriverProblem> {
             .iter()
             .find_map(|p| name.strip_prefix(p))
             .filter(|base| !known(name) && known(base));
+        // A problem with the option's name, at the name.
+        let at_name = |rule: Problem, message: String| DriverProblem {
+            span: offset_in(&l.text, name.as_bytes()),
+            instance: format!("{kind} {instance}"),
+            rule,
+            line: i,
+            located: true,
+            message,
+        };
         if let Some(message) = value_problem(section.name, driver.as_deref(), name, negated, value)
         {
-            found.push(DriverProblem {
-                span: offset_in(&l.text, name.as_bytes()),
-                instance: format!("{kind} {instance}"),
-                rule: Problem::Value,
-                line: i,
-                located: true,
-                message,
-            });
+            found.push(at_name(Problem::Value, message));
             continue;
         }
         if known(name) || negated.is_some() {
@@ -332,14 +334,7 @@ pub fn check_section(section: &Section) -> Vec<DriverProblem> {
         } else {
             format!("option \"{name}\" unknown")
         };
-        found.push(DriverProblem {
-            span: offset_in(&l.text, name.as_bytes()),
-            instance: format!("{kind} {instance}"),
-            rule: Problem::UnknownOption,
-            line: i,
-            located: true,
-            message,
-        });
+        found.push(at_name(Problem::UnknownOption, message));
     }
     finish(&mut current, header, &mut found);
     found

@@ -89,24 +89,7 @@ fn dequote(s: &[u8], mut i: usize) -> (Vec<u8>, usize) {
 
 /// `%XX` escapes of the user name decoded, as Exim does before binding.
 fn url_unquote(s: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < s.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        if s[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                s.get(i + 1).and_then(|&c| hex(c)),
-                s.get(i + 2).and_then(|&c| hex(c)),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            out.push(s[i]);
-            i += 1;
-        }
-    }
-    out
+    percent_encoding::percent_decode(s).collect()
 }
 
 /// Reads the settings before the URL.  Errors are Exim's messages.

@@ -39,24 +39,7 @@ pub fn uri_of(path: &str) -> Uri {
 }
 
 fn percent_decode(s: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < s.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        if s[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                s.get(i + 1).and_then(|&c| hex(c)),
-                s.get(i + 2).and_then(|&c| hex(c)),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            out.push(s[i]);
-            i += 1;
-        }
-    }
-    out
+    percent_encoding::percent_decode(s).collect()
 }
 
 #[cfg(test)]

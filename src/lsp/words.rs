@@ -35,14 +35,21 @@ fn is_name_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
-/// The name that `byte` is in or just after.
-pub fn word_at(line: &str, byte: usize) -> Option<Word<'_>> {
-    let b = line.as_bytes();
+/// Where the name that ends at `byte` (kept inside the line) starts, and
+/// `byte` so kept.
+fn name_start(b: &[u8], byte: usize) -> (usize, usize) {
     let byte = byte.min(b.len());
     let start = b[..byte]
         .iter()
         .rposition(|&c| !is_name_byte(c))
         .map_or(0, |i| i + 1);
+    (start, byte)
+}
+
+/// The name that `byte` is in or just after.
+pub fn word_at(line: &str, byte: usize) -> Option<Word<'_>> {
+    let b = line.as_bytes();
+    let (start, byte) = name_start(b, byte);
     let end = byte + b[byte..].iter().take_while(|&&c| is_name_byte(c)).count();
     (start < end).then(|| Word {
         text: &line[start..end],
@@ -56,12 +63,7 @@ pub fn word_at(line: &str, byte: usize) -> Option<Word<'_>> {
 /// The name being typed: from the last non-name byte before `byte` up
 /// to `byte` (possibly empty).
 pub fn word_before(line: &str, byte: usize) -> Word<'_> {
-    let b = line.as_bytes();
-    let byte = byte.min(b.len());
-    let start = b[..byte]
-        .iter()
-        .rposition(|&c| !is_name_byte(c))
-        .map_or(0, |i| i + 1);
+    let (start, byte) = name_start(line.as_bytes(), byte);
     Word {
         text: &line[start..byte],
         start,
