@@ -338,3 +338,31 @@ impl Server {
 fn params<P: serde::de::DeserializeOwned>(req: Request) -> Result<P, String> {
     serde_json::from_value(req.params).map_err(|e| format!("{}: {e}", req.method))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initialization_options_set_what_is_checked() {
+        let mut s = Settings::default();
+        let opts = serde_json::json!({
+            "profile": "exim-4.96-full", "defines": ["TLS=yes", "BARE"],
+            "allBranches": false, "target": "4.93", "select": ["W"]
+        });
+        s.apply(&opts).unwrap();
+        assert_eq!(s.context.profile.name, "exim-4.96-full");
+        assert_eq!(
+            s.defines,
+            [("TLS".into(), "yes".into()), ("BARE".into(), String::new())]
+        );
+        assert!(!s.all_branches);
+        assert_eq!(s.target, Some(crate::lint::target::Release(93)));
+        assert!(s.selection.wants(&crate::lint::codes::CONSTANT_CONDITION));
+        assert!(!s.selection.wants(&crate::lint::codes::SYNTAX));
+        let bad = |o: serde_json::Value| Settings::default().apply(&o).unwrap_err();
+        assert!(bad(serde_json::json!({"target": "five"})).contains("not an Exim 4 release"));
+        assert!(bad(serde_json::json!({"profile": "nosuch"})).contains("unknown profile"));
+        assert!(bad(serde_json::json!({"select": ["X9"]})).contains("X9"));
+    }
+}
