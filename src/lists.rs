@@ -20,11 +20,17 @@ pub struct ListIter<'a> {
 impl<'a> ListIter<'a> {
     /// A list with a separator chosen by its text (`<X` or `:`).
     pub fn new(s: &'a [u8]) -> ListIter<'a> {
+        ListIter::with_default_sep(s, b':')
+    }
+
+    /// A list whose separator is `default` unless its text starts `<X`
+    /// (as manualroute's `route_list`, `;` by default).
+    pub fn with_default_sep(s: &'a [u8], default: u8) -> ListIter<'a> {
         let mut pos = 0;
-        while pos < s.len() && is_space(s[pos]) && s[pos] != b':' {
+        while pos < s.len() && is_space(s[pos]) && s[pos] != default {
             pos += 1;
         }
-        let mut sep = b':';
+        let mut sep = default;
         if s.get(pos) == Some(&b'<') && pos + 1 == s.len() {
             // `<` at the very end: Exim takes the terminating NUL as the
             // separator, and the list is empty.

@@ -40,8 +40,38 @@ pub fn expanded_parts<'v>(
             .filter(|a| a != b"$pipe_addresses")
             .map(Cow::Owned)
             .collect(),
+        ("route_list", Some("manualroute")) => route_list_hosts(&value)
+            .into_iter()
+            .map(Cow::Owned)
+            .collect(),
         _ => vec![value],
     }
+}
+
+/// Options that are not expanded as a whole but have parts that are
+/// (manualroute's `route_list`: each item's host list).
+pub fn expands_parts(driver: Option<&str>, option: &str) -> bool {
+    matches!((option, driver), ("route_list", Some("manualroute")))
+}
+
+/// The host list of each `route_list` item (`domains hosts options`,
+/// items `;`-separated): the part manualroute expands, after matching
+/// the domain part.
+fn route_list_hosts(list: &[u8]) -> Vec<Vec<u8>> {
+    crate::lists::ListIter::with_default_sep(list, b';')
+        .filter_map(|item| {
+            let mut i = item.iter().take_while(|c| c.is_ascii_whitespace()).count();
+            if i >= item.len() {
+                return None;
+            }
+            crate::acl::string_dequote(&item, &mut i);
+            i += item[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_whitespace())
+                .count();
+            Some(crate::acl::string_dequote(&item, &mut i))
+        })
+        .collect()
 }
 
 /// A command line split into arguments as a pipe transport splits it.
@@ -138,6 +168,18 @@ mod tests {
                 &["/bin/cat", "a b"],
             ),
             (Some("smtp"), "command", "a b", &["a b"]),
+            (
+                Some("manualroute"),
+                "route_list",
+                "*.a.example ${lc:$domain}.relay byname ; b.example \"h1:h2\" ;",
+                &["${lc:$domain}.relay", "h1:h2"],
+            ),
+            (
+                Some("manualroute"),
+                "route_list",
+                "<, x.example $x, y.example",
+                &["$x", ""],
+            ),
         ];
         for (driver, option, value, want) in cases {
             assert_eq!(parts(*driver, option, value), *want, "{option} = {value}");

@@ -264,7 +264,7 @@ fn each_expanded(config: &Config, look: &mut Visitor) {
             if name == "driver" {
                 driver = Some(String::from_utf8_lossy(value).into_owned());
             }
-            if !is_expanded(&name) {
+            if !is_expanded(&name) && !driver_values::expands_parts(driver.as_deref(), &name) {
                 continue;
             }
             let place = format!("{} option {name}", section.name);
