@@ -239,6 +239,13 @@ fn an_editor_session() {
     let h = c.position("textDocument/hover", &uri, 1, 33);
     let value = h["contents"]["value"].as_str().unwrap();
     assert!(value.contains("DOM = example.org"), "{value}");
+    // An ACL statement's verb and condition.
+    let h = c.position("textDocument/hover", &uri, 7, 4);
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("ACL verb `accept`"), "{value}");
+    let h = c.position("textDocument/hover", &uri, 7, 11);
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("ACL condition `domains`"), "{value}");
     // A router's option: the driver's own, then a generic one.
     let h = c.position("textDocument/hover", &uri, 12, 3);
     let value = h["contents"]["value"].as_str().unwrap();

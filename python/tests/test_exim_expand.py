@@ -433,6 +433,6 @@ def test_describe_names_each_kind():
     var, opt = ee.describe("qualify_domain")
     assert var["kind"] == "variable" and "default" not in var
     assert opt["kind"] == "main option" and opt["default"]
-    assert [d["kind"] for d in ee.describe("acl")] == ["item", "condition"]
+    assert [d["kind"] for d in ee.describe("acl")] == ["item", "condition", "ACL condition"]
     assert ee.describe("acl_m_total")[0]["name"] == "acl_m*"
     assert ee.describe("nosuch") == []

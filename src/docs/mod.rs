@@ -39,6 +39,12 @@ pub enum Kind {
     TransportOption,
     /// An option of authenticators, generic or one driver's.
     AuthenticatorOption,
+    /// An ACL verb: `accept`, `deny`, ...
+    AclVerb,
+    /// An ACL condition: `hosts =`, `verify =`, ...
+    AclCondition,
+    /// An ACL modifier: `message =`, `set`, `control =`, ...
+    AclModifier,
 }
 
 impl Kind {
@@ -54,6 +60,9 @@ impl Kind {
             Kind::RouterOption => "router option",
             Kind::TransportOption => "transport option",
             Kind::AuthenticatorOption => "authenticator option",
+            Kind::AclVerb => "ACL verb",
+            Kind::AclCondition => "ACL condition",
+            Kind::AclModifier => "ACL modifier",
         }
     }
 
@@ -77,6 +86,9 @@ impl Kind {
             "router" => Kind::RouterOption,
             "transport" => Kind::TransportOption,
             "authenticator" => Kind::AuthenticatorOption,
+            "verb" => Kind::AclVerb,
+            "acl-condition" => Kind::AclCondition,
+            "modifier" => Kind::AclModifier,
             _ => return None,
         })
     }
@@ -152,6 +164,7 @@ impl Doc {
 
 const BUILTINS: &str = include_str!("builtins.tsv");
 const DRIVER_OPTIONS: &str = include_str!("driver_options.tsv");
+const ACL: &str = include_str!("acl.tsv");
 const VARIABLES: &str = include_str!("variables.tsv");
 const MAIN_OPTIONS: &str = include_str!("main_options.tsv");
 
@@ -165,7 +178,7 @@ fn rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
 
 fn read_all() -> Vec<Doc> {
     let mut docs = Vec::new();
-    for f in rows(BUILTINS) {
+    for f in rows(BUILTINS).chain(rows(ACL)) {
         if let [kind, name, since, synopsis, text] = f[..]
             && let Some(kind) = Kind::from_table(kind)
         {

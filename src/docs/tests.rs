@@ -82,6 +82,40 @@ fn every_driver_option_has_a_text() {
 }
 
 #[test]
+fn every_acl_verb_condition_and_modifier_has_a_text() {
+    use crate::config::acl::{ACL_CONDITIONS, AclVerb};
+    let mut want: Vec<(Kind, &str)> = AclVerb::ALL
+        .iter()
+        .map(|v| (Kind::AclVerb, v.as_str()))
+        .collect();
+    for &(name, modifier) in ACL_CONDITIONS {
+        want.push((
+            if modifier {
+                Kind::AclModifier
+            } else {
+                Kind::AclCondition
+            },
+            name,
+        ));
+    }
+    // The full profile's own (see config::ReadOptions::for_profile).
+    want.push((Kind::AclCondition, "dmarc_status"));
+    want.sort_by_key(|(k, n)| (k.as_str(), *n));
+    let mut have: Vec<(Kind, &str)> = all()
+        .iter()
+        .filter(|d| {
+            matches!(
+                d.kind,
+                Kind::AclVerb | Kind::AclCondition | Kind::AclModifier
+            )
+        })
+        .map(|d| (d.kind, d.name))
+        .collect();
+    have.sort_by_key(|(k, n)| (k.as_str(), *n));
+    assert_eq!(have, want);
+}
+
+#[test]
 fn texts_keep_to_the_format() {
     for d in all() {
         let v = d
@@ -110,7 +144,11 @@ fn texts_keep_to_the_format() {
     };
     assert_eq!(
         all().len(),
-        lines(BUILTINS) + lines(VARIABLES) + lines(MAIN_OPTIONS) + lines(DRIVER_OPTIONS)
+        lines(BUILTINS)
+            + lines(VARIABLES)
+            + lines(MAIN_OPTIONS)
+            + lines(DRIVER_OPTIONS)
+            + lines(ACL)
     );
 }
 
@@ -128,7 +166,11 @@ fn families_and_lookups_by_name() {
     assert_eq!(names("tls_in_sni"), [(Kind::Variable, "tls_in_sni")]);
     assert_eq!(
         names("acl"),
-        [(Kind::Item, "acl"), (Kind::Condition, "acl")]
+        [
+            (Kind::Item, "acl"),
+            (Kind::Condition, "acl"),
+            (Kind::AclCondition, "acl")
+        ]
     );
     assert!(names("nosuch").is_empty());
     let d = find(Kind::MainOption, "qualify_domain").unwrap();

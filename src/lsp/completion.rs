@@ -74,6 +74,13 @@ pub fn at(
         add_docs(Kind::Condition, &mut out);
     } else if is_lookup_place(before) {
         add_docs(Kind::Lookup, &mut out);
+    } else if doc.kind == DocKind::Config && in_acl_statement(doc, pos.line as usize, before) {
+        // A verb starts a statement; conditions and modifiers follow it.
+        if before.trim().is_empty() {
+            add_docs(Kind::AclVerb, &mut out);
+        }
+        add_docs(Kind::AclCondition, &mut out);
+        add_docs(Kind::AclModifier, &mut out);
     } else if doc.kind == DocKind::Config && is_option_position(before) {
         match doc.section_at(pos.line as usize) {
             (None, _) => add_docs(Kind::MainOption, &mut out),
@@ -121,7 +128,11 @@ fn exists(ctx: &Context, d: &Doc) -> bool {
         Kind::MainOption
         | Kind::RouterOption
         | Kind::TransportOption
-        | Kind::AuthenticatorOption => true,
+        | Kind::AuthenticatorOption
+        | Kind::AclVerb
+        | Kind::AclModifier => true,
+        // The full profile's dmarc_status only where it exists.
+        Kind::AclCondition => d.name != "dmarc_status" || ctx.profile.features.dmarc,
     }
 }
 
@@ -138,6 +149,7 @@ fn item_of_doc(d: &Doc) -> CompletionItem {
             | Kind::RouterOption
             | Kind::TransportOption
             | Kind::AuthenticatorOption => CompletionItemKind::PROPERTY,
+            Kind::AclVerb | Kind::AclCondition | Kind::AclModifier => CompletionItemKind::KEYWORD,
         }),
         detail: Some(d.synopsis.clone()),
         documentation: Some(Documentation::MarkupContent(MarkupContent {
@@ -186,6 +198,15 @@ fn is_lookup_place(before: &str) -> bool {
     };
     let rest = &before[i + "${lookup".len()..];
     rest.trim().is_empty() || (rest.starts_with('{') && rest.trim_end().ends_with('}'))
+}
+
+/// Is `before` (the line up to the word) a place for an ACL verb,
+/// condition or modifier: white space, a verb, or a `!`, in an ACL
+/// section?
+fn in_acl_statement(doc: &Document, line: usize, before: &str) -> bool {
+    let t = before.trim().trim_end_matches('!').trim_end();
+    let place = t.is_empty() || crate::config::acl::AclVerb::from_name(t).is_some();
+    place && doc.section_at(line).0.as_deref() == Some("acl")
 }
 
 #[cfg(test)]

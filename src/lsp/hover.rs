@@ -13,11 +13,12 @@ use crate::docs::{self, Doc, Kind};
 pub fn at(doc: &Document, config: Option<&Config>, pos: Position) -> Option<Hover> {
     let line = doc.line(pos.line as usize);
     let w = word_at(line, doc.byte_in_line(pos))?;
-    let value = match w.role() {
-        Role::Option => match doc.section_at(pos.line as usize) {
-            (Some(section), driver) => driver_option(&w, &section, driver.as_deref())?,
-            (None, _) => describe(&w, config)?,
-        },
+    let (section, driver) = doc.section_at(pos.line as usize);
+    let value = match (w.role(), section.as_deref()) {
+        (Role::Option | Role::Plain, Some("acl")) => {
+            acl_word(&w).or_else(|| describe(&w, config))?
+        }
+        (Role::Option, Some(section)) => driver_option(&w, section, driver.as_deref())?,
         _ => describe(&w, config)?,
     };
     Some(Hover {
@@ -69,6 +70,23 @@ fn driver_option(w: &Word, section: &str, driver: Option<&str>) -> Option<String
             let base = w.text.strip_prefix("no_").or(w.text.strip_prefix("not_"))?;
             docs::driver_option(kind, driver, base)
         })
+        .map(Doc::markdown)
+}
+
+/// A word of an ACL statement: a verb at the start of its line, a
+/// condition or modifier before its `=` (or `endpass`, which has none).
+fn acl_word(w: &Word) -> Option<String> {
+    let before = w.before.trim_end().trim_end_matches('!').trim();
+    let kinds: &[Kind] = if before.is_empty() {
+        &[Kind::AclVerb, Kind::AclCondition, Kind::AclModifier]
+    } else {
+        &[Kind::AclCondition, Kind::AclModifier]
+    };
+    let names_a_value = w.after.trim_start().starts_with('=') || w.text == "endpass";
+    kinds
+        .iter()
+        .filter(|k| **k == Kind::AclVerb || names_a_value)
+        .find_map(|&k| docs::find(k, w.text))
         .map(Doc::markdown)
 }
 
@@ -160,6 +178,26 @@ mod tests {
         let o = hover("qualify_domain = x", 3, None).unwrap();
         assert!(o.contains("main option `qualify_domain`"), "{o}");
         assert_eq!(hover("${nosuch:x}", 3, None), None);
+    }
+
+    #[test]
+    fn acl_words() {
+        let doc = Document::new(
+            "x.conf".into(),
+            "begin acl\nrcpt:\n  deny !hosts = a\n       message = no\n  require verify = sender\n"
+                .into(),
+        );
+        let at = |line: u32, ch: u32| match at(&doc, None, Position::new(line, ch)) {
+            Some(Hover {
+                contents: HoverContents::Markup(m),
+                ..
+            }) => m.value,
+            other => panic!("{other:?}"),
+        };
+        assert!(at(2, 3).contains("ACL verb `deny`"));
+        assert!(at(2, 9).contains("ACL condition `hosts`"));
+        assert!(at(3, 9).contains("ACL modifier `message`"));
+        assert!(at(4, 12).contains("ACL condition `verify`"));
     }
 
     #[test]
