@@ -280,6 +280,7 @@ pub struct Config {
     /// Where each macro of the configuration was (last) defined.
     macro_sites: HashMap<String, (String, usize)>,
     used_macros: std::collections::HashSet<String>,
+    tested_macros: std::collections::HashSet<String>,
     /// Logical lines of the branches the conditionals left out.
     inactive: Vec<ConfigLine>,
     inactive_guarded: Vec<bool>,
@@ -383,6 +384,7 @@ impl Config {
             acl_index: HashMap::new(),
             macro_sites: HashMap::new(),
             used_macros: std::collections::HashSet::new(),
+            tested_macros: std::collections::HashSet::new(),
             inactive: Vec::new(),
             inactive_guarded: Vec::new(),
         };
@@ -394,6 +396,7 @@ impl Config {
         }
         cfg.last_line = r.location().1;
         cfg.used_macros = std::mem::take(&mut r.used_macros);
+        cfg.tested_macros = std::mem::take(&mut r.tested_macros);
         let inactive = std::mem::take(&mut r.inactive);
         cfg.inactive_guarded = inactive.iter().map(|l| l.2).collect();
         cfg.inactive = inactive
@@ -771,6 +774,18 @@ impl Config {
     /// ```
     pub fn macro_used(&self, name: &str) -> bool {
         self.used_macros.contains(name)
+    }
+
+    /// Whether an `.ifdef`, `.ifndef`, `.elifdef` or `.elifndef` line
+    /// tests the name (defined or not: `-D` may define it).
+    ///
+    /// ```
+    /// let text = ".ifdef TLS\n.endif\n";
+    /// let c = exim_expand::config::Config::from_str(text, &[]).unwrap();
+    /// assert!(c.macro_tested("TLS") && !c.macro_tested("SSL"));
+    /// ```
+    pub fn macro_tested(&self, name: &str) -> bool {
+        self.tested_macros.contains(name)
     }
 
     /// All macros in Exim's list order: built-ins, `-D` macros (command-line

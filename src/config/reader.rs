@@ -257,6 +257,9 @@ pub(crate) struct LineReader {
     /// The configuration's own macros that some line used (substituted,
     /// or tested by `.ifdef`), in taken branches or not.
     pub(crate) used_macros: std::collections::HashSet<String>,
+    /// The words of macro shape that `.ifdef`-family lines test (as
+    /// written), defined or not.
+    pub(crate) tested_macros: std::collections::HashSet<String>,
 }
 
 impl LineReader {
@@ -282,6 +285,7 @@ impl LineReader {
             inactive_open: None,
             guards: Vec::new(),
             used_macros: std::collections::HashSet::new(),
+            tested_macros: std::collections::HashSet::new(),
         }
     }
 
@@ -452,6 +456,17 @@ impl LineReader {
                 // Exim leaves the directive loop without acting but still
                 // discards the line.
                 Some(_) => return Ok(true),
+            }
+            // The names as written (`rest` has had the macros replaced).
+            let written = &phys[skip_space(phys, 0)..];
+            for w in written
+                .get(1 + n..)
+                .unwrap_or_default()
+                .split(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+                .filter(|w| w.first().is_some_and(u8::is_ascii_uppercase))
+            {
+                self.tested_macros
+                    .insert(String::from_utf8_lossy(w).into_owned());
             }
             let action = if found { act_found } else { act_not };
             if pushpop > 0 {

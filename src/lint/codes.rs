@@ -104,6 +104,8 @@ rules! {
         "With `--target 4.NN`: an item, operator, condition, lookup type, variable or main option that release lacks, or that a later release changed.";
     CONSTANT_CONDITION = "W010" "constant-condition" Warning
         "A condition of literal text only (`eq{domain}{x}`, a `$` forgotten), or `${if ..}` closed before its `{yes}{no}`: the result cannot change.";
+    UNDEFINED_MACRO = "W011" "undefined-macro" Warning
+        "A word in capitals that no line defines as a macro, one or two letters from one that is (`TLS_CERTFILE` for `TLS_CERT_FILE`) or tested with `.ifdef`: Exim leaves it as text.";
 }
 
 /// The rule whose code or name is `id` (codes in any case).

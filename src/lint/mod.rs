@@ -20,6 +20,7 @@ mod named_lists;
 pub mod report;
 mod taint;
 pub mod target;
+mod undefined_macros;
 pub mod warnings;
 
 pub use codes::{Rule, Severity};
@@ -381,6 +382,7 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
     found.extend(unused_macros(config));
     found.extend(equals::findings(config));
     found.extend(equals::macro_findings(config));
+    found.extend(undefined_macros::findings(config));
     sort(&mut found);
     found
 }
