@@ -68,6 +68,12 @@ impl Terminal {
         self.input.write_all(text.as_bytes()).unwrap();
     }
 
+    /// Waits for the prompt: what is typed before it may be lost while
+    /// the line editor sets the terminal up.
+    fn prompt(&mut self) {
+        self.expect("> ");
+    }
+
     /// Reads until `want` has appeared after what was read before (at
     /// most 20 seconds); the text read up to it.
     fn expect(&mut self, want: &str) -> String {
@@ -98,25 +104,34 @@ impl Drop for Terminal {
 fn a_session_at_the_terminal() {
     let mut t = Terminal::start(&["repl", "--var", "who=world", "--color", "never"]);
     t.expect("Ctrl-D to quit.");
+    t.prompt();
     t.type_text("${uc:$who}\r");
     t.expect("WORLD");
     // `\` continues the line, as in exim -be.
+    t.prompt();
     t.type_text("${if eq{a}{a} \\\r");
     t.expect(". ");
     t.type_text("   {yes}{no}}\r");
     t.expect("yes");
+    t.prompt();
     t.type_text(":set x=42\r");
+    t.prompt();
     t.type_text("$x\r");
     t.expect("42");
+    t.prompt();
     t.type_text(":vars\r");
     t.expect("$who = world");
+    t.prompt();
     t.type_text(":nosuch\r");
     t.expect("unknown command :nosuch");
+    t.prompt();
     t.type_text(":doc sg\r");
     t.expect("${sg{<subject>}{<regex>}{<replacement>}}");
     // Tab completes a name after ${.
+    t.prompt();
     t.type_text("${sha25\t:abc}\r");
     t.expect("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD");
+    t.prompt();
     t.type_text(":quit\r");
     let status = t.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
@@ -126,11 +141,13 @@ fn a_session_at_the_terminal() {
 fn a_paste_of_several_lines_answers_each() {
     let mut t = Terminal::start(&["repl", "--color", "never"]);
     t.expect("Ctrl-D to quit.");
+    t.prompt();
     // Bracketed paste: the terminal sends the lines as one input.
     t.type_text("\x1b[200~${lc:ONE}\r${lc:TWO}\r${lc:THREE}\x1b[201~\r");
     t.expect("one");
     t.expect("two");
     t.expect("three");
+    t.prompt();
     t.type_text("\x04");
     let status = t.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
