@@ -212,12 +212,16 @@ pub(crate) fn lint<'py>(
 }
 
 /// The reference texts of a name (an item, operator, condition, lookup
-/// type, variable or main option; `$` before a variable is allowed): a
+/// type, variable, option or ACL name; `$` before a variable is allowed): a
 /// list of dicts with `kind`, `name`, `since` (the Exim release it
-/// appeared in), `synopsis`, `text` and, for options, `default`; empty
+/// appeared in), `synopsis`, `text` and, for options, `default` (and
+/// `driver` for a driver option: the driver, or `generic`); empty
 /// when nothing has that name.
 #[pyfunction]
-pub(crate) fn describe<'py>(py: Python<'py>, name: &str) -> PyResult<Vec<Bound<'py, pyo3::types::PyDict>>> {
+pub(crate) fn describe<'py>(
+    py: Python<'py>,
+    name: &str,
+) -> PyResult<Vec<Bound<'py, pyo3::types::PyDict>>> {
     let docs = ee::docs::describe(name);
     docs.iter()
         .map(|d| {
@@ -229,6 +233,9 @@ pub(crate) fn describe<'py>(py: Python<'py>, name: &str) -> PyResult<Vec<Bound<'
             dict.set_item("text", d.text)?;
             if let Some(def) = d.default {
                 dict.set_item("default", def)?;
+            }
+            if let Some(driver) = d.driver {
+                dict.set_item("driver", driver)?;
             }
             Ok(dict)
         })

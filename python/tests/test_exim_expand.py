@@ -430,9 +430,12 @@ def test_describe_names_each_kind():
     assert sg["kind"] == "item" and sg["synopsis"].startswith("${sg{")
     assert sg["since"].startswith("4.") and sg["text"]
     assert ee.describe("$primary_hostname")[0]["kind"] == "variable"
-    var, opt = ee.describe("qualify_domain")
+    by_kind = {d["kind"]: d for d in ee.describe("qualify_domain")}
+    var, opt = by_kind["variable"], by_kind["main option"]
     assert var["kind"] == "variable" and "default" not in var
     assert opt["kind"] == "main option" and opt["default"]
+    # Also the redirect router's own option of that name.
+    assert by_kind["router option"]["driver"] == "redirect"
     assert [d["kind"] for d in ee.describe("acl")] == ["item", "condition", "ACL condition"]
     assert ee.describe("acl_m_total")[0]["name"] == "acl_m*"
     assert ee.describe("nosuch") == []
