@@ -807,7 +807,7 @@ fn lint_reports_past_configuration_errors() {
             "error[E100] \"nonsense\" is not a known configuration section name",
             "error[E002] unknown variable name \"nosuch\"",
             "error[E100] error in ACL",
-            "error[E003] unknown expansion operator \"md5x\""
+            "error[E003] unknown expansion operator \"md5x\" (did you mean md5?)"
         ]
         .map(|s| s.split(':').next().unwrap()),
         "{out}"

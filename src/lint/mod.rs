@@ -18,6 +18,7 @@ mod equals;
 mod expanded;
 mod named_lists;
 pub mod report;
+mod suggest;
 mod taint;
 pub mod target;
 mod undefined_macros;
@@ -383,6 +384,7 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
     found.extend(equals::findings(config));
     found.extend(equals::macro_findings(config));
     found.extend(undefined_macros::findings(config));
+    suggest::add_suggestions(&mut found, ctx);
     sort(&mut found);
     found
 }
@@ -493,7 +495,9 @@ pub struct LintOptions {
 pub fn lint_all(config: &Config, ctx: &Context, how: &LintOptions) -> Vec<Finding> {
     let mut found = lint_config(config, ctx);
     if how.all_branches {
-        found.extend(lint_inactive(config, ctx));
+        let mut inactive = lint_inactive(config, ctx);
+        suggest::add_suggestions(&mut inactive, ctx);
+        found.extend(inactive);
     }
     if let Some(t) = how.target {
         found.extend(target::findings(config, t));

@@ -58,18 +58,16 @@ fn written_in_file(origin: &Origin, at: usize, w: &[u8]) -> bool {
             .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
-/// The defined macro `word` is probably a misspelling of, if any.
+/// The defined macro `word` is probably a misspelling of, if any (a
+/// name of four bytes or more).
 fn near_miss<'m>(word: &str, defined: &'m [String]) -> Option<&'m str> {
     if word.len() < 4 {
         return None;
     }
-    defined
-        .iter()
-        .filter(|d| d.len() >= 4)
-        .map(|d| (strsim::levenshtein(word, d), d))
-        .filter(|(n, _)| *n <= 2)
-        .min_by_key(|(n, _)| *n)
-        .map(|(_, d)| d.as_str())
+    super::suggest::nearest(
+        word,
+        defined.iter().map(String::as_str).filter(|d| d.len() >= 4),
+    )
 }
 
 /// The W011 findings of `config`: each undefined name once, at its first
