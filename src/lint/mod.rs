@@ -295,6 +295,42 @@ fn from_macro(origin: &Origin, value: &[u8], span: crate::parser::Span) -> bool 
     file[..n] != text[..n]
 }
 
+/// Calls `look` for every value the configuration sets, expanded or
+/// not: main options, named lists, ACL conditions and modifiers, and the
+/// `name = value` lines of the driver sections (as written).
+fn each_value(config: &Config, look: &mut dyn FnMut(&Origin, String, &[u8])) {
+    for o in config.options() {
+        look(&o.origin, format!("option {}", o.name), &o.value_bytes);
+    }
+    for l in config.named_lists() {
+        look(&l.origin, format!("named list {}", l.name), &l.value_bytes);
+    }
+    for acl in config.acls() {
+        for st in &acl.statements {
+            for c in &st.conditions {
+                if let Some(v) = &c.value {
+                    let place = format!("acl {} ({} {})", acl.name, st.verb.as_str(), c.name);
+                    look(&c.origin, place, v.as_bytes());
+                }
+            }
+        }
+    }
+    for section in config.sections() {
+        if !matches!(section.name, "routers" | "transports" | "authenticators") {
+            continue;
+        }
+        for l in &section.lines {
+            let Some(eq) = l.text.iter().position(|&c| c == b'=') else {
+                continue;
+            };
+            let name = String::from_utf8_lossy(&l.text[..eq]).trim().to_string();
+            let value = l.text[eq + 1..].trim_ascii();
+            let origin = Origin::of(&l.origin.map, &l.text, value);
+            look(&origin, format!("{} option {name}", section.name), value);
+        }
+    }
+}
+
 fn expandable(v: &[u8]) -> bool {
     v.contains(&b'$') || v.contains(&b'\\')
 }

@@ -105,33 +105,7 @@ pub fn findings(config: &Config) -> Vec<Finding> {
             ));
         }
     };
-    for o in config.options() {
-        look(&o.origin, format!("option {}", o.name), &o.value_bytes);
-    }
-    for l in config.named_lists() {
-        look(&l.origin, format!("named list {}", l.name), &l.value_bytes);
-    }
-    for acl in config.acls() {
-        for st in &acl.statements {
-            for c in &st.conditions {
-                if let Some(v) = &c.value {
-                    let place = format!("acl {} ({} {})", acl.name, st.verb.as_str(), c.name);
-                    look(&c.origin, place, v.as_bytes());
-                }
-            }
-        }
-    }
-    for section in config.sections() {
-        for l in &section.lines {
-            let Some(eq) = l.text.iter().position(|&c| c == b'=') else {
-                continue;
-            };
-            let name = String::from_utf8_lossy(&l.text[..eq]).trim().to_string();
-            let value = l.text[eq + 1..].trim_ascii();
-            let origin = Origin::of(&l.origin.map, &l.text, value);
-            look(&origin, format!("{} option {name}", section.name), value);
-        }
-    }
+    super::each_value(config, &mut look);
     found
 }
 
