@@ -37,13 +37,7 @@ impl Lookup for DnsdbLookup {
         ev: &mut Evaluator,
         _file: Option<&[u8]>,
     ) -> Result<LookupHandle, LookupFailure> {
-        if let Some(c) = ev.ctx.resolver.capability() {
-            ev.ctx
-                .policy
-                .check(c, "a \"dnsdb\" lookup")
-                .map_err(|f| LookupFailure::Refused(f.to_string()))?;
-        }
-        Ok(Box::new(()))
+        super::open_resolver(ev, "a \"dnsdb\" lookup")
     }
 
     fn find(

@@ -36,6 +36,19 @@ pub use mock::MockLookup;
 use std::sync::Arc;
 use unsupported::Unsupported;
 
+/// The `open` of a lookup that asks the DNS resolver (dnsdb, spf): the
+/// resolver's own capability (the network for the system's, nothing for
+/// zone files) is checked; there is nothing to keep open.
+pub(crate) fn open_resolver(ev: &mut Evaluator, what: &str) -> Result<LookupHandle, LookupFailure> {
+    if let Some(c) = ev.ctx.resolver.capability() {
+        ev.ctx
+            .policy
+            .check(c, what)
+            .map_err(|f| LookupFailure::Refused(f.to_string()))?;
+    }
+    Ok(Box::new(()))
+}
+
 /// A lookup type that reads files and has no open step of its own: one
 /// function answers each key.
 #[derive(Debug)]

@@ -26,13 +26,7 @@ impl Lookup for SpfLookup {
         ev: &mut Evaluator,
         _file: Option<&[u8]>,
     ) -> Result<LookupHandle, LookupFailure> {
-        if let Some(c) = ev.ctx.resolver.capability() {
-            ev.ctx
-                .policy
-                .check(c, "an \"spf\" lookup")
-                .map_err(|f| LookupFailure::Refused(f.to_string()))?;
-        }
-        Ok(Box::new(()))
+        super::open_resolver(ev, "an \"spf\" lookup")
     }
 
     fn find(
