@@ -114,11 +114,13 @@ enum Command {
         #[arg(long, value_name = "4.NN")]
         target: Option<String>,
     },
-    /// Describe items, operators, conditions, lookup types, variables
-    /// and main options: how each is written, what it does, the Exim
-    /// release it appeared in. Without a name: every name, one per line.
+    /// Describe items, operators, conditions, lookup types, variables,
+    /// main and driver options, ACL verbs, conditions and modifiers: how
+    /// each is written, what it does, the Exim release it appeared in.
+    /// Without a name: every name, one per line.
     Doc {
-        /// The names (`lc`, `sg`, `primary_hostname`, `acl_smtp_rcpt`).
+        /// The names (`lc`, `sg`, `primary_hostname`, `acl_smtp_rcpt`,
+        /// `route_list`, `verify`).
         names: Vec<String>,
     },
 }
@@ -281,7 +283,8 @@ fn lsp_cmd(
 fn doc_cmd(names: &[String]) -> i32 {
     if names.is_empty() {
         for d in crate::docs::all() {
-            println!("{:<12} {}", d.kind.as_str(), d.name);
+            let driver = d.driver.map(|x| format!(" ({x})")).unwrap_or_default();
+            println!("{:<20} {}{driver}", d.kind.as_str(), d.name);
         }
         return 0;
     }
