@@ -52,7 +52,9 @@ fn depends_only_on_arguments(name: &str) -> bool {
 fn varies(s: &Seq) -> bool {
     s.nodes.iter().any(|n| match n {
         Node::Text { bytes, .. } => bytes.iter().any(u8::is_ascii_uppercase),
-        Node::Op(op) => varies(&op.operand),
+        // `${expand:..}` evaluates its operand as an expansion of its own
+        // (and the probe below must never run what that names).
+        Node::Op(op) => op.name == "expand" || varies(&op.operand),
         _ => true,
     })
 }
@@ -170,6 +172,7 @@ mod tests {
         none("${if eq{${lookup{a}lsearch{/f}}}{b}{a}}");
         none("${if eq{$1}{b}{a}}");
         none("${if eq {SERVER}{server}{a}{b}}");
+        none("${if eq{${expand:\\${run{/bin/true}}}}{}{a}}");
         assert_eq!(found("${if eq{$a}{b}}{yes}{no}"), ["stray {"]);
         none("${if eq{$a}{b}} {yes}");
         none("${if eq{$a}{b}{yes}{no}}");
