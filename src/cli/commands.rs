@@ -256,8 +256,10 @@ fn lsp_cmd(
     };
     let mut settings = crate::lsp::Settings {
         defines: parse_defines(defines),
-        all_branches: !active_only,
-        target,
+        lint: crate::lint::LintOptions {
+            all_branches: !active_only,
+            target,
+        },
         ..crate::lsp::Settings::default()
     };
     if let Some(name) = profile {

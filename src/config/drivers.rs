@@ -161,7 +161,7 @@ fn value_problem(
 ) -> Option<String> {
     let kind = crate::docs::Kind::of_section(section)?;
     let boolean = |n: &str| {
-        crate::docs::driver_option(kind, driver, n).map(|d| d.synopsis.ends_with("= <boolean>"))
+        crate::docs::driver_option(kind, driver, n).map(|d| d.value_type == Some("boolean"))
     };
     match negated {
         Some(base) if boolean(base) == Some(false) => {

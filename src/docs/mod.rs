@@ -114,6 +114,9 @@ pub struct Doc {
     /// For a driver option: the driver it belongs to (`redirect`,
     /// `smtp`), or `generic` for what every driver of its kind has.
     pub driver: Option<&'static str>,
+    /// For an option: its type as the specification gives it
+    /// (`boolean`, `string`, `host list`).
+    pub value_type: Option<&'static str>,
 }
 
 impl Doc {
@@ -190,6 +193,7 @@ fn read_all() -> Vec<Doc> {
                 text,
                 default: None,
                 driver: None,
+                value_type: None,
             });
         }
     }
@@ -203,6 +207,7 @@ fn read_all() -> Vec<Doc> {
                 text,
                 default: None,
                 driver: None,
+                value_type: None,
             });
         }
     }
@@ -216,6 +221,7 @@ fn read_all() -> Vec<Doc> {
                 text,
                 default: Some(default),
                 driver: None,
+                value_type: Some(ty),
             });
         }
     }
@@ -231,29 +237,58 @@ fn read_all() -> Vec<Doc> {
                 text,
                 default: Some(default),
                 driver: Some(driver),
+                value_type: Some(ty),
             });
         }
     }
     docs
 }
 
+/// The texts, and where each name's are among them.
+struct Tables {
+    docs: Vec<Doc>,
+    by_name: std::collections::HashMap<&'static str, Vec<usize>>,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let docs = read_all();
+        let mut by_name: std::collections::HashMap<&'static str, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, d) in docs.iter().enumerate() {
+            by_name.entry(d.name).or_default().push(i);
+        }
+        Tables { docs, by_name }
+    })
+}
+
 /// Every text, items first, then operators, conditions, lookup types,
-/// variables, main options and driver options, each kind sorted by name
-/// (driver options by kind, then driver).
+/// ACL names, variables, main options and driver options, each kind
+/// sorted by name (driver options by kind, then driver).
 pub fn all() -> &'static [Doc] {
-    static DOCS: OnceLock<Vec<Doc>> = OnceLock::new();
-    DOCS.get_or_init(read_all)
+    &tables().docs
+}
+
+/// The texts of `name`, in [`all`]'s order.
+fn named(name: &str) -> impl Iterator<Item = &'static Doc> {
+    let t = tables();
+    t.by_name
+        .get(name)
+        .into_iter()
+        .flatten()
+        .map(|&i| &t.docs[i])
 }
 
 /// The text of one name of one kind.
 pub fn find(kind: Kind, name: &str) -> Option<&'static Doc> {
-    all().iter().find(|d| d.kind == kind && d.name == name)
+    named(name).find(|d| d.kind == kind)
 }
 
 /// The texts of a name, whatever its kind (`substr` is only an operator;
 /// `acl` is an item and a condition).
-pub fn find_any(name: &str) -> impl Iterator<Item = &'static Doc> + '_ {
-    all().iter().filter(move |d| d.name == name)
+pub fn find_any(name: &str) -> impl Iterator<Item = &'static Doc> {
+    named(name)
 }
 
 /// The text of a variable, families included: `$acl_c0`, `$acl_m_name`,
@@ -270,6 +305,7 @@ pub fn variable(name: &str) -> Option<Doc> {
         text,
         default: None,
         driver: None,
+        value_type: None,
     };
     let rest = |p: &str| name.strip_prefix(p).filter(|r| !r.is_empty());
     if rest("acl_c").is_some() {
@@ -297,11 +333,7 @@ pub fn variable(name: &str) -> Option<Doc> {
 /// [`Kind::of_section`]): the driver's own option if `driver` has one of
 /// that name, else the generic option of the kind.
 pub fn driver_option(kind: Kind, driver: Option<&str>, name: &str) -> Option<&'static Doc> {
-    let of = |d: &str| {
-        all()
-            .iter()
-            .find(|x| x.kind == kind && x.name == name && x.driver == Some(d))
-    };
+    let of = |d: &str| named(name).find(|x| x.kind == kind && x.driver == Some(d));
     driver.and_then(of).or_else(|| of("generic"))
 }
 

@@ -281,18 +281,25 @@ fn each_expanded(config: &Config, look: &mut Visitor) {
     }
 }
 
-/// Did a macro make the text of `span` (in `value`), or change it (an
-/// empty macro leaves no byte of its own)?  The text is compared with the
-/// file's line from the span's start to the line's end.
-fn from_macro(origin: &Origin, value: &[u8], span: crate::parser::Span) -> bool {
+/// Is the text of `span` (in `value`) written so in the file at its
+/// place, not made or changed by a macro (an empty macro leaves no byte
+/// of its own, `PORT = PORT_N` makes a longer name)?  The text is
+/// compared with the file's line from the span's start to the line's
+/// end.
+fn written_in_file(origin: &Origin, value: &[u8], span: crate::parser::Span) -> bool {
     let at = origin.locate(span.start as usize);
     if at.macro_name.is_some() {
-        return true;
+        return false;
     }
     let file = at.text.get(at.byte_column..).unwrap_or_default();
     let text = value.get(span.range()).unwrap_or_default();
     let n = file.len().min(text.len());
-    file[..n] != text[..n]
+    let name_byte = |c: &u8| crate::config::macros::is_name_char(*c);
+    // Where one ends inside a name the other goes on with, they differ.
+    let name_goes_on = n > 0
+        && name_byte(&text[n - 1])
+        && (text.get(n).is_some_and(name_byte) || file.get(n).is_some_and(name_byte));
+    file[..n] == text[..n] && !name_goes_on
 }
 
 /// Calls `look` for every value the configuration sets, expanded or
@@ -402,7 +409,7 @@ pub fn lint_config(config: &Config, ctx: &Context) -> Vec<Finding> {
         }
         for (rule, span, message) in warnings::warnings(&t, value) {
             // A condition made constant by a macro is the macro's purpose.
-            if rule == &codes::CONSTANT_CONDITION && from_macro(origin, value, span) {
+            if rule == &codes::CONSTANT_CONDITION && !written_in_file(origin, value, span) {
                 continue;
             }
             let e = ExpandError::syntax(message, span);
@@ -538,7 +545,10 @@ pub fn lint_all(config: &Config, ctx: &Context, how: &LintOptions) -> Vec<Findin
     if let Some(t) = how.target {
         found.extend(target::findings(config, t));
     }
-    sort(&mut found);
+    // lint_config's own are in order already.
+    if how.all_branches || how.target.is_some() {
+        sort(&mut found);
+    }
     found
 }
 

@@ -15,7 +15,7 @@ use crate::parser::Span;
 /// The words of macro shape in `value`: a capital letter, then capitals,
 /// digits and `_`, at least three bytes, not inside a longer name.
 fn macro_shaped_words(value: &[u8]) -> Vec<(usize, &[u8])> {
-    let name_byte = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let name_byte = crate::config::macros::is_name_char;
     let mut out = Vec::new();
     let mut i = 0;
     while i < value.len() {
@@ -46,18 +46,6 @@ fn macro_shaped_words(value: &[u8]) -> Vec<(usize, &[u8])> {
     out
 }
 
-/// Is the word at `at` of the value written so in the file (not made by
-/// a macro's text, such as `PORT = PORT_N` gives)?
-fn written_in_file(origin: &Origin, at: usize, w: &[u8]) -> bool {
-    let p = origin.locate(at);
-    let file = p.text.get(p.byte_column..).unwrap_or_default();
-    p.macro_name.is_none()
-        && file.starts_with(w)
-        && !file
-            .get(w.len())
-            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
-}
-
 /// The defined macro `word` is probably a misspelling of, if any (a
 /// name of four bytes or more).
 fn near_miss<'m>(word: &str, defined: &'m [String]) -> Option<&'m str> {
@@ -83,7 +71,10 @@ pub fn findings(config: &Config) -> Vec<Finding> {
     let mut look = |origin: &Origin, place: String, value: &[u8]| {
         for (at, w) in macro_shaped_words(value) {
             let word = String::from_utf8_lossy(w).into_owned();
-            if defined.contains(&word) || seen.contains(&word) || !written_in_file(origin, at, w) {
+            if defined.contains(&word)
+                || seen.contains(&word)
+                || !super::written_in_file(origin, value, Span::new(at, at + w.len()))
+            {
                 continue;
             }
             let why = match (near_miss(&word, &defined), config.macro_tested(&word)) {

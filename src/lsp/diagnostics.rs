@@ -32,11 +32,7 @@ pub fn of_document(
         DocKind::Config => {
             let mut found = errors.to_vec();
             if let Some(c) = config {
-                let how = crate::lint::LintOptions {
-                    all_branches: s.all_branches,
-                    target: s.target,
-                };
-                found.extend(crate::lint::lint_all(c, &s.context, &how));
+                found.extend(crate::lint::lint_all(c, &s.context, &s.lint));
             }
             let mut texts = Texts::new(doc);
             for f in found.iter().filter(|f| s.selection.wants(f.rule)) {

@@ -94,11 +94,9 @@ fn variable(name: &str) -> Option<String> {
     if let Some(d) = docs::variable(name) {
         return Some(d.markdown());
     }
-    let header = [
-        "h_", "header_", "rh_", "rheader_", "bh_", "bheader_", "lh_", "lheader_",
-    ]
-    .iter()
-    .find_map(|p| name.strip_prefix(p))?;
+    // The parser's own reading of the prefixes.
+    let (_, skip) = crate::parser::header_prefix(name.as_bytes())?;
+    let header = &name[skip..];
     Some(format!(
         "```\n${name}:\n```\nheader variable, since Exim 4.00\n\n\
          The `{header}:` header of the message (its lines joined; `rh_` raw, `bh_` \

@@ -48,12 +48,11 @@ pub struct Settings {
     pub context: Context,
     /// `-D` macros.
     pub defines: Vec<(String, String)>,
-    /// Check `.ifdef` branches the macros leave out, too.
-    pub all_branches: bool,
+    /// What lint looks at: the `.ifdef` branches the macros leave out
+    /// (on unless `--active-branches-only`), a target release for W009.
+    pub lint: crate::lint::LintOptions,
     /// Which rules are reported.
     pub selection: Selection,
-    /// The Exim release W009 judges against (none: W009 is off).
-    pub target: Option<crate::lint::target::Release>,
 }
 
 impl Default for Settings {
@@ -61,9 +60,11 @@ impl Default for Settings {
         Settings {
             context: Context::new(),
             defines: Vec::new(),
-            all_branches: true,
+            lint: crate::lint::LintOptions {
+                all_branches: true,
+                target: None,
+            },
             selection: Selection::default(),
-            target: None,
         }
     }
 }
@@ -87,10 +88,10 @@ impl Settings {
                 .collect();
         }
         if let Some(b) = opts.get("allBranches").and_then(|v| v.as_bool()) {
-            self.all_branches = b;
+            self.lint.all_branches = b;
         }
         if let Some(t) = opts.get("target").and_then(|v| v.as_str()) {
-            self.target = Some(crate::lint::target::Release::parse(t)?);
+            self.lint.target = Some(crate::lint::target::Release::parse(t)?);
         }
         let codes = |key: &str| -> Vec<String> {
             opts.get(key)
@@ -356,8 +357,8 @@ mod tests {
             s.defines,
             [("TLS".into(), "yes".into()), ("BARE".into(), String::new())]
         );
-        assert!(!s.all_branches);
-        assert_eq!(s.target, Some(crate::lint::target::Release(93)));
+        assert!(!s.lint.all_branches);
+        assert_eq!(s.lint.target, Some(crate::lint::target::Release(93)));
         assert!(s.selection.wants(&crate::lint::codes::CONSTANT_CONDITION));
         assert!(!s.selection.wants(&crate::lint::codes::SYNTAX));
         let bad = |o: serde_json::Value| Settings::default().apply(&o).unwrap_err();

@@ -31,9 +31,7 @@ pub enum Role {
     Plain,
 }
 
-fn is_name_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_'
-}
+use crate::config::macros::is_name_char as is_name_byte;
 
 /// Where the name that ends at `byte` (kept inside the line) starts, and
 /// `byte` so kept.
